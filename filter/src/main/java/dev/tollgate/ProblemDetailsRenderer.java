@@ -1,0 +1,127 @@
+package dev.tollgate;
+
+import dev.tollgate.spi.DenialRenderer;
+import dev.tollgate.spi.PaymentOption;
+import dev.tollgate.spi.Rendering;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import jakarta.json.bind.JsonbConfig;
+import jakarta.servlet.http.HttpServletRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The default {@link DenialRenderer}: an RFC 9457 {@code application/problem+json} body written
+ * with JSON-B.
+ *
+ * <p>Members: {@code type}, {@code title}, {@code status}, {@code detail}, {@code instance} (the
+ * request path), and the extensions {@code price} and {@code currency}, {@code balance},
+ * {@code entitlement}, {@code description}, {@code payment-options} and {@code violated-policies}
+ * when they apply. Amounts are JSON numbers written exactly.
+ *
+ * <pre>{@code
+ * {"type":"https://tollgate.dev/problems/insufficient-funds","title":"Insufficient funds",
+ *  "status":402,"detail":"This request costs 5 credits; the balance is 3 credits.",
+ *  "instance":"/api/reports/7","price":5,"currency":"credits","balance":3,
+ *  "payment-options":[{"scheme":"account","price":5,"currency":"credits", ...}]}
+ * }</pre>
+ *
+ * <p>Thread-safe. Applications that want another shape can wrap it: call
+ * {@link #render(Denial, HttpServletRequest)} for what they do not handle themselves, or
+ * {@link #problem(Denial, HttpServletRequest)} to start from the member map.
+ */
+public final class ProblemDetailsRenderer implements DenialRenderer {
+
+    /** The media type of the bodies: {@value}. */
+    public static final String PROBLEM_JSON = "application/problem+json";
+
+    private final String typeBase;
+    private final Jsonb jsonb;
+
+    /**
+     * Creates a renderer whose problem type URIs start with {@code typeBase}.
+     *
+     * @param typeBase such as {@value TollgateConfig#DEFAULT_PROBLEM_TYPE_BASE}
+     */
+    public ProblemDetailsRenderer(String typeBase) {
+        this.typeBase = Objects.requireNonNull(typeBase, "typeBase");
+        this.jsonb = JsonbBuilder.create(new JsonbConfig().withNullValues(false));
+    }
+
+    /** Creates a renderer with the default problem type base. */
+    public ProblemDetailsRenderer() {
+        this(TollgateConfig.DEFAULT_PROBLEM_TYPE_BASE);
+    }
+
+    @Override
+    public Rendering render(Denial denial, HttpServletRequest request) {
+        byte[] body = jsonb.toJson(problem(denial, request)).getBytes(StandardCharsets.UTF_8);
+        return new Rendering(denial.status(), PROBLEM_JSON, body, List.of());
+    }
+
+    /**
+     * Builds the problem members in order, for renderers that want to add or drop some.
+     *
+     * @param denial the refusal
+     * @param request the request
+     * @return a mutable, ordered map of JSON members
+     */
+    public Map<String, Object> problem(Denial denial, HttpServletRequest request) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("type", typeOf(denial.kind()));
+        p.put("title", denial.kind().title());
+        p.put("status", denial.status());
+        p.put("detail", denial.detail());
+        if (request != null) {
+            p.put("instance", request.getRequestURI());
+        }
+        if (denial.price() != null) {
+            p.put("price", denial.price().amount());
+            p.put("currency", denial.price().currency());
+        }
+        if (denial.balance() != null) {
+            p.put("balance", denial.balance().amount());
+            if (denial.price() == null || !denial.price().currency().equals(denial.balance().currency())) {
+                p.put("balance-currency", denial.balance().currency());
+            }
+        }
+        if (denial.entitlement() != null) {
+            p.put("entitlement", denial.entitlement());
+        }
+        if (denial.description() != null) {
+            p.put("description", denial.description());
+        }
+        if (!denial.violatedPolicies().isEmpty()) {
+            p.put("violated-policies", denial.violatedPolicies());
+        }
+        if (!denial.paymentOptions().isEmpty()) {
+            List<Map<String, Object>> options = new ArrayList<>();
+            for (PaymentOption o : denial.paymentOptions()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("scheme", o.scheme());
+                m.put("price", o.price().amount());
+                m.put("currency", o.price().currency());
+                if (o.description() != null) {
+                    m.put("description", o.description());
+                }
+                m.putAll(new java.util.TreeMap<>(o.parameters()));
+                options.add(m);
+            }
+            p.put("payment-options", options);
+        }
+        return p;
+    }
+
+    /**
+     * {@return the problem type URI of a kind}
+     *
+     * @param kind the kind
+     */
+    public String typeOf(Denial.Kind kind) {
+        return kind == Denial.Kind.RATE_LIMITED ? Denial.QUOTA_EXCEEDED_TYPE : typeBase + kind.slug();
+    }
+}

@@ -1,0 +1,349 @@
+package dev.tollgate;
+
+import dev.tollgate.internal.Enforcer;
+import dev.tollgate.internal.MethodPolicies;
+import dev.tollgate.internal.Policy;
+import dev.tollgate.internal.PolicyScanner;
+import dev.tollgate.internal.PolicyTable;
+import dev.tollgate.ledger.InMemoryLedger;
+import dev.tollgate.spi.Account;
+import dev.tollgate.spi.DenialRenderer;
+import dev.tollgate.spi.InvalidCredentialsException;
+import dev.tollgate.spi.Ledger;
+import dev.tollgate.spi.Payer;
+import dev.tollgate.spi.PayerResolver;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.StringJoiner;
+
+/**
+ * Tollgate as running in one web application: its configuration, ledger, payer resolver and
+ * policies. The filter creates it at start-up and stores it in the servlet context, where
+ * endpoints find it with {@link #from(ServletContext)}, for instance to show a balance:
+ *
+ * <pre>{@code
+ * Tollgate tollgate = Tollgate.from(getServletContext()).orElseThrow();
+ * Optional<Account> account = tollgate.requireAccount(req, resp); // sends 401/503 itself
+ * if (account.isPresent()) { ... account.get().balance() ... }
+ * }</pre>
+ *
+ * <p>Thread-safe.
+ */
+public final class Tollgate {
+
+    /** Servlet-context attribute holding the running {@code Tollgate}: {@value}. */
+    public static final String CONTEXT_ATTRIBUTE = "dev.tollgate.Tollgate";
+
+    /**
+     * Servlet-context attribute where an application may put its {@link Ledger} (from a
+     * {@code ServletContextListener} or a CDI producer) before the filter starts: {@value}.
+     */
+    public static final String LEDGER_ATTRIBUTE = "dev.tollgate.spi.Ledger";
+
+    /** Request attribute with the {@link Payer} of an admitted paid request: {@value}. */
+    public static final String PAYER_ATTRIBUTE = "dev.tollgate.payer";
+
+    /** Request attribute with the {@link dev.tollgate.spi.Hold} of an admitted paid request: {@value}. */
+    public static final String HOLD_ATTRIBUTE = "dev.tollgate.hold";
+
+    /** Request attribute with the payer's available {@link Money} after the hold: {@value}. */
+    public static final String BALANCE_ATTRIBUTE = "dev.tollgate.balance";
+
+    private static final System.Logger LOG = System.getLogger("dev.tollgate");
+
+    private final TollgateConfig config;
+    private final Ledger ledger;
+    private final PayerResolver payerResolver;
+    private final DenialRenderer renderer;
+    private final Enforcer enforcer;
+
+    private Tollgate(TollgateConfig config, Ledger ledger, PayerResolver payerResolver, DenialRenderer renderer,
+                     PolicyTable table) {
+        this.config = config;
+        this.ledger = ledger;
+        this.payerResolver = payerResolver;
+        this.renderer = renderer;
+        this.enforcer = new Enforcer(config, table, ledger, payerResolver, renderer);
+    }
+
+    /**
+     * Finds the Tollgate of a web application.
+     *
+     * @param context the servlet context
+     * @return Tollgate, or empty when its filter is disabled or not started yet
+     */
+    public static Optional<Tollgate> from(ServletContext context) {
+        Object o = context.getAttribute(CONTEXT_ATTRIBUTE);
+        return o instanceof Tollgate t ? Optional.of(t) : Optional.empty();
+    }
+
+    /**
+     * The payer of an admitted paid request.
+     *
+     * @param request the request
+     * @return the payer, or empty when the request was not paid through Tollgate
+     */
+    public static Optional<Payer> payer(ServletRequest request) {
+        Object o = request.getAttribute(PAYER_ATTRIBUTE);
+        return o instanceof Payer p ? Optional.of(p) : Optional.empty();
+    }
+
+    /** {@return the configuration} */
+    public TollgateConfig config() {
+        return config;
+    }
+
+    /** {@return the ledger in use} */
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    /** {@return the payer resolver in use} */
+    public PayerResolver payerResolver() {
+        return payerResolver;
+    }
+
+    /** {@return the renderer of refusals in use} */
+    public DenialRenderer renderer() {
+        return renderer;
+    }
+
+    /**
+     * Identifies the caller's account for an endpoint that is not priced but needs to know who
+     * calls (such as a balance endpoint). When there is no account, a refusal is sent and the
+     * result is empty: {@code 401} for a missing, malformed or unknown credential, {@code 503} when
+     * the ledger cannot answer.
+     *
+     * @param request the request
+     * @param response the response; must not be committed
+     * @return the account, or empty when a refusal was sent
+     * @throws IOException if writing the refusal fails
+     */
+    public Optional<Account> requireAccount(HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        Optional<Payer> payer;
+        try {
+            payer = payerResolver.resolve(request);
+        } catch (InvalidCredentialsException e) {
+            sendDenial(Denial.of(Denial.Kind.INVALID_CREDENTIALS, e.getMessage()), request, response);
+            return Optional.empty();
+        }
+        if (payer.isEmpty()) {
+            sendDenial(Denial.of(Denial.Kind.INVALID_CREDENTIALS, "This endpoint needs an account: send its key in the "
+                    + config.apiKeyHeader() + " header" + (config.bearerTokens() ? " or as Authorization: Bearer <key>."
+                    : ".")), request, response);
+            return Optional.empty();
+        }
+        Optional<Account> account;
+        try {
+            account = ledger.account(payer.get().accountId());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Ledger failed on account lookup: " + e);
+            sendDenial(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "The account service is unavailable. Retry later.")
+                    .withRetryAfter(config.ledgerRetryAfter()), request, response);
+            return Optional.empty();
+        }
+        if (account.isEmpty()) {
+            sendDenial(Denial.of(Denial.Kind.UNKNOWN_ACCOUNT, "No account matches the credential sent."), request,
+                    response);
+        }
+        return account;
+    }
+
+    /**
+     * Sends a refusal the way Tollgate sends its own: rendered by the configured renderer, with
+     * {@code Cache-Control: no-store}, {@code Retry-After} and {@code WWW-Authenticate} as they apply.
+     *
+     * @param denial the refusal
+     * @param request the request
+     * @param response the response; must not be committed
+     * @throws IOException if writing fails
+     */
+    public void sendDenial(Denial denial, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        enforcer.deny(denial, request, response, null);
+    }
+
+    Enforcer enforcer() {
+        return enforcer;
+    }
+
+    /**
+     * Starts Tollgate for a web application: chooses the ledger, resolver and renderer and builds
+     * the policy table from every servlet registration.
+     */
+    static Tollgate start(ServletContext context, TollgateConfig config, Map<String, String> parameters) {
+        ClassLoader loader = context.getClassLoader();
+        Ledger ledger = chooseLedger(context, config, parameters, loader);
+        PayerResolver resolver = config.payerResolver() != null ? config.payerResolver()
+                : config.payerResolverClass() != null
+                ? instantiate(config.payerResolverClass(), PayerResolver.class, parameters, loader, TollgateConfig.PAYER_RESOLVER)
+                : new HeaderPayerResolver(config.apiKeyHeader(), config.bearerTokens());
+        DenialRenderer renderer = config.renderer() != null ? config.renderer()
+                : config.rendererClass() != null
+                ? instantiate(config.rendererClass(), DenialRenderer.class, parameters, loader, TollgateConfig.RENDERER)
+                : new ProblemDetailsRenderer(config.problemTypeBase());
+        PolicyTable table = scan(context, loader);
+        Tollgate t = new Tollgate(config, ledger, resolver, renderer, table);
+        LOG.log(System.Logger.Level.INFO, "Tollgate started in {0}: {1}; ledger {2}", context.getContextPath().isEmpty()
+                ? "/" : context.getContextPath(), describe(table), ledger);
+        return t;
+    }
+
+    private static PolicyTable scan(ServletContext context, ClassLoader loader) {
+        PolicyScanner scanner = new PolicyScanner();
+        for (Map.Entry<String, ? extends ServletRegistration> e : context.getServletRegistrations().entrySet()) {
+            String className = e.getValue().getClassName();
+            if (className == null) {
+                continue;
+            }
+            Class<?> type;
+            try {
+                type = Class.forName(className, false, loader);
+            } catch (ClassNotFoundException | LinkageError ex) {
+                LOG.log(System.Logger.Level.DEBUG, "Not scanning servlet {0}: cannot load {1}: {2}", e.getKey(),
+                        className, ex);
+                continue;
+            }
+            scanner.add(e.getKey(), type);
+        }
+        return scanner.build();
+    }
+
+    private static String describe(PolicyTable table) {
+        if (table.isEmpty()) {
+            return "no annotated servlets";
+        }
+        StringJoiner j = new StringJoiner("; ");
+        for (Map.Entry<String, MethodPolicies> e : new java.util.TreeMap<>(table.servlets()).entrySet()) {
+            StringJoiner m = new StringJoiner(", ");
+            for (Policy p : e.getValue().all().values()) {
+                StringBuilder sb = new StringBuilder(p.method());
+                if (p.isPaid()) {
+                    sb.append(' ').append(p.payment().price().isZero() ? "" : p.payment().price().toString());
+                    if (p.payment().entitlement() != null) {
+                        sb.append(" [").append(p.payment().entitlement()).append(']');
+                    }
+                }
+                if (p.isLimited()) {
+                    sb.append(" limited");
+                }
+                m.add(sb.toString().replace("  ", " ").strip());
+            }
+            j.add(e.getKey() + " (" + m + ")");
+        }
+        return j.toString();
+    }
+
+    private static Ledger chooseLedger(ServletContext context, TollgateConfig config, Map<String, String> parameters,
+                                       ClassLoader loader) {
+        Ledger chosen = null;
+        String how = null;
+        if (config.ledger() != null) {
+            chosen = config.ledger();
+            how = "configuration";
+        } else if (context.getAttribute(LEDGER_ATTRIBUTE) != null) {
+            Object o = context.getAttribute(LEDGER_ATTRIBUTE);
+            if (!(o instanceof Ledger l)) {
+                throw new IllegalStateException("servlet-context attribute " + LEDGER_ATTRIBUTE + " holds a "
+                        + o.getClass().getName() + ", not a " + Ledger.class.getName());
+            }
+            chosen = l;
+            how = "context attribute";
+        } else if (config.ledgerClass() != null) {
+            chosen = instantiate(config.ledgerClass(), Ledger.class, parameters, loader, TollgateConfig.LEDGER);
+            how = TollgateConfig.LEDGER;
+        } else {
+            List<Ledger> found = new ArrayList<>();
+            for (Ledger l : ServiceLoader.load(Ledger.class, loader)) {
+                found.add(l);
+            }
+            if (found.size() > 1) {
+                StringJoiner names = new StringJoiner(", ");
+                found.forEach(l -> names.add(l.getClass().getName()));
+                throw new IllegalStateException("several ledgers found through ServiceLoader (" + names
+                        + "); choose one with the " + TollgateConfig.LEDGER + " parameter");
+            }
+            if (found.size() == 1) {
+                chosen = found.get(0);
+                how = "ServiceLoader";
+            }
+        }
+        if (chosen != null) {
+            if (config.accountsResource() != null) {
+                throw new IllegalStateException(TollgateConfig.ACCOUNTS + " only seeds the built-in in-memory ledger,"
+                        + " but the ledger " + chosen.getClass().getName() + " was chosen (by " + how + ")");
+            }
+            LOG.log(System.Logger.Level.DEBUG, "Ledger {0} chosen by {1}", chosen.getClass().getName(), how);
+            return chosen;
+        }
+        if (config.accountsResource() != null) {
+            return loadAccounts(context, config.accountsResource(), loader);
+        }
+        LOG.log(System.Logger.Level.WARNING, "No ledger configured ({0}, context attribute {1} or a ServiceLoader"
+                + " entry); using an empty in-memory ledger, so every paid request is refused until accounts exist",
+                TollgateConfig.LEDGER, LEDGER_ATTRIBUTE);
+        return InMemoryLedger.builder().build();
+    }
+
+    private static Ledger loadAccounts(ServletContext context, String resource, ClassLoader loader) {
+        InputStream in = resource.startsWith("classpath:")
+                ? loader.getResourceAsStream(resource.substring("classpath:".length()).replaceFirst("^/", ""))
+                : context.getResourceAsStream(resource.startsWith("/") ? resource : "/" + resource);
+        if (in == null) {
+            throw new IllegalStateException(TollgateConfig.ACCOUNTS + " = \"" + resource + "\": no such resource"
+                    + " (use /WEB-INF/... for a file in the web application or classpath:... for the class path)");
+        }
+        try (in) {
+            InMemoryLedger ledger = InMemoryLedger.load(in);
+            LOG.log(System.Logger.Level.INFO, "Using an in-memory ledger seeded from {0}", resource);
+            return ledger;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException(TollgateConfig.ACCOUNTS + " = \"" + resource + "\": " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> T instantiate(String className, Class<T> type, Map<String, String> parameters,
+                                     ClassLoader loader, String parameter) {
+        Objects.requireNonNull(className, "className");
+        Class<?> c;
+        try {
+            c = Class.forName(className, true, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalStateException(parameter + " = \"" + className + "\": class not found; is its JAR in"
+                    + " WEB-INF/lib?", e);
+        }
+        if (!type.isAssignableFrom(c)) {
+            throw new IllegalStateException(parameter + " = \"" + className + "\" does not implement " + type.getName());
+        }
+        try {
+            try {
+                Constructor<?> withParams = c.getConstructor(Map.class);
+                return type.cast(withParams.newInstance(Map.copyOf(parameters)));
+            } catch (NoSuchMethodException e) {
+                return type.cast(c.getConstructor().newInstance());
+            }
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(parameter + " = \"" + className + "\" needs a public constructor taking"
+                    + " no arguments or a Map<String, String> of parameters", e);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException(parameter + " = \"" + className + "\": constructor failed: "
+                    + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(parameter + " = \"" + className + "\": cannot instantiate: " + e, e);
+        }
+    }
+}

@@ -1,0 +1,538 @@
+package dev.tollgate;
+
+import dev.tollgate.internal.StatusSet;
+import dev.tollgate.spi.DenialRenderer;
+import dev.tollgate.spi.Ledger;
+import dev.tollgate.spi.PayerResolver;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The immutable configuration of a {@link TollgateFilter}. Every way of configuring Tollgate ends
+ * here: the programmatic {@link Builder}, {@code web.xml} filter init-params, servlet-context
+ * init-params and a {@code tollgate.properties} resource all go through {@link Builder#apply(Map)}
+ * and the same setters.
+ *
+ * <h2>Parameters</h2>
+ * <table>
+ *   <caption>Configuration parameters</caption>
+ *   <tr><th>name</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@value #ENABLED}</td><td>{@code true}</td><td>{@code false} turns enforcement off: every
+ *       request passes through untouched (context parameter; also stops auto-registration)</td></tr>
+ *   <tr><td>{@value #AUTO_REGISTER}</td><td>{@code true}</td><td>{@code false} stops the filter from
+ *       registering itself, for applications that declare it in {@code web.xml} or in code
+ *       (context parameter)</td></tr>
+ *   <tr><td>{@value #LEDGER}</td><td>discovered</td><td>the class name of the {@link Ledger}; see
+ *       {@link dev.tollgate.spi} for discovery</td></tr>
+ *   <tr><td>{@value #ACCOUNTS}</td><td>none</td><td>a properties resource that seeds the in-memory
+ *       ledger ({@code /WEB-INF/accounts.properties} from the web application, or
+ *       {@code classpath:accounts.properties}); see {@link dev.tollgate.ledger.InMemoryLedger#load}</td></tr>
+ *   <tr><td>{@value #PAYER_RESOLVER}</td><td>{@link HeaderPayerResolver}</td><td>the class name of the
+ *       {@link PayerResolver}</td></tr>
+ *   <tr><td>{@value #RENDERER}</td><td>{@link ProblemDetailsRenderer}</td><td>the class name of the
+ *       {@link DenialRenderer}</td></tr>
+ *   <tr><td>{@value #API_KEY_HEADER}</td><td>{@code X-API-Key}</td><td>the header the built-in
+ *       resolver reads API keys from</td></tr>
+ *   <tr><td>{@value #BEARER_TOKENS}</td><td>{@code true}</td><td>whether the built-in resolver also
+ *       accepts {@code Authorization: Bearer <key>} (turn off when bearer tokens mean something else
+ *       in your application)</td></tr>
+ *   <tr><td>{@value #BILLABLE_STATUSES}</td><td>{@code 2xx}</td><td>the response statuses that commit
+ *       a hold, such as {@code 200-299,304}; any other status releases it</td></tr>
+ *   <tr><td>{@value #LEDGER_RETRY_AFTER}</td><td>{@code 5}</td><td>seconds sent in {@code Retry-After}
+ *       when the ledger is unavailable</td></tr>
+ *   <tr><td>{@value #MAX_REQUEST_BYTES}</td><td>{@code 1048576}</td><td>the largest body of a request
+ *       with an {@code Idempotency-Key} (it is read to fingerprint the request); larger ones get
+ *       {@code 413}</td></tr>
+ *   <tr><td>{@value #MAX_RESPONSE_BYTES}</td><td>{@code 1048576}</td><td>the largest response body kept
+ *       for replay; a retry of a larger one gets {@code 409}</td></tr>
+ *   <tr><td>{@value #MAX_BUCKETS}</td><td>{@code 100000}</td><td>the most rate-limit buckets kept in
+ *       memory</td></tr>
+ *   <tr><td>{@value #RATE_LIMIT_HEADERS}</td><td>{@code true}</td><td>whether admitted responses carry
+ *       {@code RateLimit-Policy} and {@code RateLimit} (429 responses always do)</td></tr>
+ *   <tr><td>{@value #PROBLEM_TYPE_BASE}</td><td>{@value #DEFAULT_PROBLEM_TYPE_BASE}</td><td>the prefix of
+ *       problem {@code type} URIs</td></tr>
+ * </table>
+ * An unknown parameter starting with {@code tollgate.} fails start-up, so a typo never goes unseen.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class TollgateConfig {
+
+    /** Parameter: whether Tollgate enforces anything. */
+    public static final String ENABLED = "tollgate.enabled";
+    /** Parameter: whether the filter registers itself. */
+    public static final String AUTO_REGISTER = "tollgate.autoRegister";
+    /** Parameter: the ledger class. */
+    public static final String LEDGER = "tollgate.ledger";
+    /** Parameter: the accounts resource of the in-memory ledger. */
+    public static final String ACCOUNTS = "tollgate.ledger.accounts";
+    /** Parameter: the payer resolver class. */
+    public static final String PAYER_RESOLVER = "tollgate.payerResolver";
+    /** Parameter: the denial renderer class. */
+    public static final String RENDERER = "tollgate.renderer";
+    /** Parameter: the API key header. */
+    public static final String API_KEY_HEADER = "tollgate.apiKeyHeader";
+    /** Parameter: whether bearer tokens identify payers. */
+    public static final String BEARER_TOKENS = "tollgate.bearerTokens";
+    /** Parameter: the statuses that commit a hold. */
+    public static final String BILLABLE_STATUSES = "tollgate.billableStatuses";
+    /** Parameter: the Retry-After of 503 responses, in seconds. */
+    public static final String LEDGER_RETRY_AFTER = "tollgate.ledgerRetryAfter";
+    /** Parameter: the largest fingerprinted request body. */
+    public static final String MAX_REQUEST_BYTES = "tollgate.idempotency.maxRequestBytes";
+    /** Parameter: the largest replayable response body. */
+    public static final String MAX_RESPONSE_BYTES = "tollgate.idempotency.maxResponseBytes";
+    /** Parameter: the most rate-limit buckets in memory. */
+    public static final String MAX_BUCKETS = "tollgate.rateLimit.maxBuckets";
+    /** Parameter: whether admitted responses carry rate-limit headers. */
+    public static final String RATE_LIMIT_HEADERS = "tollgate.rateLimit.headers";
+    /** Parameter: the prefix of problem type URIs. */
+    public static final String PROBLEM_TYPE_BASE = "tollgate.problemTypeBase";
+
+    /** The default prefix of problem type URIs: {@value}. */
+    public static final String DEFAULT_PROBLEM_TYPE_BASE = "https://tollgate.dev/problems/";
+
+    private static final Set<String> KNOWN = Set.of(ENABLED, AUTO_REGISTER, LEDGER, ACCOUNTS, PAYER_RESOLVER, RENDERER,
+            API_KEY_HEADER, BEARER_TOKENS, BILLABLE_STATUSES, LEDGER_RETRY_AFTER, MAX_REQUEST_BYTES,
+            MAX_RESPONSE_BYTES, MAX_BUCKETS, RATE_LIMIT_HEADERS, PROBLEM_TYPE_BASE);
+
+    private final boolean enabled;
+    private final Ledger ledger;
+    private final String ledgerClass;
+    private final String accountsResource;
+    private final PayerResolver payerResolver;
+    private final String payerResolverClass;
+    private final DenialRenderer renderer;
+    private final String rendererClass;
+    private final String apiKeyHeader;
+    private final boolean bearerTokens;
+    private final StatusSet billableStatuses;
+    private final Duration ledgerRetryAfter;
+    private final int maxRequestBytes;
+    private final int maxResponseBytes;
+    private final long maxBuckets;
+    private final boolean rateLimitHeaders;
+    private final String problemTypeBase;
+    private final Clock clock;
+
+    private TollgateConfig(Builder b) {
+        this.enabled = b.enabled;
+        this.ledger = b.ledger;
+        this.ledgerClass = b.ledgerClass;
+        this.accountsResource = b.accountsResource;
+        this.payerResolver = b.payerResolver;
+        this.payerResolverClass = b.payerResolverClass;
+        this.renderer = b.renderer;
+        this.rendererClass = b.rendererClass;
+        this.apiKeyHeader = b.apiKeyHeader;
+        this.bearerTokens = b.bearerTokens;
+        this.billableStatuses = b.billableStatuses;
+        this.ledgerRetryAfter = b.ledgerRetryAfter;
+        this.maxRequestBytes = b.maxRequestBytes;
+        this.maxResponseBytes = b.maxResponseBytes;
+        this.maxBuckets = b.maxBuckets;
+        this.rateLimitHeaders = b.rateLimitHeaders;
+        this.problemTypeBase = b.problemTypeBase;
+        this.clock = b.clock;
+    }
+
+    /** {@return a builder with every default} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@return whether Tollgate enforces anything} */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** {@return the ledger instance given to the builder, or {@code null} to discover one} */
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    /** {@return the ledger class name, or {@code null}} */
+    public String ledgerClass() {
+        return ledgerClass;
+    }
+
+    /** {@return the accounts resource of the in-memory ledger, or {@code null}} */
+    public String accountsResource() {
+        return accountsResource;
+    }
+
+    /** {@return the payer resolver given to the builder, or {@code null} for the class or the default} */
+    public PayerResolver payerResolver() {
+        return payerResolver;
+    }
+
+    /** {@return the payer resolver class name, or {@code null}} */
+    public String payerResolverClass() {
+        return payerResolverClass;
+    }
+
+    /** {@return the renderer given to the builder, or {@code null} for the class or the default} */
+    public DenialRenderer renderer() {
+        return renderer;
+    }
+
+    /** {@return the renderer class name, or {@code null}} */
+    public String rendererClass() {
+        return rendererClass;
+    }
+
+    /** {@return the API key header} */
+    public String apiKeyHeader() {
+        return apiKeyHeader;
+    }
+
+    /** {@return whether bearer tokens identify payers} */
+    public boolean bearerTokens() {
+        return bearerTokens;
+    }
+
+    /**
+     * {@return whether a response status commits the hold}
+     *
+     * @param status the status
+     */
+    public boolean isBillable(int status) {
+        return billableStatuses.contains(status);
+    }
+
+    /** {@return the billable statuses as configured, such as {@code 2xx}} */
+    public String billableStatuses() {
+        return billableStatuses.toString();
+    }
+
+    /** {@return the Retry-After of 503 responses} */
+    public Duration ledgerRetryAfter() {
+        return ledgerRetryAfter;
+    }
+
+    /** {@return the largest body of a request with an Idempotency-Key} */
+    public int maxRequestBytes() {
+        return maxRequestBytes;
+    }
+
+    /** {@return the largest response body kept for replay} */
+    public int maxResponseBytes() {
+        return maxResponseBytes;
+    }
+
+    /** {@return the most rate-limit buckets kept in memory} */
+    public long maxBuckets() {
+        return maxBuckets;
+    }
+
+    /** {@return whether admitted responses carry rate-limit headers} */
+    public boolean rateLimitHeaders() {
+        return rateLimitHeaders;
+    }
+
+    /** {@return the prefix of problem type URIs} */
+    public String problemTypeBase() {
+        return problemTypeBase;
+    }
+
+    /** {@return the clock of the rate limiter, or {@code null} for the system clock} */
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * Builds a {@link TollgateConfig}. Setters validate at once and name the bad value. Not
+     * thread-safe.
+     */
+    public static final class Builder {
+        private boolean enabled = true;
+        private Ledger ledger;
+        private String ledgerClass;
+        private String accountsResource;
+        private PayerResolver payerResolver;
+        private String payerResolverClass;
+        private DenialRenderer renderer;
+        private String rendererClass;
+        private String apiKeyHeader = "X-API-Key";
+        private boolean bearerTokens = true;
+        private StatusSet billableStatuses = StatusSet.parse("2xx");
+        private Duration ledgerRetryAfter = Duration.ofSeconds(5);
+        private int maxRequestBytes = 1024 * 1024;
+        private int maxResponseBytes = 1024 * 1024;
+        private long maxBuckets = 100_000;
+        private boolean rateLimitHeaders = true;
+        private String problemTypeBase = DEFAULT_PROBLEM_TYPE_BASE;
+        private Clock clock;
+
+        private Builder() {
+        }
+
+        /**
+         * Applies parameters by name (see the table in {@link TollgateConfig}). Names that do not
+         * start with {@code tollgate.} are ignored; unknown {@code tollgate.*} names are an error.
+         *
+         * @param parameters the parameters
+         * @return this builder
+         * @throws IllegalArgumentException if a name is unknown or a value invalid; the message names
+         *     the parameter and the value
+         */
+        public Builder apply(Map<String, String> parameters) {
+            Set<String> unknown = new TreeSet<>();
+            for (Map.Entry<String, String> e : parameters.entrySet()) {
+                String name = e.getKey();
+                if (!name.startsWith("tollgate.")) {
+                    continue;
+                }
+                if (!KNOWN.contains(name)) {
+                    unknown.add(name);
+                    continue;
+                }
+                String value = e.getValue() == null ? "" : e.getValue().strip();
+                try {
+                    set(name, value);
+                } catch (IllegalArgumentException ex) {
+                    throw new IllegalArgumentException("Tollgate parameter " + name + " = \"" + value + "\": "
+                            + ex.getMessage(), ex);
+                }
+            }
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException("unknown Tollgate parameter(s) " + unknown + "; known: "
+                        + new TreeSet<>(KNOWN));
+            }
+            return this;
+        }
+
+        private void set(String name, String value) {
+            switch (name) {
+                case ENABLED -> enabled(bool(value));
+                case AUTO_REGISTER -> bool(value); // read by the initializer; validated here
+                case LEDGER -> ledgerClass = nonEmpty(value);
+                case ACCOUNTS -> accountsResource = nonEmpty(value);
+                case PAYER_RESOLVER -> payerResolverClass = nonEmpty(value);
+                case RENDERER -> rendererClass = nonEmpty(value);
+                case API_KEY_HEADER -> apiKeyHeader(value);
+                case BEARER_TOKENS -> bearerTokens(bool(value));
+                case BILLABLE_STATUSES -> billableStatuses(value);
+                case LEDGER_RETRY_AFTER -> ledgerRetryAfter(Duration.ofSeconds(longValue(value)));
+                case MAX_REQUEST_BYTES -> maxRequestBytes((int) Math.min(Integer.MAX_VALUE, longValue(value)));
+                case MAX_RESPONSE_BYTES -> maxResponseBytes((int) Math.min(Integer.MAX_VALUE, longValue(value)));
+                case MAX_BUCKETS -> maxBuckets(longValue(value));
+                case RATE_LIMIT_HEADERS -> rateLimitHeaders(bool(value));
+                case PROBLEM_TYPE_BASE -> problemTypeBase(value);
+                default -> throw new IllegalArgumentException("unknown parameter");
+            }
+        }
+
+        /**
+         * Turns enforcement on or off.
+         *
+         * @param enabled {@code false} to let every request through untouched
+         * @return this builder
+         */
+        public Builder enabled(boolean enabled) {
+            this.enabled = enabled;
+            return this;
+        }
+
+        /**
+         * Uses this ledger (takes precedence over every other way of choosing one).
+         *
+         * @param ledger the ledger
+         * @return this builder
+         */
+        public Builder ledger(Ledger ledger) {
+            this.ledger = Objects.requireNonNull(ledger, "ledger");
+            return this;
+        }
+
+        /**
+         * Uses this payer resolver.
+         *
+         * @param resolver the resolver
+         * @return this builder
+         */
+        public Builder payerResolver(PayerResolver resolver) {
+            this.payerResolver = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        /**
+         * Uses this renderer for refusals.
+         *
+         * @param renderer the renderer
+         * @return this builder
+         */
+        public Builder renderer(DenialRenderer renderer) {
+            this.renderer = Objects.requireNonNull(renderer, "renderer");
+            return this;
+        }
+
+        /**
+         * Sets the header the built-in resolver reads API keys from.
+         *
+         * @param header a header name; {@code X-API-Key} by default
+         * @return this builder
+         */
+        public Builder apiKeyHeader(String header) {
+            if (header == null || !header.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                throw new IllegalArgumentException("not a header name: " + header);
+            }
+            this.apiKeyHeader = header;
+            return this;
+        }
+
+        /**
+         * Sets whether the built-in resolver accepts {@code Authorization: Bearer <key>}.
+         *
+         * @param accept {@code true} by default
+         * @return this builder
+         */
+        public Builder bearerTokens(boolean accept) {
+            this.bearerTokens = accept;
+            return this;
+        }
+
+        /**
+         * Sets the response statuses that commit a hold; others release it.
+         *
+         * @param statuses such as {@code "2xx"} (the default) or {@code "200-299,304"}
+         * @return this builder
+         */
+        public Builder billableStatuses(String statuses) {
+            this.billableStatuses = StatusSet.parse(Objects.requireNonNull(statuses, "statuses"));
+            return this;
+        }
+
+        /**
+         * Sets the {@code Retry-After} of {@code 503} responses.
+         *
+         * @param delay at least one second; 5 seconds by default
+         * @return this builder
+         */
+        public Builder ledgerRetryAfter(Duration delay) {
+            if (delay.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("must be at least 1 second");
+            }
+            this.ledgerRetryAfter = delay;
+            return this;
+        }
+
+        /**
+         * Sets the largest body of a request with an {@code Idempotency-Key}.
+         *
+         * @param bytes at least 0; 1 MiB by default
+         * @return this builder
+         */
+        public Builder maxRequestBytes(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("must not be negative");
+            }
+            this.maxRequestBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the largest response body kept for replay.
+         *
+         * @param bytes at least 0; 1 MiB by default
+         * @return this builder
+         */
+        public Builder maxResponseBytes(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("must not be negative");
+            }
+            this.maxResponseBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the most rate-limit buckets kept in memory.
+         *
+         * @param max at least 1; 100,000 by default
+         * @return this builder
+         */
+        public Builder maxBuckets(long max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("must be at least 1");
+            }
+            this.maxBuckets = max;
+            return this;
+        }
+
+        /**
+         * Sets whether admitted responses carry {@code RateLimit-Policy} and {@code RateLimit}.
+         *
+         * @param send {@code true} by default
+         * @return this builder
+         */
+        public Builder rateLimitHeaders(boolean send) {
+            this.rateLimitHeaders = send;
+            return this;
+        }
+
+        /**
+         * Sets the prefix of problem {@code type} URIs.
+         *
+         * @param base an absolute URI ending in {@code /} or {@code #}
+         * @return this builder
+         */
+        public Builder problemTypeBase(String base) {
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(base);
+            } catch (java.net.URISyntaxException | NullPointerException e) {
+                throw new IllegalArgumentException("not a URI: " + base);
+            }
+            if (!uri.isAbsolute()) {
+                throw new IllegalArgumentException("not an absolute URI: " + base);
+            }
+            this.problemTypeBase = base;
+            return this;
+        }
+
+        /**
+         * Sets the clock of the rate limiter (tests drive time with it).
+         *
+         * @param clock the clock; the system clock by default
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** {@return the configuration} */
+        public TollgateConfig build() {
+            return new TollgateConfig(this);
+        }
+
+        private static boolean bool(String v) {
+            if (v.equalsIgnoreCase("true")) {
+                return true;
+            }
+            if (v.equalsIgnoreCase("false")) {
+                return false;
+            }
+            throw new IllegalArgumentException("expected true or false");
+        }
+
+        private static long longValue(String v) {
+            try {
+                return Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected a whole number");
+            }
+        }
+
+        private static String nonEmpty(String v) {
+            if (v.isEmpty()) {
+                throw new IllegalArgumentException("must not be empty");
+            }
+            return v;
+        }
+    }
+}

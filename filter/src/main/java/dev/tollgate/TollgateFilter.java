@@ -1,0 +1,138 @@
+package dev.tollgate;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The servlet filter that enforces {@code @RequiresPayment} and {@code @RateLimited}.
+ *
+ * <p>Usually nothing needs to be done: {@link TollgateInitializer} registers it for every request
+ * ({@code REQUEST} and {@code ASYNC} dispatches) when the JAR is in {@code WEB-INF/lib}. It can
+ * also be declared in {@code web.xml} (then it is not registered twice), or built in code with a
+ * {@link TollgateConfig} and added with {@code ServletContext.addFilter} (set the context parameter
+ * {@value TollgateConfig#AUTO_REGISTER} to {@code false}).
+ *
+ * <p>At {@link #init}, the filter reads its configuration (see {@link TollgateConfig} for the
+ * parameters; filter init-params win over context params, which win over a {@code tollgate.properties}
+ * class-path resource), chooses the ledger, and scans every servlet registration for annotations.
+ * An invalid annotation or parameter fails the deployment with a message that names it.
+ *
+ * <p>Per request it looks the policy up by the matched servlet's name and the HTTP method (the
+ * container has already decoded and normalised the path; the filter never parses URLs), and passes
+ * requests without a policy straight through.
+ *
+ * <p>Thread-safe once initialised.
+ */
+public class TollgateFilter implements Filter {
+
+    private static final System.Logger LOG = System.getLogger("dev.tollgate");
+
+    private final TollgateConfig programmatic;
+    private volatile Tollgate tollgate;
+    private ServletContext context;
+
+    /** Creates a filter configured from parameters at {@link #init}. */
+    public TollgateFilter() {
+        this.programmatic = null;
+    }
+
+    /**
+     * Creates a filter with a fixed configuration; parameters are then ignored.
+     *
+     * @param config the configuration
+     */
+    public TollgateFilter(TollgateConfig config) {
+        this.programmatic = java.util.Objects.requireNonNull(config, "config");
+    }
+
+    @Override
+    public void init(FilterConfig filterConfig) throws ServletException {
+        context = filterConfig.getServletContext();
+        Map<String, String> parameters = parameters(filterConfig);
+        TollgateConfig config;
+        try {
+            config = programmatic != null ? programmatic : TollgateConfig.builder().apply(parameters).build();
+        } catch (IllegalArgumentException e) {
+            throw new ServletException("Tollgate: " + e.getMessage(), e);
+        }
+        if (!config.enabled()) {
+            LOG.log(System.Logger.Level.INFO, "Tollgate is disabled ({0} = false): requests pass through",
+                    TollgateConfig.ENABLED);
+            return;
+        }
+        if (context.getAttribute(Tollgate.CONTEXT_ATTRIBUTE) != null) {
+            LOG.log(System.Logger.Level.WARNING, "Tollgate filter {0} is registered a second time; this registration"
+                    + " passes requests through", filterConfig.getFilterName());
+            return;
+        }
+        Tollgate started;
+        try {
+            started = Tollgate.start(context, config, parameters);
+        } catch (InvalidPolicyException | IllegalStateException | IllegalArgumentException e) {
+            throw new ServletException("Tollgate: " + e.getMessage(), e);
+        }
+        context.setAttribute(Tollgate.CONTEXT_ATTRIBUTE, started);
+        tollgate = started;
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        Tollgate t = tollgate;
+        if (t == null || !(request instanceof HttpServletRequest req) || !(response instanceof HttpServletResponse res)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        t.enforcer().filter(req, res, chain);
+    }
+
+    @Override
+    public void destroy() {
+        if (tollgate != null && context != null && context.getAttribute(Tollgate.CONTEXT_ATTRIBUTE) == tollgate) {
+            context.removeAttribute(Tollgate.CONTEXT_ATTRIBUTE);
+        }
+        tollgate = null;
+    }
+
+    /** {@return the running Tollgate, or {@code null} before init, when disabled or a duplicate} */
+    public Tollgate tollgate() {
+        return tollgate;
+    }
+
+    private static Map<String, String> parameters(FilterConfig fc) throws ServletException {
+        Map<String, String> p = new LinkedHashMap<>();
+        ServletContext ctx = fc.getServletContext();
+        ClassLoader loader = ctx.getClassLoader();
+        try (InputStream in = loader == null ? null : loader.getResourceAsStream("tollgate.properties")) {
+            if (in != null) {
+                Properties props = new Properties();
+                props.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+                props.stringPropertyNames().forEach(n -> p.put(n, props.getProperty(n)));
+            }
+        } catch (IOException e) {
+            throw new ServletException("Tollgate: cannot read tollgate.properties: " + e.getMessage(), e);
+        }
+        for (Enumeration<String> e = ctx.getInitParameterNames(); e.hasMoreElements(); ) {
+            String n = e.nextElement();
+            p.put(n, ctx.getInitParameter(n));
+        }
+        for (Enumeration<String> e = fc.getInitParameterNames(); e.hasMoreElements(); ) {
+            String n = e.nextElement();
+            p.put(n, fc.getInitParameter(n));
+        }
+        return p;
+    }
+}

@@ -1,0 +1,565 @@
+package dev.tollgate.internal;
+
+import dev.tollgate.Denial;
+import dev.tollgate.Money;
+import dev.tollgate.ProblemDetailsRenderer;
+import dev.tollgate.Tollgate;
+import dev.tollgate.TollgateConfig;
+import dev.tollgate.annotations.KeyBy;
+import dev.tollgate.spi.Account;
+import dev.tollgate.spi.Charge;
+import dev.tollgate.spi.DenialRenderer;
+import dev.tollgate.spi.Hold;
+import dev.tollgate.spi.Idempotency;
+import dev.tollgate.spi.InvalidCredentialsException;
+import dev.tollgate.spi.Ledger;
+import dev.tollgate.spi.Payer;
+import dev.tollgate.spi.PayerResolver;
+import dev.tollgate.spi.PaymentOption;
+import dev.tollgate.spi.RecordedResponse;
+import dev.tollgate.spi.Rendering;
+import dev.tollgate.spi.Reservation;
+import dev.tollgate.spi.Settlement;
+import io.github.bucket4j.TimeMeter;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletMapping;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Enumeration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The per-request engine behind the filter: policy lookup, payer, rate limit, reservation, the
+ * endpoint, then commit or release, and the refusals in between. One per web application;
+ * immutable after construction and thread-safe.
+ */
+public final class Enforcer {
+
+    private static final System.Logger LOG = System.getLogger("dev.tollgate");
+
+    /** Request attribute marking a request Tollgate has already enforced (on this or an earlier dispatch). */
+    static final String HANDLED = "dev.tollgate.handled";
+
+    private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    private final TollgateConfig config;
+    private final PolicyTable table;
+    private final Ledger ledger;
+    private final PayerResolver resolver;
+    private final DenialRenderer renderer;
+    private final ProblemDetailsRenderer fallbackRenderer;
+    private final LocalRateLimiter limiter;
+    private final String keyPrefix;
+    private final AtomicLong keySequence = new AtomicLong();
+
+    /**
+     * Creates the engine.
+     *
+     * @param config the configuration
+     * @param table the policies
+     * @param ledger the ledger
+     * @param resolver the payer resolver
+     * @param renderer the renderer of refusals
+     */
+    public Enforcer(TollgateConfig config, PolicyTable table, Ledger ledger, PayerResolver resolver,
+                    DenialRenderer renderer) {
+        this.config = config;
+        this.table = table;
+        this.ledger = ledger;
+        this.resolver = resolver;
+        this.renderer = renderer;
+        this.fallbackRenderer = new ProblemDetailsRenderer(config.problemTypeBase());
+        this.limiter = new LocalRateLimiter(table, config.maxBuckets(), timeMeter(config.clock()));
+        byte[] seed = new byte[8];
+        new SecureRandom().nextBytes(seed);
+        this.keyPrefix = "tg-" + HexFormat.of().formatHex(seed) + "-";
+    }
+
+    /** {@return the policies} */
+    public PolicyTable table() {
+        return table;
+    }
+
+    /** {@return the local rate limiter} */
+    public LocalRateLimiter limiter() {
+        return limiter;
+    }
+
+    /**
+     * Filters one request.
+     *
+     * @param request the request
+     * @param response the response
+     * @param chain the rest of the chain
+     * @throws IOException from the chain or when writing a refusal
+     * @throws ServletException from the chain
+     */
+    public void filter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        Policy policy = policyOf(request);
+        if (policy == null) {
+            chain.doFilter(request, response);
+            return;
+        }
+        request.setAttribute(HANDLED, Boolean.TRUE);
+        enforce(policy, request, response, chain);
+    }
+
+    private Policy policyOf(HttpServletRequest request) {
+        DispatcherType type = request.getDispatcherType();
+        if (type != DispatcherType.REQUEST && type != DispatcherType.ASYNC) {
+            return null;
+        }
+        HttpServletMapping mapping = request.getHttpServletMapping();
+        if (mapping == null) {
+            return null;
+        }
+        Policy policy = table.lookup(mapping.getServletName(), request.getMethod());
+        if (policy == null || request.getAttribute(HANDLED) != null) {
+            return null;
+        }
+        return policy;
+    }
+
+    private void enforce(Policy policy, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        Payer payer;
+        try {
+            payer = resolver.resolve(request).orElse(null);
+        } catch (InvalidCredentialsException e) {
+            deny(Denial.of(Denial.Kind.INVALID_CREDENTIALS, e.getMessage()), request, response, null);
+            return;
+        }
+
+        String idempotencyKey = null;
+        if (policy.isPaid()) {
+            try {
+                idempotencyKey = idempotencyKey(request);
+            } catch (IllegalArgumentException e) {
+                deny(Denial.of(Denial.Kind.MALFORMED_REQUEST, e.getMessage()), request, response, null);
+                return;
+            }
+        }
+
+        RateLimitDecision limit = null;
+        if (policy.isLimited()) {
+            limit = limiter.check(policy, request, payer);
+            if (!limit.admitted()) {
+                LOG.log(System.Logger.Level.DEBUG, "429 {0} {1}: {2}", request.getMethod(), policy.origin(),
+                        limit.violatedPolicies());
+                Denial d = new Denial(Denial.Kind.RATE_LIMITED, "Rate limit " + String.join(", ",
+                        limit.violatedPolicies()) + " exceeded; retry in " + limit.retryAfter().getSeconds()
+                        + (limit.retryAfter().getSeconds() == 1 ? " second." : " seconds."),
+                        null, null, null, null, limit.retryAfter(), limit.violatedPolicies(), List.of());
+                deny(d, request, response, limit);
+                return;
+            }
+            if (config.rateLimitHeaders()) {
+                response.setHeader("RateLimit-Policy", limit.policyHeader());
+                response.setHeader("RateLimit", limit.stateHeader());
+            }
+        }
+
+        if (!policy.isPaid()) {
+            if (payer != null && keysByPayer(policy) && !knownPayer(payer, request, response, limit)) {
+                return;
+            }
+            chain.doFilter(request, response);
+            return;
+        }
+
+        PaymentTerms terms = policy.payment();
+        if (payer == null) {
+            deny(paymentRequired(terms), request, response, limit);
+            return;
+        }
+
+        HttpServletRequest forward = request;
+        Idempotency idempotency;
+        if (idempotencyKey != null) {
+            RequestFingerprint.Result fp;
+            try {
+                fp = RequestFingerprint.of(request, policy.servletName(), config.maxRequestBytes());
+            } catch (ContentTooLargeException e) {
+                deny(Denial.of(Denial.Kind.CONTENT_TOO_LARGE, "Requests with an Idempotency-Key may carry at most "
+                        + config.maxRequestBytes() + " bytes of content."), request, response, limit);
+                return;
+            }
+            forward = fp.request();
+            idempotency = new Idempotency(idempotencyKey, fp.digest(), true);
+        } else {
+            idempotency = new Idempotency(keyPrefix + Long.toString(keySequence.incrementAndGet(), 36), "", false);
+        }
+
+        Charge charge = new Charge(payer.accountId(), terms.price(), terms.entitlement(), terms.resource(), idempotency);
+        Reservation reservation;
+        try {
+            reservation = ledger.reserve(charge);
+        } catch (RuntimeException e) {
+            ledgerFailed("reserve", e);
+            deny(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "The payment service is unavailable; nothing was charged."
+                    + " Retry later.").withRetryAfter(config.ledgerRetryAfter()), request, response, limit);
+            return;
+        }
+
+        if (reservation instanceof Reservation.Authorized authorized) {
+            LOG.log(System.Logger.Level.DEBUG, "hold {0} for {1} {2}", authorized.hold().id(), terms.resource(),
+                    terms.price());
+            request.setAttribute(Tollgate.PAYER_ATTRIBUTE, payer);
+            request.setAttribute(Tollgate.HOLD_ATTRIBUTE, authorized.hold());
+            request.setAttribute(Tollgate.BALANCE_ATTRIBUTE, authorized.balance());
+            ResponseRecorder recorder = idempotencyKey == null ? null
+                    : new ResponseRecorder(response, config.maxResponseBytes());
+            new PaidExchange(authorized.hold(), request, response, recorder, limit)
+                    .run(forward, recorder == null ? response : recorder, chain);
+        } else if (reservation instanceof Reservation.Denied denied) {
+            deny(denial(denied, terms), request, response, limit);
+        } else if (reservation instanceof Reservation.Replay replay) {
+            replay(replay.response(), request, response, limit);
+        } else if (reservation instanceof Reservation.Conflict conflict) {
+            if (conflict.kind() == Reservation.ConflictKind.IN_PROGRESS) {
+                Duration after = conflict.retryAfter() == null ? Duration.ofSeconds(1) : conflict.retryAfter();
+                deny(Denial.of(Denial.Kind.IDEMPOTENCY_IN_PROGRESS, "A request with this Idempotency-Key is still"
+                        + " being processed; retry after it completes.").withRetryAfter(after), request, response, limit);
+            } else {
+                deny(Denial.of(Denial.Kind.IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was already used for a"
+                        + " different request (method, path, query or body). Use a new key for a new request."),
+                        request, response, limit);
+            }
+        }
+    }
+
+    private static boolean keysByPayer(Policy policy) {
+        for (BucketSpec b : policy.buckets()) {
+            if (b.key() == KeyBy.PAYER) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A presented credential must be real, or invented keys would each get a fresh bucket. */
+    private boolean knownPayer(Payer payer, HttpServletRequest request, HttpServletResponse response,
+                               RateLimitDecision limit) throws IOException {
+        Optional<Account> account;
+        try {
+            account = ledger.account(payer.accountId());
+        } catch (RuntimeException e) {
+            ledgerFailed("account", e);
+            deny(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "The account service is unavailable. Retry later.")
+                    .withRetryAfter(config.ledgerRetryAfter()), request, response, limit);
+            return false;
+        }
+        if (account.isEmpty()) {
+            deny(Denial.of(Denial.Kind.UNKNOWN_ACCOUNT, "No account matches the credential sent."), request, response,
+                    limit);
+            return false;
+        }
+        return true;
+    }
+
+    private static String idempotencyKey(HttpServletRequest request) {
+        Enumeration<String> values = request.getHeaders(IDEMPOTENCY_KEY);
+        if (values == null || !values.hasMoreElements()) {
+            return null;
+        }
+        String raw = values.nextElement();
+        if (values.hasMoreElements()) {
+            throw new IllegalArgumentException("Send at most one Idempotency-Key header.");
+        }
+        String key = raw == null ? "" : raw.strip();
+        // The IETF draft makes the value a structured-field string ("..."); bare keys are common too.
+        if (key.length() >= 2 && key.charAt(0) == '"' && key.charAt(key.length() - 1) == '"') {
+            key = key.substring(1, key.length() - 1);
+            if (key.indexOf('"') >= 0 || key.indexOf('\\') >= 0) {
+                throw new IllegalArgumentException("The Idempotency-Key must not contain quotes or backslashes.");
+            }
+        }
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("The Idempotency-Key header is empty.");
+        }
+        if (key.length() > Idempotency.MAX_KEY_LENGTH) {
+            throw new IllegalArgumentException("The Idempotency-Key is longer than " + Idempotency.MAX_KEY_LENGTH
+                    + " characters.");
+        }
+        if (!Idempotency.isValidKey(key)) {
+            throw new IllegalArgumentException("The Idempotency-Key may only contain printable ASCII characters"
+                    + " without spaces.");
+        }
+        return key;
+    }
+
+    private Denial paymentRequired(PaymentTerms terms) {
+        StringBuilder detail = new StringBuilder();
+        if (!terms.price().isZero()) {
+            detail.append("This endpoint costs ").append(terms.price()).append(" per call");
+            if (terms.entitlement() != null) {
+                detail.append(" and requires the '").append(terms.entitlement()).append("' entitlement");
+            }
+        } else {
+            detail.append("This endpoint requires the '").append(terms.entitlement()).append("' entitlement");
+        }
+        detail.append(". Send the key of an account that can pay in the ").append(config.apiKeyHeader())
+                .append(" header").append(config.bearerTokens() ? " or as Authorization: Bearer <key>." : ".");
+        List<PaymentOption> options = List.of(new PaymentOption(PaymentOption.ACCOUNT, terms.price(),
+                "Present the key of a funded account.", Map.of("header", config.apiKeyHeader())));
+        return new Denial(Denial.Kind.PAYMENT_REQUIRED, detail.toString(), terms.price(), null, terms.entitlement(),
+                terms.description(), null, List.of(), options);
+    }
+
+    private Denial denial(Reservation.Denied d, PaymentTerms terms) {
+        Money price = terms.price();
+        switch (d.reason()) {
+            case UNKNOWN_ACCOUNT:
+                return Denial.of(Denial.Kind.UNKNOWN_ACCOUNT, "No account matches the credential sent.");
+            case MISSING_ENTITLEMENT:
+                return new Denial(Denial.Kind.ENTITLEMENT_REQUIRED, "This endpoint requires the '" + d.entitlement()
+                        + "' entitlement, which this account does not hold.", price.isZero() ? null : price,
+                        d.balance(), d.entitlement(), terms.description(), null, List.of(), d.paymentOptions());
+            case CURRENCY_MISMATCH:
+                return new Denial(Denial.Kind.CURRENCY_MISMATCH, "This endpoint is priced in " + price.currency()
+                        + (d.balance() == null ? "" : "; the account is kept in " + d.balance().currency()) + ".",
+                        price, d.balance(), null, terms.description(), null, List.of(), d.paymentOptions());
+            case INSUFFICIENT_FUNDS:
+            default:
+                return new Denial(Denial.Kind.INSUFFICIENT_FUNDS, "This call costs " + price
+                        + (d.balance() == null ? "" : "; the balance is " + d.balance()) + ".", price, d.balance(),
+                        null, terms.description(), null, List.of(), d.paymentOptions());
+        }
+    }
+
+    private void ledgerFailed(String verb, RuntimeException e) {
+        if (e instanceof dev.tollgate.spi.LedgerUnavailableException) {
+            LOG.log(System.Logger.Level.WARNING, "Ledger unavailable on " + verb + ": " + e.getMessage());
+        } else {
+            LOG.log(System.Logger.Level.ERROR, "Ledger " + ledger.getClass().getName() + " failed on " + verb
+                    + " (treated as unavailable)", e);
+        }
+    }
+
+    /**
+     * Sends a refusal: the renderer's status, type and body plus Tollgate's protocol headers.
+     *
+     * @param denial the refusal
+     * @param request the request
+     * @param response the response; must not be committed
+     * @param limit the rate-limit state to report, or {@code null}
+     * @throws IOException if writing fails
+     */
+    public void deny(Denial denial, HttpServletRequest request, HttpServletResponse response, RateLimitDecision limit)
+            throws IOException {
+        if (response.isCommitted()) {
+            LOG.log(System.Logger.Level.WARNING, "Cannot send {0}: the response is already committed", denial.kind());
+            return;
+        }
+        LOG.log(System.Logger.Level.DEBUG, "{0} {1} {2}: {3}", denial.status(), request.getMethod(),
+                request.getRequestURI(), denial.kind());
+        Rendering r;
+        try {
+            r = renderer.render(denial, request);
+            if (r == null) {
+                throw new IllegalStateException("renderer returned null");
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "Renderer " + renderer.getClass().getName()
+                    + " failed; sending the default problem details", e);
+            r = fallbackRenderer.render(denial, request);
+        }
+        response.resetBuffer();
+        response.setStatus(r.status());
+        response.setContentType(r.contentType());
+        for (Map.Entry<String, String> h : r.headers()) {
+            response.addHeader(h.getKey(), h.getValue());
+        }
+        response.setHeader("Cache-Control", "no-store");
+        if (denial.retryAfter() != null) {
+            long s = Math.max(1, denial.retryAfter().getSeconds() + (denial.retryAfter().getNano() > 0 ? 1 : 0));
+            response.setHeader("Retry-After", Long.toString(s));
+        }
+        if (limit != null) {
+            response.setHeader("RateLimit-Policy", limit.policyHeader());
+            response.setHeader("RateLimit", limit.stateHeader());
+        }
+        if (r.status() == 401) {
+            response.setHeader("WWW-Authenticate", config.bearerTokens()
+                    ? "Bearer realm=\"tollgate\"" : "ApiKey realm=\"tollgate\", header=\"" + config.apiKeyHeader() + "\"");
+        }
+        writeBody(response, r.body());
+    }
+
+    private static void writeBody(HttpServletResponse response, byte[] body) throws IOException {
+        response.setContentLength(body.length);
+        ServletOutputStream out;
+        try {
+            out = response.getOutputStream();
+        } catch (IllegalStateException writerInUse) {
+            response.getWriter().write(new String(body, StandardCharsets.UTF_8));
+            return;
+        }
+        out.write(body);
+    }
+
+    private void replay(RecordedResponse recorded, HttpServletRequest request, HttpServletResponse response,
+                        RateLimitDecision limit) throws IOException {
+        if (!recorded.bodyRetained()) {
+            deny(Denial.of(Denial.Kind.ALREADY_PROCESSED, "The request with this Idempotency-Key was already"
+                    + " processed and charged; its response cannot be replayed."), request, response, limit);
+            return;
+        }
+        LOG.log(System.Logger.Level.DEBUG, "replaying {0} for {1}", recorded.status(), request.getRequestURI());
+        response.setStatus(recorded.status());
+        for (Map.Entry<String, String> h : recorded.headers()) {
+            if (h.getKey().equalsIgnoreCase("Content-Type")) {
+                response.setContentType(h.getValue());
+            } else {
+                response.addHeader(h.getKey(), h.getValue());
+            }
+        }
+        response.setHeader("Idempotent-Replayed", "true");
+        writeBody(response, recorded.body());
+    }
+
+    private static TimeMeter timeMeter(Clock clock) {
+        if (clock == null) {
+            return TimeMeter.SYSTEM_MILLISECONDS;
+        }
+        return new TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return clock.millis() * 1_000_000L;
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return true;
+            }
+        };
+    }
+
+    /**
+     * One paid request between reserve and settlement: commits or releases its hold exactly once,
+     * whether the endpoint returns, throws, or goes asynchronous.
+     */
+    private final class PaidExchange implements AsyncListener {
+        private final Hold hold;
+        private final HttpServletRequest request;
+        private final HttpServletResponse response;
+        private final ResponseRecorder recorder;
+        private final RateLimitDecision limit;
+        private final AtomicBoolean settled = new AtomicBoolean();
+
+        PaidExchange(Hold hold, HttpServletRequest request, HttpServletResponse response, ResponseRecorder recorder,
+                     RateLimitDecision limit) {
+            this.hold = hold;
+            this.request = request;
+            this.response = response;
+            this.recorder = recorder;
+            this.limit = limit;
+        }
+
+        void run(HttpServletRequest forward, HttpServletResponse out, FilterChain chain)
+                throws IOException, ServletException {
+            boolean returned = false;
+            try {
+                chain.doFilter(forward, out);
+                returned = true;
+            } finally {
+                if (!returned) {
+                    // The endpoint threw, or the client went away while it wrote: nothing billable.
+                    release("the endpoint failed");
+                }
+            }
+            if (request.isAsyncStarted()) {
+                // complete() cannot take effect before this dispatch returns, so the listener is
+                // always in place before onComplete.
+                request.getAsyncContext().addListener(this);
+                return;
+            }
+            settle(response.getStatus(), true);
+        }
+
+        private void settle(int status, boolean canRewrite) throws IOException {
+            if (!config.isBillable(status)) {
+                release("status " + status);
+                return;
+            }
+            if (!settled.compareAndSet(false, true)) {
+                return;
+            }
+            RecordedResponse recorded = recorder == null ? null
+                    : recorder.record(canRewrite || recorder.outputUsed());
+            Settlement s;
+            try {
+                s = ledger.commit(hold, recorded);
+            } catch (RuntimeException e) {
+                ledgerFailed("commit", e);
+                if (canRewrite && !response.isCommitted()) {
+                    // Nothing has reached the client yet: refuse instead of delivering unpaid.
+                    response.reset();
+                    tryRelease();
+                    deny(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "The payment service failed while charging;"
+                            + " nothing was charged. Retry later.").withRetryAfter(config.ledgerRetryAfter()),
+                            request, response, limit);
+                } else {
+                    LOG.log(System.Logger.Level.ERROR, "Hold {0} could not be committed after its response was"
+                            + " sent; it stays open and will expire uncharged", hold.id());
+                }
+                return;
+            }
+            if (s != Settlement.COMMITTED) {
+                LOG.log(System.Logger.Level.WARNING, "Hold {0} was {1} when its request completed; not charged",
+                        hold.id(), s);
+            }
+        }
+
+        private void release(String why) {
+            if (settled.compareAndSet(false, true)) {
+                LOG.log(System.Logger.Level.DEBUG, "releasing hold {0}: {1}", hold.id(), why);
+                tryRelease();
+            }
+        }
+
+        private void tryRelease() {
+            try {
+                ledger.release(hold);
+            } catch (RuntimeException e) {
+                ledgerFailed("release", e);
+            }
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) throws IOException {
+            settle(response.getStatus(), false);
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            release("asynchronous processing timed out");
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            release("asynchronous processing failed: " + event.getThrowable());
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            event.getAsyncContext().addListener(this);
+        }
+    }
+}

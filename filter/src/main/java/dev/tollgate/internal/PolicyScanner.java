@@ -1,0 +1,332 @@
+package dev.tollgate.internal;
+
+import dev.tollgate.InvalidPolicyException;
+import dev.tollgate.Money;
+import dev.tollgate.annotations.Free;
+import dev.tollgate.annotations.KeyBy;
+import dev.tollgate.annotations.RateLimited;
+import dev.tollgate.annotations.RequiresPayment;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@link RequiresPayment}, {@link RateLimited} and {@link Free} from servlet classes and
+ * builds validated {@link Policy} objects. Used once at start-up; not thread-safe.
+ *
+ * <p>Rules: class-level annotations cover the HTTP methods the servlet implements (its
+ * {@code doXxx} overrides below {@link HttpServlet}), except OPTIONS and TRACE; a servlet that
+ * overrides {@code service} is covered for every method but OPTIONS and TRACE. Method-level
+ * annotations replace the class-level ones of the same kind. HEAD takes GET's policy unless
+ * {@code doHead} is declared.
+ */
+public final class PolicyScanner {
+
+    private static final Map<String, String> DO_METHODS = new LinkedHashMap<>();
+
+    static {
+        DO_METHODS.put("GET", "doGet");
+        DO_METHODS.put("HEAD", "doHead");
+        DO_METHODS.put("POST", "doPost");
+        DO_METHODS.put("PUT", "doPut");
+        DO_METHODS.put("DELETE", "doDelete");
+        DO_METHODS.put("PATCH", "doPatch");
+        DO_METHODS.put("OPTIONS", "doOptions");
+        DO_METHODS.put("TRACE", "doTrace");
+    }
+
+    private static final Set<ChronoUnit> UNITS = Set.of(ChronoUnit.MILLIS, ChronoUnit.SECONDS, ChronoUnit.MINUTES,
+            ChronoUnit.HOURS, ChronoUnit.HALF_DAYS, ChronoUnit.DAYS);
+    private static final Pattern POLICY_NAME = Pattern.compile("[\\x21\\x23-\\x5b\\x5d-\\x7e]{1,64}");
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Pattern ENTITLEMENT = Pattern.compile("[\\x21-\\x7e]{1,128}");
+
+    private final Map<String, MethodPolicies> table = new LinkedHashMap<>();
+    private int nextBucketId;
+
+    /**
+     * Adds the policies of one servlet.
+     *
+     * @param servletName the registration name
+     * @param type the servlet class
+     * @return whether any method of the servlet is covered
+     * @throws InvalidPolicyException if an annotation is invalid
+     */
+    public boolean add(String servletName, Class<?> type) {
+        MethodPolicies m = scan(servletName, type);
+        if (m.isEmpty()) {
+            return false;
+        }
+        table.put(servletName, m);
+        return true;
+    }
+
+    /** {@return the table of everything added} */
+    public PolicyTable build() {
+        return new PolicyTable(table);
+    }
+
+    private MethodPolicies scan(String servletName, Class<?> type) {
+        String className = type.getName();
+        rejectMisplaced(type);
+
+        RequiresPayment classPayment = type.getAnnotation(RequiresPayment.class);
+        RateLimited[] classLimits = type.getAnnotationsByType(RateLimited.class);
+        PaymentTerms classTerms = classPayment == null ? null : terms(classPayment, "class " + className, "*",
+                servletName);
+        List<BucketSpec> classBuckets = buckets(classLimits, "class " + className);
+
+        boolean httpServlet = HttpServlet.class.isAssignableFrom(type);
+        boolean overridesService = !httpServlet || declaresService(type);
+
+        Map<String, Policy> byMethod = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : DO_METHODS.entrySet()) {
+            String http = e.getKey();
+            Method m = httpServlet ? findDoMethod(type, e.getValue()) : null;
+            boolean classApplies = !http.equals("OPTIONS") && !http.equals("TRACE")
+                    && (m != null || overridesService);
+            PaymentTerms terms = classApplies ? classTerms : null;
+            List<BucketSpec> buckets = classApplies ? classBuckets : List.of();
+            String origin = className;
+            if (m != null) {
+                String where = className + "." + m.getName();
+                RequiresPayment mp = m.getAnnotation(RequiresPayment.class);
+                boolean free = m.isAnnotationPresent(Free.class);
+                if (free && mp != null) {
+                    throw new InvalidPolicyException("@Free and @RequiresPayment both on " + where
+                            + ": a method is either free or priced");
+                }
+                if (free) {
+                    terms = null;
+                } else if (mp != null) {
+                    terms = terms(mp, where, http, servletName);
+                } else if (terms != null) {
+                    terms = new PaymentTerms(terms.price(), terms.entitlement(), terms.description(),
+                            http + " " + servletName);
+                }
+                RateLimited[] ml = m.getAnnotationsByType(RateLimited.class);
+                if (ml.length > 0) {
+                    buckets = buckets(ml, where);
+                }
+                if (mp != null || free || ml.length > 0) {
+                    origin = where;
+                }
+            } else if (terms != null) {
+                terms = new PaymentTerms(terms.price(), terms.entitlement(), terms.description(),
+                        http + " " + servletName);
+            }
+            if (terms != null || !buckets.isEmpty()) {
+                byMethod.put(http, new Policy(servletName, http, origin, terms, buckets));
+            }
+        }
+        if (httpServlet && findDoMethod(type, "doHead") == null) {
+            Policy get = byMethod.get("GET");
+            if (get != null) {
+                PaymentTerms t = get.payment() == null ? null : new PaymentTerms(get.payment().price(),
+                        get.payment().entitlement(), get.payment().description(), "HEAD " + servletName);
+                byMethod.put("HEAD", new Policy(servletName, "HEAD", get.origin(), t, get.buckets()));
+            } else {
+                byMethod.remove("HEAD");
+            }
+        }
+        Policy other = null;
+        if (overridesService && (classTerms != null || !classBuckets.isEmpty())) {
+            PaymentTerms t = classTerms == null ? null : new PaymentTerms(classTerms.price(), classTerms.entitlement(),
+                    classTerms.description(), "* " + servletName);
+            other = new Policy(servletName, "*", className, t, classBuckets);
+        }
+        return new MethodPolicies(byMethod, other);
+    }
+
+    /** Annotations on methods that are not do-methods would silently do nothing: refuse them. */
+    private static void rejectMisplaced(Class<?> type) {
+        for (Class<?> c = type; c != null && c != HttpServlet.class && c != Object.class; c = c.getSuperclass()) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (!hasAny(m)) {
+                    continue;
+                }
+                boolean doMethod = DO_METHODS.containsValue(m.getName()) && m.getParameterCount() == 2
+                        && m.getParameterTypes()[0] == HttpServletRequest.class
+                        && m.getParameterTypes()[1] == HttpServletResponse.class;
+                if (!doMethod || !HttpServlet.class.isAssignableFrom(type)) {
+                    throw new InvalidPolicyException("Tollgate annotation on " + c.getName() + "." + m.getName()
+                            + " has no effect: put @RequiresPayment, @RateLimited and @Free on the servlet class or on"
+                            + " its doGet/doPost/doPut/doDelete/doHead/doPatch/doOptions/doTrace methods");
+                }
+            }
+        }
+    }
+
+    private static boolean hasAny(AnnotatedElement e) {
+        return e.isAnnotationPresent(RequiresPayment.class) || e.isAnnotationPresent(Free.class)
+                || e.getAnnotationsByType(RateLimited.class).length > 0;
+    }
+
+    private static Method findDoMethod(Class<?> type, String name) {
+        for (Class<?> c = type; c != null && c != HttpServlet.class && c != Object.class; c = c.getSuperclass()) {
+            try {
+                return c.getDeclaredMethod(name, HttpServletRequest.class, HttpServletResponse.class);
+            } catch (NoSuchMethodException ignored) {
+                // keep walking up
+            }
+        }
+        return null;
+    }
+
+    private static boolean declaresService(Class<?> type) {
+        for (Class<?> c = type; c != null && c != HttpServlet.class && c != Object.class; c = c.getSuperclass()) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (m.getName().equals("service") && m.getParameterCount() == 2
+                        && (m.getParameterTypes()[0] == HttpServletRequest.class
+                            || m.getParameterTypes()[0] == ServletRequest.class)
+                        && (m.getParameterTypes()[1] == HttpServletResponse.class
+                            || m.getParameterTypes()[1] == ServletResponse.class)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static PaymentTerms terms(RequiresPayment a, String where, String http, String servletName) {
+        String at = "@RequiresPayment on " + where + ": ";
+        Money price;
+        try {
+            price = a.price().isEmpty() ? Money.zero(a.currency()) : Money.parse(a.price(), a.currency());
+        } catch (IllegalArgumentException e) {
+            String member = a.price().isEmpty() || e.getMessage().startsWith("currency") ? "currency" : "price";
+            String value = member.equals("currency") ? a.currency() : a.price();
+            throw new InvalidPolicyException(at + member + " \"" + value + "\" is invalid: " + e.getMessage());
+        }
+        String entitlement = null;
+        if (!a.entitlement().isEmpty()) {
+            if (!ENTITLEMENT.matcher(a.entitlement()).matches()) {
+                throw new InvalidPolicyException(at + "entitlement \"" + a.entitlement()
+                        + "\" must be 1 to 128 printable ASCII characters without spaces");
+            }
+            entitlement = a.entitlement();
+        }
+        if (a.price().isEmpty() && entitlement == null) {
+            throw new InvalidPolicyException(at + "set a price (such as price = \"5\"), an entitlement, or both;"
+                    + " to make a method of a priced class free, use @Free");
+        }
+        if (a.description().length() > 200) {
+            throw new InvalidPolicyException(at + "description is longer than 200 characters");
+        }
+        String description = a.description().isBlank() ? null : a.description().strip();
+        return new PaymentTerms(price, entitlement, description, http + " " + servletName);
+    }
+
+    private List<BucketSpec> buckets(RateLimited[] limits, String where) {
+        if (limits.length == 0) {
+            return List.of();
+        }
+        Map<String, List<RateLimited>> byKey = new LinkedHashMap<>();
+        Set<String> names = new HashSet<>();
+        for (RateLimited r : limits) {
+            validate(r, where);
+            String name = nameOf(r);
+            if (!names.add(name)) {
+                throw new InvalidPolicyException("@RateLimited on " + where + ": two limits are named \"" + name
+                        + "\"; give them distinct name members");
+            }
+            byKey.computeIfAbsent(r.key() + "|" + r.header(), k -> new ArrayList<>()).add(r);
+        }
+        List<BucketSpec> out = new ArrayList<>();
+        for (List<RateLimited> group : byKey.values()) {
+            RateLimited first = group.get(0);
+            List<LimitSpec> specs = new ArrayList<>();
+            for (RateLimited r : group) {
+                if (r.tokens() != first.tokens()) {
+                    throw new InvalidPolicyException("@RateLimited on " + where
+                            + ": limits with the same key must take the same tokens per request (" + first.tokens()
+                            + " and " + r.tokens() + ")");
+                }
+                specs.add(new LimitSpec(nameOf(r), r.requests(), Duration.of(r.period(), r.unit())));
+            }
+            out.add(new BucketSpec(nextBucketId++, first.key(),
+                    first.key() == KeyBy.HEADER ? first.header() : null, first.tokens(), specs));
+        }
+        return List.copyOf(out);
+    }
+
+    private static void validate(RateLimited r, String where) {
+        String at = "@RateLimited on " + where + ": ";
+        if (r.requests() < 1) {
+            throw new InvalidPolicyException(at + "requests = " + r.requests() + " must be at least 1");
+        }
+        if (r.period() < 1) {
+            throw new InvalidPolicyException(at + "period = " + r.period() + " must be at least 1");
+        }
+        if (!UNITS.contains(r.unit())) {
+            throw new InvalidPolicyException(at + "unit = " + r.unit() + " is not supported; use MILLIS, SECONDS,"
+                    + " MINUTES, HOURS, HALF_DAYS or DAYS");
+        }
+        try {
+            Duration.of(r.period(), r.unit()).toNanos();
+        } catch (ArithmeticException e) {
+            throw new InvalidPolicyException(at + "period = " + r.period() + " " + r.unit() + " is too long");
+        }
+        if (r.tokens() < 1 || r.tokens() > r.requests()) {
+            throw new InvalidPolicyException(at + "tokens = " + r.tokens() + " must be between 1 and requests ("
+                    + r.requests() + ")");
+        }
+        if (r.key() == KeyBy.HEADER) {
+            if (!HEADER_NAME.matcher(r.header()).matches()) {
+                throw new InvalidPolicyException(at + "key = HEADER needs header = the name of a request header, not \""
+                        + r.header() + "\"");
+            }
+        } else if (!r.header().isEmpty()) {
+            throw new InvalidPolicyException(at + "header = \"" + r.header() + "\" is only used with key = HEADER (key is "
+                    + r.key() + ")");
+        }
+        if (!r.name().isEmpty() && !POLICY_NAME.matcher(r.name()).matches()) {
+            throw new InvalidPolicyException(at + "name = \"" + r.name()
+                    + "\" must be 1 to 64 printable ASCII characters without spaces, '\"' or '\\'");
+        }
+    }
+
+    private static String nameOf(RateLimited r) {
+        if (!r.name().isEmpty()) {
+            return r.name();
+        }
+        String key = switch (r.key()) {
+            case PAYER -> "payer";
+            case PRINCIPAL -> "principal";
+            case CLIENT_IP -> "ip";
+            case HEADER -> r.header().toLowerCase(java.util.Locale.ROOT);
+            case GLOBAL -> "global";
+        };
+        return key + "-" + r.requests() + "-per-" + periodText(Duration.of(r.period(), r.unit()));
+    }
+
+    private static String periodText(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 86_400_000 == 0) {
+            return ms / 86_400_000 + "d";
+        }
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0 && ms >= 600_000) {
+            return ms / 60_000 + "m";
+        }
+        if (ms % 1000 == 0) {
+            return ms / 1000 + "s";
+        }
+        return ms + "ms";
+    }
+}

@@ -1,0 +1,233 @@
+package dev.tollgate.internal;
+
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.Part;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Fingerprints a request that carries an {@code Idempotency-Key}: a SHA-256 over the method, the
+ * matched servlet, the container-normalised path, the query, the content type and the body.
+ *
+ * <p>Form bodies are fingerprinted through the container's parameter parsing and multipart bodies
+ * through its parts, so the endpoint can still read them; any other body is read (up to a bound)
+ * and handed to the endpoint again through a request wrapper.
+ */
+final class RequestFingerprint {
+
+    private RequestFingerprint() {
+    }
+
+    /** The digest and the request to pass down the chain. */
+    record Result(String digest, HttpServletRequest request) {
+    }
+
+    static Result of(HttpServletRequest request, String servletName, int maxBytes)
+            throws IOException, ServletException, ContentTooLargeException {
+        long declared = request.getContentLengthLong();
+        if (declared > maxBytes) {
+            throw new ContentTooLargeException(declared + " bytes");
+        }
+        MessageDigest md = sha256();
+        field(md, request.getMethod());
+        field(md, servletName);
+        field(md, request.getServletPath());
+        field(md, request.getPathInfo());
+        field(md, request.getQueryString());
+        String contentType = request.getContentType();
+        field(md, contentType);
+        String ct = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+        HttpServletRequest forward = request;
+        if (ct.startsWith("application/x-www-form-urlencoded")) {
+            Map<String, String[]> params = new TreeMap<>(request.getParameterMap());
+            for (Map.Entry<String, String[]> e : params.entrySet()) {
+                field(md, e.getKey());
+                for (String v : e.getValue()) {
+                    field(md, v);
+                }
+            }
+        } else if (ct.startsWith("multipart/") && multipartParts(request) != null) {
+            long total = 0;
+            for (Part p : multipartParts(request)) {
+                field(md, p.getName());
+                field(md, p.getSubmittedFileName());
+                field(md, p.getContentType());
+                total += p.getSize();
+                if (total > maxBytes) {
+                    throw new ContentTooLargeException(total + " bytes");
+                }
+                try (InputStream in = p.getInputStream()) {
+                    field(md, in.readAllBytes());
+                }
+            }
+        } else {
+            byte[] body = readBounded(request.getInputStream(), maxBytes);
+            field(md, body);
+            forward = new CachedBodyRequest(request, body);
+        }
+        return new Result(HexFormat.of().formatHex(md.digest()), forward);
+    }
+
+    /** The container's parts, or null when the servlet has no multipart configuration. */
+    private static List<Part> multipartParts(HttpServletRequest request) throws IOException, ServletException {
+        try {
+            return new ArrayList<>(request.getParts());
+        } catch (IllegalStateException e) {
+            return null;
+        }
+    }
+
+    private static byte[] readBounded(InputStream in, int maxBytes) throws IOException, ContentTooLargeException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(maxBytes, 8192));
+        byte[] buf = new byte[8192];
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+            if (out.size() + n > maxBytes) {
+                throw new ContentTooLargeException("over " + maxBytes + " bytes");
+            }
+            out.write(buf, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    private static void field(MessageDigest md, String s) {
+        field(md, s == null ? null : s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void field(MessageDigest md, byte[] bytes) {
+        // Length-prefixed, so ("ab","c") and ("a","bc") differ; null differs from empty.
+        long n = bytes == null ? -1 : bytes.length;
+        for (int i = 7; i >= 0; i--) {
+            md.update((byte) (n >>> (8 * i)));
+        }
+        if (bytes != null) {
+            md.update(bytes);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** Hands a body that was read for fingerprinting to the endpoint again. */
+    static final class CachedBodyRequest extends HttpServletRequestWrapper {
+        private final byte[] body;
+        private boolean streamUsed;
+        private boolean readerUsed;
+
+        CachedBodyRequest(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            if (readerUsed) {
+                throw new IllegalStateException("getReader() was already called");
+            }
+            streamUsed = true;
+            return new BytesInputStream(body);
+        }
+
+        @Override
+        public BufferedReader getReader() {
+            if (streamUsed) {
+                throw new IllegalStateException("getInputStream() was already called");
+            }
+            readerUsed = true;
+            String enc = getCharacterEncoding();
+            if (enc == null) {
+                enc = getServletContext() == null ? null : getServletContext().getRequestCharacterEncoding();
+            }
+            Charset cs = enc == null ? StandardCharsets.ISO_8859_1 : Charset.forName(enc);
+            return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), cs));
+        }
+
+        @Override
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
+        }
+
+        byte[] body() {
+            return Arrays.copyOf(body, body.length);
+        }
+    }
+
+    private static final class BytesInputStream extends ServletInputStream {
+        private final ByteArrayInputStream in;
+        private ReadListener listener;
+
+        BytesInputStream(byte[] body) {
+            this.in = new ByteArrayInputStream(body);
+        }
+
+        @Override
+        public boolean isFinished() {
+            return in.available() == 0;
+        }
+
+        @Override
+        public boolean isReady() {
+            return true;
+        }
+
+        @Override
+        public void setReadListener(ReadListener readListener) {
+            if (listener != null) {
+                throw new IllegalStateException("a ReadListener is already set");
+            }
+            listener = readListener;
+            try {
+                if (in.available() > 0) {
+                    readListener.onDataAvailable();
+                }
+                readListener.onAllDataRead();
+            } catch (IOException e) {
+                readListener.onError(e);
+            }
+        }
+
+        @Override
+        public int read() {
+            return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            return in.read(b, off, len);
+        }
+
+        @Override
+        public int available() {
+            return in.available();
+        }
+    }
+}

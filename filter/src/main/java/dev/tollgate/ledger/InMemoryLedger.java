@@ -1,0 +1,647 @@
+package dev.tollgate.ledger;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.tollgate.Money;
+import dev.tollgate.spi.Account;
+import dev.tollgate.spi.Charge;
+import dev.tollgate.spi.DenialReason;
+import dev.tollgate.spi.Hold;
+import dev.tollgate.spi.Ledger;
+import dev.tollgate.spi.PaymentOption;
+import dev.tollgate.spi.RecordedResponse;
+import dev.tollgate.spi.Reservation;
+import dev.tollgate.spi.Settlement;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+/**
+ * A {@link Ledger} held in memory: exact ({@link BigDecimal} balances), thread-safe, and lost
+ * when the JVM stops. The default ledger when nothing else is configured; suited to development,
+ * tests and single-node deployments.
+ *
+ * <p><b>Accounts</b> have an id (the payer's API key, token or principal name), one unit, an
+ * available balance and a set of entitlements. Create them with the {@link Builder}, from a
+ * properties resource ({@link #load(InputStream)}), or later with {@link #openAccount}.
+ *
+ * <p><b>Holds.</b> {@link #reserve} moves the price from the available balance into a hold;
+ * {@link #commit} makes it final and {@link #release} gives it back. A hold that is neither after
+ * {@link Builder#holdTimeout(Duration) the hold timeout} (default 10 minutes) expires and its money
+ * returns, exactly once: overdue holds are swept on later calls and checked lazily when settled.
+ *
+ * <p><b>Idempotency records</b> for client keys are kept per (account, key): in progress while the
+ * hold is open (never evicted), then, after a commit, the recorded response for
+ * {@link Builder#replayRetention(Duration) the replay retention} (default 24 hours) within a
+ * memory budget ({@link Builder#replayMemory(long)}, default 64 MiB; the oldest records are dropped
+ * first when it is exceeded, after which a retry would be charged again).
+ *
+ * <p>Thread-safe: each account is guarded by its own lock, so payers never contend with each
+ * other; methods never block on I/O.
+ */
+public final class InMemoryLedger implements Ledger {
+
+    private static final System.Logger LOG = System.getLogger(InMemoryLedger.class.getName());
+
+    private final Clock clock;
+    private final Duration holdTimeout;
+    private final Duration replayRetention;
+    private final ConcurrentHashMap<String, AccountState> accounts = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, OpenHold> openHolds = new ConcurrentHashMap<>();
+    private final Cache<String, Settlement> settledHolds;
+    private final Cache<RecordKey, KeyRecord> records;
+    private final AtomicLong holdSequence = new AtomicLong();
+    private final String holdPrefix = Long.toString(System.nanoTime() & 0xffffff, 36) + "-";
+    private final AtomicLong nextSweepMillis = new AtomicLong();
+
+    private InMemoryLedger(Builder b) {
+        this.clock = b.clock;
+        this.holdTimeout = b.holdTimeout;
+        this.replayRetention = b.replayRetention;
+        this.settledHolds = Caffeine.newBuilder()
+                .maximumSize(100_000)
+                .expireAfterWrite(holdTimeout.plus(holdTimeout))
+                .ticker(() -> clock.millis() * 1_000_000L)
+                .build();
+        this.records = Caffeine.newBuilder()
+                .maximumWeight(b.replayMemory)
+                .weigher((RecordKey k, KeyRecord r) -> r.weight())
+                .expireAfter(new RecordExpiry())
+                .ticker(() -> clock.millis() * 1_000_000L)
+                .build();
+        b.accounts.forEach((id, a) -> accounts.put(id, new AccountState(id, a.balance, a.entitlements)));
+    }
+
+    /** {@return a builder for an empty ledger with default settings} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Reads accounts from a properties resource (UTF-8) into a new ledger with default settings.
+     * One account per id, with these keys (the id may contain dots):
+     * <pre>
+     * account.demo-gold.balance      = 1000
+     * account.demo-gold.currency     = credits      (optional; default credits)
+     * account.demo-gold.entitlements = premium, beta (optional)
+     * </pre>
+     *
+     * @param in the resource; not closed
+     * @return the ledger
+     * @throws IOException if the resource cannot be read
+     * @throws IllegalArgumentException if an entry is malformed; the message names the key
+     */
+    public static InMemoryLedger load(InputStream in) throws IOException {
+        return builder().load(in).build();
+    }
+
+    // ---------------------------------------------------------------- Ledger
+
+    @Override
+    public Reservation reserve(Charge charge) {
+        Objects.requireNonNull(charge, "charge");
+        sweepIfDue();
+        AccountState account = accounts.get(charge.account());
+        if (account == null) {
+            return new Reservation.Denied(DenialReason.UNKNOWN_ACCOUNT, charge.price(), null, charge.entitlement(),
+                    options(charge));
+        }
+        if (!charge.idempotency().clientSupplied()) {
+            return account.hold(charge, null);
+        }
+        RecordKey key = new RecordKey(charge.account(), charge.idempotency().key());
+        String fingerprint = charge.idempotency().fingerprint();
+        Reservation[] outcome = new Reservation[1];
+        // compute() makes "look up the key, then hold the money and mark the key" one atomic step
+        // per (account, key): two concurrent retries can never both reach account.hold().
+        records.asMap().compute(key, (k, existing) -> {
+            if (existing instanceof InProgress p && isOpen(p.holdId)) {
+                outcome[0] = new Reservation.Conflict(
+                        p.fingerprint.equals(fingerprint) ? Reservation.ConflictKind.IN_PROGRESS
+                                : Reservation.ConflictKind.KEY_REUSED,
+                        p.fingerprint.equals(fingerprint) ? Duration.ofSeconds(1) : null);
+                return existing;
+            }
+            if (existing instanceof Completed c) {
+                outcome[0] = c.fingerprint.equals(fingerprint)
+                        ? new Reservation.Replay(c.response)
+                        : new Reservation.Conflict(Reservation.ConflictKind.KEY_REUSED, null);
+                return existing;
+            }
+            Reservation r = account.hold(charge, key);
+            outcome[0] = r;
+            return r instanceof Reservation.Authorized a ? new InProgress(fingerprint, a.hold().id(), now()) : null;
+        });
+        return outcome[0];
+    }
+
+    @Override
+    public Settlement commit(Hold hold, RecordedResponse response) {
+        Objects.requireNonNull(hold, "hold");
+        OpenHold open = openHolds.get(hold.id());
+        if (open == null) {
+            return settledState(hold.id());
+        }
+        if (!now().isBefore(open.hold.expiresAt())) {
+            expire(open);
+            return settledState(hold.id());
+        }
+        if (!open.state.compareAndSet(null, Settlement.COMMITTED)) {
+            return settledState(hold.id());
+        }
+        if (open.recordKey != null) {
+            // Turn the in-progress record into the replayable one *before* the hold leaves the
+            // open set: a concurrent retry sees either "in progress" or "replay", never a gap.
+            records.asMap().computeIfPresent(open.recordKey, (k, r) -> {
+                if (r instanceof InProgress p && p.holdId.equals(hold.id())) {
+                    return response == null ? null : new Completed(p.fingerprint, response);
+                }
+                return r;
+            });
+        }
+        finish(open, Settlement.COMMITTED);
+        return Settlement.COMMITTED;
+    }
+
+    @Override
+    public Settlement release(Hold hold) {
+        Objects.requireNonNull(hold, "hold");
+        OpenHold open = openHolds.get(hold.id());
+        if (open == null) {
+            return settledState(hold.id());
+        }
+        if (!open.state.compareAndSet(null, Settlement.RELEASED)) {
+            return settledState(hold.id());
+        }
+        open.account.refund(open.hold.amount());
+        finish(open, Settlement.RELEASED);
+        forgetRecord(open);
+        return Settlement.RELEASED;
+    }
+
+    @Override
+    public Optional<Account> account(String accountId) {
+        AccountState a = accounts.get(accountId);
+        return a == null ? Optional.empty() : Optional.of(a.snapshot());
+    }
+
+    // ---------------------------------------------------------------- administration
+
+    /**
+     * Opens an account.
+     *
+     * @param id the account id (the payer's API key, token or principal name)
+     * @param balance the opening balance, which also fixes the account's unit
+     * @param entitlements the entitlements it holds
+     * @throws IllegalStateException if the account exists
+     */
+    public void openAccount(String id, Money balance, String... entitlements) {
+        requireId(id);
+        AccountState fresh = new AccountState(id, balance, Set.of(entitlements));
+        if (accounts.putIfAbsent(id, fresh) != null) {
+            throw new IllegalStateException("account exists: " + id);
+        }
+    }
+
+    /**
+     * Adds money to an account.
+     *
+     * @param id the account
+     * @param amount the amount, in the account's unit
+     * @return the new available balance
+     * @throws IllegalArgumentException if there is no such account or the unit differs
+     */
+    public Money deposit(String id, Money amount) {
+        return require(id).deposit(amount);
+    }
+
+    /**
+     * Grants an entitlement.
+     *
+     * @param id the account
+     * @param entitlement the entitlement
+     * @throws IllegalArgumentException if there is no such account
+     */
+    public void grant(String id, String entitlement) {
+        require(id).grant(entitlement);
+    }
+
+    /**
+     * Revokes an entitlement.
+     *
+     * @param id the account
+     * @param entitlement the entitlement
+     * @throws IllegalArgumentException if there is no such account
+     */
+    public void revoke(String id, String entitlement) {
+        require(id).revoke(entitlement);
+    }
+
+    /** {@return the number of holds neither committed, released nor expired yet} */
+    public int openHoldCount() {
+        return openHolds.size();
+    }
+
+    /**
+     * Expires every overdue hold now instead of on a later call.
+     *
+     * @return how many holds expired
+     */
+    public int expireOverdueHolds() {
+        Instant now = now();
+        int n = 0;
+        for (OpenHold h : openHolds.values()) {
+            if (!now.isBefore(h.hold.expiresAt()) && expire(h)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private AccountState require(String id) {
+        AccountState a = accounts.get(id);
+        if (a == null) {
+            throw new IllegalArgumentException("no such account: " + id);
+        }
+        return a;
+    }
+
+    private static void requireId(String id) {
+        if (id == null || id.isEmpty()) {
+            throw new IllegalArgumentException("account id must not be empty");
+        }
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+
+    private boolean isOpen(String holdId) {
+        OpenHold h = openHolds.get(holdId);
+        if (h == null) {
+            return false;
+        }
+        if (h.state.get() == null && !now().isBefore(h.hold.expiresAt())
+                && h.state.compareAndSet(null, Settlement.EXPIRED)) {
+            // Lazy expiry; we are inside records.compute() for this key, so do not touch the
+            // record map here: the caller overwrites the stale record.
+            h.account.refund(h.hold.amount());
+            finish(h, Settlement.EXPIRED);
+            return false;
+        }
+        Settlement s = h.state.get();
+        // COMMITTED while still in the open set means commit() is about to store the replay.
+        return s == null || s == Settlement.COMMITTED;
+    }
+
+    private boolean expire(OpenHold h) {
+        if (!h.state.compareAndSet(null, Settlement.EXPIRED)) {
+            return false;
+        }
+        h.account.refund(h.hold.amount());
+        finish(h, Settlement.EXPIRED);
+        forgetRecord(h);
+        LOG.log(System.Logger.Level.WARNING, "Hold {0} of {1} expired unsettled; its amount went back to the account",
+                h.hold.id(), h.hold.amount());
+        return true;
+    }
+
+    private void forgetRecord(OpenHold h) {
+        if (h.recordKey != null) {
+            records.asMap().computeIfPresent(h.recordKey,
+                    (k, r) -> r instanceof InProgress p && p.holdId.equals(h.hold.id()) ? null : r);
+        }
+    }
+
+    private void finish(OpenHold h, Settlement state) {
+        settledHolds.put(h.hold.id(), state);
+        openHolds.remove(h.hold.id(), h);
+    }
+
+    private Settlement settledState(String holdId) {
+        OpenHold open = openHolds.get(holdId);
+        if (open != null && open.state.get() != null) {
+            return open.state.get();
+        }
+        Settlement s = settledHolds.getIfPresent(holdId);
+        return s == null ? Settlement.UNKNOWN : s;
+    }
+
+    private void sweepIfDue() {
+        long nowMillis = clock.millis();
+        long due = nextSweepMillis.get();
+        if (nowMillis >= due && nextSweepMillis.compareAndSet(due, nowMillis + 1_000)) {
+            expireOverdueHolds();
+        }
+    }
+
+    private static List<PaymentOption> options(Charge charge) {
+        if (charge.price().isZero()) {
+            return List.of();
+        }
+        return List.of(new PaymentOption(PaymentOption.ACCOUNT, charge.price(),
+                "Present the key of an account that holds at least the price.", Map.of()));
+    }
+
+    private final class AccountState {
+        private final String id;
+        private final String currency;
+        private BigDecimal available; // guarded by this
+        private volatile Set<String> entitlements;
+
+        AccountState(String id, Money balance, Set<String> entitlements) {
+            this.id = id;
+            this.currency = balance.currency();
+            this.available = balance.amount();
+            this.entitlements = Set.copyOf(entitlements);
+        }
+
+        Reservation hold(Charge charge, RecordKey recordKey) {
+            Money price = charge.price();
+            if (charge.entitlement() != null && !entitlements.contains(charge.entitlement())) {
+                return new Reservation.Denied(DenialReason.MISSING_ENTITLEMENT, price, balance(), charge.entitlement(),
+                        List.of());
+            }
+            if (!price.isZero() && !price.currency().equals(currency)) {
+                return new Reservation.Denied(DenialReason.CURRENCY_MISMATCH, price, balance(), null, List.of());
+            }
+            Money after;
+            synchronized (this) {
+                if (available.compareTo(price.amount()) < 0) {
+                    return new Reservation.Denied(DenialReason.INSUFFICIENT_FUNDS, price,
+                            new Money(available, currency), null, options(charge));
+                }
+                available = available.subtract(price.amount());
+                after = new Money(available, currency);
+            }
+            String holdId = holdPrefix + Long.toString(holdSequence.incrementAndGet(), 36);
+            Hold hold = new Hold(holdId, id, price.isZero() ? Money.zero(currency) : price, now().plus(holdTimeout));
+            openHolds.put(holdId, new OpenHold(hold, this, recordKey));
+            return new Reservation.Authorized(hold, after);
+        }
+
+        synchronized void refund(Money amount) {
+            available = available.add(amount.amount());
+        }
+
+        synchronized Money deposit(Money amount) {
+            if (!amount.currency().equals(currency)) {
+                throw new IllegalArgumentException("account " + id + " is kept in " + currency + ", not "
+                        + amount.currency());
+            }
+            available = available.add(amount.amount());
+            return new Money(available, currency);
+        }
+
+        synchronized Money balance() {
+            return new Money(available, currency);
+        }
+
+        void grant(String entitlement) {
+            synchronized (this) {
+                Set<String> s = new LinkedHashSet<>(entitlements);
+                s.add(entitlement);
+                entitlements = Set.copyOf(s);
+            }
+        }
+
+        void revoke(String entitlement) {
+            synchronized (this) {
+                Set<String> s = new LinkedHashSet<>(entitlements);
+                s.remove(entitlement);
+                entitlements = Set.copyOf(s);
+            }
+        }
+
+        Account snapshot() {
+            return new Account(id, balance(), entitlements);
+        }
+    }
+
+    private record OpenHold(Hold hold, AccountState account, RecordKey recordKey, AtomicReference<Settlement> state) {
+        OpenHold(Hold hold, AccountState account, RecordKey recordKey) {
+            this(hold, account, recordKey, new AtomicReference<>());
+        }
+    }
+
+    private record RecordKey(String account, String key) {
+    }
+
+    private sealed interface KeyRecord permits InProgress, Completed {
+        int weight();
+    }
+
+    private record InProgress(String fingerprint, String holdId, Instant since) implements KeyRecord {
+        @Override
+        public int weight() {
+            return 0; // never evicted for size: losing it would let a concurrent retry charge twice
+        }
+    }
+
+    private record Completed(String fingerprint, RecordedResponse response) implements KeyRecord {
+        @Override
+        public int weight() {
+            return 512 + response.bodyLength();
+        }
+    }
+
+    private final class RecordExpiry implements Expiry<RecordKey, KeyRecord> {
+        @Override
+        public long expireAfterCreate(RecordKey key, KeyRecord value, long currentTime) {
+            return lifetime(value);
+        }
+
+        @Override
+        public long expireAfterUpdate(RecordKey key, KeyRecord value, long currentTime, long currentDuration) {
+            return lifetime(value);
+        }
+
+        @Override
+        public long expireAfterRead(RecordKey key, KeyRecord value, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+
+        private long lifetime(KeyRecord r) {
+            // An in-progress record outlives its hold a little; isOpen() decides when it is stale.
+            Duration d = r instanceof InProgress ? holdTimeout.plus(holdTimeout) : replayRetention;
+            return d.toNanos();
+        }
+    }
+
+    /**
+     * Builds an {@link InMemoryLedger}. Not thread-safe; the ledger it builds is.
+     */
+    public static final class Builder {
+        private Clock clock = Clock.systemUTC();
+        private Duration holdTimeout = Duration.ofMinutes(10);
+        private Duration replayRetention = Duration.ofHours(24);
+        private long replayMemory = 64L * 1024 * 1024;
+        private final Map<String, Seed> accounts = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /**
+         * Adds an account.
+         *
+         * @param id the account id (the payer's API key, token or principal name)
+         * @param balance the opening balance, which also fixes the account's unit
+         * @param entitlements the entitlements it holds
+         * @return this builder
+         * @throws IllegalArgumentException if the id is empty or already added
+         */
+        public Builder account(String id, Money balance, String... entitlements) {
+            requireId(id);
+            Objects.requireNonNull(balance, "balance");
+            for (String e : entitlements) {
+                if (e == null || e.isBlank()) {
+                    throw new IllegalArgumentException("blank entitlement for account " + id);
+                }
+            }
+            if (accounts.putIfAbsent(id, new Seed(balance, Set.of(entitlements))) != null) {
+                throw new IllegalArgumentException("account added twice: " + id);
+            }
+            return this;
+        }
+
+        /**
+         * Adds the accounts of a properties resource; see {@link InMemoryLedger#load(InputStream)}.
+         *
+         * @param in the resource (UTF-8); not closed
+         * @return this builder
+         * @throws IOException if it cannot be read
+         * @throws IllegalArgumentException if an entry is malformed; the message names the key
+         */
+        public Builder load(InputStream in) throws IOException {
+            Properties p = new Properties();
+            Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
+            p.load(reader);
+            Map<String, Map<String, String>> byId = new LinkedHashMap<>();
+            for (String name : p.stringPropertyNames().stream().sorted().toList()) {
+                int last = name.lastIndexOf('.');
+                if (!name.startsWith("account.") || last <= "account.".length()) {
+                    throw new IllegalArgumentException("unexpected key \"" + name
+                            + "\": expected account.<id>.balance, .currency or .entitlements");
+                }
+                String id = name.substring("account.".length(), last);
+                String attribute = name.substring(last + 1);
+                if (!Set.of("balance", "currency", "entitlements").contains(attribute)) {
+                    throw new IllegalArgumentException("unexpected key \"" + name
+                            + "\": expected account.<id>.balance, .currency or .entitlements");
+                }
+                byId.computeIfAbsent(id, x -> new LinkedHashMap<>()).put(attribute, p.getProperty(name).trim());
+            }
+            for (Map.Entry<String, Map<String, String>> e : byId.entrySet()) {
+                String id = e.getKey();
+                Map<String, String> a = e.getValue();
+                String balance = a.get("balance");
+                if (balance == null) {
+                    throw new IllegalArgumentException("account." + id + ".balance is missing");
+                }
+                Money money;
+                try {
+                    money = Money.parse(balance, a.getOrDefault("currency", Money.DEFAULT_CURRENCY));
+                } catch (IllegalArgumentException ex) {
+                    throw new IllegalArgumentException("account." + id + ": " + ex.getMessage(), ex);
+                }
+                String[] entitlements = Arrays.stream(a.getOrDefault("entitlements", "").split(","))
+                        .map(String::trim).filter(s -> !s.isEmpty()).toArray(String[]::new);
+                account(id, money, entitlements);
+            }
+            return this;
+        }
+
+        /**
+         * Sets the clock used for hold expiry and record retention (tests drive time with it).
+         *
+         * @param clock the clock; UTC system time by default
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Sets how long a hold may stay open before it expires and its money returns. Must exceed
+         * the longest request an endpoint can take.
+         *
+         * @param timeout a positive duration; 10 minutes by default
+         * @return this builder
+         */
+        public Builder holdTimeout(Duration timeout) {
+            this.holdTimeout = positive(timeout, "holdTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how long the response of a committed idempotent request is kept for replay.
+         *
+         * @param retention a positive duration; 24 hours by default
+         * @return this builder
+         */
+        public Builder replayRetention(Duration retention) {
+            this.replayRetention = positive(retention, "replayRetention");
+            return this;
+        }
+
+        /**
+         * Sets the memory budget for recorded responses (bodies plus 512 bytes each).
+         *
+         * @param bytes at least 1 MiB; 64 MiB by default
+         * @return this builder
+         */
+        public Builder replayMemory(long bytes) {
+            if (bytes < 1024 * 1024) {
+                throw new IllegalArgumentException("replayMemory must be at least 1 MiB: " + bytes);
+            }
+            this.replayMemory = bytes;
+            return this;
+        }
+
+        /** {@return the ledger} */
+        public InMemoryLedger build() {
+            return new InMemoryLedger(this);
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive: " + d);
+            }
+            return d;
+        }
+
+        private record Seed(Money balance, Set<String> entitlements) {
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "InMemoryLedger[accounts=" + accounts.size() + ", openHolds=" + openHolds.size() + ", units="
+                + accounts.values().stream().map(a -> a.currency).collect(Collectors.toCollection(java.util.TreeSet::new))
+                + "]";
+    }
+}

@@ -1,0 +1,79 @@
+package dev.tollgate.spi;
+
+import java.util.Optional;
+
+/**
+ * Where payers' balances and entitlements live: the extension point behind
+ * {@code @RequiresPayment}.
+ *
+ * <p>A paid request goes through three verbs, modelled on two-phase transfers (authorize, then
+ * capture or void):
+ * <ol>
+ *   <li>{@link #reserve} before the endpoint runs: check the entitlement and hold the price, or
+ *       refuse;</li>
+ *   <li>{@link #commit} when the outcome is billable (2xx by default): the held money is
+ *       charged;</li>
+ *   <li>{@link #release} otherwise (exception, error status, client abort): the held money goes
+ *       back.</li>
+ * </ol>
+ * Tollgate calls exactly one of {@code commit} and {@code release} for every hold, once; a ledger
+ * must still make both idempotent (a retry after a timeout) and must expire holds that are
+ * never settled (a crashed node), returning their money exactly once.
+ *
+ * <p><b>Idempotency.</b> When {@link Charge#idempotency()} was supplied by the client, the ledger
+ * keeps a record per (account, key): while the first request runs, another {@code reserve} with
+ * that key is a {@link Reservation.Conflict} ({@code IN_PROGRESS}); after a commit, a
+ * {@code reserve} with the same fingerprint is a {@link Reservation.Replay} of the recorded
+ * response and with another fingerprint a {@code Conflict} ({@code KEY_REUSED}). A release
+ * forgets the key, so a failed request can be retried. The record and the money must change
+ * together: a retry is never charged twice.
+ *
+ * <p><b>Threads and failures.</b> Implementations must be thread-safe; methods may block but
+ * should be bounded in time. A ledger that cannot answer throws
+ * {@link LedgerUnavailableException}; the request is then refused with {@code 503} (fail
+ * closed). Amounts are exact: never convert them to {@code double}.
+ */
+public interface Ledger {
+
+    /**
+     * Checks the entitlement and places a hold for the price, atomically: two concurrent
+     * reservations never spend the same money.
+     *
+     * @param charge what to hold
+     * @return the outcome; never {@code null}
+     * @throws LedgerUnavailableException if the ledger cannot answer
+     */
+    Reservation reserve(Charge charge);
+
+    /**
+     * Captures a hold. Idempotent: committing a settled hold returns its state and changes
+     * nothing; in particular a released or expired hold is not charged.
+     *
+     * @param hold a hold returned by {@link #reserve}
+     * @param response the response to replay for retries with the same client idempotency key,
+     *     or {@code null} when the charge had no client key
+     * @return the state of the hold after the call
+     * @throws LedgerUnavailableException if the ledger cannot answer; the hold is then still
+     *     open and will expire unless settled later
+     */
+    Settlement commit(Hold hold, RecordedResponse response);
+
+    /**
+     * Returns a hold's money to the account and forgets its idempotency key. Idempotent:
+     * releasing a settled hold returns its state and changes nothing.
+     *
+     * @param hold a hold returned by {@link #reserve}
+     * @return the state of the hold after the call
+     * @throws LedgerUnavailableException if the ledger cannot answer; the hold will expire
+     */
+    Settlement release(Hold hold);
+
+    /**
+     * Looks an account up.
+     *
+     * @param accountId the account id, as produced by the {@link PayerResolver}
+     * @return the account, or empty when there is none with this id
+     * @throws LedgerUnavailableException if the ledger cannot answer
+     */
+    Optional<Account> account(String accountId);
+}

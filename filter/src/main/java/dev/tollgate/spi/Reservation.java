@@ -1,0 +1,88 @@
+package dev.tollgate.spi;
+
+import dev.tollgate.Money;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The answer of {@link Ledger#reserve}: one of {@link Authorized}, {@link Denied},
+ * {@link Replay} or {@link Conflict}.
+ */
+public sealed interface Reservation {
+
+    /**
+     * The charge is held: the request may run.
+     *
+     * @param hold the hold to commit or release afterwards
+     * @param balance the available balance after the hold
+     */
+    record Authorized(Hold hold, Money balance) implements Reservation {
+
+        /** Validates. */
+        public Authorized {
+            Objects.requireNonNull(hold, "hold");
+            Objects.requireNonNull(balance, "balance");
+        }
+    }
+
+    /**
+     * The charge is refused; nothing was held.
+     *
+     * @param reason why
+     * @param price the price that was asked
+     * @param balance the available balance, or {@code null} when unknown (such as for an unknown
+     *     account)
+     * @param entitlement the entitlement that is missing, or {@code null}
+     * @param paymentOptions how the client could pay instead; may be empty
+     */
+    record Denied(DenialReason reason, Money price, Money balance, String entitlement,
+                  List<PaymentOption> paymentOptions) implements Reservation {
+
+        /** Validates and copies. */
+        public Denied {
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(price, "price");
+            paymentOptions = List.copyOf(paymentOptions);
+        }
+    }
+
+    /**
+     * The same payer already completed a request with this idempotency key and the same
+     * fingerprint: nothing was charged now, and the first response is to be sent again.
+     *
+     * @param response the recorded response of the first request
+     */
+    record Replay(RecordedResponse response) implements Reservation {
+
+        /** Validates. */
+        public Replay {
+            Objects.requireNonNull(response, "response");
+        }
+    }
+
+    /**
+     * The idempotency key cannot be used now; nothing was held.
+     *
+     * @param kind what the conflict is
+     * @param retryAfter when a retry may succeed ({@link ConflictKind#IN_PROGRESS}), else
+     *     {@code null}
+     */
+    record Conflict(ConflictKind kind, Duration retryAfter) implements Reservation {
+
+        /** Validates. */
+        public Conflict {
+            Objects.requireNonNull(kind, "kind");
+        }
+    }
+
+    /** What kind of idempotency conflict a {@link Conflict} is. */
+    enum ConflictKind {
+
+        /** A request with this key is still running. */
+        IN_PROGRESS,
+
+        /** The key was used by this payer for a different request (method, target or body). */
+        KEY_REUSED
+    }
+}
