@@ -186,7 +186,7 @@ public final class Tollgate {
      * the policy table from every servlet registration.
      */
     static Tollgate start(ServletContext context, TollgateConfig config, Map<String, String> parameters) {
-        ClassLoader loader = context.getClassLoader();
+        ClassLoader loader = classLoader(context);
         Ledger ledger = chooseLedger(context, config, parameters, loader);
         PayerResolver resolver = config.payerResolver() != null ? config.payerResolver()
                 : config.payerResolverClass() != null
@@ -201,6 +201,15 @@ public final class Tollgate {
         LOG.log(System.Logger.Level.INFO, "Tollgate started in {0}: {1}; ledger {2}", context.getContextPath().isEmpty()
                 ? "/" : context.getContextPath(), describe(table), ledger);
         return t;
+    }
+
+    /** The web application's loader; embedded containers may report none. */
+    static ClassLoader classLoader(ServletContext context) {
+        ClassLoader loader = context.getClassLoader();
+        if (loader == null) {
+            loader = Thread.currentThread().getContextClassLoader();
+        }
+        return loader != null ? loader : Tollgate.class.getClassLoader();
     }
 
     private static PolicyTable scan(ServletContext context, ClassLoader loader) {

@@ -115,8 +115,8 @@ public class TollgateFilter implements Filter {
     private static Map<String, String> parameters(FilterConfig fc) throws ServletException {
         Map<String, String> p = new LinkedHashMap<>();
         ServletContext ctx = fc.getServletContext();
-        ClassLoader loader = ctx.getClassLoader();
-        try (InputStream in = loader == null ? null : loader.getResourceAsStream("tollgate.properties")) {
+        ClassLoader loader = Tollgate.classLoader(ctx);
+        try (InputStream in = loader.getResourceAsStream("tollgate.properties")) {
             if (in != null) {
                 Properties props = new Properties();
                 props.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));

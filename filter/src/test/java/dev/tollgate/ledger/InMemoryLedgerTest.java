@@ -1,0 +1,278 @@
+package dev.tollgate.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.Money;
+import dev.tollgate.spi.Charge;
+import dev.tollgate.spi.DenialReason;
+import dev.tollgate.spi.Hold;
+import dev.tollgate.spi.Idempotency;
+import dev.tollgate.spi.RecordedResponse;
+import dev.tollgate.spi.Reservation;
+import dev.tollgate.spi.Settlement;
+import dev.tollgate.testing.MutableClock;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class InMemoryLedgerTest {
+
+    private final MutableClock clock = new MutableClock();
+    private final AtomicInteger keys = new AtomicInteger();
+
+    private InMemoryLedger ledger(String balance, String... entitlements) {
+        return InMemoryLedger.builder().clock(clock).holdTimeout(Duration.ofMinutes(1))
+                .account("acct", Money.credits(balance), entitlements).build();
+    }
+
+    private Charge charge(String price) {
+        return new Charge("acct", Money.credits(price), null, "GET test",
+                new Idempotency("gen-" + keys.incrementAndGet(), "", false));
+    }
+
+    private Charge keyed(String price, String key, String fingerprint) {
+        return new Charge("acct", Money.credits(price), null, "POST test", new Idempotency(key, fingerprint, true));
+    }
+
+    private static Money balance(InMemoryLedger l) {
+        return l.account("acct").orElseThrow().balance();
+    }
+
+    private static final RecordedResponse OK = new RecordedResponse(200, List.of(Map.entry("Content-Type", "text/plain")),
+            "ok".getBytes(StandardCharsets.UTF_8), true);
+
+    @Test
+    void holdThenCommitChargesExactlyOnce() {
+        InMemoryLedger l = ledger("10");
+        Reservation.Authorized a = assertInstanceOf(Reservation.Authorized.class, l.reserve(charge("0.1")));
+        assertEquals(Money.credits("9.9"), a.balance());
+        assertEquals(Money.credits("9.9"), balance(l), "the hold is not available");
+        assertEquals(Settlement.COMMITTED, l.commit(a.hold(), null));
+        assertEquals(Settlement.COMMITTED, l.commit(a.hold(), null), "commit is idempotent");
+        assertEquals(Settlement.COMMITTED, l.release(a.hold()), "a committed hold cannot be released");
+        assertEquals(Money.credits("9.9"), balance(l));
+        assertEquals(0, l.openHoldCount());
+    }
+
+    @Test
+    void releaseReturnsTheMoneyOnce() {
+        InMemoryLedger l = ledger("10");
+        Hold h = ((Reservation.Authorized) l.reserve(charge("4"))).hold();
+        assertEquals(Settlement.RELEASED, l.release(h));
+        assertEquals(Settlement.RELEASED, l.release(h));
+        assertEquals(Settlement.RELEASED, l.commit(h, null), "a released hold is never charged");
+        assertEquals(Money.credits("10"), balance(l));
+    }
+
+    @Test
+    void deniesUnknownAccountsMissingFundsEntitlementsAndUnits() {
+        InMemoryLedger l = ledger("3", "basic");
+        Reservation.Denied unknown = assertInstanceOf(Reservation.Denied.class, l.reserve(new Charge("nobody",
+                Money.credits("1"), null, "r", new Idempotency("k", "", false))));
+        assertEquals(DenialReason.UNKNOWN_ACCOUNT, unknown.reason());
+
+        Reservation.Denied poor = assertInstanceOf(Reservation.Denied.class, l.reserve(charge("5")));
+        assertEquals(DenialReason.INSUFFICIENT_FUNDS, poor.reason());
+        assertEquals(Money.credits("3"), poor.balance());
+        assertEquals(Money.credits("5"), poor.price());
+
+        Reservation.Denied noEntitlement = assertInstanceOf(Reservation.Denied.class, l.reserve(new Charge("acct",
+                Money.credits("0"), "premium", "r", new Idempotency("k2", "", false))));
+        assertEquals(DenialReason.MISSING_ENTITLEMENT, noEntitlement.reason());
+        assertEquals("premium", noEntitlement.entitlement());
+
+        Reservation.Denied euro = assertInstanceOf(Reservation.Denied.class, l.reserve(new Charge("acct",
+                Money.parse("1", "EUR"), null, "r", new Idempotency("k3", "", false))));
+        assertEquals(DenialReason.CURRENCY_MISMATCH, euro.reason());
+        assertEquals(Money.credits("3"), balance(l), "refusals hold nothing");
+
+        assertInstanceOf(Reservation.Authorized.class, l.reserve(new Charge("acct", Money.credits("0"), "basic", "r",
+                new Idempotency("k4", "", false))));
+    }
+
+    @Test
+    void exactBalanceCanBeSpentToZeroButNotBelow() {
+        InMemoryLedger l = ledger("1");
+        for (int i = 0; i < 4; i++) {
+            Hold h = ((Reservation.Authorized) l.reserve(charge("0.25"))).hold();
+            l.commit(h, null);
+        }
+        assertEquals(Money.credits("0"), balance(l));
+        assertInstanceOf(Reservation.Denied.class, l.reserve(charge("0.01")));
+    }
+
+    @Test
+    void concurrentReservationsNeverOverspend() throws Exception {
+        InMemoryLedger l = ledger("100");
+        int threads = 64;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            results.add(pool.submit(() -> {
+                start.await();
+                Reservation r = l.reserve(charge("3"));
+                if (r instanceof Reservation.Authorized a) {
+                    l.commit(a.hold(), null);
+                    return true;
+                }
+                return false;
+            }));
+        }
+        start.countDown();
+        int ok = 0;
+        for (Future<Boolean> f : results) {
+            ok += f.get() ? 1 : 0;
+        }
+        pool.shutdown();
+        assertEquals(33, ok);
+        assertEquals(Money.credits("1"), balance(l));
+    }
+
+    @Test
+    void expiredHoldsReturnTheirMoneyExactlyOnce() {
+        InMemoryLedger l = ledger("10");
+        Hold h = ((Reservation.Authorized) l.reserve(charge("4"))).hold();
+        clock.advance(Duration.ofMinutes(2));
+        assertEquals(1, l.expireOverdueHolds());
+        assertEquals(0, l.expireOverdueHolds());
+        assertEquals(Money.credits("10"), balance(l));
+        assertEquals(Settlement.EXPIRED, l.commit(h, null), "a late commit does not charge");
+        assertEquals(Settlement.EXPIRED, l.release(h), "nor does a late release pay out twice");
+        assertEquals(Money.credits("10"), balance(l));
+    }
+
+    @Test
+    void lateCommitExpiresLazilyWithoutSweep() {
+        InMemoryLedger l = ledger("10");
+        Hold h = ((Reservation.Authorized) l.reserve(charge("4"))).hold();
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(Settlement.EXPIRED, l.commit(h, null));
+        assertEquals(Money.credits("10"), balance(l));
+    }
+
+    @Test
+    void idempotentRetryIsReplayedNotCharged() {
+        InMemoryLedger l = ledger("100");
+        Hold h = ((Reservation.Authorized) l.reserve(keyed("10", "k1", "fp"))).hold();
+        assertInstanceOf(Reservation.Conflict.class, l.reserve(keyed("10", "k1", "fp")), "in progress");
+        l.commit(h, OK);
+        Reservation.Replay replay = assertInstanceOf(Reservation.Replay.class, l.reserve(keyed("10", "k1", "fp")));
+        assertEquals(OK, replay.response());
+        Reservation.Conflict reused = assertInstanceOf(Reservation.Conflict.class, l.reserve(keyed("10", "k1", "other")));
+        assertEquals(Reservation.ConflictKind.KEY_REUSED, reused.kind());
+        assertEquals(Money.credits("90"), balance(l));
+    }
+
+    @Test
+    void releasedKeyCanBeRetried() {
+        InMemoryLedger l = ledger("100");
+        Hold h = ((Reservation.Authorized) l.reserve(keyed("10", "k1", "fp"))).hold();
+        l.release(h);
+        assertInstanceOf(Reservation.Authorized.class, l.reserve(keyed("10", "k1", "fp")));
+    }
+
+    @Test
+    void keysArePerAccount() {
+        InMemoryLedger l = InMemoryLedger.builder().account("a", Money.credits("10")).account("b", Money.credits("10"))
+                .build();
+        Hold h = ((Reservation.Authorized) l.reserve(new Charge("a", Money.credits("1"), null, "r",
+                new Idempotency("same", "fp", true)))).hold();
+        l.commit(h, OK);
+        assertInstanceOf(Reservation.Authorized.class, l.reserve(new Charge("b", Money.credits("1"), null, "r",
+                new Idempotency("same", "fp", true))));
+    }
+
+    @Test
+    void expiredInProgressKeyCanBeRetried() {
+        InMemoryLedger l = ledger("100");
+        l.reserve(keyed("10", "k1", "fp"));
+        clock.advance(Duration.ofMinutes(2));
+        assertInstanceOf(Reservation.Authorized.class, l.reserve(keyed("10", "k1", "fp")));
+        assertEquals(Money.credits("90"), balance(l), "the first hold expired and returned its money once");
+    }
+
+    @Test
+    void concurrentDuplicatesAreChargedOnce() throws Exception {
+        InMemoryLedger l = ledger("100");
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Reservation>> fs = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            fs.add(pool.submit((Callable<Reservation>) () -> {
+                start.await();
+                Reservation r = l.reserve(keyed("10", "dup", "fp"));
+                if (r instanceof Reservation.Authorized a) {
+                    l.commit(a.hold(), OK);
+                }
+                return r;
+            }));
+        }
+        start.countDown();
+        int authorized = 0;
+        for (Future<Reservation> f : fs) {
+            Reservation r = f.get();
+            authorized += r instanceof Reservation.Authorized ? 1 : 0;
+            assertTrue(r instanceof Reservation.Authorized || r instanceof Reservation.Replay
+                    || r instanceof Reservation.Conflict c && c.kind() == Reservation.ConflictKind.IN_PROGRESS, r::toString);
+        }
+        pool.shutdown();
+        assertEquals(1, authorized);
+        assertEquals(Money.credits("90"), balance(l));
+    }
+
+    @Test
+    void loadsAccountsFromProperties() throws Exception {
+        String props = """
+                # demo accounts
+                account.demo-gold.balance = 1000
+                account.demo-gold.entitlements = premium, beta
+                account.user.with.dots.balance = 0.5
+                account.euro.balance = 7
+                account.euro.currency = EUR
+                """;
+        InMemoryLedger l = InMemoryLedger.load(new ByteArrayInputStream(props.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(Money.credits("1000"), l.account("demo-gold").orElseThrow().balance());
+        assertEquals(Set.of("premium", "beta"), l.account("demo-gold").orElseThrow().entitlements());
+        assertEquals(Money.credits("0.5"), l.account("user.with.dots").orElseThrow().balance());
+        assertEquals(Money.parse("7", "EUR"), l.account("euro").orElseThrow().balance());
+    }
+
+    @Test
+    void malformedPropertiesNameTheKey() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InMemoryLedger.load(
+                new ByteArrayInputStream("account.x.balance = -1".getBytes(StandardCharsets.UTF_8))));
+        assertTrue(e.getMessage().contains("account.x"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> InMemoryLedger.load(
+                new ByteArrayInputStream("account.x.balanse = 1".getBytes(StandardCharsets.UTF_8))));
+        assertTrue(e.getMessage().contains("account.x.balanse"), e.getMessage());
+    }
+
+    @Test
+    void administration() {
+        InMemoryLedger l = ledger("1");
+        assertEquals(Money.credits("3.5"), l.deposit("acct", Money.credits("2.5")));
+        l.grant("acct", "premium");
+        assertTrue(l.account("acct").orElseThrow().entitlements().contains("premium"));
+        l.revoke("acct", "premium");
+        assertTrue(l.account("acct").orElseThrow().entitlements().isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> l.deposit("acct", Money.parse("1", "EUR")));
+        assertThrows(IllegalStateException.class, () -> l.openAccount("acct", Money.credits("1")));
+        l.openAccount("new", Money.credits("2"));
+        assertEquals(Money.credits("2"), l.account("new").orElseThrow().balance());
+    }
+}
