@@ -102,13 +102,13 @@ public final class LocalRateLimiter {
      */
     public RateLimitDecision check(Policy policy, HttpServletRequest request, Payer payer) {
         List<BucketSpec> specs = policy.buckets();
-        StringBuilder state = new StringBuilder(48 * specs.size());
+        StringBuilder header = new StringBuilder(48 * specs.size());
         List<Bucket> taken = specs.size() == 1 ? null : new ArrayList<>(specs.size());
         for (BucketSpec spec : specs) {
             String key = keyOf(spec, request, payer);
             Bucket bucket = buckets.get(new BucketKey(spec.id(), key), this::newBucket);
             VerboseResult<ConsumptionProbe> result = bucket.asVerbose().tryConsumeAndReturnRemaining(spec.tokens());
-            long[] available = result.getDiagnostics().getAvailableTokensPerEachBandwidth();
+            io.github.bucket4j.BucketState state = result.getState();
             ConsumptionProbe probe = result.getValue();
             if (!probe.isConsumed()) {
                 if (taken != null) {
@@ -122,12 +122,12 @@ public final class LocalRateLimiter {
                     boolean thisOne = s == spec;
                     for (int i = 0; i < s.limits().size(); i++) {
                         LimitSpec l = s.limits().get(i);
-                        long avail = thisOne ? available[i] : -1;
-                        if (thisOne && avail < s.tokens()) {
-                            violated.add(l.name());
-                        }
                         if (thisOne) {
-                            appendState(rejectedState, l, avail);
+                            long avail = state.getCurrentSize(i);
+                            if (avail < s.tokens()) {
+                                violated.add(l.name());
+                            }
+                            appendState(rejectedState, l, avail, state.getRoundingError(i));
                         }
                     }
                 }
@@ -140,11 +140,11 @@ public final class LocalRateLimiter {
                 taken.add(bucket);
             }
             for (int i = 0; i < spec.limits().size(); i++) {
-                appendState(state, spec.limits().get(i), available[i]);
+                appendState(header, spec.limits().get(i), state.getCurrentSize(i), state.getRoundingError(i));
             }
         }
         return new RateLimitDecision(true, null, List.of(), policyHeaders[specs.get(0).id()],
-                state.toString());
+                header.toString());
     }
 
     private Bucket newBucket(BucketKey key) {
@@ -160,21 +160,33 @@ public final class LocalRateLimiter {
         return buckets.estimatedSize();
     }
 
-    private static void appendState(StringBuilder sb, LimitSpec l, long available) {
+    /**
+     * Appends one {@code RateLimit} item: {@code r} is the whole tokens left, {@code t} the seconds
+     * until the bandwidth is full again (rounded up).
+     *
+     * @param size the bandwidth's whole tokens now
+     * @param roundingError Bucket4j's fractional refill progress, in token-nanoseconds
+     */
+    private static void appendState(StringBuilder sb, LimitSpec l, long size, long roundingError) {
         if (sb.length() > 0) {
             sb.append(", ");
         }
-        long missing = Math.max(0, l.requests() - available);
         long periodNanos = l.period().toNanos();
-        // Time until the bandwidth is full again, rounded up to whole seconds.
-        long nanos = missing == 0 ? 0 : multiplyDivideCeil(missing, periodNanos, l.requests());
-        long t = (nanos + 999_999_999L) / 1_000_000_000L;
-        sb.append('"').append(l.name()).append("\";r=").append(Math.max(0, available)).append(";t=").append(t);
+        long missing = Math.max(0, l.requests() - size);
+        // Greedy refill adds requests tokens per period: a token takes period/requests. Time to
+        // full = (missing * period - progress already made on the next token) / requests.
+        java.math.BigInteger tokenNanos = java.math.BigInteger.valueOf(missing).multiply(java.math.BigInteger.valueOf(periodNanos))
+                .subtract(java.math.BigInteger.valueOf(missing == 0 ? 0 : Math.max(0, roundingError)));
+        long nanos = ceilDiv(tokenNanos, l.requests());
+        long t = Math.max(0, (nanos + 999_999_999L) / 1_000_000_000L);
+        sb.append('"').append(l.name()).append("\";r=").append(Math.max(0, size)).append(";t=").append(t);
     }
 
-    private static long multiplyDivideCeil(long a, long b, long c) {
-        java.math.BigInteger r = java.math.BigInteger.valueOf(a).multiply(java.math.BigInteger.valueOf(b));
-        java.math.BigInteger[] qr = r.divideAndRemainder(java.math.BigInteger.valueOf(c));
+    private static long ceilDiv(java.math.BigInteger a, long b) {
+        if (a.signum() <= 0) {
+            return 0;
+        }
+        java.math.BigInteger[] qr = a.divideAndRemainder(java.math.BigInteger.valueOf(b));
         return qr[0].longValue() + (qr[1].signum() > 0 ? 1 : 0);
     }
 
