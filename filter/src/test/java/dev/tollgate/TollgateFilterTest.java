@@ -160,6 +160,8 @@ class TollgateFilterTest {
         assertEquals(500, server.get("/reports/1?fail=true", "X-API-Key", "gold").statusCode());
         assertEquals(404, server.get("/reports/1?status=404", "X-API-Key", "gold").statusCode());
         assertEquals(503, server.get("/reports/1?status=503", "X-API-Key", "gold").statusCode());
+        assertEquals(500, server.get("/reports/1?abort=true", "X-API-Key", "gold").statusCode(),
+                "an I/O failure while writing (a client abort) releases the hold");
         assertEquals(Money.credits("1000"), balance("gold"));
         assertEquals(200, server.get("/reports/1", "X-API-Key", "gold").statusCode());
         assertEquals(Money.credits("995"), balance("gold"));

@@ -19,6 +19,10 @@ public class ReportServlet extends HttpServlet {
         if ("true".equals(req.getParameter("fail"))) {
             throw new ServletException("report generation failed");
         }
+        if ("true".equals(req.getParameter("abort"))) {
+            resp.getWriter().write("partial");
+            throw new IOException("the client went away (simulated)");
+        }
         if (req.getParameter("status") != null) {
             resp.sendError(Integer.parseInt(req.getParameter("status")));
             return;

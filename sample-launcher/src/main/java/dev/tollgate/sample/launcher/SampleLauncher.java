@@ -1,0 +1,70 @@
+package dev.tollgate.sample.launcher;
+
+import java.io.File;
+import org.eclipse.jetty.ee10.annotations.AnnotationConfiguration;
+import org.eclipse.jetty.ee10.webapp.Configurations;
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * Serves the sample WAR on an embedded Jetty 12, as any Servlet 6 container would: the WAR is
+ * deployed unmodified, annotations and the Tollgate initializer are found by scanning.
+ *
+ * <p>Settings (system property, else environment variable, else default):
+ * <ul>
+ *   <li>{@code port} / {@code PORT}: the HTTP port, 8080 by default (0 picks a free one);</li>
+ *   <li>{@code host} / {@code HOST}: the address to bind, 0.0.0.0 by default;</li>
+ *   <li>{@code contextPath} / {@code CONTEXT_PATH}: where the WAR is served, {@code /} by default;</li>
+ *   <li>{@code tollgate.sample.war}: the WAR file, {@code sample-webapp/target/sample-webapp.war}.</li>
+ * </ul>
+ */
+public final class SampleLauncher {
+
+    private SampleLauncher() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(setting("port", "PORT", "8080"));
+        String host = setting("host", "HOST", "0.0.0.0");
+        String contextPath = setting("contextPath", "CONTEXT_PATH", "/");
+        File war = new File(setting("tollgate.sample.war", "TOLLGATE_SAMPLE_WAR", "sample-webapp/target/sample-webapp.war"));
+        if (!war.isFile()) {
+            System.err.println("No WAR at " + war.getAbsolutePath() + ": build it first (see the README).");
+            System.exit(2);
+        }
+
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost(host);
+        connector.setPort(port);
+        server.addConnector(connector);
+
+        Configurations.setServerDefault(server).add(new AnnotationConfiguration());
+        WebAppContext webapp = new WebAppContext();
+        webapp.setContextPath(contextPath);
+        webapp.setWar(war.getAbsolutePath());
+        webapp.setThrowUnavailableOnStartupException(true);
+        webapp.setParentLoaderPriority(false);
+        server.setHandler(webapp);
+        server.setStopAtShutdown(true);
+        server.start();
+
+        String shown = "0.0.0.0".equals(host) ? "localhost" : host;
+        String base = "http://" + shown + ":" + connector.getLocalPort() + (contextPath.equals("/") ? "" : contextPath);
+        System.out.println();
+        System.out.println("Tollgate sample is running at " + base + "/   (Ctrl-C stops it)");
+        System.out.println("  curl -i " + base + "/api/quotes/ACME");
+        System.out.println("  curl -i -H 'X-API-Key: demo-gold' " + base + "/api/quotes/ACME");
+        System.out.println();
+        server.join();
+    }
+
+    private static String setting(String property, String env, String fallback) {
+        String v = System.getProperty(property);
+        if (v == null || v.isBlank()) {
+            v = System.getenv(env);
+        }
+        return v == null || v.isBlank() ? fallback : v.strip();
+    }
+}
