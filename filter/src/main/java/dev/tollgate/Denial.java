@@ -23,7 +23,7 @@ import java.util.Objects;
 public record Denial(Kind kind, String detail, Money price, Money balance, String entitlement, String description,
                      Duration retryAfter, List<String> violatedPolicies, List<PaymentOption> paymentOptions) {
 
-    /** Validates and copies. */
+    // Validates and copies.
     public Denial {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(detail, "detail");

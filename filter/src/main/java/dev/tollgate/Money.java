@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
  * {@value #MAX_SCALE} digits after the point and {@value #MAX_PRECISION} significant digits are
  * allowed, which fits a SQL {@code NUMERIC(38, 18)} column.
  *
- * <p>Instances are immutable and thread-safe.
+ * <p>The constructor throws {@link NullPointerException} for a null argument and
+ * {@link IllegalArgumentException} for a negative or over-precise amount or a malformed unit.
+ * Instances are immutable and thread-safe.
  *
  * @param amount the amount, zero or more
  * @param currency the unit: 1 to 32 letters, digits, {@code .}, {@code _} or {@code -}
@@ -31,13 +33,7 @@ public record Money(BigDecimal amount, String currency) implements Comparable<Mo
 
     private static final Pattern CURRENCY = Pattern.compile("[A-Za-z0-9._-]{1,32}");
 
-    /**
-     * Validates and normalises.
-     *
-     * @throws NullPointerException if an argument is null
-     * @throws IllegalArgumentException if the amount is negative or too precise, or the unit
-     *     is malformed
-     */
+    // Rejects negative or over-precise amounts and malformed units; strips trailing zeros.
     public Money {
         Objects.requireNonNull(amount, "amount");
         Objects.requireNonNull(currency, "currency");

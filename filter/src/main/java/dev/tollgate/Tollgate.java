@@ -147,20 +147,7 @@ public final class Tollgate {
                     : ".")), request, response);
             return Optional.empty();
         }
-        Optional<Account> account;
-        try {
-            account = ledger.account(payer.get().accountId());
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "Ledger failed on account lookup: " + e);
-            sendDenial(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "The account service is unavailable. Retry later.")
-                    .withRetryAfter(config.ledgerRetryAfter()), request, response);
-            return Optional.empty();
-        }
-        if (account.isEmpty()) {
-            sendDenial(Denial.of(Denial.Kind.UNKNOWN_ACCOUNT, "No account matches the credential sent."), request,
-                    response);
-        }
-        return account;
+        return enforcer.account(payer.get(), request, response, null);
     }
 
     /**

@@ -33,6 +33,15 @@ import org.junit.jupiter.api.Test;
 /** How the filter gets registered and configured, and what start-up refuses. */
 class RegistrationAndConfigurationTest {
 
+    /** A server whose only filter is a programmatically configured Tollgate. */
+    private static TestServer startWith(TollgateConfig config, String name,
+                                        Class<? extends jakarta.servlet.Servlet> type, String mapping) throws Exception {
+        return TestServer.builder().servlet(name, type, mapping).withoutInitializer()
+                .customize(ctx -> ctx.addFilter(new FilterHolder(new TollgateFilter(config)), "/*",
+                        EnumSet.of(DispatcherType.REQUEST)))
+                .start();
+    }
+
     private static InMemoryLedger ledger() {
         return InMemoryLedger.builder().account("gold", Money.credits("100")).build();
     }
@@ -125,12 +134,7 @@ class RegistrationAndConfigurationTest {
                         ("<h1>" + denial.kind().title() + "</h1>").getBytes(StandardCharsets.UTF_8),
                         List.of(Map.entry("X-Pay-Here", "https://example.com/pay"),
                                 Map.entry("Cache-Control", "public, max-age=60")))).build();
-        try (TestServer server = TestServer.builder()
-                .servlet("quotes", QuoteServlet.class, "/quotes/*")
-                .withoutInitializer()
-                .customize(ctx -> ctx.addFilter(new FilterHolder(new TollgateFilter(config)), "/*",
-                        EnumSet.of(DispatcherType.REQUEST)))
-                .start()) {
+        try (TestServer server = startWith(config, "quotes", QuoteServlet.class, "/quotes/*")) {
             HttpResponse<String> r = server.get("/quotes/x");
             assertEquals(402, r.statusCode());
             assertEquals("<h1>Payment required</h1>", r.body());
@@ -145,12 +149,7 @@ class RegistrationAndConfigurationTest {
         TollgateConfig config = TollgateConfig.builder().ledger(ledger()).renderer((d, r) -> {
             throw new IllegalStateException("broken renderer");
         }).build();
-        try (TestServer server = TestServer.builder()
-                .servlet("quotes", QuoteServlet.class, "/quotes/*")
-                .withoutInitializer()
-                .customize(ctx -> ctx.addFilter(new FilterHolder(new TollgateFilter(config)), "/*",
-                        EnumSet.of(DispatcherType.REQUEST)))
-                .start()) {
+        try (TestServer server = startWith(config, "quotes", QuoteServlet.class, "/quotes/*")) {
             HttpResponse<String> r = server.get("/quotes/x");
             assertEquals(402, r.statusCode());
             assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElseThrow());
@@ -161,12 +160,7 @@ class RegistrationAndConfigurationTest {
     void rateLimitHeadersFollowTheBucketAsTimePasses() throws Exception {
         MutableClock clock = new MutableClock();
         TollgateConfig config = TollgateConfig.builder().ledger(ledger()).clock(clock).build();
-        try (TestServer server = TestServer.builder()
-                .servlet("search", SearchServlet.class, "/search")
-                .withoutInitializer()
-                .customize(ctx -> ctx.addFilter(new FilterHolder(new TollgateFilter(config)), "/*",
-                        EnumSet.of(DispatcherType.REQUEST)))
-                .start()) {
+        try (TestServer server = startWith(config, "search", SearchServlet.class, "/search")) {
             for (int i = 0; i < 5; i++) {
                 assertEquals(200, server.get("/search", "X-API-Key", "gold").statusCode());
             }
@@ -211,12 +205,7 @@ class RegistrationAndConfigurationTest {
     void severalBucketsAdmitTogetherOrNotAtAll() throws Exception {
         MutableClock clock = new MutableClock();
         TollgateConfig config = TollgateConfig.builder().ledger(ledger()).clock(clock).build();
-        try (TestServer server = TestServer.builder()
-                .servlet("two", TwoLimitServlet.class, "/two")
-                .withoutInitializer()
-                .customize(ctx -> ctx.addFilter(new FilterHolder(new TollgateFilter(config)), "/*",
-                        EnumSet.of(DispatcherType.REQUEST)))
-                .start()) {
+        try (TestServer server = startWith(config, "two", TwoLimitServlet.class, "/two")) {
             HttpResponse<String> first = server.get("/two", "X-Client", "a");
             assertEquals("\"global\";q=3;w=3600, \"burst\";q=2;w=1, \"minute\";q=10;w=60",
                     first.headers().firstValue("RateLimit-Policy").orElseThrow());

@@ -22,7 +22,6 @@ import dev.tollgate.testing.SwitchableLedger;
 import dev.tollgate.testing.TestServer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -340,19 +339,11 @@ class TollgateFilterTest {
         assertEquals("async ok", ok.body());
         assertEquals(500, server.get("/async?mode=error", "X-API-Key", "gold").statusCode());
         assertEquals(500, server.get("/async?mode=timeout", "X-API-Key", "gold").statusCode());
-        awaitNoOpenHolds();
+        ledger.awaitSettlements(3);
+        assertEquals(0, memory.openHoldCount());
         assertEquals(Money.credits("998"), balance("gold"));
         assertEquals(1, ledger.commits.get());
         assertEquals(2, ledger.releases.get());
-    }
-
-    private void awaitNoOpenHolds() throws InterruptedException {
-        // Async listeners run after the response is sent; wait for them, bounded.
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (memory.openHoldCount() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(0, memory.openHoldCount());
     }
 
     @Test

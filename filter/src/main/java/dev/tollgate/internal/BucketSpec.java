@@ -20,7 +20,7 @@ import java.util.Objects;
  */
 public record BucketSpec(int id, KeyBy key, String header, long tokens, List<LimitSpec> limits) {
 
-    /** Validates and copies. */
+    // Validates and copies.
     public BucketSpec {
         Objects.requireNonNull(key, "key");
         limits = List.copyOf(limits);

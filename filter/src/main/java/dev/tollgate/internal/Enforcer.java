@@ -256,6 +256,22 @@ public final class Enforcer {
     /** A presented credential must be real, or invented keys would each get a fresh bucket. */
     private boolean knownPayer(Payer payer, HttpServletRequest request, HttpServletResponse response,
                                RateLimitDecision limit) throws IOException {
+        return account(payer, request, response, limit).isPresent();
+    }
+
+    /**
+     * Looks up a payer's account, refusing the request when there is none: {@code 401} for an
+     * unknown account, {@code 503} when the ledger fails.
+     *
+     * @param payer the identified payer
+     * @param request the request
+     * @param response the response; must not be committed
+     * @param limit the rate-limit state to report, or {@code null}
+     * @return the account, or empty when a refusal was sent
+     * @throws IOException if writing the refusal fails
+     */
+    public Optional<Account> account(Payer payer, HttpServletRequest request, HttpServletResponse response,
+                                     RateLimitDecision limit) throws IOException {
         Optional<Account> account;
         try {
             account = ledger.account(payer.accountId());
@@ -263,14 +279,13 @@ public final class Enforcer {
             ledgerFailed("account", e);
             deny(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "The account service is unavailable. Retry later.")
                     .withRetryAfter(config.ledgerRetryAfter()), request, response, limit);
-            return false;
+            return Optional.empty();
         }
         if (account.isEmpty()) {
             deny(Denial.of(Denial.Kind.UNKNOWN_ACCOUNT, "No account matches the credential sent."), request, response,
                     limit);
-            return false;
         }
-        return true;
+        return account;
     }
 
     private static String idempotencyKey(HttpServletRequest request) {

@@ -12,7 +12,7 @@ import java.util.Objects;
  */
 public record LimitSpec(String name, long requests, Duration period) {
 
-    /** Validates. */
+    // Validates.
     public LimitSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(period, "period");

@@ -13,7 +13,7 @@ import java.util.Objects;
  */
 public record PaymentTerms(Money price, String entitlement, String description, String resource) {
 
-    /** Validates. */
+    // Validates.
     public PaymentTerms {
         Objects.requireNonNull(price, "price");
         Objects.requireNonNull(resource, "resource");

@@ -16,7 +16,7 @@ import java.util.Objects;
  */
 public record Policy(String servletName, String method, String origin, PaymentTerms payment, List<BucketSpec> buckets) {
 
-    /** Validates and copies. */
+    // Validates and copies.
     public Policy {
         Objects.requireNonNull(servletName, "servletName");
         Objects.requireNonNull(method, "method");

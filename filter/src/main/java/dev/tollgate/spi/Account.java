@@ -14,7 +14,7 @@ import java.util.Set;
  */
 public record Account(String id, Money balance, Set<String> entitlements) {
 
-    /** Validates and copies. */
+    // Validates and copies.
     public Account {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(balance, "balance");

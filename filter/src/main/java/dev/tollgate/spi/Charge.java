@@ -15,12 +15,7 @@ import java.util.Objects;
  */
 public record Charge(String account, Money price, String entitlement, String resource, Idempotency idempotency) {
 
-    /**
-     * Validates.
-     *
-     * @throws NullPointerException if a required component is null
-     * @throws IllegalArgumentException if the entitlement is blank
-     */
+    // Rejects null components and a blank entitlement.
     public Charge {
         Objects.requireNonNull(account, "account");
         Objects.requireNonNull(price, "price");

@@ -16,7 +16,7 @@ import java.util.Objects;
  */
 public record Hold(String id, String account, Money amount, Instant expiresAt) {
 
-    /** Validates. */
+    // Validates.
     public Hold {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(account, "account");

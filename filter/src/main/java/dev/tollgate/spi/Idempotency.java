@@ -21,11 +21,7 @@ public record Idempotency(String key, String fingerprint, boolean clientSupplied
     /** The longest key accepted: {@value} characters. */
     public static final int MAX_KEY_LENGTH = 255;
 
-    /**
-     * Validates.
-     *
-     * @throws IllegalArgumentException if the key is empty, too long or not printable ASCII
-     */
+    // Rejects empty, over-long and non-printable keys.
     public Idempotency {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(fingerprint, "fingerprint");

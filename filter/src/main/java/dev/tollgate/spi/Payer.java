@@ -10,7 +10,7 @@ import java.util.Objects;
  */
 public record Payer(String accountId, Source source) {
 
-    /** Validates. */
+    // Validates.
     public Payer {
         Objects.requireNonNull(accountId, "accountId");
         Objects.requireNonNull(source, "source");

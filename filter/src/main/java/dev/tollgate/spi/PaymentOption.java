@@ -20,7 +20,7 @@ public record PaymentOption(String scheme, Money price, String description, Map<
     /** The scheme of prepaid accounts identified by an API key or token: {@value}. */
     public static final String ACCOUNT = "account";
 
-    /** Validates and copies. */
+    // Validates and copies.
     public PaymentOption {
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(price, "price");

@@ -17,7 +17,7 @@ import java.util.Objects;
  */
 public record RecordedResponse(int status, List<Map.Entry<String, String>> headers, byte[] body, boolean bodyRetained) {
 
-    /** Validates and copies. */
+    // Validates and copies.
     public RecordedResponse {
         if (status < 100 || status > 599) {
             throw new IllegalArgumentException("status out of range: " + status);

@@ -19,7 +19,7 @@ import java.util.Objects;
  */
 public record Rendering(int status, String contentType, byte[] body, List<Map.Entry<String, String>> headers) {
 
-    /** Validates and copies. */
+    // Validates and copies.
     public Rendering {
         if (status < 100 || status > 599) {
             throw new IllegalArgumentException("status out of range: " + status);

@@ -19,7 +19,7 @@ public sealed interface Reservation {
      */
     record Authorized(Hold hold, Money balance) implements Reservation {
 
-        /** Validates. */
+        // Validates.
         public Authorized {
             Objects.requireNonNull(hold, "hold");
             Objects.requireNonNull(balance, "balance");
@@ -39,7 +39,7 @@ public sealed interface Reservation {
     record Denied(DenialReason reason, Money price, Money balance, String entitlement,
                   List<PaymentOption> paymentOptions) implements Reservation {
 
-        /** Validates and copies. */
+        // Validates and copies.
         public Denied {
             Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(price, "price");
@@ -55,7 +55,7 @@ public sealed interface Reservation {
      */
     record Replay(RecordedResponse response) implements Reservation {
 
-        /** Validates. */
+        // Validates.
         public Replay {
             Objects.requireNonNull(response, "response");
         }
@@ -70,7 +70,7 @@ public sealed interface Reservation {
      */
     record Conflict(ConflictKind kind, Duration retryAfter) implements Reservation {
 
-        /** Validates. */
+        // Validates.
         public Conflict {
             Objects.requireNonNull(kind, "kind");
         }

@@ -22,6 +22,7 @@ public final class SwitchableLedger implements Ledger {
     public final AtomicInteger reserves = new AtomicInteger();
     public final AtomicInteger commits = new AtomicInteger();
     public final AtomicInteger releases = new AtomicInteger();
+    private final java.util.concurrent.Semaphore settlements = new java.util.concurrent.Semaphore(0);
 
     public SwitchableLedger(Ledger delegate) {
         this.delegate = delegate;
@@ -39,19 +40,37 @@ public final class SwitchableLedger implements Ledger {
     @Override
     public Settlement commit(Hold hold, RecordedResponse response) {
         commits.incrementAndGet();
-        if (failCommit) {
-            throw new LedgerUnavailableException("down (test)");
+        try {
+            if (failCommit) {
+                throw new LedgerUnavailableException("down (test)");
+            }
+            return delegate.commit(hold, response);
+        } finally {
+            settlements.release();
         }
-        return delegate.commit(hold, response);
     }
 
     @Override
     public Settlement release(Hold hold) {
         releases.incrementAndGet();
-        if (failRelease) {
-            throw new LedgerUnavailableException("down (test)");
+        try {
+            if (failRelease) {
+                throw new LedgerUnavailableException("down (test)");
+            }
+            return delegate.release(hold);
+        } finally {
+            settlements.release();
         }
-        return delegate.release(hold);
+    }
+
+    /**
+     * Waits until {@code n} commits or releases have happened (asynchronous requests settle after
+     * their response is sent), failing after 10 seconds.
+     */
+    public void awaitSettlements(int n) throws InterruptedException {
+        if (!settlements.tryAcquire(n, 10, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new AssertionError("expected " + n + " settlements, saw " + settlements.availablePermits());
+        }
     }
 
     @Override

@@ -23,8 +23,13 @@ public class BalanceServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        Tollgate tollgate = Tollgate.from(getServletContext()).orElseThrow();
-        Optional<Account> account = tollgate.requireAccount(req, resp);
+        Optional<Tollgate> tollgate = Tollgate.from(getServletContext());
+        if (tollgate.isEmpty()) {
+            // Only when Tollgate is switched off (tollgate.enabled=false): there are no accounts to show.
+            Json.write(resp, 503, Map.of("error", "Tollgate is disabled in this deployment"));
+            return;
+        }
+        Optional<Account> account = tollgate.get().requireAccount(req, resp);
         if (account.isEmpty()) {
             return;
         }

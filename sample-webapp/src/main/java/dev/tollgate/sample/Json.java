@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 
 /** JSON in and out for the sample endpoints, with JSON-B. */
 final class Json {
@@ -45,7 +46,12 @@ final class Json {
     }
 
     static void badRequest(HttpServletRequest request, HttpServletResponse response, String detail) throws IOException {
-        Tollgate.from(request.getServletContext()).orElseThrow()
-                .sendDenial(Denial.of(Denial.Kind.MALFORMED_REQUEST, detail), request, response);
+        Optional<Tollgate> tollgate = Tollgate.from(request.getServletContext());
+        if (tollgate.isPresent()) {
+            // The same problem+json shape as Tollgate's own refusals.
+            tollgate.get().sendDenial(Denial.of(Denial.Kind.MALFORMED_REQUEST, detail), request, response);
+        } else {
+            write(response, 400, Map.of("status", 400, "detail", detail));
+        }
     }
 }
