@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.ledger.InMemoryLedger;
 import dev.tollgate.testapp.AsyncServlet;
+import dev.tollgate.testapp.ExactLengthServlet;
 import dev.tollgate.testapp.FormServlet;
 import dev.tollgate.testapp.HeadServlet;
 import dev.tollgate.testapp.PlainServlet;
@@ -56,6 +57,7 @@ class TollgateFilterTest {
                 .servlet("async", AsyncServlet.class, "/async")
                 .servlet("form", FormServlet.class, "/form")
                 .servlet("head", HeadServlet.class, "/head")
+                .servlet("exact", ExactLengthServlet.class, "/exact")
                 .attribute(Tollgate.LEDGER_ATTRIBUTE, ledger)
                 .start();
     }
@@ -242,6 +244,29 @@ class TollgateFilterTest {
         assertEquals(Money.credits("990"), balance("gold"));
     }
 
+    /**
+     * Regression: with a declared Content-Length (or a closed stream) the container used to send the
+     * response as soon as the last byte was written, before the hold was committed. A client that
+     * retried at once then got 409 "in progress", and a balance read at once missed the charge.
+     */
+    @Test
+    void theResponseLeavesOnlyAfterTheChargeIsFinal() throws Exception {
+        for (int i = 1; i <= 40; i++) {
+            HttpResponse<String> r = server.send("POST", "/exact?n=" + i, "", "X-API-Key", "gold",
+                    "Idempotency-Key", "exact-" + i);
+            assertEquals(201, r.statusCode());
+            assertEquals("{\"ok\":\"" + i + "\"}", r.body());
+            assertEquals(Long.toString(r.body().length()), r.headers().firstValue("Content-Length").orElseThrow());
+            assertEquals(Money.credits(Integer.toString(1000 - i)), balance("gold"), "charged before delivery");
+            assertEquals(0, memory.openHoldCount());
+            HttpResponse<String> retry = server.send("POST", "/exact?n=" + i, "", "X-API-Key", "gold",
+                    "Idempotency-Key", "exact-" + i);
+            assertEquals("true", retry.headers().firstValue("Idempotent-Replayed").orElse("409: " + retry.body()));
+        }
+        HttpResponse<String> head = server.send("HEAD", "/head", null, "X-API-Key", "gold");
+        assertEquals("4", head.headers().firstValue("Content-Length").orElseThrow(), "HEAD keeps GET's length");
+    }
+
     @Test
     void retryWhileTheFirstRunsIs409WithRetryAfterThenReplays() throws Exception {
         SlowServlet.entered = new CountDownLatch(1);
@@ -337,9 +362,10 @@ class TollgateFilterTest {
         HttpResponse<String> ok = server.get("/async?mode=ok", "X-API-Key", "gold");
         assertEquals(200, ok.statusCode());
         assertEquals("async ok", ok.body());
+        assertEquals(Money.credits("998"), balance("gold"), "AsyncContext.complete() settles before delivery");
         assertEquals(500, server.get("/async?mode=error", "X-API-Key", "gold").statusCode());
         assertEquals(500, server.get("/async?mode=timeout", "X-API-Key", "gold").statusCode());
-        ledger.awaitSettlements(3);
+        ledger.awaitSettlements(3); // a timeout is settled by the container's listener call
         assertEquals(0, memory.openHoldCount());
         assertEquals(Money.credits("998"), balance("gold"));
         assertEquals(1, ledger.commits.get());

@@ -189,7 +189,7 @@ public final class Enforcer {
             return;
         }
 
-        HttpServletRequest forward = request;
+        byte[] body = null;
         Idempotency idempotency;
         if (idempotencyKey != null) {
             RequestFingerprint.Result fp;
@@ -200,7 +200,7 @@ public final class Enforcer {
                         + config.maxRequestBytes() + " bytes of content."), request, response, limit);
                 return;
             }
-            forward = fp.request();
+            body = fp.body();
             idempotency = new Idempotency(idempotencyKey, fp.digest(), true);
         } else {
             idempotency = new Idempotency(keyPrefix + Long.toString(keySequence.incrementAndGet(), 36), "", false);
@@ -223,10 +223,10 @@ public final class Enforcer {
             request.setAttribute(Tollgate.PAYER_ATTRIBUTE, payer);
             request.setAttribute(Tollgate.HOLD_ATTRIBUTE, authorized.hold());
             request.setAttribute(Tollgate.BALANCE_ATTRIBUTE, authorized.balance());
-            ResponseRecorder recorder = idempotencyKey == null ? null
-                    : new ResponseRecorder(response, config.maxResponseBytes());
-            new PaidExchange(authorized.hold(), request, response, recorder, limit)
-                    .run(forward, recorder == null ? response : recorder, chain);
+            PaidResponse out = new PaidResponse(response, idempotencyKey == null ? -1 : config.maxResponseBytes());
+            PaidExchange exchange = new PaidExchange(authorized.hold(), request, response, out, idempotencyKey != null,
+                    limit);
+            exchange.run(new PaidRequest(request, body, out, exchange::beforeComplete), out, chain);
         } else if (reservation instanceof Reservation.Denied denied) {
             deny(denial(denied, terms), request, response, limit);
         } else if (reservation instanceof Reservation.Replay replay) {
@@ -468,56 +468,75 @@ public final class Enforcer {
 
     /**
      * One paid request between reserve and settlement: commits or releases its hold exactly once,
-     * whether the endpoint returns, throws, or goes asynchronous.
+     * whether the endpoint returns, throws, or goes asynchronous, and before the container may send
+     * the response (see {@link PaidResponse}).
      */
     private final class PaidExchange implements AsyncListener {
         private final Hold hold;
         private final HttpServletRequest request;
         private final HttpServletResponse response;
-        private final ResponseRecorder recorder;
+        private final PaidResponse out;
+        private final boolean replayable;
         private final RateLimitDecision limit;
         private final AtomicBoolean settled = new AtomicBoolean();
 
-        PaidExchange(Hold hold, HttpServletRequest request, HttpServletResponse response, ResponseRecorder recorder,
-                     RateLimitDecision limit) {
+        PaidExchange(Hold hold, HttpServletRequest request, HttpServletResponse response, PaidResponse out,
+                     boolean replayable, RateLimitDecision limit) {
             this.hold = hold;
             this.request = request;
             this.response = response;
-            this.recorder = recorder;
+            this.out = out;
+            this.replayable = replayable;
             this.limit = limit;
         }
 
-        void run(HttpServletRequest forward, HttpServletResponse out, FilterChain chain)
+        void run(HttpServletRequest in, HttpServletResponse wrapped, FilterChain chain)
                 throws IOException, ServletException {
             boolean returned = false;
             try {
-                chain.doFilter(forward, out);
+                chain.doFilter(in, wrapped);
                 returned = true;
             } finally {
                 if (!returned) {
                     // The endpoint threw, or the client went away while it wrote: nothing billable.
                     release("the endpoint failed");
+                    out.release();
                 }
             }
             if (request.isAsyncStarted()) {
+                // Settled by AsyncContext.complete() through PaidRequest, or else by this listener.
                 // complete() cannot take effect before this dispatch returns, so the listener is
-                // always in place before onComplete.
+                // always in place in time.
                 request.getAsyncContext().addListener(this);
                 return;
             }
-            settle(response.getStatus(), true);
+            settle(true);
         }
 
-        private void settle(int status, boolean canRewrite) throws IOException {
-            if (!config.isBillable(status)) {
-                release("status " + status);
-                return;
+        /** Called by {@link PaidRequest} when the endpoint completes asynchronous processing. */
+        void beforeComplete() {
+            try {
+                settle(!response.isCommitted());
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "Could not send the refusal of hold {0}: {1}", hold.id(), e);
             }
-            if (!settled.compareAndSet(false, true)) {
-                return;
+        }
+
+        private void settle(boolean canRewrite) throws IOException {
+            try {
+                int status = response.getStatus();
+                if (!config.isBillable(status)) {
+                    release("status " + status);
+                } else if (settled.compareAndSet(false, true)) {
+                    commit(canRewrite);
+                }
+            } finally {
+                out.release();
             }
-            RecordedResponse recorded = recorder == null ? null
-                    : recorder.record(canRewrite || recorder.outputUsed());
+        }
+
+        private void commit(boolean canRewrite) throws IOException {
+            RecordedResponse recorded = replayable ? out.record(canRewrite || out.outputUsed()) : null;
             Settlement s;
             try {
                 s = ledger.commit(hold, recorded);
@@ -525,8 +544,9 @@ public final class Enforcer {
                 ledgerFailed("commit", e);
                 if (canRewrite && !response.isCommitted()) {
                     // Nothing has reached the client yet: refuse instead of delivering unpaid.
-                    response.reset();
                     tryRelease();
+                    out.abandon();
+                    response.reset();
                     deny(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "The payment service failed while charging;"
                             + " nothing was charged. Retry later.").withRetryAfter(config.ledgerRetryAfter()),
                             request, response, limit);
@@ -559,7 +579,7 @@ public final class Enforcer {
 
         @Override
         public void onComplete(AsyncEvent event) throws IOException {
-            settle(response.getStatus(), false);
+            settle(false);
         }
 
         @Override

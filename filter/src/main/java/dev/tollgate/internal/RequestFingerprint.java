@@ -1,23 +1,15 @@
 package dev.tollgate.internal;
 
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.Part;
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -37,8 +29,14 @@ final class RequestFingerprint {
     private RequestFingerprint() {
     }
 
-    /** The digest and the request to pass down the chain. */
-    record Result(String digest, HttpServletRequest request) {
+    /**
+     * The digest, and the body when it had to be read to compute it.
+     *
+     * @param digest hex SHA-256
+     * @param body the body bytes to hand to the endpoint again, or {@code null} when the container
+     *     still has them (forms, multipart)
+     */
+    record Result(String digest, byte[] body) {
     }
 
     static Result of(HttpServletRequest request, String servletName, int maxBytes)
@@ -56,7 +54,7 @@ final class RequestFingerprint {
         String contentType = request.getContentType();
         field(md, contentType);
         String ct = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
-        HttpServletRequest forward = request;
+        byte[] body = null;
         if (ct.startsWith("application/x-www-form-urlencoded")) {
             Map<String, String[]> params = new TreeMap<>(request.getParameterMap());
             for (Map.Entry<String, String[]> e : params.entrySet()) {
@@ -80,11 +78,10 @@ final class RequestFingerprint {
                 }
             }
         } else {
-            byte[] body = readBounded(request.getInputStream(), maxBytes);
+            body = readBounded(request.getInputStream(), maxBytes);
             field(md, body);
-            forward = new CachedBodyRequest(request, body);
         }
-        return new Result(HexFormat.of().formatHex(md.digest()), forward);
+        return new Result(HexFormat.of().formatHex(md.digest()), body);
     }
 
     /** The container's parts, or null when the servlet has no multipart configuration. */
@@ -129,105 +126,6 @@ final class RequestFingerprint {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
-
-    /** Hands a body that was read for fingerprinting to the endpoint again. */
-    static final class CachedBodyRequest extends HttpServletRequestWrapper {
-        private final byte[] body;
-        private boolean streamUsed;
-        private boolean readerUsed;
-
-        CachedBodyRequest(HttpServletRequest request, byte[] body) {
-            super(request);
-            this.body = body;
-        }
-
-        @Override
-        public ServletInputStream getInputStream() {
-            if (readerUsed) {
-                throw new IllegalStateException("getReader() was already called");
-            }
-            streamUsed = true;
-            return new BytesInputStream(body);
-        }
-
-        @Override
-        public BufferedReader getReader() {
-            if (streamUsed) {
-                throw new IllegalStateException("getInputStream() was already called");
-            }
-            readerUsed = true;
-            String enc = getCharacterEncoding();
-            if (enc == null) {
-                enc = getServletContext() == null ? null : getServletContext().getRequestCharacterEncoding();
-            }
-            Charset cs = enc == null ? StandardCharsets.ISO_8859_1 : Charset.forName(enc);
-            return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), cs));
-        }
-
-        @Override
-        public int getContentLength() {
-            return body.length;
-        }
-
-        @Override
-        public long getContentLengthLong() {
-            return body.length;
-        }
-
-        byte[] body() {
-            return Arrays.copyOf(body, body.length);
-        }
-    }
-
-    private static final class BytesInputStream extends ServletInputStream {
-        private final ByteArrayInputStream in;
-        private ReadListener listener;
-
-        BytesInputStream(byte[] body) {
-            this.in = new ByteArrayInputStream(body);
-        }
-
-        @Override
-        public boolean isFinished() {
-            return in.available() == 0;
-        }
-
-        @Override
-        public boolean isReady() {
-            return true;
-        }
-
-        @Override
-        public void setReadListener(ReadListener readListener) {
-            if (listener != null) {
-                throw new IllegalStateException("a ReadListener is already set");
-            }
-            listener = readListener;
-            try {
-                if (in.available() > 0) {
-                    readListener.onDataAvailable();
-                }
-                readListener.onAllDataRead();
-            } catch (IOException e) {
-                readListener.onError(e);
-            }
-        }
-
-        @Override
-        public int read() {
-            return in.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            return in.read(b, off, len);
-        }
-
-        @Override
-        public int available() {
-            return in.available();
         }
     }
 }

@@ -1,0 +1,236 @@
+package dev.tollgate.internal;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The request a paid endpoint sees. It hands back a body that Tollgate read to fingerprint an
+ * idempotent request, and it makes {@code AsyncContext.complete()} settle the hold before the
+ * container sends the response, so asynchronous endpoints are charged before delivery too.
+ *
+ * <p>One per request; not thread-safe beyond what the servlet API allows.
+ */
+final class PaidRequest extends HttpServletRequestWrapper {
+
+    /** What the exchange does just before an asynchronous response completes. */
+    interface CompletionHook {
+        void beforeComplete();
+    }
+
+    private final byte[] body;
+    private final PaidResponse response;
+    private final CompletionHook hook;
+    private boolean streamUsed;
+    private boolean readerUsed;
+    private volatile SettlingAsyncContext async;
+
+    PaidRequest(HttpServletRequest request, byte[] body, PaidResponse response, CompletionHook hook) {
+        super(request);
+        this.body = body;
+        this.response = response;
+        this.hook = hook;
+    }
+
+    // ------------------------------------------------------------------ body
+
+    @Override
+    public ServletInputStream getInputStream() throws IOException {
+        if (body == null) {
+            return super.getInputStream();
+        }
+        if (readerUsed) {
+            throw new IllegalStateException("getReader() was already called");
+        }
+        streamUsed = true;
+        return new BytesInputStream(body);
+    }
+
+    @Override
+    public BufferedReader getReader() throws IOException {
+        if (body == null) {
+            return super.getReader();
+        }
+        if (streamUsed) {
+            throw new IllegalStateException("getInputStream() was already called");
+        }
+        readerUsed = true;
+        String enc = getCharacterEncoding();
+        ServletContext context = getServletContext();
+        if (enc == null && context != null) {
+            enc = context.getRequestCharacterEncoding();
+        }
+        Charset cs = enc == null ? StandardCharsets.ISO_8859_1 : Charset.forName(enc);
+        return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), cs));
+    }
+
+    @Override
+    public int getContentLength() {
+        return body == null ? super.getContentLength() : body.length;
+    }
+
+    @Override
+    public long getContentLengthLong() {
+        return body == null ? super.getContentLengthLong() : body.length;
+    }
+
+    // ------------------------------------------------------------------ async
+
+    @Override
+    public AsyncContext startAsync() {
+        return startAsync(this, response);
+    }
+
+    @Override
+    public AsyncContext startAsync(ServletRequest servletRequest, ServletResponse servletResponse) {
+        AsyncContext started = super.startAsync(servletRequest, servletResponse);
+        SettlingAsyncContext a = new SettlingAsyncContext(started);
+        async = a;
+        return a;
+    }
+
+    @Override
+    public AsyncContext getAsyncContext() {
+        SettlingAsyncContext a = async;
+        AsyncContext current = super.getAsyncContext();
+        return a != null && a.delegate == current ? a : current;
+    }
+
+    /** Settles before the container completes the response. */
+    private final class SettlingAsyncContext implements AsyncContext {
+        private final AsyncContext delegate;
+
+        SettlingAsyncContext(AsyncContext delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void complete() {
+            hook.beforeComplete();
+            delegate.complete();
+        }
+
+        @Override
+        public ServletRequest getRequest() {
+            return delegate.getRequest();
+        }
+
+        @Override
+        public ServletResponse getResponse() {
+            return delegate.getResponse();
+        }
+
+        @Override
+        public boolean hasOriginalRequestAndResponse() {
+            return delegate.hasOriginalRequestAndResponse();
+        }
+
+        @Override
+        public void dispatch() {
+            delegate.dispatch();
+        }
+
+        @Override
+        public void dispatch(String path) {
+            delegate.dispatch(path);
+        }
+
+        @Override
+        public void dispatch(ServletContext context, String path) {
+            delegate.dispatch(context, path);
+        }
+
+        @Override
+        public void start(Runnable run) {
+            delegate.start(run);
+        }
+
+        @Override
+        public void addListener(AsyncListener listener) {
+            delegate.addListener(listener);
+        }
+
+        @Override
+        public void addListener(AsyncListener listener, ServletRequest request, ServletResponse response) {
+            delegate.addListener(listener, request, response);
+        }
+
+        @Override
+        public <T extends AsyncListener> T createListener(Class<T> type) throws ServletException {
+            return delegate.createListener(type);
+        }
+
+        @Override
+        public void setTimeout(long timeout) {
+            delegate.setTimeout(timeout);
+        }
+
+        @Override
+        public long getTimeout() {
+            return delegate.getTimeout();
+        }
+    }
+
+    private static final class BytesInputStream extends ServletInputStream {
+        private final ByteArrayInputStream in;
+        private ReadListener listener;
+
+        BytesInputStream(byte[] body) {
+            this.in = new ByteArrayInputStream(body);
+        }
+
+        @Override
+        public boolean isFinished() {
+            return in.available() == 0;
+        }
+
+        @Override
+        public boolean isReady() {
+            return true;
+        }
+
+        @Override
+        public void setReadListener(ReadListener readListener) {
+            if (listener != null) {
+                throw new IllegalStateException("a ReadListener is already set");
+            }
+            listener = readListener;
+            try {
+                if (in.available() > 0) {
+                    readListener.onDataAvailable();
+                }
+                readListener.onAllDataRead();
+            } catch (IOException e) {
+                readListener.onError(e);
+            }
+        }
+
+        @Override
+        public int read() {
+            return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            return in.read(b, off, len);
+        }
+
+        @Override
+        public int available() {
+            return in.available();
+        }
+    }
+}
