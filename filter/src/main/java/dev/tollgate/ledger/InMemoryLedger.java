@@ -56,10 +56,14 @@ import java.util.stream.Collectors;
  * memory budget ({@link Builder#replayMemory(long)}, default 64 MiB; the oldest records are dropped
  * first when it is exceeded, after which a retry would be charged again).
  *
+ * <p><b>Statements.</b> Every change of a balance is a {@link LedgerEntry}; the latest
+ * {@link Builder#history(int) history} entries per account (default 1,000) are kept for
+ * {@link #statement}.
+ *
  * <p>Thread-safe: each account is guarded by its own lock, so payers never contend with each
  * other; methods never block on I/O.
  */
-public final class InMemoryLedger implements Ledger {
+public final class InMemoryLedger implements Ledger, AccountAdministration {
 
     private static final System.Logger LOG = System.getLogger(InMemoryLedger.class.getName());
 
@@ -73,11 +77,14 @@ public final class InMemoryLedger implements Ledger {
     private final AtomicLong holdSequence = new AtomicLong();
     private final String holdPrefix = Long.toString(System.nanoTime() & 0xffffff, 36) + "-";
     private final AtomicLong nextSweepMillis = new AtomicLong();
+    private final AtomicLong entrySequence = new AtomicLong();
+    private final int history;
 
     private InMemoryLedger(Builder b) {
         this.clock = b.clock;
         this.holdTimeout = b.holdTimeout;
         this.replayRetention = b.replayRetention;
+        this.history = b.history;
         this.settledHolds = Caffeine.newBuilder()
                 .maximumSize(100_000)
                 .expireAfterWrite(holdTimeout.plus(holdTimeout))
@@ -90,6 +97,7 @@ public final class InMemoryLedger implements Ledger {
                 .ticker(() -> clock.millis() * 1_000_000L)
                 .build();
         b.accounts.forEach((id, a) -> accounts.put(id, new AccountState(id, a.balance, a.entitlements)));
+        accounts.values().forEach(a -> a.log(LedgerEntry.Kind.OPEN, a.balance().amount(), BigDecimal.ZERO, null, null));
     }
 
     /** {@return a builder for an empty ledger with default settings} */
@@ -180,6 +188,8 @@ public final class InMemoryLedger implements Ledger {
             });
         }
         finish(open, Settlement.COMMITTED);
+        open.account.log(LedgerEntry.Kind.COMMIT, BigDecimal.ZERO, open.hold.amount().amount().negate(), open.hold.id(),
+                open.resource);
         return Settlement.COMMITTED;
     }
 
@@ -193,7 +203,7 @@ public final class InMemoryLedger implements Ledger {
         if (!open.state.compareAndSet(null, Settlement.RELEASED)) {
             return settledState(hold.id());
         }
-        open.account.refund(open.hold.amount());
+        open.account.refund(open.hold.amount(), LedgerEntry.Kind.RELEASE, open.hold.id(), open.resource);
         finish(open, Settlement.RELEASED);
         forgetRecord(open);
         return Settlement.RELEASED;
@@ -207,54 +217,43 @@ public final class InMemoryLedger implements Ledger {
 
     // ---------------------------------------------------------------- administration
 
-    /**
-     * Opens an account.
-     *
-     * @param id the account id (the payer's API key, token or principal name)
-     * @param balance the opening balance, which also fixes the account's unit
-     * @param entitlements the entitlements it holds
-     * @throws IllegalStateException if the account exists
-     */
-    public void openAccount(String id, Money balance, String... entitlements) {
+    @Override
+    public boolean openAccount(String id, Money balance, Set<String> entitlements) {
         requireId(id);
-        AccountState fresh = new AccountState(id, balance, Set.of(entitlements));
+        AccountState fresh = new AccountState(id, balance, entitlements);
         if (accounts.putIfAbsent(id, fresh) != null) {
-            throw new IllegalStateException("account exists: " + id);
+            return false;
         }
+        fresh.log(LedgerEntry.Kind.OPEN, balance.amount(), BigDecimal.ZERO, null, null);
+        return true;
     }
 
-    /**
-     * Adds money to an account.
-     *
-     * @param id the account
-     * @param amount the amount, in the account's unit
-     * @return the new available balance
-     * @throws IllegalArgumentException if there is no such account or the unit differs
-     */
-    public Money deposit(String id, Money amount) {
-        return require(id).deposit(amount);
+    @Override
+    public Money credit(String id, Money amount, String reference) {
+        return require(id).adjust(amount, true, reference);
     }
 
-    /**
-     * Grants an entitlement.
-     *
-     * @param id the account
-     * @param entitlement the entitlement
-     * @throws IllegalArgumentException if there is no such account
-     */
+    @Override
+    public Money debit(String id, Money amount, String reference) {
+        return require(id).adjust(amount, false, reference);
+    }
+
+    @Override
     public void grant(String id, String entitlement) {
         require(id).grant(entitlement);
     }
 
-    /**
-     * Revokes an entitlement.
-     *
-     * @param id the account
-     * @param entitlement the entitlement
-     * @throws IllegalArgumentException if there is no such account
-     */
+    @Override
     public void revoke(String id, String entitlement) {
         require(id).revoke(entitlement);
+    }
+
+    @Override
+    public List<LedgerEntry> statement(String id, Instant from, Instant to, int limit) {
+        if (limit < 1 || limit > 10_000) {
+            throw new IllegalArgumentException("limit must be 1 to 10000: " + limit);
+        }
+        return require(id).entries(from, to, limit);
     }
 
     /** {@return the number of holds neither committed, released nor expired yet} */
@@ -307,7 +306,7 @@ public final class InMemoryLedger implements Ledger {
                 && h.state.compareAndSet(null, Settlement.EXPIRED)) {
             // Lazy expiry; we are inside records.compute() for this key, so do not touch the
             // record map here: the caller overwrites the stale record.
-            h.account.refund(h.hold.amount());
+            h.account.refund(h.hold.amount(), LedgerEntry.Kind.EXPIRY, h.hold.id(), h.resource);
             finish(h, Settlement.EXPIRED);
             return false;
         }
@@ -320,7 +319,7 @@ public final class InMemoryLedger implements Ledger {
         if (!h.state.compareAndSet(null, Settlement.EXPIRED)) {
             return false;
         }
-        h.account.refund(h.hold.amount());
+        h.account.refund(h.hold.amount(), LedgerEntry.Kind.EXPIRY, h.hold.id(), h.resource);
         finish(h, Settlement.EXPIRED);
         forgetRecord(h);
         LOG.log(System.Logger.Level.WARNING, "Hold {0} of {1} expired unsettled; its amount went back to the account",
@@ -370,6 +369,7 @@ public final class InMemoryLedger implements Ledger {
         private final String currency;
         private BigDecimal available; // guarded by this
         private volatile Set<String> entitlements;
+        private final java.util.ArrayDeque<LedgerEntry> entries = new java.util.ArrayDeque<>(); // guarded by this
 
         AccountState(String id, Money balance, Set<String> entitlements) {
             this.id = id;
@@ -387,6 +387,7 @@ public final class InMemoryLedger implements Ledger {
             if (!price.isZero() && !price.currency().equals(currency)) {
                 return new Reservation.Denied(DenialReason.CURRENCY_MISMATCH, price, balance(), null, List.of());
             }
+            String holdId = holdPrefix + Long.toString(holdSequence.incrementAndGet(), 36);
             Money after;
             synchronized (this) {
                 if (available.compareTo(price.amount()) < 0) {
@@ -395,24 +396,57 @@ public final class InMemoryLedger implements Ledger {
                 }
                 available = available.subtract(price.amount());
                 after = new Money(available, currency);
+                log(LedgerEntry.Kind.HOLD, price.amount().negate(), price.amount(), holdId, charge.resource());
             }
-            String holdId = holdPrefix + Long.toString(holdSequence.incrementAndGet(), 36);
             Hold hold = new Hold(holdId, id, price.isZero() ? Money.zero(currency) : price, now().plus(holdTimeout));
-            openHolds.put(holdId, new OpenHold(hold, this, recordKey));
+            openHolds.put(holdId, new OpenHold(hold, this, recordKey, charge.resource()));
             return new Reservation.Authorized(hold, after);
         }
 
-        synchronized void refund(Money amount) {
+        synchronized void refund(Money amount, LedgerEntry.Kind kind, String holdId, String resource) {
             available = available.add(amount.amount());
+            log(kind, amount.amount(), amount.amount().negate(), holdId, resource);
         }
 
-        synchronized Money deposit(Money amount) {
+        synchronized Money adjust(Money amount, boolean credit, String reference) {
             if (!amount.currency().equals(currency)) {
                 throw new IllegalArgumentException("account " + id + " is kept in " + currency + ", not "
                         + amount.currency());
             }
-            available = available.add(amount.amount());
+            if (!credit && available.compareTo(amount.amount()) < 0) {
+                throw new IllegalStateException("account " + id + " holds " + new Money(available, currency)
+                        + ", less than " + amount);
+            }
+            BigDecimal delta = credit ? amount.amount() : amount.amount().negate();
+            available = available.add(delta);
+            log(credit ? LedgerEntry.Kind.CREDIT : LedgerEntry.Kind.DEBIT, delta, BigDecimal.ZERO, null, reference);
             return new Money(available, currency);
+        }
+
+        /** Appends to the bounded history; callers hold this account's lock or own it exclusively. */
+        synchronized void log(LedgerEntry.Kind kind, BigDecimal availableDelta, BigDecimal heldDelta, String holdId,
+                              String reference) {
+            if (history == 0) {
+                return;
+            }
+            if (entries.size() == history) {
+                entries.removeFirst();
+            }
+            entries.addLast(new LedgerEntry(entrySequence.incrementAndGet(), id, kind, availableDelta, heldDelta,
+                    currency, holdId, reference, now()));
+        }
+
+        synchronized List<LedgerEntry> entries(Instant from, Instant to, int limit) {
+            List<LedgerEntry> out = new java.util.ArrayList<>();
+            for (LedgerEntry e : entries) {
+                if (!e.at().isBefore(from) && e.at().isBefore(to)) {
+                    out.add(e);
+                    if (out.size() == limit) {
+                        break;
+                    }
+                }
+            }
+            return out;
         }
 
         synchronized Money balance() {
@@ -440,9 +474,10 @@ public final class InMemoryLedger implements Ledger {
         }
     }
 
-    private record OpenHold(Hold hold, AccountState account, RecordKey recordKey, AtomicReference<Settlement> state) {
-        OpenHold(Hold hold, AccountState account, RecordKey recordKey) {
-            this(hold, account, recordKey, new AtomicReference<>());
+    private record OpenHold(Hold hold, AccountState account, RecordKey recordKey, String resource,
+                            AtomicReference<Settlement> state) {
+        OpenHold(Hold hold, AccountState account, RecordKey recordKey, String resource) {
+            this(hold, account, recordKey, resource, new AtomicReference<>());
         }
     }
 
@@ -498,6 +533,7 @@ public final class InMemoryLedger implements Ledger {
         private Duration holdTimeout = Duration.ofMinutes(10);
         private Duration replayRetention = Duration.ofHours(24);
         private long replayMemory = 64L * 1024 * 1024;
+        private int history = 1000;
         private final Map<String, Seed> accounts = new LinkedHashMap<>();
 
         private Builder() {
@@ -618,6 +654,20 @@ public final class InMemoryLedger implements Ledger {
                 throw new IllegalArgumentException("replayMemory must be at least 1 MiB: " + bytes);
             }
             this.replayMemory = bytes;
+            return this;
+        }
+
+        /**
+         * Sets how many of the latest entries per account are kept for statements.
+         *
+         * @param entries 0 (keep none) to 100,000; 1,000 by default
+         * @return this builder
+         */
+        public Builder history(int entries) {
+            if (entries < 0 || entries > 100_000) {
+                throw new IllegalArgumentException("history must be 0 to 100000: " + entries);
+            }
+            this.history = entries;
             return this;
         }
 

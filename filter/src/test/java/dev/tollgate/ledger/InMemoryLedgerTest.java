@@ -15,6 +15,8 @@ import dev.tollgate.spi.Reservation;
 import dev.tollgate.spi.Settlement;
 import dev.tollgate.testing.MutableClock;
 import java.io.ByteArrayInputStream;
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -265,14 +267,42 @@ class InMemoryLedgerTest {
     @Test
     void administration() {
         InMemoryLedger l = ledger("1");
-        assertEquals(Money.credits("3.5"), l.deposit("acct", Money.credits("2.5")));
+        assertEquals(Money.credits("3.5"), l.credit("acct", Money.credits("2.5"), "top-up"));
+        assertEquals(Money.credits("3"), l.debit("acct", Money.credits("0.5"), "adjustment"));
+        assertThrows(IllegalStateException.class, () -> l.debit("acct", Money.credits("4"), "too much"));
         l.grant("acct", "premium");
         assertTrue(l.account("acct").orElseThrow().entitlements().contains("premium"));
         l.revoke("acct", "premium");
         assertTrue(l.account("acct").orElseThrow().entitlements().isEmpty());
-        assertThrows(IllegalArgumentException.class, () -> l.deposit("acct", Money.parse("1", "EUR")));
-        assertThrows(IllegalStateException.class, () -> l.openAccount("acct", Money.credits("1")));
-        l.openAccount("new", Money.credits("2"));
+        assertThrows(IllegalArgumentException.class, () -> l.credit("acct", Money.parse("1", "EUR"), null));
+        assertThrows(IllegalArgumentException.class, () -> l.credit("nobody", Money.credits("1"), null));
+        assertEquals(false, l.openAccount("acct", Money.credits("1"), Set.of()));
+        assertEquals(true, l.openAccount("new", Money.credits("2"), Set.of("beta")));
         assertEquals(Money.credits("2"), l.account("new").orElseThrow().balance());
+    }
+
+    @Test
+    void everyBalanceChangeIsAnEntryThatSumsToTheBalance() {
+        InMemoryLedger l = ledger("10");
+        Hold committed = ((Reservation.Authorized) l.reserve(charge("3"))).hold();
+        l.commit(committed, null);
+        Hold released = ((Reservation.Authorized) l.reserve(charge("2"))).hold();
+        l.release(released);
+        l.reserve(charge("1"));
+        clock.advance(Duration.ofMinutes(2));
+        l.expireOverdueHolds();
+        l.credit("acct", Money.credits("5"), "top-up");
+        l.debit("acct", Money.credits("1"), "fix");
+        List<LedgerEntry> entries = l.statement("acct", Instant.EPOCH, Instant.MAX, 100);
+        assertEquals(List.of(LedgerEntry.Kind.OPEN, LedgerEntry.Kind.HOLD, LedgerEntry.Kind.COMMIT, LedgerEntry.Kind.HOLD,
+                LedgerEntry.Kind.RELEASE, LedgerEntry.Kind.HOLD, LedgerEntry.Kind.EXPIRY, LedgerEntry.Kind.CREDIT,
+                LedgerEntry.Kind.DEBIT), entries.stream().map(LedgerEntry::kind).toList());
+        BigDecimal available = entries.stream().map(LedgerEntry::availableDelta).reduce(BigDecimal.ZERO, BigDecimal::add);
+        BigDecimal held = entries.stream().map(LedgerEntry::heldDelta).reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertEquals(0, available.compareTo(new BigDecimal("11")));
+        assertEquals(0, held.signum());
+        assertEquals(Money.credits("11"), balance(l));
+        assertEquals("GET test", entries.get(1).reference());
+        assertEquals(3, l.statement("acct", Instant.EPOCH, Instant.MAX, 3).size());
     }
 }

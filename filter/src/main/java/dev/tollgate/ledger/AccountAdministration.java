@@ -1,0 +1,87 @@
+package dev.tollgate.ledger;
+
+import dev.tollgate.Money;
+import dev.tollgate.spi.Account;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What an operator does to accounts: open, top up, adjust, grant and revoke entitlements, read
+ * statements. Implemented by the built-in ledgers; every change is recorded as a
+ * {@link LedgerEntry}. Implementations are thread-safe.
+ */
+public interface AccountAdministration {
+
+    /**
+     * Opens an account unless one with this id exists.
+     *
+     * @param id the account id (the payer's API key, token or principal name)
+     * @param balance the opening balance, which also fixes the account's unit
+     * @param entitlements the entitlements it holds
+     * @return whether the account was created ({@code false}: it existed and was left as it is)
+     */
+    boolean openAccount(String id, Money balance, Set<String> entitlements);
+
+    /**
+     * Adds money (a top-up).
+     *
+     * @param id the account
+     * @param amount the amount, in the account's unit
+     * @param reference the operator's note, such as an invoice number; may be {@code null}
+     * @return the available balance afterwards
+     * @throws IllegalArgumentException if there is no such account or the unit differs
+     */
+    Money credit(String id, Money amount, String reference);
+
+    /**
+     * Takes money away (an adjustment); never below zero.
+     *
+     * @param id the account
+     * @param amount the amount, in the account's unit
+     * @param reference the operator's note; may be {@code null}
+     * @return the available balance afterwards
+     * @throws IllegalArgumentException if there is no such account or the unit differs
+     * @throws IllegalStateException if the available balance is lower than the amount
+     */
+    Money debit(String id, Money amount, String reference);
+
+    /**
+     * Grants an entitlement (no change when held already).
+     *
+     * @param id the account
+     * @param entitlement the entitlement
+     * @throws IllegalArgumentException if there is no such account
+     */
+    void grant(String id, String entitlement);
+
+    /**
+     * Revokes an entitlement (no change when not held).
+     *
+     * @param id the account
+     * @param entitlement the entitlement
+     * @throws IllegalArgumentException if there is no such account
+     */
+    void revoke(String id, String entitlement);
+
+    /**
+     * Looks an account up.
+     *
+     * @param id the account
+     * @return the account, or empty
+     */
+    Optional<Account> account(String id);
+
+    /**
+     * Lists an account's entries in [from, to), oldest first.
+     *
+     * @param id the account
+     * @param from the first instant included
+     * @param to the first instant excluded
+     * @param limit the most entries returned (1 to 10,000)
+     * @return the entries
+     * @throws IllegalArgumentException if there is no such account or the limit is out of range
+     */
+    List<LedgerEntry> statement(String id, Instant from, Instant to, int limit);
+}
