@@ -69,9 +69,11 @@ public final class Tollgate {
     private final PayerResolver payerResolver;
     private final DenialRenderer renderer;
     private final Enforcer enforcer;
+    private final boolean ownsLedger;
 
-    private Tollgate(TollgateConfig config, Ledger ledger, PayerResolver payerResolver, DenialRenderer renderer,
-                     PolicyTable table) {
+    private Tollgate(TollgateConfig config, Ledger ledger, boolean ownsLedger, PayerResolver payerResolver,
+                     DenialRenderer renderer, PolicyTable table) {
+        this.ownsLedger = ownsLedger;
         this.config = config;
         this.ledger = ledger;
         this.payerResolver = payerResolver;
@@ -169,12 +171,33 @@ public final class Tollgate {
     }
 
     /**
+     * {@return how many holds wait for a release that the ledger could not take yet; they are
+     * retried in the background}
+     */
+    public int pendingReleases() {
+        return enforcer.pendingReleases();
+    }
+
+    /** Stops background work; closes the ledger if Tollgate created it from {@code tollgate.ledger}. */
+    void stop() {
+        enforcer.close();
+        if (ownsLedger && ledger instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "Closing the ledger failed: " + e);
+            }
+        }
+    }
+
+    /**
      * Starts Tollgate for a web application: chooses the ledger, resolver and renderer and builds
      * the policy table from every servlet registration.
      */
     static Tollgate start(ServletContext context, TollgateConfig config, Map<String, String> parameters) {
         ClassLoader loader = classLoader(context);
-        Ledger ledger = chooseLedger(context, config, parameters, loader);
+        boolean[] owned = new boolean[1];
+        Ledger ledger = chooseLedger(context, config, parameters, loader, owned);
         PayerResolver resolver = config.payerResolver() != null ? config.payerResolver()
                 : config.payerResolverClass() != null
                 ? instantiate(config.payerResolverClass(), PayerResolver.class, parameters, loader, TollgateConfig.PAYER_RESOLVER)
@@ -184,7 +207,7 @@ public final class Tollgate {
                 ? instantiate(config.rendererClass(), DenialRenderer.class, parameters, loader, TollgateConfig.RENDERER)
                 : new ProblemDetailsRenderer(config.problemTypeBase());
         PolicyTable table = scan(context, loader);
-        Tollgate t = new Tollgate(config, ledger, resolver, renderer, table);
+        Tollgate t = new Tollgate(config, ledger, owned[0], resolver, renderer, table);
         LOG.log(System.Logger.Level.INFO, "Tollgate started in {0}: {1}; ledger {2}", context.getContextPath().isEmpty()
                 ? "/" : context.getContextPath(), describe(table), ledger);
         return t;
@@ -245,7 +268,7 @@ public final class Tollgate {
     }
 
     private static Ledger chooseLedger(ServletContext context, TollgateConfig config, Map<String, String> parameters,
-                                       ClassLoader loader) {
+                                       ClassLoader loader, boolean[] owned) {
         Ledger chosen = null;
         String how = null;
         if (config.ledger() != null) {
@@ -262,6 +285,7 @@ public final class Tollgate {
         } else if (config.ledgerClass() != null) {
             chosen = instantiate(config.ledgerClass(), Ledger.class, parameters, loader, TollgateConfig.LEDGER);
             how = TollgateConfig.LEDGER;
+            owned[0] = true;
         } else {
             List<Ledger> found = new ArrayList<>();
             for (Ledger l : ServiceLoader.load(Ledger.class, loader)) {

@@ -1,6 +1,7 @@
 package dev.tollgate;
 
 import dev.tollgate.internal.StatusSet;
+import dev.tollgate.ledger.JdbcLedger;
 import dev.tollgate.spi.DenialRenderer;
 import dev.tollgate.spi.Ledger;
 import dev.tollgate.spi.PayerResolver;
@@ -55,6 +56,8 @@ import java.util.TreeSet;
  *       {@code RateLimit-Policy} and {@code RateLimit} (429 responses always do)</td></tr>
  *   <tr><td>{@value #PROBLEM_TYPE_BASE}</td><td>{@value #DEFAULT_PROBLEM_TYPE_BASE}</td><td>the prefix of
  *       problem {@code type} URIs</td></tr>
+ *   <tr><td>{@code tollgate.jdbc.*}</td><td></td><td>settings of {@link JdbcLedger} when
+ *       {@value #LEDGER} names it; see {@link JdbcLedger#JdbcLedger(Map)}</td></tr>
  * </table>
  * An unknown parameter starting with {@code tollgate.} fails start-up, so a typo never goes unseen.
  *
@@ -98,7 +101,10 @@ public final class TollgateConfig {
 
     private static final Set<String> KNOWN = Set.of(ENABLED, AUTO_REGISTER, LEDGER, ACCOUNTS, PAYER_RESOLVER, RENDERER,
             API_KEY_HEADER, BEARER_TOKENS, BILLABLE_STATUSES, LEDGER_RETRY_AFTER, MAX_REQUEST_BYTES,
-            MAX_RESPONSE_BYTES, MAX_BUCKETS, RATE_LIMIT_HEADERS, PROBLEM_TYPE_BASE);
+            MAX_RESPONSE_BYTES, MAX_BUCKETS, RATE_LIMIT_HEADERS, PROBLEM_TYPE_BASE,
+            // read by dev.tollgate.ledger.JdbcLedger(Map) when it is the ledger
+            JdbcLedger.DATA_SOURCE, JdbcLedger.SCHEMA_NAME, JdbcLedger.CREATE_SCHEMA, JdbcLedger.HOLD_TIMEOUT,
+            JdbcLedger.QUERY_TIMEOUT, JdbcLedger.SWEEP_INTERVAL, JdbcLedger.REPLAY_RETENTION);
 
     private final boolean enabled;
     private final Ledger ledger;
@@ -323,7 +329,9 @@ public final class TollgateConfig {
                 case MAX_BUCKETS -> maxBuckets(longValue(value));
                 case RATE_LIMIT_HEADERS -> rateLimitHeaders(bool(value));
                 case PROBLEM_TYPE_BASE -> problemTypeBase(value);
-                default -> throw new IllegalArgumentException("unknown parameter");
+                default -> {
+                    // tollgate.jdbc.*: validated by JdbcLedger(Map) when that ledger is chosen
+                }
             }
         }
 

@@ -101,10 +101,14 @@ public class TollgateFilter implements Filter {
 
     @Override
     public void destroy() {
-        if (tollgate != null && context != null && context.getAttribute(Tollgate.CONTEXT_ATTRIBUTE) == tollgate) {
-            context.removeAttribute(Tollgate.CONTEXT_ATTRIBUTE);
-        }
+        Tollgate t = tollgate;
         tollgate = null;
+        if (t != null) {
+            if (context != null && context.getAttribute(Tollgate.CONTEXT_ATTRIBUTE) == t) {
+                context.removeAttribute(Tollgate.CONTEXT_ATTRIBUTE);
+            }
+            t.stop();
+        }
     }
 
     /** {@return the running Tollgate, or {@code null} before init, when disabled or a duplicate} */

@@ -13,8 +13,11 @@ import java.util.Set;
  * {@code WEB-INF/lib} is all it takes. Found by the container through
  * {@code META-INF/services/jakarta.servlet.ServletContainerInitializer}.
  *
- * <p>The filter is mapped to {@code /*} for {@code REQUEST} and {@code ASYNC} dispatches, after
- * the filters declared in {@code web.xml} (so an authentication filter there runs first). Nothing
+ * <p>The filter is mapped to {@code /*} for {@code REQUEST}, {@code FORWARD}, {@code INCLUDE} and
+ * {@code ASYNC} dispatches, after the filters declared in {@code web.xml} (so an authentication
+ * filter there runs first). A request is enforced once, on the first dispatch that reaches a
+ * covered servlet; a forward to a paid servlet from an unpaid request is enforced then, and an
+ * include of a paid servlet into an unpaid request fails with a {@code ServletException}. Nothing
  * is registered when the context parameter {@value TollgateConfig#ENABLED} or
  * {@value TollgateConfig#AUTO_REGISTER} is {@code false}, or when {@code web.xml} already declares
  * the filter.
@@ -56,7 +59,10 @@ public final class TollgateInitializer implements ServletContainerInitializer {
                     + " yourself");
         }
         filter.setAsyncSupported(true);
-        filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC), true, "/*");
+        // FORWARD and INCLUDE too: a free servlet or filter that forwards to a paid one must not get
+        // the paid result for nothing.
+        filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.FORWARD,
+                DispatcherType.INCLUDE, DispatcherType.ASYNC), true, "/*");
     }
 
     private static boolean flag(ServletContext context, String name) throws ServletException {

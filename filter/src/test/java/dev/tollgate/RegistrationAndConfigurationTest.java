@@ -221,6 +221,38 @@ class RegistrationAndConfigurationTest {
         }
     }
 
+    /** Regression (review): a refused bucket gave back the refusing bucket's tokens, not each bucket's own. */
+    @Test
+    void aRefusalGivesEachBucketBackItsOwnTokens() throws Exception {
+        MutableClock clock = new MutableClock();
+        TollgateConfig config = TollgateConfig.builder().ledger(ledger()).clock(clock).build();
+        try (TestServer server = startWith(config, "tokens", dev.tollgate.testapp.TokensServlet.class, "/tokens")) {
+            assertEquals(200, server.get("/tokens", "X-Client", "a").statusCode()); // client 10 -> 5, global 1 -> 0
+            assertEquals(429, server.get("/tokens", "X-Client", "a").statusCode()); // client 5 -> 0 -> back to 5
+            clock.advance(Duration.ofSeconds(1));
+            HttpResponse<String> r = server.get("/tokens", "X-Client", "a");
+            assertEquals(200, r.statusCode(), "the client bucket got its 5 tokens back: " + r.body());
+        }
+    }
+
+    /** Regression (review): when a request outlived its hold, the result was delivered for nothing. */
+    @Test
+    void aRequestThatOutlivesItsHoldIsRefusedNotDeliveredFree() throws Exception {
+        MutableClock clock = new MutableClock();
+        dev.tollgate.testapp.LongServlet.clock = clock;
+        InMemoryLedger ledger = InMemoryLedger.builder().clock(clock).holdTimeout(Duration.ofMinutes(1))
+                .account("gold", Money.credits("100")).build();
+        TollgateConfig config = TollgateConfig.builder().ledger(ledger).build();
+        try (TestServer server = startWith(config, "long", dev.tollgate.testapp.LongServlet.class, "/long")) {
+            HttpResponse<String> late = server.get("/long?minutes=2", "X-API-Key", "gold");
+            assertEquals(503, late.statusCode());
+            assertTrue(late.body().contains("outlived"), late.body());
+            assertEquals(Money.credits("100"), ledger.account("gold").orElseThrow().balance());
+            assertEquals(200, server.get("/long?minutes=0", "X-API-Key", "gold").statusCode());
+            assertEquals(Money.credits("98"), ledger.account("gold").orElseThrow().balance());
+        }
+    }
+
     // ------------------------------------------------------------------ start-up failures
 
     static class BadPrice extends HttpServlet {

@@ -58,6 +58,7 @@ class TollgateFilterTest {
                 .servlet("form", FormServlet.class, "/form")
                 .servlet("head", HeadServlet.class, "/head")
                 .servlet("exact", ExactLengthServlet.class, "/exact")
+                .servlet("front", dev.tollgate.testapp.ForwardingServlet.class, "/front")
                 .attribute(Tollgate.LEDGER_ATTRIBUTE, ledger)
                 .start();
     }
@@ -350,7 +351,9 @@ class TollgateFilterTest {
         assertEquals(0, memory.openHoldCount());
 
         ledger.failAccount = true;
-        assertProblem(server.get("/search", "X-API-Key", "gold"), 503, "ledger-unavailable");
+        assertProblem(server.get("/search", "X-API-Key", "silver"), 503, "ledger-unavailable");
+        assertEquals(200, server.get("/search", "X-API-Key", "gold").statusCode(),
+                "a key the ledger confirmed recently needs no lookup on a free endpoint");
         ledger.failAccount = false;
 
         assertEquals(200, server.get("/reports/1", "X-API-Key", "gold").statusCode(), "service resumes by itself");
@@ -370,6 +373,57 @@ class TollgateFilterTest {
         assertEquals(Money.credits("998"), balance("gold"));
         assertEquals(1, ledger.commits.get());
         assertEquals(2, ledger.releases.get());
+    }
+
+    /** Regression (review): a free front controller forwarding to a paid servlet got the result for nothing. */
+    @Test
+    void forwardingToAPaidServletStillRequiresPayment() throws Exception {
+        assertProblem(server.get("/front?to=/quotes/ACME"), 402, "payment-required");
+        HttpResponse<String> paid = server.get("/front?to=/quotes/ACME", "X-API-Key", "gold");
+        assertEquals(200, paid.statusCode());
+        assertTrue(paid.body().contains("ACME"));
+        assertEquals(Money.credits("999"), balance("gold"));
+        assertEquals(200, server.get("/front?to=/plain").statusCode(), "forwards to free servlets are untouched");
+        assertEquals(500, server.get("/front?to=/quotes/ACME&include=true").statusCode(),
+                "an unpaid request cannot include a paid servlet");
+        assertEquals(Money.credits("999"), balance("gold"));
+    }
+
+    /** Regression (review): the commit landed, the acknowledgement was lost, and the client got 503 anyway. */
+    @Test
+    void aCommitThatLandedBeforeFailingDeliversTheResult() throws Exception {
+        ledger.commitThenFail = true;
+        HttpResponse<String> r = server.get("/reports/9", "X-API-Key", "gold");
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(Money.credits("995"), balance("gold"), "charged once, and the result was delivered");
+    }
+
+    /** Regression (review): invented keys each got a fresh bucket, and each reached the ledger. */
+    @Test
+    void inventedKeysAreLimitedLikeAnonymousTrafficAndDoNotFloodTheLedger() throws Exception {
+        assertEquals(402, server.get("/premium", "X-API-Key", "silver").statusCode(), "silver's key is now confirmed");
+        int statuses401 = 0;
+        int statuses429 = 0;
+        for (int i = 0; i < 20; i++) {
+            int s = server.get("/search", "X-API-Key", "invented-" + i).statusCode();
+            statuses401 += s == 401 ? 1 : 0;
+            statuses429 += s == 429 ? 1 : 0;
+        }
+        assertEquals(5, statuses401, "the client address's 5 requests were spent on lookups");
+        assertEquals(15, statuses429);
+        assertEquals(5, ledger.accountLookups.get());
+        // A confirmed key is counted as itself, not by the exhausted client address.
+        for (int i = 0; i < 5; i++) {
+            assertEquals(200, server.get("/search", "X-API-Key", "silver").statusCode(), "request " + i);
+        }
+    }
+
+    @Test
+    void quotesOrBackslashesInABareIdempotencyKeyAre400() throws Exception {
+        assertProblem(server.send("POST", "/reports", "{}", "X-API-Key", "gold", "Idempotency-Key", "ab\"c"), 400,
+                "malformed-request");
+        assertProblem(server.send("POST", "/reports", "{}", "X-API-Key", "gold", "Idempotency-Key", "a\\b"), 400,
+                "malformed-request");
     }
 
     @Test

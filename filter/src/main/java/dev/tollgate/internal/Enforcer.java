@@ -48,11 +48,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * endpoint, then commit or release, and the refusals in between. One per web application;
  * immutable after construction and thread-safe.
  */
-public final class Enforcer {
+public final class Enforcer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("dev.tollgate");
 
-    /** Request attribute marking a request Tollgate has already enforced (on this or an earlier dispatch). */
+    /** Request attribute holding the policy Tollgate enforced on an earlier dispatch of the request. */
     static final String HANDLED = "dev.tollgate.handled";
 
     private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -66,6 +66,14 @@ public final class Enforcer {
     private final LocalRateLimiter limiter;
     private final String keyPrefix;
     private final AtomicLong keySequence = new AtomicLong();
+    private final ReleaseRetrier retrier;
+    /**
+     * Credentials the ledger recently confirmed. Until then a credential is counted by client address
+     * in payer-keyed limits, so invented keys neither buy fresh buckets nor flood the ledger.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> knownPayers =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000)
+                    .expireAfterWrite(java.time.Duration.ofMinutes(5)).build();
 
     /**
      * Creates the engine.
@@ -85,6 +93,7 @@ public final class Enforcer {
         this.renderer = renderer;
         this.fallbackRenderer = new ProblemDetailsRenderer(config.problemTypeBase());
         this.limiter = new LocalRateLimiter(table, config.maxBuckets(), timeMeter(config.clock()));
+        this.retrier = new ReleaseRetrier(ledger);
         byte[] seed = new byte[8];
         new SecureRandom().nextBytes(seed);
         this.keyPrefix = "tg-" + HexFormat.of().formatHex(seed) + "-";
@@ -93,6 +102,17 @@ public final class Enforcer {
     /** {@return the policies} */
     public PolicyTable table() {
         return table;
+    }
+
+    /** {@return how many holds wait for a release the ledger could not take yet} */
+    public int pendingReleases() {
+        return retrier.pending();
+    }
+
+    /** Stops retrying releases; holds still waiting are left to the ledger's expiry. */
+    @Override
+    public void close() {
+        retrier.close();
     }
 
     /** {@return the local rate limiter} */
@@ -116,22 +136,43 @@ public final class Enforcer {
             chain.doFilter(request, response);
             return;
         }
-        request.setAttribute(HANDLED, Boolean.TRUE);
+        request.setAttribute(HANDLED, policy);
         enforce(policy, request, response, chain);
     }
 
-    private Policy policyOf(HttpServletRequest request) {
+    /**
+     * The policy to enforce on this dispatch, or null. A request is enforced once, on the first
+     * dispatch that reaches a covered servlet; a later forward, include or async dispatch to a paid
+     * servlet is enforced again only if no payment was enforced before (so a free front controller
+     * cannot forward to a paid servlet for nothing).
+     */
+    private Policy policyOf(HttpServletRequest request) throws ServletException {
         DispatcherType type = request.getDispatcherType();
-        if (type != DispatcherType.REQUEST && type != DispatcherType.ASYNC) {
+        if (type == DispatcherType.ERROR) {
             return null;
         }
-        HttpServletMapping mapping = request.getHttpServletMapping();
+        // During an include the request's own mapping stays the includer's; the target's is an attribute.
+        HttpServletMapping mapping = type == DispatcherType.INCLUDE
+                ? (HttpServletMapping) request.getAttribute(jakarta.servlet.RequestDispatcher.INCLUDE_MAPPING)
+                : request.getHttpServletMapping();
         if (mapping == null) {
             return null;
         }
         Policy policy = table.lookup(mapping.getServletName(), request.getMethod());
-        if (policy == null || request.getAttribute(HANDLED) != null) {
+        if (policy == null) {
             return null;
+        }
+        Object handled = request.getAttribute(HANDLED);
+        if (handled instanceof Policy earlier && (earlier.isPaid() || !policy.isPaid())) {
+            return null;
+        }
+        if (type == DispatcherType.INCLUDE) {
+            if (!policy.isPaid()) {
+                return null; // an include cannot answer 429 on its own; the including request was limited
+            }
+            // An included servlet cannot set the status of a refusal: refuse the whole request.
+            throw new ServletException("Tollgate: servlet " + policy.servletName() + " requires payment and cannot be"
+                    + " included in a request that has not paid (" + policy.origin() + ")");
         }
         return policy;
     }
@@ -158,7 +199,23 @@ public final class Enforcer {
 
         RateLimitDecision limit = null;
         if (policy.isLimited()) {
-            limit = limiter.check(policy, request, payer);
+            if (payer != null && keysByPayer(policy) && !isVerified(payer)) {
+                // An unconfirmed key first spends from its client address's buckets (so a flood of
+                // invented keys is limited like anonymous traffic and never floods the ledger), then
+                // is looked up; a real key gets those tokens back and is counted as itself.
+                RateLimitDecision guard = limiter.check(policy, request, null);
+                if (guard.admitted()) {
+                    if (account(payer, request, response, guard).isEmpty()) {
+                        return;
+                    }
+                    limiter.refund(guard);
+                    limit = limiter.check(policy, request, payer);
+                } else {
+                    limit = guard;
+                }
+            } else {
+                limit = limiter.check(policy, request, isVerified(payer) ? payer : null);
+            }
             if (!limit.admitted()) {
                 LOG.log(System.Logger.Level.DEBUG, "429 {0} {1}: {2}", request.getMethod(), policy.origin(),
                         limit.violatedPolicies());
@@ -176,9 +233,6 @@ public final class Enforcer {
         }
 
         if (!policy.isPaid()) {
-            if (payer != null && keysByPayer(policy) && !knownPayer(payer, request, response, limit)) {
-                return;
-            }
             chain.doFilter(request, response);
             return;
         }
@@ -217,6 +271,9 @@ public final class Enforcer {
             return;
         }
 
+        if (!(reservation instanceof Reservation.Denied d && d.reason() == dev.tollgate.spi.DenialReason.UNKNOWN_ACCOUNT)) {
+            verified(payer);
+        }
         if (reservation instanceof Reservation.Authorized authorized) {
             LOG.log(System.Logger.Level.DEBUG, "hold {0} for {1} {2}", authorized.hold().id(), terms.resource(),
                     terms.price());
@@ -253,10 +310,22 @@ public final class Enforcer {
         return false;
     }
 
-    /** A presented credential must be real, or invented keys would each get a fresh bucket. */
-    private boolean knownPayer(Payer payer, HttpServletRequest request, HttpServletResponse response,
-                               RateLimitDecision limit) throws IOException {
-        return account(payer, request, response, limit).isPresent();
+    /** Container principals are authenticated already; keys and tokens once the ledger knows them. */
+    private boolean isVerified(Payer payer) {
+        if (payer == null) {
+            return false;
+        }
+        Payer.Source source = payer.source();
+        if (source != Payer.Source.API_KEY && source != Payer.Source.BEARER_TOKEN) {
+            return true;
+        }
+        return knownPayers.getIfPresent(payer.accountId()) != null;
+    }
+
+    private void verified(Payer payer) {
+        if (payer.source() == Payer.Source.API_KEY || payer.source() == Payer.Source.BEARER_TOKEN) {
+            knownPayers.put(payer.accountId(), Boolean.TRUE);
+        }
     }
 
     /**
@@ -284,6 +353,8 @@ public final class Enforcer {
         if (account.isEmpty()) {
             deny(Denial.of(Denial.Kind.UNKNOWN_ACCOUNT, "No account matches the credential sent."), request, response,
                     limit);
+        } else {
+            verified(payer);
         }
         return account;
     }
@@ -307,6 +378,9 @@ public final class Enforcer {
         }
         if (key.isEmpty()) {
             throw new IllegalArgumentException("The Idempotency-Key header is empty.");
+        }
+        if (key.indexOf('"') >= 0 || key.indexOf('\\') >= 0) {
+            throw new IllegalArgumentException("The Idempotency-Key must not contain quotes or backslashes.");
         }
         if (key.length() > Idempotency.MAX_KEY_LENGTH) {
             throw new IllegalArgumentException("The Idempotency-Key is longer than " + Idempotency.MAX_KEY_LENGTH
@@ -542,23 +616,43 @@ public final class Enforcer {
                 s = ledger.commit(hold, recorded);
             } catch (RuntimeException e) {
                 ledgerFailed("commit", e);
-                if (canRewrite && !response.isCommitted()) {
-                    // Nothing has reached the client yet: refuse instead of delivering unpaid.
-                    tryRelease();
-                    out.abandon();
-                    response.reset();
-                    deny(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "The payment service failed while charging;"
-                            + " nothing was charged. Retry later.").withRetryAfter(config.ledgerRetryAfter()),
-                            request, response, limit);
-                } else {
-                    LOG.log(System.Logger.Level.ERROR, "Hold {0} could not be committed after its response was"
-                            + " sent; it stays open and will expire uncharged", hold.id());
+                // The commit may have taken effect before the failure. Release: per the Ledger
+                // contract this undoes such a commit, or reports COMMITTED if it cannot.
+                Settlement after;
+                try {
+                    after = ledger.release(hold);
+                } catch (RuntimeException again) {
+                    ledgerFailed("release", again);
+                    retrier.retry(hold);
+                    after = null;
                 }
+                if (after == Settlement.COMMITTED) {
+                    LOG.log(System.Logger.Level.INFO, "Hold {0}: the failed commit had taken effect; delivering",
+                            hold.id());
+                    return;
+                }
+                refuse(canRewrite, "The payment service failed while charging; this request will not be charged."
+                        + " Retry later.");
                 return;
             }
             if (s != Settlement.COMMITTED) {
-                LOG.log(System.Logger.Level.WARNING, "Hold {0} was {1} when its request completed; not charged",
-                        hold.id(), s);
+                // Most likely the request outlived its hold and the hold expired: not paid for.
+                LOG.log(System.Logger.Level.WARNING, "Hold {0} was {1} when its request completed; not charged"
+                        + " (raise the ledger''s hold timeout above the longest paid request)", hold.id(), s);
+                refuse(canRewrite, "The request outlived its payment hold; nothing was charged. Retry later.");
+            }
+        }
+
+        /** Replaces the unpaid result with a 503 if nothing has reached the client yet. */
+        private void refuse(boolean canRewrite, String detail) throws IOException {
+            if (canRewrite && !response.isCommitted()) {
+                out.abandon();
+                response.reset();
+                deny(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, detail).withRetryAfter(config.ledgerRetryAfter()),
+                        request, response, limit);
+            } else {
+                LOG.log(System.Logger.Level.ERROR, "Hold {0}: the response had already been sent when the charge"
+                        + " failed; it was delivered uncharged", hold.id());
             }
         }
 
@@ -574,6 +668,7 @@ public final class Enforcer {
                 ledger.release(hold);
             } catch (RuntimeException e) {
                 ledgerFailed("release", e);
+                retrier.retry(hold);
             }
         }
 

@@ -97,13 +97,13 @@ public final class LocalRateLimiter {
      *
      * @param policy the request's policy; must be {@linkplain Policy#isLimited() limited}
      * @param request the request, for the key
-     * @param payer the identified payer, or {@code null}
+     * @param payer the verified payer, or {@code null} (payer-keyed limits then count the client address)
      * @return the decision with header values
      */
     public RateLimitDecision check(Policy policy, HttpServletRequest request, Payer payer) {
         List<BucketSpec> specs = policy.buckets();
         StringBuilder header = new StringBuilder(48 * specs.size());
-        List<Bucket> taken = specs.size() == 1 ? null : new ArrayList<>(specs.size());
+        List<RateLimitDecision.Taken> taken = new ArrayList<>(specs.size());
         for (BucketSpec spec : specs) {
             String key = keyOf(spec, request, payer);
             Bucket bucket = buckets.get(new BucketKey(spec.id(), key), this::newBucket);
@@ -111,11 +111,8 @@ public final class LocalRateLimiter {
             io.github.bucket4j.BucketState state = result.getState();
             ConsumptionProbe probe = result.getValue();
             if (!probe.isConsumed()) {
-                if (taken != null) {
-                    for (Bucket b : taken) {
-                        b.addTokens(spec.tokens());
-                    }
-                }
+                // Give back what the earlier buckets took, each its own tokens per request.
+                refund(taken);
                 List<String> violated = new ArrayList<>(1);
                 StringBuilder rejectedState = new StringBuilder(48 * specs.size());
                 for (BucketSpec s : specs) {
@@ -134,17 +131,30 @@ public final class LocalRateLimiter {
                 long waitNanos = probe.getNanosToWaitForRefill();
                 long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
                 return new RateLimitDecision(false, Duration.ofSeconds(seconds), violated,
-                        policyHeaders[specs.get(0).id()], rejectedState.toString());
+                        policyHeaders[specs.get(0).id()], rejectedState.toString(), List.of());
             }
-            if (taken != null) {
-                taken.add(bucket);
-            }
+            taken.add(new RateLimitDecision.Taken(bucket, spec.tokens()));
             for (int i = 0; i < spec.limits().size(); i++) {
                 appendState(header, spec.limits().get(i), state.getCurrentSize(i), state.getRoundingError(i));
             }
         }
         return new RateLimitDecision(true, null, List.of(), policyHeaders[specs.get(0).id()],
-                header.toString());
+                header.toString(), taken);
+    }
+
+    /**
+     * Gives back the tokens an admitted decision took (the request turned out not to count there).
+     *
+     * @param decision an admitted decision
+     */
+    public void refund(RateLimitDecision decision) {
+        refund(decision.taken());
+    }
+
+    private static void refund(List<RateLimitDecision.Taken> taken) {
+        for (RateLimitDecision.Taken t : taken) {
+            t.bucket().addTokens(t.tokens());
+        }
     }
 
     private Bucket newBucket(BucketKey key) {

@@ -25,8 +25,10 @@ import java.util.Set;
  * <p>A container completes a response as soon as the bytes of a declared {@code Content-Length}
  * are written, or when the endpoint closes the stream; the client could then see a result before
  * it was charged, or a retry could arrive while the hold is still open. So the declared length is
- * held back and passed on at {@link #release()}, after settlement, and {@code close()} only marks
- * the stream closed (the container closes it when the request ends). An explicit
+ * held back and, when it matches the bytes written to the output stream (or nothing was written,
+ * as for {@code HEAD}), passed on at {@link #release()}, after settlement; otherwise the container
+ * computes the length itself. {@code close()} only marks the stream closed (the container closes
+ * it when the request ends). An explicit
  * {@code flush()}/{@code flushBuffer()}, or output beyond the buffer, still goes out at once: such
  * an endpoint chose to stream, and is settled when it completes.
  *
@@ -48,6 +50,7 @@ final class PaidResponse extends HttpServletResponseWrapper {
     private boolean released;
     private ServletOutputStream stream;
     private PrintWriter writer;
+    private CharSink sink;
     private Charset writerCharset;
 
     /**
@@ -176,6 +179,12 @@ final class PaidResponse extends HttpServletResponseWrapper {
     private void clear() {
         if (!isCommitted()) {
             written = 0;
+            if (stream instanceof Stream st) {
+                st.closed = false;
+            }
+            if (sink != null) {
+                sink.closed = false;
+            }
             if (bytes != null) {
                 bytes.reset();
                 chars.setLength(0);
@@ -201,7 +210,8 @@ final class PaidResponse extends HttpServletResponseWrapper {
             PrintWriter delegate = super.getWriter();
             String enc = getCharacterEncoding();
             writerCharset = enc == null ? StandardCharsets.ISO_8859_1 : Charset.forName(enc);
-            writer = new PrintWriter(new CharSink(delegate));
+            sink = new CharSink(delegate);
+            writer = new PrintWriter(sink);
         }
         outputUsed = true;
         return writer;

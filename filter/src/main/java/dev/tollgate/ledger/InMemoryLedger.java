@@ -2,7 +2,6 @@ package dev.tollgate.ledger;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import dev.tollgate.Money;
 import dev.tollgate.spi.Account;
 import dev.tollgate.spi.Charge;
@@ -51,10 +50,13 @@ import java.util.stream.Collectors;
  * returns, exactly once: overdue holds are swept on later calls and checked lazily when settled.
  *
  * <p><b>Idempotency records</b> for client keys are kept per (account, key): in progress while the
- * hold is open (never evicted), then, after a commit, the recorded response for
- * {@link Builder#replayRetention(Duration) the replay retention} (default 24 hours) within a
- * memory budget ({@link Builder#replayMemory(long)}, default 64 MiB; the oldest records are dropped
- * first when it is exceeded, after which a retry would be charged again).
+ * hold is open (never evicted), then, after a commit, for {@link Builder#replayRetention(Duration)
+ * the replay retention} (default 24 hours, counted from the commit). Recorded response bodies share
+ * a memory budget ({@link Builder#replayMemory(long)}, default 64 MiB): when it is exceeded, the
+ * oldest bodies are dropped first, and a retry of such a request gets {@code 409} instead of a
+ * replay, but is still never charged again. At most {@link Builder#maxReplayRecords(int)} records
+ * (default 1,000,000) are kept; beyond that the oldest are forgotten, and only then could a very
+ * late retry be charged again.
  *
  * <p><b>Statements.</b> Every change of a balance is a {@link LedgerEntry}; the latest
  * {@link Builder#history(int) history} entries per account (default 1,000) are kept for
@@ -73,7 +75,18 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     private final ConcurrentHashMap<String, AccountState> accounts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, OpenHold> openHolds = new ConcurrentHashMap<>();
     private final Cache<String, Settlement> settledHolds;
-    private final Cache<RecordKey, KeyRecord> records;
+    private final ConcurrentHashMap<RecordKey, KeyRecord> records = new ConcurrentHashMap<>();
+    /** Completed records in commit order, for retention and the record bound. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Filed> completedOrder =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Completed records that still hold a body, in commit order, for the memory budget. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Filed> retainedOrder =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final AtomicLong retainedBytes = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger completedCount =
+            new java.util.concurrent.atomic.AtomicInteger();
+    private final long replayMemory;
+    private final int maxReplayRecords;
     private final AtomicLong holdSequence = new AtomicLong();
     private final String holdPrefix = Long.toString(System.nanoTime() & 0xffffff, 36) + "-";
     private final AtomicLong nextSweepMillis = new AtomicLong();
@@ -90,12 +103,8 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
                 .expireAfterWrite(holdTimeout.plus(holdTimeout))
                 .ticker(() -> clock.millis() * 1_000_000L)
                 .build();
-        this.records = Caffeine.newBuilder()
-                .maximumWeight(b.replayMemory)
-                .weigher((RecordKey k, KeyRecord r) -> r.weight())
-                .expireAfter(new RecordExpiry())
-                .ticker(() -> clock.millis() * 1_000_000L)
-                .build();
+        this.replayMemory = b.replayMemory;
+        this.maxReplayRecords = b.maxReplayRecords;
         b.accounts.forEach((id, a) -> accounts.put(id, new AccountState(id, a.balance, a.entitlements)));
         accounts.values().forEach(a -> a.log(LedgerEntry.Kind.OPEN, a.balance().amount(), BigDecimal.ZERO, null, null));
     }
@@ -142,7 +151,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         Reservation[] outcome = new Reservation[1];
         // compute() makes "look up the key, then hold the money and mark the key" one atomic step
         // per (account, key): two concurrent retries can never both reach account.hold().
-        records.asMap().compute(key, (k, existing) -> {
+        records.compute(key, (k, existing) -> {
             if (existing instanceof InProgress p && isOpen(p.holdId)) {
                 outcome[0] = new Reservation.Conflict(
                         p.fingerprint.equals(fingerprint) ? Reservation.ConflictKind.IN_PROGRESS
@@ -150,7 +159,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
                         p.fingerprint.equals(fingerprint) ? Duration.ofSeconds(1) : null);
                 return existing;
             }
-            if (existing instanceof Completed c) {
+            if (existing instanceof Completed c && now().isBefore(c.expiresAt)) {
                 outcome[0] = c.fingerprint.equals(fingerprint)
                         ? new Reservation.Replay(c.response)
                         : new Reservation.Conflict(Reservation.ConflictKind.KEY_REUSED, null);
@@ -180,12 +189,18 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         if (open.recordKey != null) {
             // Turn the in-progress record into the replayable one *before* the hold leaves the
             // open set: a concurrent retry sees either "in progress" or "replay", never a gap.
-            records.asMap().computeIfPresent(open.recordKey, (k, r) -> {
+            Completed[] stored = new Completed[1];
+            records.computeIfPresent(open.recordKey, (k, r) -> {
                 if (r instanceof InProgress p && p.holdId.equals(hold.id())) {
-                    return response == null ? null : new Completed(p.fingerprint, response);
+                    stored[0] = response == null ? null
+                            : new Completed(p.fingerprint, response, now().plus(replayRetention));
+                    return stored[0];
                 }
                 return r;
             });
+            if (stored[0] != null) {
+                completed(open.recordKey, stored[0]);
+            }
         }
         finish(open, Settlement.COMMITTED);
         open.account.log(LedgerEntry.Kind.COMMIT, BigDecimal.ZERO, open.hold.amount().amount().negate(), open.hold.id(),
@@ -329,7 +344,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
 
     private void forgetRecord(OpenHold h) {
         if (h.recordKey != null) {
-            records.asMap().computeIfPresent(h.recordKey,
+            records.computeIfPresent(h.recordKey,
                     (k, r) -> r instanceof InProgress p && p.holdId.equals(h.hold.id()) ? null : r);
         }
     }
@@ -485,43 +500,64 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     }
 
     private sealed interface KeyRecord permits InProgress, Completed {
-        int weight();
     }
 
     private record InProgress(String fingerprint, String holdId, Instant since) implements KeyRecord {
-        @Override
-        public int weight() {
-            return 0; // never evicted for size: losing it would let a concurrent retry charge twice
+    }
+
+    /** A committed request's record; its body may be dropped later for the memory budget. */
+    private static final class Completed implements KeyRecord {
+        final String fingerprint;
+        final Instant expiresAt;
+        volatile RecordedResponse response;
+
+        Completed(String fingerprint, RecordedResponse response, Instant expiresAt) {
+            this.fingerprint = fingerprint;
+            this.response = response;
+            this.expiresAt = expiresAt;
         }
     }
 
-    private record Completed(String fingerprint, RecordedResponse response) implements KeyRecord {
-        @Override
-        public int weight() {
-            return 512 + response.bodyLength();
-        }
+    /** A completed record as filed in commit order; stale once the map holds another object for the key. */
+    private record Filed(RecordKey key, Completed record) {
     }
 
-    private final class RecordExpiry implements Expiry<RecordKey, KeyRecord> {
-        @Override
-        public long expireAfterCreate(RecordKey key, KeyRecord value, long currentTime) {
-            return lifetime(value);
+    /** Files a new completed record and trims: expired first, then records over the bound, then bodies over budget. */
+    private void completed(RecordKey key, Completed record) {
+        Filed filed = new Filed(key, record);
+        completedOrder.add(filed);
+        completedCount.incrementAndGet();
+        if (record.response.bodyRetained()) {
+            retainedOrder.add(filed);
+            retainedBytes.addAndGet(record.response.bodyLength());
         }
+        trimRecords();
+    }
 
-        @Override
-        public long expireAfterUpdate(RecordKey key, KeyRecord value, long currentTime, long currentDuration) {
-            return lifetime(value);
+    private void trimRecords() {
+        Instant now = now();
+        for (Filed head; (head = completedOrder.peek()) != null; ) {
+            boolean current = records.get(head.key) == head.record;
+            boolean live = current && now.isBefore(head.record.expiresAt);
+            if (live && completedCount.get() <= maxReplayRecords) {
+                break;
+            }
+            if (completedOrder.remove(head)) {
+                completedCount.decrementAndGet();
+                Filed gone = head;
+                records.computeIfPresent(head.key, (k, v) -> v == gone.record ? null : v);
+            }
         }
-
-        @Override
-        public long expireAfterRead(RecordKey key, KeyRecord value, long currentTime, long currentDuration) {
-            return currentDuration;
-        }
-
-        private long lifetime(KeyRecord r) {
-            // An in-progress record outlives its hold a little; isOpen() decides when it is stale.
-            Duration d = r instanceof InProgress ? holdTimeout.plus(holdTimeout) : replayRetention;
-            return d.toNanos();
+        while (retainedBytes.get() > replayMemory) {
+            Filed head = retainedOrder.poll();
+            if (head == null) {
+                retainedBytes.set(0);
+                break;
+            }
+            RecordedResponse r = head.record.response;
+            retainedBytes.addAndGet(-r.bodyLength());
+            // Keep the record (a retry is still never charged) but not its body: a retry gets 409.
+            head.record.response = new RecordedResponse(r.status(), r.headers(), new byte[0], false);
         }
     }
 
@@ -534,6 +570,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         private Duration replayRetention = Duration.ofHours(24);
         private long replayMemory = 64L * 1024 * 1024;
         private int history = 1000;
+        private int maxReplayRecords = 1_000_000;
         private final Map<String, Seed> accounts = new LinkedHashMap<>();
 
         private Builder() {
@@ -644,7 +681,8 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         }
 
         /**
-         * Sets the memory budget for recorded responses (bodies plus 512 bytes each).
+         * Sets the memory budget for recorded response bodies; over it, the oldest bodies are dropped
+         * (their retries get 409, never a second charge).
          *
          * @param bytes at least 1 MiB; 64 MiB by default
          * @return this builder
@@ -654,6 +692,21 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
                 throw new IllegalArgumentException("replayMemory must be at least 1 MiB: " + bytes);
             }
             this.replayMemory = bytes;
+            return this;
+        }
+
+        /**
+         * Sets how many completed idempotency records are kept at most (each costs a few hundred
+         * bytes beyond its body); beyond it the oldest are forgotten.
+         *
+         * @param records at least 1,000; 1,000,000 by default
+         * @return this builder
+         */
+        public Builder maxReplayRecords(int records) {
+            if (records < 1000) {
+                throw new IllegalArgumentException("maxReplayRecords must be at least 1000: " + records);
+            }
+            this.maxReplayRecords = records;
             return this;
         }
 

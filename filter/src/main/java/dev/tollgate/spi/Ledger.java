@@ -47,20 +47,28 @@ public interface Ledger {
 
     /**
      * Captures a hold. Idempotent: committing a settled hold returns its state and changes
-     * nothing; in particular a released or expired hold is not charged.
+     * nothing; in particular a released or expired hold is not charged (and Tollgate then refuses
+     * the response instead of delivering it unpaid, if it still can).
+     *
+     * <p>When this method throws, its outcome is unknown to Tollgate (the change may have been made
+     * before the connection broke). Tollgate then calls {@link #release} for the hold, retrying in
+     * the background until that succeeds; see there.
      *
      * @param hold a hold returned by {@link #reserve}
      * @param response the response to replay for retries with the same client idempotency key,
      *     or {@code null} when the charge had no client key
      * @return the state of the hold after the call
-     * @throws LedgerUnavailableException if the ledger cannot answer; the hold is then still
-     *     open and will expire unless settled later
+     * @throws LedgerUnavailableException if the ledger cannot answer
      */
     Settlement commit(Hold hold, RecordedResponse response);
 
     /**
      * Returns a hold's money to the account and forgets its idempotency key. Idempotent:
-     * releasing a settled hold returns its state and changes nothing.
+     * releasing a settled hold returns its state and changes nothing, with one exception: after a
+     * {@link #commit} of this hold threw, the client was refused, so a release must undo that
+     * commit if it did take effect (and report {@link Settlement#RELEASED}); a ledger that cannot
+     * undo it reports {@link Settlement#COMMITTED}, and Tollgate then delivers the response after
+     * all when it still can.
      *
      * @param hold a hold returned by {@link #reserve}
      * @return the state of the hold after the call

@@ -1,6 +1,7 @@
 package dev.tollgate.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -178,6 +179,51 @@ class InMemoryLedgerTest {
         Reservation.Conflict reused = assertInstanceOf(Reservation.Conflict.class, l.reserve(keyed("10", "k1", "other")));
         assertEquals(Reservation.ConflictKind.KEY_REUSED, reused.kind());
         assertEquals(Money.credits("90"), balance(l));
+    }
+
+    /** Regression (review): size-based eviction dropped the newest records, so their retries were charged. */
+    @Test
+    void overTheMemoryBudgetOldBodiesAreDroppedButRetriesAreNeverChargedAgain() {
+        InMemoryLedger l = InMemoryLedger.builder().clock(clock).replayMemory(1024 * 1024)
+                .account("acct", Money.credits("1000")).build();
+        byte[] body = new byte[200 * 1024];
+        for (int i = 0; i < 10; i++) {
+            Hold h = ((Reservation.Authorized) l.reserve(keyed("1", "k" + i, "fp"))).hold();
+            l.commit(h, new RecordedResponse(200, List.of(), body, true));
+            for (int j = 0; j <= i; j++) {
+                l.reserve(keyed("1", "k" + j, "fp")); // replays make old records "popular"
+            }
+        }
+        int withBody = 0;
+        for (int i = 0; i < 10; i++) {
+            Reservation.Replay r = assertInstanceOf(Reservation.Replay.class, l.reserve(keyed("1", "k" + i, "fp")),
+                    "k" + i + " must not be charged again");
+            withBody += r.response().bodyRetained() ? 1 : 0;
+            if (i >= 5) {
+                assertTrue(r.response().bodyRetained(), "the newest bodies are kept: k" + i);
+            }
+        }
+        assertEquals(5, withBody, "only what fits in 1 MiB (5 x 200 KiB) keeps its body");
+        assertEquals(Money.credits("990"), balance(l));
+
+        Hold big = ((Reservation.Authorized) l.reserve(keyed("1", "huge", "fp"))).hold();
+        l.commit(big, new RecordedResponse(200, List.of(), new byte[2 * 1024 * 1024], true));
+        Reservation.Replay huge = assertInstanceOf(Reservation.Replay.class, l.reserve(keyed("1", "huge", "fp")));
+        assertFalse(huge.response().bodyRetained(), "a body over the whole budget is not kept, but not recharged");
+    }
+
+    /** Regression (review): reading a record used to restart its retention. */
+    @Test
+    void replayRetentionCountsFromTheCommitNotFromTheLastRetry() {
+        InMemoryLedger l = InMemoryLedger.builder().clock(clock).replayRetention(Duration.ofHours(1))
+                .account("acct", Money.credits("100")).build();
+        Hold h = ((Reservation.Authorized) l.reserve(keyed("10", "k", "fp"))).hold();
+        l.commit(h, OK);
+        clock.advance(Duration.ofMinutes(50));
+        assertInstanceOf(Reservation.Replay.class, l.reserve(keyed("10", "k", "fp")));
+        clock.advance(Duration.ofMinutes(15));
+        assertInstanceOf(Reservation.Authorized.class, l.reserve(keyed("10", "k", "fp")),
+                "65 minutes after the commit the key is free again");
     }
 
     @Test

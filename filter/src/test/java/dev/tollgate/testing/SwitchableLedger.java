@@ -19,6 +19,9 @@ public final class SwitchableLedger implements Ledger {
     public volatile boolean failCommit;
     public volatile boolean failRelease;
     public volatile boolean failAccount;
+    /** The commit takes effect, then the call fails: the outcome the caller sees is unknown. */
+    public volatile boolean commitThenFail;
+    public final AtomicInteger accountLookups = new AtomicInteger();
     public final AtomicInteger reserves = new AtomicInteger();
     public final AtomicInteger commits = new AtomicInteger();
     public final AtomicInteger releases = new AtomicInteger();
@@ -44,7 +47,11 @@ public final class SwitchableLedger implements Ledger {
             if (failCommit) {
                 throw new LedgerUnavailableException("down (test)");
             }
-            return delegate.commit(hold, response);
+            Settlement s = delegate.commit(hold, response);
+            if (commitThenFail) {
+                throw new LedgerUnavailableException("connection lost after the commit (test)");
+            }
+            return s;
         } finally {
             settlements.release();
         }
@@ -75,6 +82,7 @@ public final class SwitchableLedger implements Ledger {
 
     @Override
     public Optional<Account> account(String accountId) {
+        accountLookups.incrementAndGet();
         if (failAccount) {
             throw new LedgerUnavailableException("down (test)");
         }
