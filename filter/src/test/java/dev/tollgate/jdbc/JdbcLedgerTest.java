@@ -1,0 +1,355 @@
+package dev.tollgate.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tollgate.Money;
+import dev.tollgate.ledger.JdbcLedger;
+import dev.tollgate.ledger.LedgerEntry;
+import dev.tollgate.spi.Charge;
+import dev.tollgate.spi.DenialReason;
+import dev.tollgate.spi.Hold;
+import dev.tollgate.spi.Idempotency;
+import dev.tollgate.spi.LedgerUnavailableException;
+import dev.tollgate.spi.RecordedResponse;
+import dev.tollgate.spi.Reservation;
+import dev.tollgate.spi.Settlement;
+import dev.tollgate.testing.FlakyDataSource;
+import dev.tollgate.testing.Postgres;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The JDBC ledger against a real PostgreSQL, in a schema of its own per test. */
+class JdbcLedgerTest {
+
+    private static HikariDataSource pool;
+    private FlakyDataSource dataSource;
+    private String schema;
+    private JdbcLedger ledger;
+    private final AtomicInteger keys = new AtomicInteger();
+
+    @BeforeAll
+    static void connect() {
+        pool = Postgres.server().pool(80);
+    }
+
+    @AfterAll
+    static void disconnect() {
+        pool.close();
+    }
+
+    @BeforeEach
+    void createSchema() {
+        schema = Postgres.uniqueSchema();
+        dataSource = new FlakyDataSource(pool);
+        ledger = JdbcLedger.builder(dataSource).schema(schema).createSchema(true).sweepInterval(Duration.ZERO)
+                .holdTimeout(Duration.ofMinutes(10)).build();
+        ledger.openAccount("acct", Money.credits("10"), Set.of("basic"));
+    }
+
+    @AfterEach
+    void dropSchema() throws SQLException {
+        ledger.close();
+        Postgres.dropSchema(pool, schema);
+    }
+
+    private Charge charge(String price) {
+        return new Charge("acct", Money.credits(price), null, "GET test",
+                new Idempotency("gen-" + keys.incrementAndGet(), "", false));
+    }
+
+    private Charge keyed(String price, String key, String fingerprint) {
+        return new Charge("acct", Money.credits(price), null, "POST test", new Idempotency(key, fingerprint, true));
+    }
+
+    private Money balance() {
+        return ledger.account("acct").orElseThrow().balance();
+    }
+
+    private void makeOverdue(Hold hold) throws SQLException {
+        // Time travel without sleeping: the ledger compares expires_at with the database clock.
+        sql("UPDATE " + schema + ".holds SET expires_at = now() - interval '1 second' WHERE id = " + hold.id());
+    }
+
+    private void sql(String statement) throws SQLException {
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            st.execute(statement);
+        }
+    }
+
+    private static final RecordedResponse OK = new RecordedResponse(201,
+            List.of(Map.entry("Content-Type", "application/json"), Map.entry("Location", "/r/1")),
+            "{\"id\":1}".getBytes(StandardCharsets.UTF_8), true);
+
+    @Test
+    void holdThenCommitChargesExactlyOnce() {
+        Reservation.Authorized a = assertInstanceOf(Reservation.Authorized.class, ledger.reserve(charge("0.1")));
+        assertEquals(Money.credits("9.9"), a.balance());
+        assertEquals(Money.credits("9.9"), balance());
+        assertEquals(Settlement.COMMITTED, ledger.commit(a.hold(), null));
+        assertEquals(Settlement.COMMITTED, ledger.commit(a.hold(), null));
+        assertEquals(Settlement.COMMITTED, ledger.release(a.hold()));
+        assertEquals(Money.credits("9.9"), balance());
+        assertEquals(0, ledger.openHoldCount());
+    }
+
+    @Test
+    void releaseReturnsTheMoneyOnce() {
+        Hold h = ((Reservation.Authorized) ledger.reserve(charge("4"))).hold();
+        assertEquals(Settlement.RELEASED, ledger.release(h));
+        assertEquals(Settlement.RELEASED, ledger.release(h));
+        assertEquals(Settlement.RELEASED, ledger.commit(h, null));
+        assertEquals(Money.credits("10"), balance());
+        assertEquals(Settlement.UNKNOWN, ledger.commit(new Hold("999999", "acct", Money.credits("1"), Instant.now()), null));
+        assertEquals(Settlement.UNKNOWN, ledger.release(new Hold("not-a-number", "acct", Money.credits("1"), Instant.now())));
+    }
+
+    @Test
+    void deniesUnknownAccountsMissingFundsEntitlementsAndUnits() {
+        Reservation.Denied unknown = assertInstanceOf(Reservation.Denied.class, ledger.reserve(new Charge("nobody",
+                Money.credits("1"), null, "r", new Idempotency("k", "", false))));
+        assertEquals(DenialReason.UNKNOWN_ACCOUNT, unknown.reason());
+        Reservation.Denied poor = assertInstanceOf(Reservation.Denied.class, ledger.reserve(charge("11")));
+        assertEquals(DenialReason.INSUFFICIENT_FUNDS, poor.reason());
+        assertEquals(Money.credits("10"), poor.balance());
+        Reservation.Denied entitlement = assertInstanceOf(Reservation.Denied.class, ledger.reserve(new Charge("acct",
+                Money.credits("0"), "premium", "r", new Idempotency("k2", "", false))));
+        assertEquals(DenialReason.MISSING_ENTITLEMENT, entitlement.reason());
+        Reservation.Denied paidEntitlement = assertInstanceOf(Reservation.Denied.class, ledger.reserve(new Charge("acct",
+                Money.credits("1"), "premium", "r", new Idempotency("k3", "", false))));
+        assertEquals(DenialReason.MISSING_ENTITLEMENT, paidEntitlement.reason());
+        Reservation.Denied euro = assertInstanceOf(Reservation.Denied.class, ledger.reserve(new Charge("acct",
+                Money.parse("1", "EUR"), null, "r", new Idempotency("k4", "", false))));
+        assertEquals(DenialReason.CURRENCY_MISMATCH, euro.reason());
+        Reservation.Authorized free = assertInstanceOf(Reservation.Authorized.class, ledger.reserve(new Charge("acct",
+                Money.credits("0"), "basic", "r", new Idempotency("k5", "", false))));
+        assertEquals(Money.credits("0"), free.hold().amount());
+        assertEquals(Settlement.COMMITTED, ledger.commit(free.hold(), null));
+        assertEquals(Money.credits("10"), balance());
+    }
+
+    @Test
+    void concurrentReservationsNeverOverspend() throws Exception {
+        ledger.credit("acct", Money.credits("90"), "top-up"); // 100
+        ExecutorService threads = Executors.newFixedThreadPool(64);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            results.add(threads.submit(() -> {
+                start.await();
+                Reservation r = ledger.reserve(charge("3"));
+                if (r instanceof Reservation.Authorized a) {
+                    ledger.commit(a.hold(), null);
+                    return true;
+                }
+                return false;
+            }));
+        }
+        start.countDown();
+        int ok = 0;
+        for (Future<Boolean> f : results) {
+            ok += f.get() ? 1 : 0;
+        }
+        threads.shutdown();
+        assertEquals(33, ok);
+        assertEquals(Money.credits("1"), balance());
+    }
+
+    @Test
+    void overdueHoldsExpireOnceByTheSweeperOrLazily() throws SQLException {
+        Hold swept = ((Reservation.Authorized) ledger.reserve(charge("4"))).hold();
+        Hold lazy = ((Reservation.Authorized) ledger.reserve(charge("3"))).hold();
+        makeOverdue(swept);
+        assertEquals(1, ledger.expireOverdueHolds());
+        assertEquals(0, ledger.expireOverdueHolds());
+        assertEquals(Money.credits("7"), balance());
+        assertEquals(Settlement.EXPIRED, ledger.commit(swept, null), "a late commit does not charge");
+        assertEquals(Settlement.EXPIRED, ledger.release(swept), "nor does a late release pay out twice");
+
+        makeOverdue(lazy);
+        assertEquals(Settlement.EXPIRED, ledger.commit(lazy, null), "the commit itself expires an overdue hold");
+        assertEquals(Money.credits("10"), balance());
+        assertEquals(0, ledger.expireOverdueHolds());
+    }
+
+    @Test
+    void idempotentRetryIsReplayedNotCharged() {
+        Hold h = ((Reservation.Authorized) ledger.reserve(keyed("5", "k1", "fp"))).hold();
+        Reservation.Conflict running = assertInstanceOf(Reservation.Conflict.class, ledger.reserve(keyed("5", "k1", "fp")));
+        assertEquals(Reservation.ConflictKind.IN_PROGRESS, running.kind());
+        assertEquals(Reservation.ConflictKind.KEY_REUSED,
+                ((Reservation.Conflict) ledger.reserve(keyed("5", "k1", "other"))).kind());
+        ledger.commit(h, OK);
+        Reservation.Replay replay = assertInstanceOf(Reservation.Replay.class, ledger.reserve(keyed("5", "k1", "fp")));
+        assertEquals(OK, replay.response());
+        assertEquals(Reservation.ConflictKind.KEY_REUSED,
+                ((Reservation.Conflict) ledger.reserve(keyed("5", "k1", "other"))).kind());
+        assertEquals(Money.credits("5"), balance());
+    }
+
+    @Test
+    void aRefusedOrReleasedKeyCanBeRetried() {
+        assertInstanceOf(Reservation.Denied.class, ledger.reserve(keyed("50", "big", "fp")));
+        assertInstanceOf(Reservation.Denied.class, ledger.reserve(keyed("50", "big", "fp")), "not kept when refused");
+        Hold h = ((Reservation.Authorized) ledger.reserve(keyed("5", "k1", "fp"))).hold();
+        ledger.release(h);
+        assertInstanceOf(Reservation.Authorized.class, ledger.reserve(keyed("5", "k1", "fp")));
+    }
+
+    @Test
+    void aKeyHeldByAnOverdueHoldIsFreedOnTheSpot() throws SQLException {
+        Hold h = ((Reservation.Authorized) ledger.reserve(keyed("5", "k1", "fp"))).hold();
+        makeOverdue(h);
+        assertInstanceOf(Reservation.Authorized.class, ledger.reserve(keyed("5", "k1", "fp")));
+        assertEquals(Money.credits("5"), balance(), "the first hold expired and returned its money once");
+    }
+
+    @Test
+    void concurrentDuplicatesAreChargedOnce() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(16);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Reservation>> fs = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            fs.add(threads.submit((Callable<Reservation>) () -> {
+                start.await();
+                Reservation r = ledger.reserve(keyed("5", "dup", "fp"));
+                if (r instanceof Reservation.Authorized a) {
+                    ledger.commit(a.hold(), OK);
+                }
+                return r;
+            }));
+        }
+        start.countDown();
+        int authorized = 0;
+        for (Future<Reservation> f : fs) {
+            authorized += f.get() instanceof Reservation.Authorized ? 1 : 0;
+        }
+        threads.shutdown();
+        assertEquals(1, authorized);
+        assertEquals(Money.credits("5"), balance());
+    }
+
+    @Test
+    void aCommitWhoseAcknowledgementWasLostIsUndoneByTheRelease() {
+        Hold h = ((Reservation.Authorized) ledger.reserve(keyed("4", "k1", "fp"))).hold();
+        dataSource.failAfterRunning = "WITH c AS (UPDATE";
+        assertThrows(LedgerUnavailableException.class, () -> ledger.commit(h, OK));
+        dataSource.failAfterRunning = null;
+        assertEquals(Money.credits("6"), balance(), "the commit did take effect");
+        assertEquals(Settlement.RELEASED, ledger.release(h), "the client was refused, so the charge is undone");
+        assertEquals(Money.credits("10"), balance());
+        assertEquals(Settlement.RELEASED, ledger.release(h));
+        assertInstanceOf(Reservation.Authorized.class, ledger.reserve(keyed("4", "k1", "fp")),
+                "the key is free again: the request was not served");
+        List<LedgerEntry.Kind> kinds = ledger.statement("acct", Instant.EPOCH, Instant.MAX, 100).stream()
+                .map(LedgerEntry::kind).toList();
+        assertTrue(kinds.contains(LedgerEntry.Kind.REVERSAL), kinds.toString());
+    }
+
+    @Test
+    void aReleaseOfAnOrdinaryCommitChangesNothing() {
+        Hold h = ((Reservation.Authorized) ledger.reserve(charge("4"))).hold();
+        ledger.commit(h, null);
+        assertEquals(Settlement.COMMITTED, ledger.release(h));
+        assertEquals(Money.credits("6"), balance());
+    }
+
+    @Test
+    void everyBalanceChangeIsAnAppendOnlyEntry() throws SQLException {
+        Hold committed = ((Reservation.Authorized) ledger.reserve(charge("3"))).hold();
+        ledger.commit(committed, null);
+        Hold released = ((Reservation.Authorized) ledger.reserve(charge("2"))).hold();
+        ledger.release(released);
+        Hold expired = ((Reservation.Authorized) ledger.reserve(charge("1"))).hold();
+        makeOverdue(expired);
+        ledger.expireOverdueHolds();
+        assertEquals(Money.credits("12"), ledger.credit("acct", Money.credits("5"), "invoice 7"));
+        assertEquals(Money.credits("11"), ledger.debit("acct", Money.credits("1"), "correction"));
+        List<LedgerEntry> entries = ledger.statement("acct", Instant.EPOCH, Instant.MAX, 100);
+        assertEquals(List.of(LedgerEntry.Kind.OPEN, LedgerEntry.Kind.HOLD, LedgerEntry.Kind.COMMIT, LedgerEntry.Kind.HOLD,
+                LedgerEntry.Kind.RELEASE, LedgerEntry.Kind.HOLD, LedgerEntry.Kind.EXPIRY, LedgerEntry.Kind.CREDIT,
+                LedgerEntry.Kind.DEBIT), entries.stream().map(LedgerEntry::kind).toList());
+        BigDecimal available = entries.stream().map(LedgerEntry::availableDelta).reduce(BigDecimal.ZERO, BigDecimal::add);
+        BigDecimal held = entries.stream().map(LedgerEntry::heldDelta).reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertEquals(0, available.compareTo(new BigDecimal("11")));
+        assertEquals(0, held.signum());
+        assertEquals("invoice 7", entries.get(7).reference());
+        assertEquals(committed.id(), entries.get(2).holdId());
+        assertEquals(3, ledger.statement("acct", Instant.EPOCH, Instant.MAX, 3).size());
+        assertTrue(ledger.statement("acct", Instant.now().plusSeconds(3600), Instant.MAX, 10).isEmpty());
+
+        SQLException e = assertThrows(SQLException.class, () -> sql("DELETE FROM " + schema + ".entries"));
+        assertTrue(e.getMessage().contains("append-only"), e.getMessage());
+        assertThrows(SQLException.class, () -> sql("UPDATE " + schema + ".entries SET reference = 'x'"));
+    }
+
+    @Test
+    void administration() {
+        assertFalse(ledger.openAccount("acct", Money.credits("1"), Set.of()), "exists already: left as it is");
+        assertTrue(ledger.openAccount("new", Money.credits("2.5"), Set.of("premium", "beta")));
+        assertEquals(Set.of("premium", "beta"), ledger.account("new").orElseThrow().entitlements());
+        ledger.revoke("new", "beta");
+        ledger.grant("new", "gamma");
+        ledger.grant("new", "gamma");
+        assertEquals(Set.of("premium", "gamma"), ledger.account("new").orElseThrow().entitlements());
+        assertThrows(IllegalStateException.class, () -> ledger.debit("new", Money.credits("3"), "too much"));
+        assertThrows(IllegalArgumentException.class, () -> ledger.credit("new", Money.parse("1", "EUR"), null));
+        assertThrows(IllegalArgumentException.class, () -> ledger.credit("nobody", Money.credits("1"), null));
+        assertThrows(IllegalArgumentException.class, () -> ledger.grant("nobody", "x"));
+        assertThrows(IllegalArgumentException.class, () -> ledger.statement("nobody", Instant.EPOCH, Instant.MAX, 1));
+        assertEquals(Money.credits("2.5"), ledger.account("new").orElseThrow().balance());
+    }
+
+    @Test
+    void createSchemaIsIdempotentAndSafeFromSeveralNodesAtOnce() throws Exception {
+        String fresh = Postgres.uniqueSchema();
+        try {
+            ExecutorService threads = Executors.newFixedThreadPool(4);
+            List<Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                fs.add(threads.submit(() -> JdbcLedger.builder(pool).schema(fresh).sweepInterval(Duration.ZERO).build()
+                        .createSchema()));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+            threads.shutdown();
+            JdbcLedger again = JdbcLedger.builder(pool).schema(fresh).createSchema(true).sweepInterval(Duration.ZERO)
+                    .build();
+            assertTrue(again.openAccount("x", Money.credits("1"), Set.of()));
+        } finally {
+            Postgres.dropSchema(pool, fresh);
+        }
+    }
+
+    @Test
+    void aMissingSchemaSaysHowToCreateIt() {
+        JdbcLedger missing = JdbcLedger.builder(pool).schema(Postgres.uniqueSchema()).sweepInterval(Duration.ZERO).build();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> missing.reserve(charge("1")));
+        assertTrue(e.getMessage().contains("createSchema"), e.getMessage());
+    }
+}
