@@ -14,21 +14,16 @@ import dev.tollgate.spi.Reservation;
 import dev.tollgate.spi.Settlement;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -115,13 +110,8 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     }
 
     /**
-     * Reads accounts from a properties resource (UTF-8) into a new ledger with default settings.
-     * One account per id, with these keys (the id may contain dots):
-     * <pre>
-     * account.demo-gold.balance      = 1000
-     * account.demo-gold.currency     = credits      (optional; default credits)
-     * account.demo-gold.entitlements = premium, beta (optional)
-     * </pre>
+     * Reads accounts from a properties resource (see {@link AccountsFile}) into a new ledger with
+     * default settings.
      *
      * @param in the resource; not closed
      * @return the ledger
@@ -608,40 +598,8 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
          * @throws IllegalArgumentException if an entry is malformed; the message names the key
          */
         public Builder load(InputStream in) throws IOException {
-            Properties p = new Properties();
-            Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
-            p.load(reader);
-            Map<String, Map<String, String>> byId = new LinkedHashMap<>();
-            for (String name : p.stringPropertyNames().stream().sorted().toList()) {
-                int last = name.lastIndexOf('.');
-                if (!name.startsWith("account.") || last <= "account.".length()) {
-                    throw new IllegalArgumentException("unexpected key \"" + name
-                            + "\": expected account.<id>.balance, .currency or .entitlements");
-                }
-                String id = name.substring("account.".length(), last);
-                String attribute = name.substring(last + 1);
-                if (!Set.of("balance", "currency", "entitlements").contains(attribute)) {
-                    throw new IllegalArgumentException("unexpected key \"" + name
-                            + "\": expected account.<id>.balance, .currency or .entitlements");
-                }
-                byId.computeIfAbsent(id, x -> new LinkedHashMap<>()).put(attribute, p.getProperty(name).trim());
-            }
-            for (Map.Entry<String, Map<String, String>> e : byId.entrySet()) {
-                String id = e.getKey();
-                Map<String, String> a = e.getValue();
-                String balance = a.get("balance");
-                if (balance == null) {
-                    throw new IllegalArgumentException("account." + id + ".balance is missing");
-                }
-                Money money;
-                try {
-                    money = Money.parse(balance, a.getOrDefault("currency", Money.DEFAULT_CURRENCY));
-                } catch (IllegalArgumentException ex) {
-                    throw new IllegalArgumentException("account." + id + ": " + ex.getMessage(), ex);
-                }
-                String[] entitlements = Arrays.stream(a.getOrDefault("entitlements", "").split(","))
-                        .map(String::trim).filter(s -> !s.isEmpty()).toArray(String[]::new);
-                account(id, money, entitlements);
+            for (Account a : AccountsFile.read(in)) {
+                account(a.id(), a.balance(), a.entitlements().toArray(String[]::new));
             }
             return this;
         }

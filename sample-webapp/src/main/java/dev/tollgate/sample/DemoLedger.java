@@ -1,32 +1,113 @@
 package dev.tollgate.sample;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.Tollgate;
+import dev.tollgate.ledger.AccountsFile;
 import dev.tollgate.ledger.InMemoryLedger;
+import dev.tollgate.ledger.JdbcLedger;
+import dev.tollgate.spi.Account;
+import dev.tollgate.spi.Ledger;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 
 /**
- * Chooses the sample's ledger before the Tollgate filter starts: an in-memory ledger seeded from
- * {@code /WEB-INF/demo-accounts.properties} ({@code demo-gold}, {@code demo-silver},
- * {@code demo-empty}). It hands the ledger over through the servlet-context attribute
- * {@link Tollgate#LEDGER_ATTRIBUTE}, the way any application plugs in its own.
+ * Chooses the sample's ledger before the Tollgate filter starts and hands it over through the
+ * servlet-context attribute {@link Tollgate#LEDGER_ATTRIBUTE}, the way any application plugs in
+ * its own.
+ *
+ * <ul>
+ *   <li>By default: an in-memory ledger seeded from {@code /WEB-INF/demo-accounts.properties}
+ *       ({@code demo-gold}, {@code demo-silver}, {@code demo-empty}).</li>
+ *   <li>With {@code TOLLGATE_JDBC_URL} set (system property or environment variable; optional
+ *       {@code TOLLGATE_JDBC_USER}, {@code TOLLGATE_JDBC_PASSWORD}, {@code TOLLGATE_JDBC_SCHEMA}):
+ *       the PostgreSQL ledger on that database. The schema is created if missing and the demo
+ *       accounts are opened only if they do not exist yet, so several instances on one database
+ *       share one balance per account.</li>
+ * </ul>
  */
 @WebListener
 public class DemoLedger implements ServletContextListener {
 
+    private static final System.Logger LOG = System.getLogger(DemoLedger.class.getName());
+
+    private HikariDataSource pool;
+    private JdbcLedger jdbcLedger;
+
     @Override
     public void contextInitialized(ServletContextEvent event) {
-        try (InputStream in = event.getServletContext().getResourceAsStream("/WEB-INF/demo-accounts.properties")) {
+        ServletContext context = event.getServletContext();
+        List<Account> demo = demoAccounts(context);
+        String url = Settings.get("TOLLGATE_JDBC_URL");
+        Ledger ledger;
+        if (url == null) {
+            InMemoryLedger memory = InMemoryLedger.builder().build();
+            demo.forEach(a -> memory.openAccount(a.id(), a.balance(), a.entitlements()));
+            ledger = memory;
+            LOG.log(System.Logger.Level.INFO, "Sample ledger: in memory ({0} demo accounts)", demo.size());
+        } else {
+            pool = pool(url);
+            jdbcLedger = JdbcLedger.builder(pool)
+                    .schema(Settings.get("TOLLGATE_JDBC_SCHEMA", "tollgate"))
+                    .createSchema(true)
+                    .build();
+            int opened = 0;
+            for (Account a : demo) {
+                opened += jdbcLedger.openAccount(a.id(), a.balance(), a.entitlements()) ? 1 : 0;
+            }
+            ledger = jdbcLedger;
+            LOG.log(System.Logger.Level.INFO, "Sample ledger: PostgreSQL at {0}, schema {1} ({2} demo accounts opened,"
+                    + " {3} existed)", url, jdbcLedger.schema(), opened, demo.size() - opened);
+        }
+        context.setAttribute(Tollgate.LEDGER_ATTRIBUTE, ledger);
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        if (jdbcLedger != null) {
+            jdbcLedger.close();
+        }
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    private static List<Account> demoAccounts(ServletContext context) {
+        try (InputStream in = context.getResourceAsStream("/WEB-INF/demo-accounts.properties")) {
             if (in == null) {
                 throw new IllegalStateException("/WEB-INF/demo-accounts.properties is missing from the WAR");
             }
-            event.getServletContext().setAttribute(Tollgate.LEDGER_ATTRIBUTE, InMemoryLedger.load(in));
+            return AccountsFile.read(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A pool with bounded waits, so a database outage gives quick 503s instead of hung threads. */
+    private static HikariDataSource pool(String url) {
+        HikariConfig c = new HikariConfig();
+        c.setPoolName("tollgate-sample");
+        c.setJdbcUrl(url);
+        // Load the driver from this WAR directly; java.sql.DriverManager may only know a copy
+        // loaded by another class loader (the container's, or a test's).
+        c.setDriverClassName("org.postgresql.Driver");
+        c.setUsername(Settings.get("TOLLGATE_JDBC_USER", "postgres"));
+        c.setPassword(Settings.get("TOLLGATE_JDBC_PASSWORD", ""));
+        c.setMaximumPoolSize(16);
+        c.setConnectionTimeout(2_000);
+        c.setValidationTimeout(1_000);
+        if (!url.contains("connectTimeout=")) {
+            c.addDataSourceProperty("connectTimeout", "3");
+        }
+        if (!url.contains("socketTimeout=")) {
+            c.addDataSourceProperty("socketTimeout", "15");
+        }
+        return new HikariDataSource(c);
     }
 }

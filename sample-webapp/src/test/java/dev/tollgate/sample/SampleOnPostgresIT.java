@@ -1,0 +1,160 @@
+package dev.tollgate.sample;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tollgate.testing.Postgres;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import java.io.File;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.ee10.annotations.AnnotationConfiguration;
+import org.eclipse.jetty.ee10.webapp.Configurations;
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sample WAR on PostgreSQL with one setting ({@code TOLLGATE_JDBC_URL}), deployed twice on two
+ * Jetty servers that share one database: one balance per account, and the admin endpoints.
+ */
+class SampleOnPostgresIT {
+
+    private static final String[] SETTINGS = {"TOLLGATE_JDBC_URL", "TOLLGATE_JDBC_USER", "TOLLGATE_JDBC_PASSWORD",
+            "TOLLGATE_JDBC_SCHEMA", "TOLLGATE_ADMIN_KEY"};
+    private static final Jsonb JSONB = JsonbBuilder.create();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static String schema;
+    private static Server a;
+    private static Server b;
+
+    @BeforeAll
+    static void deployTwice() throws Exception {
+        Postgres.Server db = Postgres.server();
+        schema = Postgres.uniqueSchema();
+        System.setProperty("TOLLGATE_JDBC_URL", db.url());
+        System.setProperty("TOLLGATE_JDBC_USER", db.user());
+        System.setProperty("TOLLGATE_JDBC_PASSWORD", db.password());
+        System.setProperty("TOLLGATE_JDBC_SCHEMA", schema);
+        System.setProperty("TOLLGATE_ADMIN_KEY", "it-admin-key");
+        a = deploy();
+        b = deploy();
+    }
+
+    @AfterAll
+    static void undeploy() throws Exception {
+        try {
+            a.stop();
+            b.stop();
+        } finally {
+            for (String s : SETTINGS) {
+                System.clearProperty(s);
+            }
+            Postgres.Server db = Postgres.server();
+            try (HikariDataSource pool = db.pool(1)) {
+                Postgres.dropSchema(pool, schema);
+            }
+        }
+    }
+
+    private static Server deploy() throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        Configurations.setServerDefault(server).add(new AnnotationConfiguration());
+        WebAppContext webapp = new WebAppContext();
+        webapp.setContextPath("/shop");
+        webapp.setWar(new File(System.getProperty("sample.war", "target/sample-webapp.war")).getAbsolutePath());
+        webapp.setThrowUnavailableOnStartupException(true);
+        server.setHandler(webapp);
+        server.start();
+        return server;
+    }
+
+    private static String base(Server s) {
+        return "http://127.0.0.1:" + ((ServerConnector) s.getConnectors()[0]).getLocalPort() + "/shop";
+    }
+
+    private static HttpResponse<String> call(Server s, String method, String path, String body, String... headers)
+            throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base(s) + path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            r.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> json(HttpResponse<String> r) {
+        return JSONB.fromJson(r.body(), Map.class);
+    }
+
+    private static BigDecimal balance(Server s, String key) throws Exception {
+        return new BigDecimal(json(call(s, "GET", "/api/balance", null, "X-API-Key", key)).get("balance").toString());
+    }
+
+    @Test
+    void twoInstancesShareOneBalance() throws Exception {
+        BigDecimal before = balance(a, "demo-gold");
+        assertEquals(before, balance(b, "demo-gold"));
+        assertEquals(200, call(a, "GET", "/api/quotes/ACME", null, "X-API-Key", "demo-gold").statusCode());
+        assertEquals(200, call(b, "GET", "/api/reports/7", null, "X-API-Key", "demo-gold").statusCode());
+        assertEquals(before.subtract(new BigDecimal("6")), balance(a, "demo-gold"));
+        assertEquals(before.subtract(new BigDecimal("6")), balance(b, "demo-gold"));
+
+        HttpResponse<String> first = call(a, "POST", "/api/reports", "{\"t\":1}", "X-API-Key", "demo-gold",
+                "Idempotency-Key", "pg-it-1", "Content-Type", "application/json");
+        HttpResponse<String> retryOnB = call(b, "POST", "/api/reports", "{\"t\":1}", "X-API-Key", "demo-gold",
+                "Idempotency-Key", "pg-it-1", "Content-Type", "application/json");
+        assertEquals(201, first.statusCode());
+        assertEquals(first.body(), retryOnB.body(), "a retry on the other instance is a replay");
+        assertEquals(before.subtract(new BigDecimal("16")), balance(a, "demo-gold"));
+    }
+
+    @Test
+    void adminEndpointsNeedTheKeyAndShowEveryChange() throws Exception {
+        assertEquals(401, call(a, "GET", "/admin/accounts/demo-empty", null).statusCode());
+        assertEquals(401, call(a, "GET", "/admin/accounts/demo-empty", null, "X-Admin-Key", "wrong").statusCode());
+        String[] key = {"X-Admin-Key", "it-admin-key", "Content-Type", "application/json"};
+        HttpResponse<String> opened = call(a, "POST", "/admin/accounts",
+                "{\"id\":\"acme\",\"balance\":\"10.50\",\"entitlements\":[\"premium\"]}", key);
+        assertEquals(201, opened.statusCode(), opened.body());
+        assertEquals(409, call(b, "POST", "/admin/accounts", "{\"id\":\"acme\",\"balance\":\"1\"}", key).statusCode());
+        assertEquals(200, call(b, "POST", "/admin/accounts/acme/credit", "{\"amount\":\"4.5\",\"reference\":\"inv 7\"}",
+                key).statusCode());
+        assertEquals(new BigDecimal("15"), balance(a, "acme"), "credited on one instance, seen on the other");
+        assertEquals(409, call(a, "POST", "/admin/accounts/acme/debit", "{\"amount\":\"100\"}", key).statusCode());
+        assertEquals(200, call(a, "POST", "/admin/accounts/acme/debit", "{\"amount\":1}", key).statusCode());
+        assertEquals(200, call(a, "GET", "/api/premium/insights", null, "X-API-Key", "acme").statusCode());
+        assertEquals(200, call(a, "DELETE", "/admin/accounts/acme/entitlements/premium", null, key).statusCode());
+        assertEquals(402, call(b, "GET", "/api/premium/insights", null, "X-API-Key", "acme").statusCode());
+        assertEquals(200, call(a, "GET", "/api/quotes/ACME", null, "X-API-Key", "acme").statusCode());
+
+        HttpResponse<String> statement = call(b, "GET", "/admin/accounts/acme/statement", null, key);
+        assertEquals(200, statement.statusCode());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> entries = (List<Map<String, Object>>) json(statement).get("entries");
+        assertEquals(List.of("open", "credit", "debit", "hold", "commit", "hold", "commit"),
+                entries.stream().map(e -> e.get("kind")).toList());
+        BigDecimal sum = entries.stream().map(e -> new BigDecimal(e.get("available").toString()))
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertEquals(0, sum.compareTo(new BigDecimal("13")), "entries add up to the balance: " + sum);
+        assertEquals(404, call(a, "GET", "/admin/accounts/nobody", null, key).statusCode());
+        assertTrue(call(a, "GET", "/admin/accounts/acme", null, key).body().contains("\"balance\":13"));
+    }
+}
