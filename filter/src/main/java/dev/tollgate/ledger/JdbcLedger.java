@@ -873,7 +873,7 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
                         String holdId = rs.wasNull() ? null : Long.toString(hold);
                         out.add(new LedgerEntry(rs.getLong(1), id,
                                 LedgerEntry.Kind.valueOf(rs.getString(2).toUpperCase(java.util.Locale.ROOT)),
-                                rs.getBigDecimal(3).stripTrailingZeros(), rs.getBigDecimal(4).stripTrailingZeros(),
+                                plain(rs.getBigDecimal(3)), plain(rs.getBigDecimal(4)),
                                 a.balance().currency(), holdId, rs.getString(6),
                                 rs.getObject(7, OffsetDateTime.class).toInstant()));
                     }
@@ -894,6 +894,12 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
                         Set.of((String[]) rs.getArray(4).getArray()));
             }
         }
+    }
+
+    /** Without the column's 18 trailing zeros, and never in exponent form (1000, not 1E+3). */
+    private static BigDecimal plain(BigDecimal d) {
+        BigDecimal stripped = d.stripTrailingZeros();
+        return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
     }
 
     private static OffsetDateTime clamp(Instant i) {

@@ -63,7 +63,7 @@ public class DemoLedger implements ServletContextListener {
             }
             ledger = jdbcLedger;
             LOG.log(System.Logger.Level.INFO, "Sample ledger: PostgreSQL at {0}, schema {1} ({2} demo accounts opened,"
-                    + " {3} existed)", url, jdbcLedger.schema(), opened, demo.size() - opened);
+                    + " {3} existed)", url.replaceFirst("\\?.*", ""), jdbcLedger.schema(), opened, demo.size() - opened);
         }
         context.setAttribute(Tollgate.LEDGER_ATTRIBUTE, ledger);
     }

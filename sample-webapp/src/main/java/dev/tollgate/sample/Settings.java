@@ -1,6 +1,9 @@
 package dev.tollgate.sample;
 
-/** The sample's settings: a system property, else an environment variable of the same name. */
+/**
+ * The sample's settings: a system property, else an environment variable of the same name. A system
+ * property set to the empty string hides the environment variable (tests use that to run hermetically).
+ */
 final class Settings {
 
     private Settings() {
@@ -8,7 +11,7 @@ final class Settings {
 
     static String get(String name) {
         String v = System.getProperty(name);
-        if (v == null || v.isBlank()) {
+        if (v == null) {
             v = System.getenv(name);
         }
         return v == null || v.isBlank() ? null : v.strip();

@@ -50,6 +50,13 @@ class DemoApiIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().executor(POOL)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
+    static {
+        // Hermetic: the in-memory ledger and no admin endpoints, whatever the environment says.
+        // (Runs when the class loads, before Arquillian deploys the WAR.)
+        System.setProperty("TOLLGATE_JDBC_URL", "");
+        System.setProperty("TOLLGATE_ADMIN_KEY", "");
+    }
+
     @ArquillianResource
     private URL base;
 
@@ -62,6 +69,8 @@ class DemoApiIT {
     @AfterAll
     static void shutdown() {
         POOL.shutdownNow();
+        System.clearProperty("TOLLGATE_JDBC_URL");
+        System.clearProperty("TOLLGATE_ADMIN_KEY");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -277,6 +286,12 @@ class DemoApiIT {
         }
         assertProblem(get("/api/search?q=a"), 429, "quota-exceeded");
         assertEquals(200, get("/api/search?q=a", "X-API-Key", "demo-gold").statusCode(), "each key its own bucket");
+    }
+
+    @Test
+    @Order(12)
+    void adminEndpointsAreOffWithoutAnAdminKey() throws Exception {
+        assertEquals(404, get("/admin/accounts/demo-gold", "X-Admin-Key", "").statusCode());
     }
 
     @Test
