@@ -56,11 +56,13 @@ import javax.sql.DataSource;
  * {@code schema_version}, so several nodes may call it at start-up.
  *
  * <h2>Money</h2>
- * {@link #reserve} is one statement and one short transaction: an atomic conditional debit
- * ({@code UPDATE accounts SET balance = balance - price WHERE id = ? AND balance >= price}) that
- * also inserts the hold and its entry; no read-then-write race, no table locks. {@link #commit}
- * and {@link #release} are idempotent state transitions guarded by {@code state = 'open'};
- * a commit does not touch the account row, so a hot account is locked once per request.
+ * {@link #reserve} is one statement and one short transaction (the schema's {@code reserve}
+ * function): it inserts the hold and its entry, then makes the atomic conditional debit
+ * ({@code UPDATE accounts SET balance = balance - price WHERE id = ? AND balance >= price}) last,
+ * so the account row is locked only for the debit and the commit; a refusal rolls the inserts back.
+ * No read-then-write race, no table locks. {@link #commit} and {@link #release} are idempotent
+ * state transitions guarded by {@code state = 'open'}; a commit does not touch the account row,
+ * so a hot account is locked once per request.
  *
  * <h2>Expiry</h2>
  * A hold neither committed nor released by its deadline ({@link Builder#holdTimeout}, default
@@ -114,7 +116,6 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
     private volatile boolean sweepFailing;
 
     private final String holdSql;
-    private final String holdFreeSql;
     private final String explainSql;
     private final String claimKeySql;
     private final String readKeySql;
@@ -137,19 +138,10 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
         this.queryTimeoutSeconds = (int) Math.max(1, b.queryTimeout.toSeconds());
 
         String s = schema;
-        String holdCte = "hold AS (INSERT INTO " + s + ".holds (account_id, amount, resource, expires_at)"
-                + " SELECT id, ?, ?, now() + CAST(? AS interval) FROM debit RETURNING id, account_id, amount, resource,"
-                + " expires_at),"
-                + " entry AS (INSERT INTO " + s + ".entries (account_id, kind, available_delta, held_delta, hold_id,"
-                + " reference) SELECT account_id, 'hold', -amount, amount, id, resource FROM hold)"
-                + " SELECT h.id, h.expires_at, d.balance, d.currency FROM debit d CROSS JOIN hold h";
         String entitled = "(CAST(? AS text) IS NULL OR EXISTS (SELECT 1 FROM " + s + ".entitlements e"
                 + " WHERE e.account_id = a.id AND e.name = CAST(? AS text)))";
-        this.holdSql = "WITH debit AS (UPDATE " + s + ".accounts a SET balance = a.balance - ?"
-                + " WHERE a.id = ? AND a.currency = ? AND a.balance >= ? AND " + entitled
-                + " RETURNING a.id, a.balance, a.currency), " + holdCte;
-        this.holdFreeSql = "WITH debit AS (SELECT a.id, a.balance, a.currency FROM " + s + ".accounts a WHERE a.id = ? AND "
-                + entitled + "), " + holdCte;
+        this.holdSql = "SELECT hold_id, expires_at, balance, currency FROM " + s
+                + ".reserve(?, ?, ?, ?, ?, CAST(? AS interval))";
         this.explainSql = "SELECT a.currency, a.balance, " + entitled + " FROM " + s + ".accounts a WHERE a.id = ?";
         this.claimKeySql = "INSERT INTO " + s + ".idempotency_keys (account_id, key, fingerprint, state, expires_at)"
                 + " VALUES (?, ?, ?, 'in_progress', now() + CAST(? AS interval)) ON CONFLICT (account_id, key) DO NOTHING";
@@ -387,7 +379,7 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
                 if (claimed == 1) {
                     Reservation.Authorized a = hold(c, charge);
                     if (a == null) {
-                        c.rollback(); // the key is not kept for a refused charge
+                        c.rollback(); // the refusal aborted the transaction; the key is not kept
                         return explain(c, charge);
                     }
                     try (PreparedStatement ps = prepare(c, bindKeySql)) {
@@ -481,37 +473,36 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
         }
     }
 
-    /** The atomic debit + hold + entry; null when the account cannot pay (or does not exist). */
+    /** SQLSTATE of a refusal raised by the {@code reserve} function. */
+    private static final String REFUSED = "TG001";
+
+    /**
+     * The atomic hold + entry + debit (the {@code reserve} function of the schema); null when the
+     * account cannot pay or does not exist. A refusal rolls back the current transaction.
+     */
     private Reservation.Authorized hold(Connection c, Charge charge) throws SQLException {
         Money price = charge.price();
-        boolean free = price.isZero();
-        try (PreparedStatement ps = prepare(c, free ? holdFreeSql : holdSql)) {
-            int i = 1;
-            if (!free) {
-                ps.setBigDecimal(i++, price.amount());
-            }
-            ps.setString(i++, charge.account());
-            if (!free) {
-                ps.setString(i++, price.currency());
-                ps.setBigDecimal(i++, price.amount());
-            }
-            ps.setString(i++, charge.entitlement());
-            ps.setString(i++, charge.entitlement());
-            ps.setBigDecimal(i++, price.amount());
-            ps.setString(i++, charge.resource());
-            ps.setString(i, interval(holdTimeout));
+        try (PreparedStatement ps = prepare(c, holdSql)) {
+            ps.setString(1, charge.account());
+            ps.setBigDecimal(2, price.amount());
+            ps.setString(3, price.currency());
+            ps.setString(4, charge.entitlement());
+            ps.setString(5, charge.resource());
+            ps.setString(6, interval(holdTimeout));
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
+                rs.next();
                 long id = rs.getLong(1);
                 Instant expires = rs.getObject(2, OffsetDateTime.class).toInstant();
-                BigDecimal balance = rs.getBigDecimal(3);
                 String currency = rs.getString(4);
-                Money amount = free ? Money.zero(currency) : price;
-                return new Reservation.Authorized(new Hold(Long.toString(id), charge.account(), amount, expires),
-                        new Money(balance, currency));
+                Money balance = new Money(rs.getBigDecimal(3), currency);
+                Money amount = price.isZero() ? Money.zero(currency) : price;
+                return new Reservation.Authorized(new Hold(Long.toString(id), charge.account(), amount, expires), balance);
             }
+        } catch (SQLException e) {
+            if (REFUSED.equals(e.getSQLState())) {
+                return null;
+            }
+            throw e;
         }
     }
 
