@@ -122,6 +122,7 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
     private final String bindKeySql;
     private final String deleteKeySql;
     private final String commitSql;
+    private final String commitReplayableSql;
     private final String releaseSql;
     private final String reverseSql;
     private final String expireOneSql;
@@ -151,13 +152,15 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
                 + " WHERE k.account_id = ? AND k.key = ? FOR UPDATE OF k";
         this.bindKeySql = "UPDATE " + s + ".idempotency_keys SET hold_id = ? WHERE account_id = ? AND key = ?";
         this.deleteKeySql = "DELETE FROM " + s + ".idempotency_keys WHERE account_id = ? AND key = ?";
-        this.commitSql = "WITH c AS (UPDATE " + s + ".holds SET state = 'committed', settled_at = now()"
+        String commitCte = "WITH c AS (UPDATE " + s + ".holds SET state = 'committed', settled_at = now()"
                 + " WHERE id = ? AND state = 'open' AND expires_at > now() RETURNING id, account_id, amount, resource),"
                 + " e AS (INSERT INTO " + s + ".entries (account_id, kind, available_delta, held_delta, hold_id, reference)"
-                + " SELECT account_id, 'commit', 0, -amount, id, resource FROM c),"
+                + " SELECT account_id, 'commit', 0, -amount, id, resource FROM c)";
+        this.commitSql = commitCte + " SELECT count(*) FROM c";
+        this.commitReplayableSql = commitCte + ","
                 + " k AS (UPDATE " + s + ".idempotency_keys SET state = 'completed', status = ?, headers = ?, body = ?,"
                 + " body_retained = ?, expires_at = now() + CAST(? AS interval)"
-                + " WHERE CAST(? AS boolean) AND state = 'in_progress' AND hold_id IN (SELECT id FROM c))"
+                + " WHERE state = 'in_progress' AND hold_id IN (SELECT id FROM c))"
                 + " SELECT count(*) FROM c";
         this.releaseSql = settleSql("state = 'open'", "'released'", "'release'", "amount", "-amount");
         this.reverseSql = settleSql("state = 'committed'", "'released'", "'reversal'", "amount", "0");
@@ -548,21 +551,21 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
         }
         try (Connection c = dataSource.getConnection()) {
             int n;
-            try (PreparedStatement ps = prepare(c, commitSql)) {
+            try (PreparedStatement ps = prepare(c, response == null ? commitSql : commitReplayableSql)) {
                 ps.setLong(1, id);
-                List<String> flat = new ArrayList<>();
                 if (response != null) {
+                    // The replayable response is stored in the same statement as the charge.
+                    List<String> flat = new ArrayList<>();
                     for (Entry<String, String> h : response.headers()) {
                         flat.add(h.getKey());
                         flat.add(h.getValue());
                     }
+                    ps.setInt(2, response.status());
+                    ps.setArray(3, c.createArrayOf("text", flat.toArray()));
+                    ps.setBytes(4, response.body());
+                    ps.setBoolean(5, response.bodyRetained());
+                    ps.setString(6, interval(replayRetention));
                 }
-                ps.setInt(2, response == null ? 0 : response.status());
-                ps.setArray(3, c.createArrayOf("text", flat.toArray()));
-                ps.setBytes(4, response == null ? null : response.body());
-                ps.setBoolean(5, response != null && response.bodyRetained());
-                ps.setString(6, interval(replayRetention));
-                ps.setBoolean(7, response != null);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     n = rs.getInt(1);
