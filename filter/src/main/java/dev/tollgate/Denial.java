@@ -87,6 +87,9 @@ public record Denial(Kind kind, String detail, Money price, Money balance, Strin
         /** A rate limit is exhausted: 429. */
         RATE_LIMITED(429, "quota-exceeded", "Too many requests"),
 
+        /** The shared rate-limit store failed and the limit's policy is to refuse: 503. */
+        RATE_LIMITER_UNAVAILABLE(503, "rate-limiter-unavailable", "Rate limiter unavailable"),
+
         /** The ledger cannot answer; nothing was let through: 503. */
         LEDGER_UNAVAILABLE(503, "ledger-unavailable", "Payment service unavailable"),
 

@@ -12,6 +12,8 @@ import dev.tollgate.spi.InvalidCredentialsException;
 import dev.tollgate.spi.Ledger;
 import dev.tollgate.spi.Payer;
 import dev.tollgate.spi.PayerResolver;
+import dev.tollgate.spi.RateLimitListener;
+import dev.tollgate.spi.RateLimitStore;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.ServletRequest;
@@ -53,6 +55,12 @@ public final class Tollgate {
      */
     public static final String LEDGER_ATTRIBUTE = "dev.tollgate.spi.Ledger";
 
+    /**
+     * Servlet-context attribute where an application may put a {@link dev.tollgate.spi.RateLimitStore}
+     * that shares rate-limit buckets between nodes: {@value}.
+     */
+    public static final String RATE_LIMIT_STORE_ATTRIBUTE = "dev.tollgate.spi.RateLimitStore";
+
     /** Request attribute with the {@link Payer} of an admitted paid request: {@value}. */
     public static final String PAYER_ATTRIBUTE = "dev.tollgate.payer";
 
@@ -70,15 +78,18 @@ public final class Tollgate {
     private final DenialRenderer renderer;
     private final Enforcer enforcer;
     private final boolean ownsLedger;
+    private final RateLimitStore ownedStore;
 
     private Tollgate(TollgateConfig config, Ledger ledger, boolean ownsLedger, PayerResolver payerResolver,
-                     DenialRenderer renderer, PolicyTable table) {
+                     DenialRenderer renderer, PolicyTable table, RateLimitStore store, boolean ownsStore,
+                     RateLimitListener listener) {
         this.ownsLedger = ownsLedger;
+        this.ownedStore = ownsStore ? store : null;
         this.config = config;
         this.ledger = ledger;
         this.payerResolver = payerResolver;
         this.renderer = renderer;
-        this.enforcer = new Enforcer(config, table, ledger, payerResolver, renderer);
+        this.enforcer = new Enforcer(config, table, ledger, payerResolver, renderer, store, listener);
     }
 
     /**
@@ -170,6 +181,11 @@ public final class Tollgate {
         return enforcer;
     }
 
+    /** {@return the rate limiter's counters (admitted, rejected, shadow, store failures…)} */
+    public dev.tollgate.internal.RateLimiter.Stats rateLimitStats() {
+        return enforcer.limiter().stats();
+    }
+
     /**
      * {@return how many holds wait for a release that the ledger could not take yet; they are
      * retried in the background}
@@ -181,6 +197,13 @@ public final class Tollgate {
     /** Stops background work; closes the ledger if Tollgate created it from {@code tollgate.ledger}. */
     void stop() {
         enforcer.close();
+        if (ownedStore != null) {
+            try {
+                ownedStore.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Closing the rate-limit store failed: " + e);
+            }
+        }
         if (ownsLedger && ledger instanceof AutoCloseable closeable) {
             try {
                 closeable.close();
@@ -207,9 +230,17 @@ public final class Tollgate {
                 ? instantiate(config.rendererClass(), DenialRenderer.class, parameters, loader, TollgateConfig.RENDERER)
                 : new ProblemDetailsRenderer(config.problemTypeBase());
         PolicyTable table = scan(context, loader);
-        Tollgate t = new Tollgate(config, ledger, owned[0], resolver, renderer, table);
-        LOG.log(System.Logger.Level.INFO, "Tollgate started in {0}: {1}; ledger {2}", context.getContextPath().isEmpty()
-                ? "/" : context.getContextPath(), describe(table), ledger);
+        boolean[] ownsStore = new boolean[1];
+        RateLimitStore store = chooseStore(context, config, parameters, loader, ownsStore);
+        RateLimitListener listener = config.rateLimitListener() != null ? config.rateLimitListener()
+                : config.rateLimitListenerClass() != null
+                ? instantiate(config.rateLimitListenerClass(), RateLimitListener.class, parameters, loader,
+                        TollgateConfig.RATE_LIMIT_LISTENER)
+                : new RateLimitListener() { };
+        Tollgate t = new Tollgate(config, ledger, owned[0], resolver, renderer, table, store, ownsStore[0], listener);
+        LOG.log(System.Logger.Level.INFO, "Tollgate started in {0}: {1}; ledger {2}; rate limits {3}",
+                context.getContextPath().isEmpty() ? "/" : context.getContextPath(), describe(table), ledger,
+                store == null ? "in this JVM" : "in " + store.name());
         return t;
     }
 
@@ -265,6 +296,27 @@ public final class Tollgate {
             j.add(e.getKey() + " (" + m + ")");
         }
         return j.toString();
+    }
+
+    private static RateLimitStore chooseStore(ServletContext context, TollgateConfig config,
+                                              Map<String, String> parameters, ClassLoader loader, boolean[] owned) {
+        if (config.rateLimitStore() != null) {
+            return config.rateLimitStore();
+        }
+        Object o = context.getAttribute(RATE_LIMIT_STORE_ATTRIBUTE);
+        if (o != null) {
+            if (!(o instanceof RateLimitStore s)) {
+                throw new IllegalStateException("servlet-context attribute " + RATE_LIMIT_STORE_ATTRIBUTE + " holds a "
+                        + o.getClass().getName() + ", not a " + RateLimitStore.class.getName());
+            }
+            return s;
+        }
+        if (config.rateLimitStoreClass() != null) {
+            owned[0] = true;
+            return instantiate(config.rateLimitStoreClass(), RateLimitStore.class, parameters, loader,
+                    TollgateConfig.RATE_LIMIT_STORE);
+        }
+        return null;
     }
 
     private static Ledger chooseLedger(ServletContext context, TollgateConfig config, Map<String, String> parameters,

@@ -1,10 +1,13 @@
 package dev.tollgate;
 
+import dev.tollgate.annotations.StoreFailure;
 import dev.tollgate.internal.StatusSet;
 import dev.tollgate.ledger.JdbcLedger;
 import dev.tollgate.spi.DenialRenderer;
 import dev.tollgate.spi.Ledger;
 import dev.tollgate.spi.PayerResolver;
+import dev.tollgate.spi.RateLimitListener;
+import dev.tollgate.spi.RateLimitStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -52,12 +55,27 @@ import java.util.TreeSet;
  *       for replay; a retry of a larger one gets {@code 409}</td></tr>
  *   <tr><td>{@value #MAX_BUCKETS}</td><td>{@code 100000}</td><td>the most rate-limit buckets kept in
  *       memory</td></tr>
- *   <tr><td>{@value #RATE_LIMIT_HEADERS}</td><td>{@code true}</td><td>whether admitted responses carry
- *       {@code RateLimit-Policy} and {@code RateLimit} (429 responses always do)</td></tr>
+ *   <tr><td>{@value #RATE_LIMIT_HEADERS}</td><td>{@code standard}</td><td>rate-limit headers on limited
+ *       responses (admitted and 429): {@code standard} ({@code RateLimit-Policy}, {@code RateLimit}),
+ *       {@code legacy} ({@code X-RateLimit-Limit/-Remaining/-Reset}), {@code both} or {@code none}
+ *       ({@code Retry-After} is always sent with 429)</td></tr>
+ *   <tr><td>{@value #RATE_LIMIT_STORE}</td><td>none (local)</td><td>the class name of a
+ *       {@link RateLimitStore} that shares buckets between nodes</td></tr>
+ *   <tr><td>{@value #ON_STORE_FAILURE}</td><td>{@code local}</td><td>what limits with
+ *       {@code onStoreFailure = DEFAULT} do when the store fails: {@code open}, {@code closed} or
+ *       {@code local}</td></tr>
+ *   <tr><td>{@value #RATE_LIMIT_LISTENER}</td><td>none</td><td>the class name of a
+ *       {@link RateLimitListener}</td></tr>
+ *   <tr><td>{@value #TRUSTED_PROXIES}</td><td>none</td><td>addresses and CIDR blocks of reverse proxies
+ *       whose {@code Forwarded}/{@code X-Forwarded-For} headers name the client, such as
+ *       {@code 10.0.0.0/8, ::1}</td></tr>
  *   <tr><td>{@value #PROBLEM_TYPE_BASE}</td><td>{@value #DEFAULT_PROBLEM_TYPE_BASE}</td><td>the prefix of
  *       problem {@code type} URIs</td></tr>
  *   <tr><td>{@code tollgate.jdbc.*}</td><td></td><td>settings of {@link JdbcLedger} when
  *       {@value #LEDGER} names it; see {@link JdbcLedger#JdbcLedger(Map)}</td></tr>
+ *   <tr><td>{@code tollgate.rateLimit.jdbc.*}, {@code tollgate.rateLimit.redis.*},
+ *       {@code tollgate.rateLimit.storeTimeout}</td><td></td><td>settings of the PostgreSQL and Redis
+ *       rate-limit stores when {@value #RATE_LIMIT_STORE} names one</td></tr>
  * </table>
  * An unknown parameter starting with {@code tollgate.} fails start-up, so a typo never goes unseen.
  *
@@ -95,6 +113,26 @@ public final class TollgateConfig {
     public static final String RATE_LIMIT_HEADERS = "tollgate.rateLimit.headers";
     /** Parameter: the prefix of problem type URIs. */
     public static final String PROBLEM_TYPE_BASE = "tollgate.problemTypeBase";
+    /** Parameter: the rate-limit store class. */
+    public static final String RATE_LIMIT_STORE = "tollgate.rateLimit.store";
+    /** Parameter: the default policy when the rate-limit store fails. */
+    public static final String ON_STORE_FAILURE = "tollgate.rateLimit.onStoreFailure";
+    /** Parameter: the rate-limit listener class. */
+    public static final String RATE_LIMIT_LISTENER = "tollgate.rateLimit.listener";
+    /** Parameter: the trusted reverse proxies. */
+    public static final String TRUSTED_PROXIES = "tollgate.trustedProxies";
+
+    /** Which rate-limit headers limited responses carry. */
+    public enum HeaderStyle {
+        /** {@code RateLimit-Policy} and {@code RateLimit} (draft-ietf-httpapi-ratelimit-headers-10). */
+        STANDARD,
+        /** {@code X-RateLimit-Limit}, {@code X-RateLimit-Remaining}, {@code X-RateLimit-Reset} (seconds). */
+        LEGACY,
+        /** Both. */
+        BOTH,
+        /** None ({@code Retry-After} is still sent with 429). */
+        NONE
+    }
 
     /** The default prefix of problem type URIs: {@value}. */
     public static final String DEFAULT_PROBLEM_TYPE_BASE = "https://tollgate.dev/problems/";
@@ -102,9 +140,13 @@ public final class TollgateConfig {
     private static final Set<String> KNOWN = Set.of(ENABLED, AUTO_REGISTER, LEDGER, ACCOUNTS, PAYER_RESOLVER, RENDERER,
             API_KEY_HEADER, BEARER_TOKENS, BILLABLE_STATUSES, LEDGER_RETRY_AFTER, MAX_REQUEST_BYTES,
             MAX_RESPONSE_BYTES, MAX_BUCKETS, RATE_LIMIT_HEADERS, PROBLEM_TYPE_BASE,
+            RATE_LIMIT_STORE, ON_STORE_FAILURE, RATE_LIMIT_LISTENER, TRUSTED_PROXIES,
             // read by dev.tollgate.ledger.JdbcLedger(Map) when it is the ledger
             JdbcLedger.DATA_SOURCE, JdbcLedger.SCHEMA_NAME, JdbcLedger.CREATE_SCHEMA, JdbcLedger.HOLD_TIMEOUT,
-            JdbcLedger.QUERY_TIMEOUT, JdbcLedger.SWEEP_INTERVAL, JdbcLedger.REPLAY_RETENTION);
+            JdbcLedger.QUERY_TIMEOUT, JdbcLedger.SWEEP_INTERVAL, JdbcLedger.REPLAY_RETENTION,
+            // read by the stores of tollgate-ratelimit-postgresql and tollgate-ratelimit-redis
+            "tollgate.rateLimit.jdbc.dataSource", "tollgate.rateLimit.jdbc.table", "tollgate.rateLimit.jdbc.createTable",
+            "tollgate.rateLimit.redis.uri", "tollgate.rateLimit.storeTimeout");
 
     private final boolean enabled;
     private final Ledger ledger;
@@ -121,7 +163,13 @@ public final class TollgateConfig {
     private final int maxRequestBytes;
     private final int maxResponseBytes;
     private final long maxBuckets;
-    private final boolean rateLimitHeaders;
+    private final HeaderStyle rateLimitHeaders;
+    private final RateLimitStore rateLimitStore;
+    private final String rateLimitStoreClass;
+    private final StoreFailure onStoreFailure;
+    private final RateLimitListener rateLimitListener;
+    private final String rateLimitListenerClass;
+    private final String trustedProxies;
     private final String problemTypeBase;
     private final Clock clock;
 
@@ -142,6 +190,12 @@ public final class TollgateConfig {
         this.maxResponseBytes = b.maxResponseBytes;
         this.maxBuckets = b.maxBuckets;
         this.rateLimitHeaders = b.rateLimitHeaders;
+        this.rateLimitStore = b.rateLimitStore;
+        this.rateLimitStoreClass = b.rateLimitStoreClass;
+        this.onStoreFailure = b.onStoreFailure;
+        this.rateLimitListener = b.rateLimitListener;
+        this.rateLimitListenerClass = b.rateLimitListenerClass;
+        this.trustedProxies = b.trustedProxies;
         this.problemTypeBase = b.problemTypeBase;
         this.clock = b.clock;
     }
@@ -235,9 +289,39 @@ public final class TollgateConfig {
         return maxBuckets;
     }
 
-    /** {@return whether admitted responses carry rate-limit headers} */
-    public boolean rateLimitHeaders() {
+    /** {@return which rate-limit headers limited responses carry} */
+    public HeaderStyle rateLimitHeaders() {
         return rateLimitHeaders;
+    }
+
+    /** {@return the rate-limit store given to the builder, or {@code null}} */
+    public RateLimitStore rateLimitStore() {
+        return rateLimitStore;
+    }
+
+    /** {@return the rate-limit store class name, or {@code null}} */
+    public String rateLimitStoreClass() {
+        return rateLimitStoreClass;
+    }
+
+    /** {@return what limits with {@code onStoreFailure = DEFAULT} do when the store fails} */
+    public StoreFailure onStoreFailure() {
+        return onStoreFailure;
+    }
+
+    /** {@return the rate-limit listener given to the builder, or {@code null}} */
+    public RateLimitListener rateLimitListener() {
+        return rateLimitListener;
+    }
+
+    /** {@return the rate-limit listener class name, or {@code null}} */
+    public String rateLimitListenerClass() {
+        return rateLimitListenerClass;
+    }
+
+    /** {@return the trusted proxies as configured (empty for none)} */
+    public String trustedProxies() {
+        return trustedProxies;
     }
 
     /** {@return the prefix of problem type URIs} */
@@ -270,7 +354,13 @@ public final class TollgateConfig {
         private int maxRequestBytes = 1024 * 1024;
         private int maxResponseBytes = 1024 * 1024;
         private long maxBuckets = 100_000;
-        private boolean rateLimitHeaders = true;
+        private HeaderStyle rateLimitHeaders = HeaderStyle.STANDARD;
+        private RateLimitStore rateLimitStore;
+        private String rateLimitStoreClass;
+        private StoreFailure onStoreFailure = StoreFailure.LOCAL;
+        private RateLimitListener rateLimitListener;
+        private String rateLimitListenerClass;
+        private String trustedProxies = "";
         private String problemTypeBase = DEFAULT_PROBLEM_TYPE_BASE;
         private Clock clock;
 
@@ -327,7 +417,11 @@ public final class TollgateConfig {
                 case MAX_REQUEST_BYTES -> maxRequestBytes((int) Math.min(Integer.MAX_VALUE, longValue(value)));
                 case MAX_RESPONSE_BYTES -> maxResponseBytes((int) Math.min(Integer.MAX_VALUE, longValue(value)));
                 case MAX_BUCKETS -> maxBuckets(longValue(value));
-                case RATE_LIMIT_HEADERS -> rateLimitHeaders(bool(value));
+                case RATE_LIMIT_HEADERS -> rateLimitHeaders(headerStyle(value));
+                case RATE_LIMIT_STORE -> rateLimitStoreClass = nonEmpty(value);
+                case ON_STORE_FAILURE -> onStoreFailure(storeFailure(value));
+                case RATE_LIMIT_LISTENER -> rateLimitListenerClass = nonEmpty(value);
+                case TRUSTED_PROXIES -> trustedProxies(value);
                 case PROBLEM_TYPE_BASE -> problemTypeBase(value);
                 default -> {
                     // tollgate.jdbc.*: validated by JdbcLedger(Map) when that ledger is chosen
@@ -472,13 +566,63 @@ public final class TollgateConfig {
         }
 
         /**
-         * Sets whether admitted responses carry {@code RateLimit-Policy} and {@code RateLimit}.
+         * Sets which rate-limit headers limited responses (admitted and 429) carry.
          *
-         * @param send {@code true} by default
+         * @param style {@link HeaderStyle#STANDARD} by default
          * @return this builder
          */
-        public Builder rateLimitHeaders(boolean send) {
-            this.rateLimitHeaders = send;
+        public Builder rateLimitHeaders(HeaderStyle style) {
+            this.rateLimitHeaders = Objects.requireNonNull(style, "style");
+            return this;
+        }
+
+        /**
+         * Shares rate-limit buckets between nodes through this store (takes precedence over the
+         * servlet-context attribute and {@value #RATE_LIMIT_STORE}).
+         *
+         * @param store the store
+         * @return this builder
+         */
+        public Builder rateLimitStore(RateLimitStore store) {
+            this.rateLimitStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * Sets what limits with {@code onStoreFailure = DEFAULT} do when the shared store fails.
+         *
+         * @param policy {@code OPEN}, {@code CLOSED} or {@code LOCAL} (the default)
+         * @return this builder
+         */
+        public Builder onStoreFailure(StoreFailure policy) {
+            if (Objects.requireNonNull(policy, "policy") == StoreFailure.DEFAULT) {
+                throw new IllegalArgumentException("choose open, closed or local");
+            }
+            this.onStoreFailure = policy;
+            return this;
+        }
+
+        /**
+         * Sets who hears about rate-limit events.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder rateLimitListener(RateLimitListener listener) {
+            this.rateLimitListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Sets the reverse proxies whose {@code Forwarded}/{@code X-Forwarded-For} headers are believed.
+         *
+         * @param addresses comma-separated addresses and CIDR blocks, such as {@code 10.0.0.0/8, ::1};
+         *     empty (the default) trusts none
+         * @return this builder
+         */
+        public Builder trustedProxies(String addresses) {
+            dev.tollgate.internal.ClientAddress.trusting(Objects.requireNonNull(addresses, "addresses"));
+            this.trustedProxies = addresses.strip();
             return this;
         }
 
@@ -526,6 +670,23 @@ public final class TollgateConfig {
                 return false;
             }
             throw new IllegalArgumentException("expected true or false");
+        }
+
+        private static HeaderStyle headerStyle(String v) {
+            try {
+                return HeaderStyle.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("expected standard, legacy, both or none");
+            }
+        }
+
+        private static StoreFailure storeFailure(String v) {
+            return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+                case "open" -> StoreFailure.OPEN;
+                case "closed" -> StoreFailure.CLOSED;
+                case "local" -> StoreFailure.LOCAL;
+                default -> throw new IllegalArgumentException("expected open, closed or local");
+            };
         }
 
         private static long longValue(String v) {

@@ -4,9 +4,10 @@ package dev.tollgate.annotations;
  * What a {@link RateLimited} limit counts requests by: each distinct key gets its own bucket.
  *
  * <p>When the chosen key is absent from a request ({@link #PAYER} without any credential,
- * {@link #PRINCIPAL} without an authenticated user, {@link #HEADER} without that header),
- * the request is counted by its {@linkplain #CLIENT_IP client address} instead, so that
- * leaving the key out never escapes the limit.
+ * {@link #PRINCIPAL} without an authenticated user, {@link #HEADER} without that header or with an
+ * empty one, {@link #CUSTOM} when the resolver returns nothing), the request is counted by its
+ * {@linkplain #CLIENT_IP client address} instead, so that leaving the key out never escapes the
+ * limit.
  */
 public enum KeyBy {
 
@@ -21,9 +22,10 @@ public enum KeyBy {
     PRINCIPAL,
 
     /**
-     * The client's IP address as the container reports it ({@code request.getRemoteAddr()}).
-     * Behind a reverse proxy that is the proxy's address unless the container is configured
-     * to take the client address from forwarding headers.
+     * The client's IP address: the peer's address ({@code request.getRemoteAddr()}), or, when the
+     * peer is one of the configured trusted proxies ({@code tollgate.trustedProxies}, empty by
+     * default), the client named by its {@code Forwarded} or {@code X-Forwarded-For} header. Those
+     * headers are never believed from anyone else: they are trivially forged.
      */
     CLIENT_IP,
 
@@ -31,5 +33,11 @@ public enum KeyBy {
     HEADER,
 
     /** One bucket shared by every request to the endpoint. */
-    GLOBAL
+    GLOBAL,
+
+    /**
+     * The key returned by the class named in {@link RateLimited#resolver()}, which implements
+     * {@code dev.tollgate.spi.RateLimitKeyResolver}.
+     */
+    CUSTOM
 }

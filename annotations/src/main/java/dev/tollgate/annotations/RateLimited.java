@@ -29,6 +29,19 @@ import java.time.temporal.ChronoUnit;
  * than five at the end of each minute. Limits are checked before any payment, so floods of
  * unpaid requests never reach the ledger.
  *
+ * <p><b>Plans.</b> A limit with an {@link #entitlement()} applies instead of the limits without one
+ * to payers who hold that entitlement:
+ * <pre>{@code
+ * @RateLimited(requests = 10, period = 1, unit = ChronoUnit.MINUTES)
+ * @RateLimited(requests = 100, period = 1, unit = ChronoUnit.MINUTES, entitlement = "premium", name = "premium")
+ * }</pre>
+ * The first entitlement (in declaration order) the payer holds picks its limits; everyone else
+ * gets the limits without an entitlement, of which there must be at least one.
+ *
+ * <p><b>Where buckets live.</b> In this JVM by default; in PostgreSQL or Redis, shared by every
+ * node, when the application configures a shared store. {@link #onStoreFailure()} says what
+ * happens when that store fails.
+ *
  * <p>Values are checked when the web application starts; a zero or negative value, a
  * {@link #tokens()} larger than {@link #requests()}, or {@link KeyBy#HEADER} without a
  * {@link #header()} fails the deployment with a message that names the class, the method
@@ -93,6 +106,47 @@ public @interface RateLimited {
      * @return the policy name, or {@code ""} for a derived one
      */
     String name() default "";
+
+    /**
+     * The class that computes the key when {@link #key()} is {@link KeyBy#CUSTOM}: it implements
+     * {@code dev.tollgate.spi.RateLimitKeyResolver} and has a public no-argument constructor.
+     * Must be left unset otherwise.
+     *
+     * @return the resolver class, or {@code void.class} for none
+     */
+    Class<?> resolver() default void.class;
+
+    /**
+     * The entitlement whose holders get this limit instead of the limits without an entitlement
+     * (see "Plans" above).
+     *
+     * @return the entitlement, or {@code ""} for the default limits
+     */
+    String entitlement() default "";
+
+    /**
+     * Which requests count against the limit; tokens of requests that do not count are given back
+     * after the response.
+     *
+     * @return {@link Count#ALL} by default
+     */
+    Count count() default Count.ALL;
+
+    /**
+     * A shadow limit only reports: it is counted, shown in the {@code RateLimit} headers and logged
+     * (and sent to a {@code RateLimitListener}) when exceeded, but never refuses a request. Use it
+     * to try a new limit on real traffic.
+     *
+     * @return {@code false} by default
+     */
+    boolean shadow() default false;
+
+    /**
+     * What to do when the shared store of the buckets fails or times out.
+     *
+     * @return {@link StoreFailure#DEFAULT} by default: the application's configured choice
+     */
+    StoreFailure onStoreFailure() default StoreFailure.DEFAULT;
 
     /**
      * The container of repeated {@link RateLimited} annotations; written by the compiler.

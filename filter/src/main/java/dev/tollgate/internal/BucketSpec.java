@@ -1,6 +1,9 @@
 package dev.tollgate.internal;
 
+import dev.tollgate.annotations.Count;
 import dev.tollgate.annotations.KeyBy;
+import dev.tollgate.annotations.StoreFailure;
+import dev.tollgate.spi.RateLimitKeyResolver;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConfigurationBuilder;
@@ -9,20 +12,30 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The limits of one policy that share a key: one Bucket4j bucket per distinct key, with one
- * bandwidth per limit, so a request is admitted by all of them or by none.
+ * The limits of one policy that share a key and behaviour: one Bucket4j bucket per distinct key,
+ * with one bandwidth per limit, so a request is admitted by all of them or by none.
  *
- * @param id a number unique within the policy table, part of every bucket's cache key
+ * @param id a number unique within the policy table, part of every local bucket's cache key
+ * @param stableId the same on every node running the same code (origin, group and a digest of the
+ *     limits), part of every shared bucket's key, so a changed limit gets fresh buckets
  * @param key what requests are counted by
  * @param header the header for {@link KeyBy#HEADER}, else {@code null}
+ * @param resolver the resolver for {@link KeyBy#CUSTOM}, else {@code null}
  * @param tokens tokens one request takes
+ * @param count which outcomes count
+ * @param shadow whether the limits only report
+ * @param onStoreFailure what to do when the shared store fails ({@code DEFAULT}: the configured one)
  * @param limits the bandwidths, in declaration order
  */
-public record BucketSpec(int id, KeyBy key, String header, long tokens, List<LimitSpec> limits) {
+public record BucketSpec(int id, String stableId, KeyBy key, String header, RateLimitKeyResolver resolver, long tokens,
+                         Count count, boolean shadow, StoreFailure onStoreFailure, List<LimitSpec> limits) {
 
-    // Validates and copies.
+    // Copies the limits and requires the non-null components.
     public BucketSpec {
+        Objects.requireNonNull(stableId, "stableId");
         Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(count, "count");
+        Objects.requireNonNull(onStoreFailure, "onStoreFailure");
         limits = List.copyOf(limits);
         if (limits.isEmpty()) {
             throw new IllegalArgumentException("no limits");

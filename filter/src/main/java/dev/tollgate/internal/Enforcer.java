@@ -40,6 +40,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -63,7 +64,7 @@ public final class Enforcer implements AutoCloseable {
     private final PayerResolver resolver;
     private final DenialRenderer renderer;
     private final ProblemDetailsRenderer fallbackRenderer;
-    private final LocalRateLimiter limiter;
+    private final RateLimiter limiter;
     private final String keyPrefix;
     private final AtomicLong keySequence = new AtomicLong();
     private final ReleaseRetrier retrier;
@@ -71,9 +72,9 @@ public final class Enforcer implements AutoCloseable {
      * Credentials the ledger recently confirmed. Until then a credential is counted by client address
      * in payer-keyed limits, so invented keys neither buy fresh buckets nor flood the ledger.
      */
-    private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> knownPayers =
+    private final com.github.benmanes.caffeine.cache.Cache<String, Known> knownPayers =
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000)
-                    .expireAfterWrite(java.time.Duration.ofMinutes(5)).build();
+                    .expireAfterWrite(java.time.Duration.ofMinutes(1)).build();
 
     /**
      * Creates the engine.
@@ -83,16 +84,20 @@ public final class Enforcer implements AutoCloseable {
      * @param ledger the ledger
      * @param resolver the payer resolver
      * @param renderer the renderer of refusals
+     * @param store the shared rate-limit store, or {@code null} for local buckets
+     * @param listener who hears about rate-limit events
      */
     public Enforcer(TollgateConfig config, PolicyTable table, Ledger ledger, PayerResolver resolver,
-                    DenialRenderer renderer) {
+                    DenialRenderer renderer, dev.tollgate.spi.RateLimitStore store,
+                    dev.tollgate.spi.RateLimitListener listener) {
         this.config = config;
         this.table = table;
         this.ledger = ledger;
         this.resolver = resolver;
         this.renderer = renderer;
         this.fallbackRenderer = new ProblemDetailsRenderer(config.problemTypeBase());
-        this.limiter = new LocalRateLimiter(table, config.maxBuckets(), timeMeter(config.clock()));
+        this.limiter = new RateLimiter(table, config.maxBuckets(), timeMeter(config.clock()), store,
+                config.onStoreFailure(), ClientAddress.trusting(config.trustedProxies()), listener);
         this.retrier = new ReleaseRetrier(ledger);
         byte[] seed = new byte[8];
         new SecureRandom().nextBytes(seed);
@@ -115,8 +120,8 @@ public final class Enforcer implements AutoCloseable {
         retrier.close();
     }
 
-    /** {@return the local rate limiter} */
-    public LocalRateLimiter limiter() {
+    /** {@return the rate limiter} */
+    public RateLimiter limiter() {
         return limiter;
     }
 
@@ -199,41 +204,24 @@ public final class Enforcer implements AutoCloseable {
 
         RateLimitDecision limit = null;
         if (policy.isLimited()) {
-            if (payer != null && keysByPayer(policy) && !isVerified(payer)) {
-                // An unconfirmed key first spends from its client address's buckets (so a flood of
-                // invented keys is limited like anonymous traffic and never floods the ledger), then
-                // is looked up; a real key gets those tokens back and is counted as itself.
-                RateLimitDecision guard = limiter.check(policy, request, null);
-                if (guard.admitted()) {
-                    if (account(payer, request, response, guard).isEmpty()) {
-                        return;
-                    }
-                    limiter.refund(guard);
-                    limit = limiter.check(policy, request, payer);
-                } else {
-                    limit = guard;
-                }
-            } else {
-                limit = limiter.check(policy, request, isVerified(payer) ? payer : null);
-            }
-            if (!limit.admitted()) {
-                LOG.log(System.Logger.Level.DEBUG, "429 {0} {1}: {2}", request.getMethod(), policy.origin(),
-                        limit.violatedPolicies());
-                Denial d = new Denial(Denial.Kind.RATE_LIMITED, "Rate limit " + String.join(", ",
-                        limit.violatedPolicies()) + " exceeded; retry in " + limit.retryAfter().getSeconds()
-                        + (limit.retryAfter().getSeconds() == 1 ? " second." : " seconds."),
-                        null, null, null, null, limit.retryAfter(), limit.violatedPolicies(), List.of());
-                deny(d, request, response, limit);
-                return;
-            }
-            if (config.rateLimitHeaders()) {
-                response.setHeader("RateLimit-Policy", limit.policyHeader());
-                response.setHeader("RateLimit", limit.stateHeader());
+            limit = limit(policy, payer, request, response);
+            if (limit == null) {
+                return; // refused (401/429/503) on the way
             }
         }
 
         if (!policy.isPaid()) {
-            chain.doFilter(request, response);
+            if (limit == null || !RateLimiter.needsOutcome(limit)) {
+                chain.doFilter(request, response);
+                return;
+            }
+            boolean returned = false;
+            try {
+                chain.doFilter(request, response);
+                returned = true;
+            } finally {
+                settleLimit(limit, request, response, returned);
+            }
             return;
         }
 
@@ -272,7 +260,7 @@ public final class Enforcer implements AutoCloseable {
         }
 
         if (!(reservation instanceof Reservation.Denied d && d.reason() == dev.tollgate.spi.DenialReason.UNKNOWN_ACCOUNT)) {
-            verified(payer);
+            verified(payer, null);
         }
         if (reservation instanceof Reservation.Authorized authorized) {
             LOG.log(System.Logger.Level.DEBUG, "hold {0} for {1} {2}", authorized.hold().id(), terms.resource(),
@@ -301,30 +289,134 @@ public final class Enforcer implements AutoCloseable {
         }
     }
 
-    private static boolean keysByPayer(Policy policy) {
-        for (BucketSpec b : policy.buckets()) {
-            if (b.key() == KeyBy.PAYER) {
-                return true;
+    /**
+     * Checks the rate limits of a request; on refusal sends the answer and returns null.
+     *
+     * <p>A key the ledger has not confirmed yet first spends from its client address's buckets (so
+     * a flood of invented keys is limited like anonymous traffic and never floods the ledger), then
+     * is looked up; a real key gets those tokens back and is counted as itself. Plans need the
+     * payer's entitlements, looked up once and cached briefly.
+     */
+    private RateLimitDecision limit(Policy policy, Payer payer, HttpServletRequest request,
+                                    HttpServletResponse response) throws IOException {
+        Known known = payer == null ? null : known(payer);
+        boolean confirmed = known != null || payer != null && !needsConfirmation(payer);
+        boolean lookup = payer != null && (policy.keysBy(KeyBy.PAYER) && known == null && needsConfirmation(payer)
+                || policy.hasPlans() && (known == null || known.entitlements == null));
+        Set<String> entitlements = known == null ? null : known.entitlements;
+        if (lookup) {
+            RateLimitDecision guard = null;
+            if (!confirmed) {
+                guard = limiter.check(policy, policy.tierFor(null), request, null);
+                if (!guard.admitted()) {
+                    refuseLimit(guard, policy, request, response);
+                    return null;
+                }
             }
+            Optional<Account> account = account(payer, request, response, guard);
+            if (account.isEmpty()) {
+                return null;
+            }
+            if (guard != null) {
+                limiter.refund(guard);
+            }
+            confirmed = true;
+            entitlements = account.get().entitlements();
         }
-        return false;
+        RateLimitDecision limit = limiter.check(policy, policy.tierFor(entitlements), request, confirmed ? payer : null);
+        if (!limit.admitted()) {
+            refuseLimit(limit, policy, request, response);
+            return null;
+        }
+        rateLimitHeaders(limit, response);
+        return limit;
     }
 
-    /** Container principals are authenticated already; keys and tokens once the ledger knows them. */
-    private boolean isVerified(Payer payer) {
-        if (payer == null) {
-            return false;
+    private void refuseLimit(RateLimitDecision limit, Policy policy, HttpServletRequest request,
+                             HttpServletResponse response) throws IOException {
+        if (limit.storeRefused()) {
+            deny(Denial.of(Denial.Kind.RATE_LIMITER_UNAVAILABLE, "The rate limiter is unavailable. Retry later.")
+                    .withRetryAfter(Duration.ofSeconds(1)), request, response, limit);
+            return;
         }
-        Payer.Source source = payer.source();
-        if (source != Payer.Source.API_KEY && source != Payer.Source.BEARER_TOKEN) {
-            return true;
-        }
-        return knownPayers.getIfPresent(payer.accountId()) != null;
+        LOG.log(System.Logger.Level.DEBUG, "429 {0} {1}: {2}", request.getMethod(), policy.origin(),
+                limit.violatedPolicies());
+        long seconds = limit.retryAfter().getSeconds();
+        Denial d = new Denial(Denial.Kind.RATE_LIMITED, "Rate limit " + String.join(", ", limit.violatedPolicies())
+                + " exceeded; retry in " + seconds + (seconds == 1 ? " second." : " seconds."),
+                null, null, null, null, limit.retryAfter(), limit.violatedPolicies(), List.of());
+        deny(d, request, response, limit);
     }
 
-    private void verified(Payer payer) {
-        if (payer.source() == Payer.Source.API_KEY || payer.source() == Payer.Source.BEARER_TOKEN) {
-            knownPayers.put(payer.accountId(), Boolean.TRUE);
+    private void rateLimitHeaders(RateLimitDecision limit, HttpServletResponse response) {
+        TollgateConfig.HeaderStyle style = config.rateLimitHeaders();
+        if (limit.states().isEmpty()) {
+            return;
+        }
+        if (style == TollgateConfig.HeaderStyle.STANDARD || style == TollgateConfig.HeaderStyle.BOTH) {
+            response.setHeader("RateLimit-Policy", limit.policyHeader());
+            response.setHeader("RateLimit", limit.stateHeader());
+        }
+        if (style == TollgateConfig.HeaderStyle.LEGACY || style == TollgateConfig.HeaderStyle.BOTH) {
+            RateLimitDecision.LimitState tight = limit.tightest();
+            response.setHeader("X-RateLimit-Limit", Long.toString(tight.quota()));
+            response.setHeader("X-RateLimit-Remaining", Long.toString(tight.remaining()));
+            response.setHeader("X-RateLimit-Reset", Long.toString(tight.resetSeconds()));
+        }
+    }
+
+    /** Gives back tokens of limits that do not count this outcome (now, or when async processing ends). */
+    void settleLimit(RateLimitDecision limit, HttpServletRequest request, HttpServletResponse response,
+                     boolean returned) {
+        if (limit == null || !RateLimiter.needsOutcome(limit)) {
+            return;
+        }
+        if (returned && request.isAsyncStarted()) {
+            request.getAsyncContext().addListener(new AsyncListener() {
+                private volatile boolean failed;
+
+                @Override
+                public void onComplete(AsyncEvent event) {
+                    limiter.settle(limit, !failed && response.getStatus() < 400);
+                }
+
+                @Override
+                public void onTimeout(AsyncEvent event) {
+                    failed = true;
+                }
+
+                @Override
+                public void onError(AsyncEvent event) {
+                    failed = true;
+                }
+
+                @Override
+                public void onStartAsync(AsyncEvent event) {
+                    event.getAsyncContext().addListener(this);
+                }
+            });
+            return;
+        }
+        limiter.settle(limit, returned && response.getStatus() < 400);
+    }
+
+    /** A payer the ledger confirmed recently, with its entitlements when known. */
+    private record Known(Set<String> entitlements) {
+    }
+
+    /** Keys and tokens need the ledger's confirmation; container principals are authenticated already. */
+    private static boolean needsConfirmation(Payer payer) {
+        return payer.source() == Payer.Source.API_KEY || payer.source() == Payer.Source.BEARER_TOKEN;
+    }
+
+    private Known known(Payer payer) {
+        return knownPayers.getIfPresent(payer.accountId());
+    }
+
+    private void verified(Payer payer, Set<String> entitlements) {
+        Known current = knownPayers.getIfPresent(payer.accountId());
+        if (entitlements != null || current == null) {
+            knownPayers.put(payer.accountId(), new Known(entitlements));
         }
     }
 
@@ -354,7 +446,7 @@ public final class Enforcer implements AutoCloseable {
             deny(Denial.of(Denial.Kind.UNKNOWN_ACCOUNT, "No account matches the credential sent."), request, response,
                     limit);
         } else {
-            verified(payer);
+            verified(payer, account.get().entitlements());
         }
         return account;
     }
@@ -481,8 +573,7 @@ public final class Enforcer implements AutoCloseable {
             response.setHeader("Retry-After", Long.toString(s));
         }
         if (limit != null) {
-            response.setHeader("RateLimit-Policy", limit.policyHeader());
-            response.setHeader("RateLimit", limit.stateHeader());
+            rateLimitHeaders(limit, response);
         }
         if (r.status() == 401) {
             response.setHeader("WWW-Authenticate", config.bearerTokens()
@@ -576,6 +667,7 @@ public final class Enforcer implements AutoCloseable {
                     release("the endpoint failed");
                     out.release();
                 }
+                settleLimit(limit, request, response, returned);
             }
             if (request.isAsyncStarted()) {
                 // Settled by AsyncContext.complete() through PaidRequest, or else by this listener.

@@ -1,7 +1,9 @@
 package dev.tollgate.internal;
 
+import dev.tollgate.annotations.KeyBy;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What Tollgate enforces for one (servlet, HTTP method): payment terms, rate limits, or both.
@@ -12,16 +14,17 @@ import java.util.Objects;
  * @param origin where the annotations were found, for logs, such as
  *     {@code com.example.ReportsServlet.doGet}
  * @param payment the payment terms, or {@code null} when the method is free
- * @param buckets the rate-limit buckets, possibly empty
+ * @param tiers the rate limits by plan: entitlement tiers in declaration order, the default tier
+ *     (entitlement {@code null}) last; empty when unlimited
  */
-public record Policy(String servletName, String method, String origin, PaymentTerms payment, List<BucketSpec> buckets) {
+public record Policy(String servletName, String method, String origin, PaymentTerms payment, List<LimitTier> tiers) {
 
-    // Validates and copies.
+    // Copies the tiers and requires the non-null components.
     public Policy {
         Objects.requireNonNull(servletName, "servletName");
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(origin, "origin");
-        buckets = List.copyOf(buckets);
+        tiers = List.copyOf(tiers);
     }
 
     /** {@return whether the request must be paid for (a price or an entitlement)} */
@@ -31,11 +34,44 @@ public record Policy(String servletName, String method, String origin, PaymentTe
 
     /** {@return whether any rate limit applies} */
     public boolean isLimited() {
-        return !buckets.isEmpty();
+        return !tiers.isEmpty();
     }
 
-    /** {@return a copy for another HTTP method (HEAD taking GET's policy)} */
-    Policy forMethod(String otherMethod) {
-        return new Policy(servletName, otherMethod, origin, payment, buckets);
+    /** {@return whether the limits differ by plan, so the payer's entitlements are needed} */
+    public boolean hasPlans() {
+        return tiers.size() > 1;
+    }
+
+    /**
+     * Picks the limits of a payer.
+     *
+     * @param entitlements the payer's entitlements, or {@code null} when unknown or anonymous
+     * @return the first tier whose entitlement the payer holds, else the default tier
+     */
+    public LimitTier tierFor(Set<String> entitlements) {
+        if (entitlements != null && !entitlements.isEmpty()) {
+            for (LimitTier t : tiers) {
+                if (t.entitlement() != null && entitlements.contains(t.entitlement())) {
+                    return t;
+                }
+            }
+        }
+        return tiers.get(tiers.size() - 1);
+    }
+
+    /**
+     * {@return whether any limit counts by this key}
+     *
+     * @param key the key kind
+     */
+    public boolean keysBy(KeyBy key) {
+        for (LimitTier t : tiers) {
+            for (BucketSpec b : t.buckets()) {
+                if (b.key() == key) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

@@ -6,6 +6,7 @@ import dev.tollgate.annotations.Free;
 import dev.tollgate.annotations.KeyBy;
 import dev.tollgate.annotations.RateLimited;
 import dev.tollgate.annotations.RequiresPayment;
+import dev.tollgate.spi.RateLimitKeyResolver;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServlet;
@@ -87,7 +88,7 @@ public final class PolicyScanner {
         RateLimited[] classLimits = type.getAnnotationsByType(RateLimited.class);
         PaymentTerms classTerms = classPayment == null ? null : terms(classPayment, "class " + className, "*",
                 servletName);
-        List<BucketSpec> classBuckets = buckets(classLimits, "class " + className);
+        List<LimitTier> classBuckets = tiers(classLimits, "class " + className, className);
 
         boolean httpServlet = HttpServlet.class.isAssignableFrom(type);
         boolean overridesService = !httpServlet || declaresService(type);
@@ -99,7 +100,7 @@ public final class PolicyScanner {
             boolean classApplies = !http.equals("OPTIONS") && !http.equals("TRACE")
                     && (m != null || overridesService);
             PaymentTerms terms = classApplies ? classTerms : null;
-            List<BucketSpec> buckets = classApplies ? classBuckets : List.of();
+            List<LimitTier> buckets = classApplies ? classBuckets : List.of();
             String origin = className;
             if (m != null) {
                 String where = className + "." + m.getName();
@@ -119,7 +120,7 @@ public final class PolicyScanner {
                 }
                 RateLimited[] ml = m.getAnnotationsByType(RateLimited.class);
                 if (ml.length > 0) {
-                    buckets = buckets(ml, where);
+                    buckets = tiers(ml, where, where);
                 }
                 if (mp != null || free || ml.length > 0) {
                     origin = where;
@@ -137,7 +138,7 @@ public final class PolicyScanner {
             if (get != null) {
                 PaymentTerms t = get.payment() == null ? null : new PaymentTerms(get.payment().price(),
                         get.payment().entitlement(), get.payment().description(), "HEAD " + servletName);
-                byMethod.put("HEAD", new Policy(servletName, "HEAD", get.origin(), t, get.buckets()));
+                byMethod.put("HEAD", new Policy(servletName, "HEAD", get.origin(), t, get.tiers()));
             } else {
                 byMethod.remove("HEAD");
             }
@@ -230,12 +231,14 @@ public final class PolicyScanner {
         return new PaymentTerms(price, entitlement, description, http + " " + servletName);
     }
 
-    private List<BucketSpec> buckets(RateLimited[] limits, String where) {
+    private List<LimitTier> tiers(RateLimited[] limits, String where, String origin) {
         if (limits.length == 0) {
             return List.of();
         }
-        Map<String, List<RateLimited>> byKey = new LinkedHashMap<>();
+        // Group the limits into buckets: same plan, same key, same behaviour.
+        Map<String, List<RateLimited>> groups = new LinkedHashMap<>();
         Set<String> names = new HashSet<>();
+        boolean hasDefault = false;
         for (RateLimited r : limits) {
             validate(r, where);
             String name = nameOf(r);
@@ -243,24 +246,64 @@ public final class PolicyScanner {
                 throw new InvalidPolicyException("@RateLimited on " + where + ": two limits are named \"" + name
                         + "\"; give them distinct name members");
             }
-            byKey.computeIfAbsent(r.key() + "|" + r.header(), k -> new ArrayList<>()).add(r);
+            hasDefault |= r.entitlement().isEmpty();
+            groups.computeIfAbsent(r.entitlement() + "|" + r.key() + "|" + r.header() + "|" + r.resolver().getName()
+                    + "|" + r.count() + "|" + r.shadow() + "|" + r.onStoreFailure(), k -> new ArrayList<>()).add(r);
         }
-        List<BucketSpec> out = new ArrayList<>();
-        for (List<RateLimited> group : byKey.values()) {
-            RateLimited first = group.get(0);
+        if (!hasDefault) {
+            throw new InvalidPolicyException("@RateLimited on " + where + ": every limit has an entitlement; add at"
+                    + " least one limit without an entitlement for everyone else");
+        }
+        Map<String, List<BucketSpec>> byPlan = new LinkedHashMap<>();
+        int group = 0;
+        for (List<RateLimited> g : groups.values()) {
+            RateLimited first = g.get(0);
             List<LimitSpec> specs = new ArrayList<>();
-            for (RateLimited r : group) {
+            StringBuilder digest = new StringBuilder();
+            for (RateLimited r : g) {
                 if (r.tokens() != first.tokens()) {
                     throw new InvalidPolicyException("@RateLimited on " + where
                             + ": limits with the same key must take the same tokens per request (" + first.tokens()
                             + " and " + r.tokens() + ")");
                 }
-                specs.add(new LimitSpec(nameOf(r), r.requests(), Duration.of(r.period(), r.unit())));
+                LimitSpec l = new LimitSpec(nameOf(r), r.requests(), Duration.of(r.period(), r.unit()));
+                specs.add(l);
+                digest.append(l.name()).append(l.requests()).append(l.period()).append(';');
             }
-            out.add(new BucketSpec(nextBucketId++, first.key(),
-                    first.key() == KeyBy.HEADER ? first.header() : null, first.tokens(), specs));
+            digest.append(first.tokens());
+            String stableId = origin + "#" + group++ + ":" + Integer.toHexString(digest.toString().hashCode());
+            BucketSpec spec = new BucketSpec(nextBucketId++, stableId, first.key(),
+                    first.key() == KeyBy.HEADER ? first.header() : null, resolver(first, where), first.tokens(),
+                    first.count(), first.shadow(), first.onStoreFailure(), specs);
+            byPlan.computeIfAbsent(first.entitlement(), k -> new ArrayList<>()).add(spec);
         }
-        return List.copyOf(out);
+        List<LimitTier> tiers = new ArrayList<>();
+        byPlan.forEach((entitlement, buckets) -> {
+            if (!entitlement.isEmpty()) {
+                tiers.add(new LimitTier(entitlement, buckets, LimitTier.policyHeader(buckets)));
+            }
+        });
+        List<BucketSpec> defaults = byPlan.get("");
+        tiers.add(new LimitTier(null, defaults, LimitTier.policyHeader(defaults)));
+        return List.copyOf(tiers);
+    }
+
+    private static RateLimitKeyResolver resolver(RateLimited r, String where) {
+        if (r.key() != KeyBy.CUSTOM) {
+            return null;
+        }
+        Class<?> type = r.resolver();
+        String at = "@RateLimited on " + where + ": resolver = " + type.getName() + " ";
+        if (!RateLimitKeyResolver.class.isAssignableFrom(type)) {
+            throw new InvalidPolicyException(at + "does not implement " + RateLimitKeyResolver.class.getName());
+        }
+        try {
+            return (RateLimitKeyResolver) type.getConstructor().newInstance();
+        } catch (NoSuchMethodException e) {
+            throw new InvalidPolicyException(at + "needs a public constructor without arguments");
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new InvalidPolicyException(at + "could not be created: " + e);
+        }
     }
 
     private static void validate(RateLimited r, String where) {
@@ -283,6 +326,17 @@ public final class PolicyScanner {
         if (r.tokens() < 1 || r.tokens() > r.requests()) {
             throw new InvalidPolicyException(at + "tokens = " + r.tokens() + " must be between 1 and requests ("
                     + r.requests() + ")");
+        }
+        if (r.key() == KeyBy.CUSTOM && r.resolver() == void.class) {
+            throw new InvalidPolicyException(at + "key = CUSTOM needs resolver = a RateLimitKeyResolver class");
+        }
+        if (r.key() != KeyBy.CUSTOM && r.resolver() != void.class) {
+            throw new InvalidPolicyException(at + "resolver = " + r.resolver().getName()
+                    + " is only used with key = CUSTOM (key is " + r.key() + ")");
+        }
+        if (!r.entitlement().isEmpty() && !ENTITLEMENT.matcher(r.entitlement()).matches()) {
+            throw new InvalidPolicyException(at + "entitlement = \"" + r.entitlement()
+                    + "\" must be 1 to 128 printable ASCII characters without spaces");
         }
         if (r.key() == KeyBy.HEADER) {
             if (!HEADER_NAME.matcher(r.header()).matches()) {
@@ -309,6 +363,7 @@ public final class PolicyScanner {
             case CLIENT_IP -> "ip";
             case HEADER -> r.header().toLowerCase(java.util.Locale.ROOT);
             case GLOBAL -> "global";
+            case CUSTOM -> r.resolver().getSimpleName().toLowerCase(java.util.Locale.ROOT);
         };
         return key + "-" + r.requests() + "-per-" + periodText(Duration.of(r.period(), r.unit()));
     }

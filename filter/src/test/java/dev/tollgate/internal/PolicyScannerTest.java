@@ -61,8 +61,8 @@ class PolicyScannerTest {
         PolicyTable t = scan("head", HeadServlet.class);
         Policy head = t.lookup("head", "HEAD");
         assertEquals(Money.credits("0.25"), head.payment().price());
-        assertEquals(1, head.buckets().size());
-        assertTrue(head.buckets() == t.lookup("head", "GET").buckets(), "HEAD and GET share one bucket");
+        assertEquals(1, head.tiers().get(0).buckets().size());
+        assertTrue(head.tiers() == t.lookup("head", "GET").tiers(), "HEAD and GET share one bucket");
     }
 
     @RequiresPayment(price = "2")
@@ -84,8 +84,8 @@ class PolicyScannerTest {
         Policy post = t.lookup("p", "POST");
         assertNotNull(post);
         assertNull(post.payment());
-        assertEquals(1, post.buckets().size());
-        assertEquals("payer-10-per-60s", post.buckets().get(0).limits().get(0).name());
+        assertEquals(1, post.tiers().get(0).buckets().size());
+        assertEquals("payer-10-per-60s", post.tiers().get(0).buckets().get(0).limits().get(0).name());
     }
 
     @RequiresPayment(price = "1")

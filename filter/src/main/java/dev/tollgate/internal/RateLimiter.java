@@ -1,0 +1,461 @@
+package dev.tollgate.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.tollgate.annotations.Count;
+import dev.tollgate.annotations.KeyBy;
+import dev.tollgate.annotations.StoreFailure;
+import dev.tollgate.spi.Payer;
+import dev.tollgate.spi.RateLimitListener;
+import dev.tollgate.spi.RateLimitStore;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.BucketState;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.VerboseResult;
+import io.github.bucket4j.local.LocalBucketBuilder;
+import jakarta.servlet.http.HttpServletRequest;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.Principal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Rate limits with Bucket4j: one bucket per (bucket spec, key), with one bandwidth per limit.
+ *
+ * <p>Buckets live in this JVM, in a bounded Caffeine cache (memory stays flat however many keys
+ * arrive; a bucket untouched for its longest period is full again, so dropping it then loses
+ * nothing, and a bucket evicted earlier by the size bound simply starts over full), or, with a
+ * {@link RateLimitStore}, in PostgreSQL or Redis through Bucket4j's {@code ProxyManager}, shared by
+ * every node. When the store fails or times out, each limit's {@link StoreFailure} policy decides;
+ * after a failure the store is left alone for a second (requests get the policy at once instead of
+ * each waiting for a timeout), then tried again, so it recovers without a restart.
+ *
+ * <p>Tokens are taken atomically before the request runs; when one bucket of a policy refuses,
+ * tokens taken from its other buckets are given back. Shadow buckets are checked after the enforced
+ * ones and never refuse. Thread-safe.
+ */
+public final class RateLimiter {
+
+    private static final System.Logger LOG = System.getLogger("dev.tollgate");
+    private static final long STORE_BACKOFF_NANOS = Duration.ofSeconds(1).toNanos();
+
+    private final Cache<BucketKey, Bucket> local;
+    private final Cache<BucketKey, Bucket> remote;
+    private final RateLimitStore store;
+    private final StoreFailure defaultOnFailure;
+    private final ClientAddress clientAddress;
+    private final RateLimitListener listener;
+    private final TimeMeter timeMeter;
+    // Indexed by BucketSpec.id(); ids are dense and unique within a policy table.
+    private final BucketConfiguration[] configurations;
+    private final long[] idleNanos;
+    private volatile long storeRetryAt;
+    private volatile long lastStoreLog;
+    private final Stats stats = new Stats();
+
+    /**
+     * Creates a limiter for the buckets of a policy table.
+     *
+     * @param table the policies
+     * @param maxBuckets the most buckets kept in memory (local ones, and shared-bucket proxies)
+     * @param timeMeter the clock of local buckets
+     * @param store the shared store, or {@code null} for local buckets
+     * @param defaultOnFailure the policy of limits that say {@link StoreFailure#DEFAULT}
+     * @param clientAddress how client addresses are found
+     * @param listener who hears about events
+     */
+    public RateLimiter(PolicyTable table, long maxBuckets, TimeMeter timeMeter, RateLimitStore store,
+                       StoreFailure defaultOnFailure, ClientAddress clientAddress, RateLimitListener listener) {
+        this.timeMeter = timeMeter;
+        this.store = store;
+        this.defaultOnFailure = defaultOnFailure;
+        this.clientAddress = clientAddress;
+        this.listener = listener;
+        int size = 0;
+        for (BucketSpec b : specs(table)) {
+            size = Math.max(size, b.id() + 1);
+        }
+        configurations = new BucketConfiguration[size];
+        idleNanos = new long[size];
+        for (BucketSpec b : specs(table)) {
+            configurations[b.id()] = b.configuration();
+            idleNanos[b.id()] = b.idleTimeout().toNanos();
+        }
+        this.local = Caffeine.newBuilder().maximumSize(maxBuckets).expireAfter(new IdleExpiry()).build();
+        this.remote = store == null ? null
+                : Caffeine.newBuilder().maximumSize(maxBuckets).expireAfter(new IdleExpiry()).build();
+    }
+
+    private static List<BucketSpec> specs(PolicyTable table) {
+        List<BucketSpec> all = new ArrayList<>();
+        for (MethodPolicies mp : table.servlets().values()) {
+            for (Policy p : mp.all().values()) {
+                for (LimitTier t : p.tiers()) {
+                    all.addAll(t.buckets());
+                }
+            }
+        }
+        return all;
+    }
+
+    /** {@return the client address resolver} */
+    public ClientAddress clientAddress() {
+        return clientAddress;
+    }
+
+    /** {@return a snapshot of the counters} */
+    public Stats stats() {
+        return stats;
+    }
+
+    /**
+     * Takes tokens for a request from every bucket of its tier, or from none.
+     *
+     * @param policy the request's policy
+     * @param tier the tier of the payer
+     * @param request the request, for the key
+     * @param payer the confirmed payer, or {@code null} (payer-keyed limits then count the client address)
+     * @return the decision
+     */
+    public RateLimitDecision check(Policy policy, LimitTier tier, HttpServletRequest request, Payer payer) {
+        List<BucketSpec> specs = tier.buckets();
+        List<RateLimitDecision.LimitState> states = new ArrayList<>(specs.size() * 2);
+        List<RateLimitDecision.Taken> taken = new ArrayList<>(specs.size());
+        List<String> shadowViolations = List.of();
+        Duration shadowRetry = null;
+        for (BucketSpec spec : specs) {
+            String key = keyOf(spec, request, payer);
+            Consumption c = consume(spec, key);
+            if (c == Consumption.REFUSED_BY_STORE) {
+                refund(taken);
+                stats.storeRefused.incrementAndGet();
+                return new RateLimitDecision(false, true, null, List.of(), List.of(), tier.policyHeader(), states,
+                        List.of());
+            }
+            if (c == Consumption.ADMITTED_BLIND) {
+                continue; // fail-open: admitted without a state to report
+            }
+            VerboseResult<ConsumptionProbe> result = c.result;
+            BucketState state = result.getState();
+            ConsumptionProbe probe = result.getValue();
+            List<String> violated = new ArrayList<>(1);
+            for (int i = 0; i < spec.limits().size(); i++) {
+                LimitSpec l = spec.limits().get(i);
+                long size = state.getCurrentSize(i);
+                if (!probe.isConsumed() && size < spec.tokens()) {
+                    violated.add(l.name());
+                }
+                states.add(new RateLimitDecision.LimitState(l.name(), l.requests(), l.windowSeconds(), Math.max(0, size),
+                        resetSeconds(l, size, state.getRoundingError(i))));
+            }
+            Duration retry = probe.isConsumed() ? null : Duration.ofSeconds(
+                    Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L));
+            if (probe.isConsumed()) {
+                taken.add(new RateLimitDecision.Taken(c.bucket, spec.tokens(), spec.count()));
+            } else if (spec.shadow()) {
+                shadowViolations = shadowViolations.isEmpty() ? new ArrayList<>() : shadowViolations;
+                shadowViolations.addAll(violated);
+                shadowRetry = shadowRetry == null || retry.compareTo(shadowRetry) > 0 ? retry : shadowRetry;
+            } else {
+                // Give back what the earlier buckets took, each its own tokens per request.
+                refund(taken);
+                stats.rejected.incrementAndGet();
+                event(policy, violated, false, retry);
+                return new RateLimitDecision(false, false, retry, violated, List.of(), tier.policyHeader(), states,
+                        List.of());
+            }
+        }
+        if (!shadowViolations.isEmpty()) {
+            stats.shadowExceeded.incrementAndGet();
+            LOG.log(System.Logger.Level.INFO, "Shadow limit(s) {0} exceeded on {1} {2}; admitted", shadowViolations,
+                    policy.method(), policy.origin());
+            event(policy, shadowViolations, true, shadowRetry);
+        }
+        stats.admitted.incrementAndGet();
+        return new RateLimitDecision(true, false, null, List.of(), shadowViolations, tier.policyHeader(), states, taken);
+    }
+
+    /**
+     * Gives back the tokens of requests whose outcome does not count.
+     *
+     * @param decision an admitted decision
+     * @param success whether the request succeeded (status below 400, no exception)
+     */
+    public void settle(RateLimitDecision decision, boolean success) {
+        for (RateLimitDecision.Taken t : decision.taken()) {
+            if (t.count() == Count.SUCCESSES && !success || t.count() == Count.FAILURES && success) {
+                giveBack(t);
+            }
+        }
+    }
+
+    /** {@return whether any bucket of a decision counts only some outcomes} */
+    public static boolean needsOutcome(RateLimitDecision decision) {
+        for (RateLimitDecision.Taken t : decision.taken()) {
+            if (t.count() != Count.ALL) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Gives back every token an admitted decision took (the request turned out not to count there).
+     *
+     * @param decision an admitted decision
+     */
+    public void refund(RateLimitDecision decision) {
+        refund(decision.taken());
+    }
+
+    private void refund(List<RateLimitDecision.Taken> taken) {
+        for (RateLimitDecision.Taken t : taken) {
+            giveBack(t);
+        }
+    }
+
+    private void giveBack(RateLimitDecision.Taken t) {
+        try {
+            t.bucket().addTokens(t.tokens());
+        } catch (RuntimeException e) {
+            storeFailed(e, StoreFailure.OPEN); // a lost refund only makes the limit stricter for a moment
+        }
+    }
+
+    private void event(Policy policy, List<String> names, boolean shadow, Duration retry) {
+        try {
+            listener.limitExceeded(new RateLimitListener.Exceeded(policy.servletName(), policy.method(), names, shadow,
+                    retry));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "RateLimitListener failed: " + e);
+        }
+    }
+
+    // ------------------------------------------------------------------ buckets
+
+    /** The result of trying to take tokens from one bucket. */
+    private static final class Consumption {
+        static final Consumption REFUSED_BY_STORE = new Consumption(null, null);
+        static final Consumption ADMITTED_BLIND = new Consumption(null, null);
+        final Bucket bucket;
+        final VerboseResult<ConsumptionProbe> result;
+
+        Consumption(Bucket bucket, VerboseResult<ConsumptionProbe> result) {
+            this.bucket = bucket;
+            this.result = result;
+        }
+    }
+
+    private Consumption consume(BucketSpec spec, String key) {
+        if (store != null) {
+            if (System.nanoTime() - storeRetryAt < 0) {
+                return onStoreFailure(spec, key, null);
+            }
+            try {
+                Bucket bucket = remote.get(new BucketKey(spec.id(), key), k -> store.proxyManager().builder()
+                        .build(sharedKey(spec, key), () -> configurations[spec.id()]));
+                return new Consumption(bucket, bucket.asVerbose().tryConsumeAndReturnRemaining(spec.tokens()));
+            } catch (RuntimeException e) {
+                storeRetryAt = System.nanoTime() + STORE_BACKOFF_NANOS;
+                return onStoreFailure(spec, key, e);
+            }
+        }
+        Bucket bucket = local.get(new BucketKey(spec.id(), key), this::newLocalBucket);
+        return new Consumption(bucket, bucket.asVerbose().tryConsumeAndReturnRemaining(spec.tokens()));
+    }
+
+    private Consumption onStoreFailure(BucketSpec spec, String key, RuntimeException cause) {
+        StoreFailure policy = spec.onStoreFailure() == StoreFailure.DEFAULT ? defaultOnFailure : spec.onStoreFailure();
+        if (cause != null) {
+            storeFailed(cause, policy);
+        }
+        switch (policy) {
+            case OPEN:
+                stats.failedOpen.incrementAndGet();
+                return Consumption.ADMITTED_BLIND;
+            case CLOSED:
+                stats.failedClosed.incrementAndGet();
+                return Consumption.REFUSED_BY_STORE;
+            case LOCAL:
+            default:
+                stats.localFallbacks.incrementAndGet();
+                Bucket bucket = local.get(new BucketKey(spec.id(), key), this::newLocalBucket);
+                return new Consumption(bucket, bucket.asVerbose().tryConsumeAndReturnRemaining(spec.tokens()));
+        }
+    }
+
+    private void storeFailed(RuntimeException cause, StoreFailure policy) {
+        stats.storeFailures.incrementAndGet();
+        long now = System.nanoTime();
+        if (now - lastStoreLog > Duration.ofSeconds(10).toNanos()) {
+            lastStoreLog = now;
+            LOG.log(System.Logger.Level.WARNING, "Rate-limit store " + store.name() + " failed (" + cause
+                    + "); applying " + policy + " until it answers (logged at most every 10 s)");
+        }
+        try {
+            listener.storeFailed(store.name(), policy, cause);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "RateLimitListener failed: " + e);
+        }
+    }
+
+    private Bucket newLocalBucket(BucketKey key) {
+        LocalBucketBuilder b = Bucket.builder().withCustomTimePrecision(timeMeter);
+        for (Bandwidth bw : configurations[key.bucketId()].getBandwidths()) {
+            b.addLimit(bw);
+        }
+        return b.build();
+    }
+
+    private static String sharedKey(BucketSpec spec, String key) {
+        return "tg:" + spec.stableId() + ":" + key;
+    }
+
+    /** Seconds until a bandwidth is full again, rounded up (greedy refill: a token every period/requests). */
+    private static long resetSeconds(LimitSpec l, long size, long roundingError) {
+        long missing = Math.max(0, l.requests() - size);
+        if (missing == 0) {
+            return 0;
+        }
+        // (missing * period - progress already made on the next token, in token-nanoseconds) / requests
+        BigInteger tokenNanos = BigInteger.valueOf(missing).multiply(BigInteger.valueOf(l.period().toNanos()))
+                .subtract(BigInteger.valueOf(Math.max(0, roundingError)));
+        if (tokenNanos.signum() <= 0) {
+            return 0;
+        }
+        BigInteger[] qr = tokenNanos.divideAndRemainder(BigInteger.valueOf(l.requests()));
+        long nanos = qr[0].longValue() + (qr[1].signum() > 0 ? 1 : 0);
+        return (nanos + 999_999_999L) / 1_000_000_000L;
+    }
+
+    String keyOf(BucketSpec spec, HttpServletRequest request, Payer payer) {
+        switch (spec.key()) {
+            case GLOBAL:
+                return "*";
+            case PAYER:
+                return payer != null ? "p:" + bounded(payer.accountId()) : address(request);
+            case PRINCIPAL: {
+                Principal p = request.getUserPrincipal();
+                return p != null && p.getName() != null && !p.getName().isEmpty() ? "u:" + bounded(p.getName())
+                        : address(request);
+            }
+            case HEADER: {
+                String v = request.getHeader(spec.header());
+                return v == null || v.isBlank() ? address(request) : "h:" + bounded(v.strip());
+            }
+            case CUSTOM: {
+                String v;
+                try {
+                    v = spec.resolver().key(request, payer);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "RateLimitKeyResolver " + spec.resolver().getClass().getName()
+                            + " failed; counting by client address: " + e);
+                    v = null;
+                }
+                return v == null || v.isBlank() ? address(request) : "c:" + bounded(v);
+            }
+            case CLIENT_IP:
+            default:
+                return address(request);
+        }
+    }
+
+    private String address(HttpServletRequest request) {
+        return "ip:" + clientAddress.of(request);
+    }
+
+    /** Long values (header contents, tokens) are hashed, so keys stay short. */
+    private static String bounded(String v) {
+        if (v.length() <= 128) {
+            return v;
+        }
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(v.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@return how many local buckets are held now (approximately)} */
+    public long bucketCount() {
+        return local.estimatedSize();
+    }
+
+    private record BucketKey(int bucketId, String key) {
+    }
+
+    private final class IdleExpiry implements Expiry<BucketKey, Bucket> {
+        @Override
+        public long expireAfterCreate(BucketKey key, Bucket value, long currentTime) {
+            return idleNanos[key.bucketId()];
+        }
+
+        @Override
+        public long expireAfterUpdate(BucketKey key, Bucket value, long currentTime, long currentDuration) {
+            return idleNanos[key.bucketId()];
+        }
+
+        @Override
+        public long expireAfterRead(BucketKey key, Bucket value, long currentTime, long currentDuration) {
+            return idleNanos[key.bucketId()];
+        }
+    }
+
+    /** Counters, for monitoring and tests. Thread-safe. */
+    public static final class Stats {
+        final AtomicLong admitted = new AtomicLong();
+        final AtomicLong rejected = new AtomicLong();
+        final AtomicLong shadowExceeded = new AtomicLong();
+        final AtomicLong storeFailures = new AtomicLong();
+        final AtomicLong failedOpen = new AtomicLong();
+        final AtomicLong failedClosed = new AtomicLong();
+        final AtomicLong storeRefused = new AtomicLong();
+        final AtomicLong localFallbacks = new AtomicLong();
+
+        /** {@return requests admitted} */
+        public long admitted() {
+            return admitted.get();
+        }
+
+        /** {@return requests refused with 429} */
+        public long rejected() {
+            return rejected.get();
+        }
+
+        /** {@return requests that exceeded only shadow limits} */
+        public long shadowExceeded() {
+            return shadowExceeded.get();
+        }
+
+        /** {@return failures of the shared store} */
+        public long storeFailures() {
+            return storeFailures.get();
+        }
+
+        /** {@return bucket checks admitted blind because the store failed (policy OPEN)} */
+        public long failedOpen() {
+            return failedOpen.get();
+        }
+
+        /** {@return bucket checks refused because the store failed (policy CLOSED)} */
+        public long failedClosed() {
+            return failedClosed.get();
+        }
+
+        /** {@return bucket checks counted locally because the store failed (policy LOCAL)} */
+        public long localFallbacks() {
+            return localFallbacks.get();
+        }
+    }
+}
