@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
  *
  * <p>Amounts are {@link BigDecimal}s normalised to their shortest form, so {@code 5},
  * {@code 5.0} and {@code 5.00} are equal; binary floating point is never involved. At most
- * {@value #MAX_SCALE} digits after the point and {@value #MAX_PRECISION} significant digits are
- * allowed, which fits a SQL {@code NUMERIC(38, 18)} column.
+ * {@value #MAX_SCALE} digits after the point and {@value #MAX_INTEGER_DIGITS} before it are allowed,
+ * which fits a SQL {@code NUMERIC(38, 18)} column.
  *
  * <p>The constructor throws {@link NullPointerException} for a null argument and
  * {@link IllegalArgumentException} for a negative or over-precise amount or a malformed unit.
@@ -31,6 +31,9 @@ public record Money(BigDecimal amount, String currency) implements Comparable<Mo
     /** The largest number of significant digits: {@value}. */
     public static final int MAX_PRECISION = 38;
 
+    /** The largest number of digits before the decimal point: {@value}. */
+    public static final int MAX_INTEGER_DIGITS = 20;
+
     private static final Pattern CURRENCY = Pattern.compile("[A-Za-z0-9._-]{1,32}");
 
     // Rejects negative or over-precise amounts and malformed units; strips trailing zeros.
@@ -48,6 +51,10 @@ public record Money(BigDecimal amount, String currency) implements Comparable<Mo
         if (amount.precision() > MAX_PRECISION) {
             throw new IllegalArgumentException(
                     "amount has more than " + MAX_PRECISION + " significant digits: " + amount.toPlainString());
+        }
+        if (amount.precision() - amount.scale() > MAX_INTEGER_DIGITS) {
+            throw new IllegalArgumentException(
+                    "amount has more than " + MAX_INTEGER_DIGITS + " digits before the point: " + amount.toPlainString());
         }
         if (!CURRENCY.matcher(currency).matches()) {
             throw new IllegalArgumentException(

@@ -42,5 +42,8 @@ class MoneyTest {
         assertThrows(IllegalArgumentException.class, () -> Money.credits("1").plus(Money.parse("1", "EUR")));
         assertThrows(IllegalArgumentException.class, () -> Money.credits("0.0000000000000000001"));
         assertThrows(IllegalArgumentException.class, () -> Money.parse("1", "cred its"));
+        assertThrows(IllegalArgumentException.class, () -> Money.credits("1" + "0".repeat(20)), "21 integer digits");
+        assertEquals(Money.credits("9".repeat(20) + "." + "9".repeat(18)),
+                Money.credits("9".repeat(20) + "." + "9".repeat(18)), "NUMERIC(38,18) fits exactly");
     }
 }

@@ -59,6 +59,7 @@ class TollgateFilterTest {
                 .servlet("head", HeadServlet.class, "/head")
                 .servlet("exact", ExactLengthServlet.class, "/exact")
                 .servlet("front", dev.tollgate.testapp.ForwardingServlet.class, "/front")
+                .servlet("stream", dev.tollgate.testapp.StreamingServlet.class, "/stream")
                 .attribute(Tollgate.LEDGER_ATTRIBUTE, ledger)
                 .start();
     }
@@ -396,6 +397,24 @@ class TollgateFilterTest {
         HttpResponse<String> r = server.get("/reports/9", "X-API-Key", "gold");
         assertEquals(200, r.statusCode(), r.body());
         assertEquals(Money.credits("995"), balance("gold"), "charged once, and the result was delivered");
+    }
+
+    /** Regression (review): a failed commit of a response already sent was released, not retried. */
+    @Test
+    void aResponseThatHasLeftIsChargedOnceTheLedgerAnswersAgain() throws Exception {
+        ledger.failCommit = true;
+        HttpResponse<String> r = server.get("/stream", "X-API-Key", "gold");
+        assertEquals(200, r.statusCode());
+        assertEquals("streamed", r.body());
+        assertEquals(Money.credits("997"), balance("gold"), "held, not yet charged");
+        ledger.failCommit = false;
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (memory.openHoldCount() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20); // the retrier backs off 1 s before its first attempt
+        }
+        assertEquals(0, memory.openHoldCount(), "the background commit went through");
+        assertEquals(Money.credits("997"), balance("gold"));
+        assertEquals(0, Tollgate.from(server.context().getServletContext()).orElseThrow().pendingReleases());
     }
 
     /** Regression (review): invented keys each got a fresh bucket, and each reached the ledger. */

@@ -67,7 +67,7 @@ public final class Enforcer implements AutoCloseable {
     private final RateLimiter limiter;
     private final String keyPrefix;
     private final AtomicLong keySequence = new AtomicLong();
-    private final ReleaseRetrier retrier;
+    private final SettlementRetrier retrier;
     /**
      * Credentials the ledger recently confirmed. Until then a credential is counted by client address
      * in payer-keyed limits, so invented keys neither buy fresh buckets nor flood the ledger.
@@ -98,7 +98,7 @@ public final class Enforcer implements AutoCloseable {
         this.fallbackRenderer = new ProblemDetailsRenderer(config.problemTypeBase());
         this.limiter = new RateLimiter(table, config.maxBuckets(), timeMeter(config.clock()), store,
                 config.onStoreFailure(), ClientAddress.trusting(config.trustedProxies()), listener);
-        this.retrier = new ReleaseRetrier(ledger);
+        this.retrier = new SettlementRetrier(ledger);
         byte[] seed = new byte[8];
         new SecureRandom().nextBytes(seed);
         this.keyPrefix = "tg-" + HexFormat.of().formatHex(seed) + "-";
@@ -644,6 +644,7 @@ public final class Enforcer implements AutoCloseable {
         private final boolean replayable;
         private final RateLimitDecision limit;
         private final AtomicBoolean settled = new AtomicBoolean();
+        private volatile boolean releasedEarly;
 
         PaidExchange(Hold hold, HttpServletRequest request, HttpServletResponse response, PaidResponse out,
                      boolean replayable, RateLimitDecision limit) {
@@ -695,6 +696,10 @@ public final class Enforcer implements AutoCloseable {
                     release("status " + status);
                 } else if (settled.compareAndSet(false, true)) {
                     commit(canRewrite);
+                } else if (releasedEarly) {
+                    // An async timeout or error released the hold, then the application completed
+                    // with a billable response anyway: do not deliver it unpaid.
+                    refuse(canRewrite, "The request timed out; nothing was charged. Retry later.");
                 }
             } finally {
                 out.release();
@@ -708,6 +713,13 @@ public final class Enforcer implements AutoCloseable {
                 s = ledger.commit(hold, recorded);
             } catch (RuntimeException e) {
                 ledgerFailed("commit", e);
+                if (!canRewrite || response.isCommitted()) {
+                    // The response has left: the charge must follow it. Commit is idempotent.
+                    LOG.log(System.Logger.Level.WARNING, "Hold {0}: commit failed after the response was sent;"
+                            + " retrying it in the background", hold.id());
+                    retrier.commit(hold, recorded);
+                    return;
+                }
                 // The commit may have taken effect before the failure. Release: per the Ledger
                 // contract this undoes such a commit, or reports COMMITTED if it cannot.
                 Settlement after;
@@ -715,7 +727,7 @@ public final class Enforcer implements AutoCloseable {
                     after = ledger.release(hold);
                 } catch (RuntimeException again) {
                     ledgerFailed("release", again);
-                    retrier.retry(hold);
+                    retrier.release(hold);
                     after = null;
                 }
                 if (after == Settlement.COMMITTED) {
@@ -723,8 +735,8 @@ public final class Enforcer implements AutoCloseable {
                             hold.id());
                     return;
                 }
-                refuse(canRewrite, "The payment service failed while charging; this request will not be charged."
-                        + " Retry later.");
+                refuse(canRewrite, "The payment service failed while confirming the charge. Retry later; a charge"
+                        + " recorded for this request is reversed.");
                 return;
             }
             if (s != Settlement.COMMITTED) {
@@ -760,7 +772,7 @@ public final class Enforcer implements AutoCloseable {
                 ledger.release(hold);
             } catch (RuntimeException e) {
                 ledgerFailed("release", e);
-                retrier.retry(hold);
+                retrier.release(hold);
             }
         }
 
@@ -771,11 +783,13 @@ public final class Enforcer implements AutoCloseable {
 
         @Override
         public void onTimeout(AsyncEvent event) {
+            releasedEarly = true;
             release("asynchronous processing timed out");
         }
 
         @Override
         public void onError(AsyncEvent event) {
+            releasedEarly = true;
             release("asynchronous processing failed: " + event.getThrowable());
         }
 

@@ -352,15 +352,17 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
     @Override
     public Reservation reserve(Charge charge) {
         Objects.requireNonNull(charge, "charge");
-        try (Connection c = dataSource.getConnection()) {
-            if (!charge.idempotency().clientSupplied()) {
-                Reservation.Authorized a = hold(c, charge);
-                return a != null ? a : explain(c, charge);
+        if (charge.idempotency().clientSupplied()) {
+            try (Connection c = dataSource.getConnection()) {
+                return reserveWithKey(c, charge);
+            } catch (SQLException e) {
+                throw unavailable("reserve", e);
             }
-            return reserveWithKey(c, charge);
-        } catch (SQLException e) {
-            throw unavailable("reserve", e);
         }
+        return autoCommit("reserve", c -> {
+            Reservation.Authorized a = hold(c, charge);
+            return a != null ? a : explain(c, charge);
+        });
     }
 
     private Reservation reserveWithKey(Connection c, Charge charge) throws SQLException {
@@ -394,7 +396,16 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
                     c.commit();
                     return a;
                 }
-                Reservation existing = existingKey(c, account, key, fingerprint);
+                Reservation existing;
+                try {
+                    existing = existingKey(c, account, key, fingerprint);
+                } catch (SQLException e) {
+                    if (!"40P01".equals(e.getSQLState())) {
+                        throw e;
+                    }
+                    c.rollback(); // a deadlock victim: try again
+                    continue;
+                }
                 c.commit();
                 if (existing != null) {
                     return existing;
@@ -410,7 +421,11 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
         }
     }
 
-    /** Decides what an existing key means; null when it was stale and has been removed. */
+    /**
+     * Decides what an existing key means; null when it was stale and has been removed. Runs with the
+     * key row locked; it never waits for a hold's lock while holding it (lock order elsewhere is
+     * hold, then key), so it cannot deadlock with commits, releases or the sweeper.
+     */
     private Reservation existingKey(Connection c, String account, String key, String fingerprint) throws SQLException {
         try (PreparedStatement ps = prepare(c, readKeySql)) {
             ps.setString(1, account);
@@ -433,6 +448,8 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
                     if (!same) {
                         return new Reservation.Conflict(Reservation.ConflictKind.KEY_REUSED, null);
                     }
+                    // Once the client has the result, the charge must stand: no later reversal.
+                    markReplayed(c, account, key);
                     return new Reservation.Replay(recorded(rs));
                 }
                 if ("open".equals(holdState) && !holdOverdue) {
@@ -441,15 +458,62 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
                 }
                 if ("committed".equals(holdState)) {
                     // Committed without a recorded response: processed, but nothing to replay.
-                    return same ? new Reservation.Replay(new RecordedResponse(200, List.of(), new byte[0], false))
-                            : new Reservation.Conflict(Reservation.ConflictKind.KEY_REUSED, null);
+                    if (!same) {
+                        return new Reservation.Conflict(Reservation.ConflictKind.KEY_REUSED, null);
+                    }
+                    markReplayed(c, account, key);
+                    return new Reservation.Replay(new RecordedResponse(200, List.of(), new byte[0], false));
                 }
                 if ("open".equals(holdState)) {
-                    settle(c, expireOneSql, holdId); // lazy expiry; also drops the key
+                    // Overdue: expire it now (the lazy half of expiry), unless someone holds it.
+                    String now = lockHoldNowait(c, holdId);
+                    if (now == null) {
+                        return new Reservation.Conflict(Reservation.ConflictKind.IN_PROGRESS, Duration.ofSeconds(1));
+                    }
+                    if (now.equals("open")) {
+                        settle(c, expireOneSql, holdId); // also drops the key
+                        return null;
+                    }
+                    if (now.equals("committed")) {
+                        return same ? new Reservation.Conflict(Reservation.ConflictKind.IN_PROGRESS, Duration.ofSeconds(1))
+                                : new Reservation.Conflict(Reservation.ConflictKind.KEY_REUSED, null);
+                    }
                 }
                 deleteKey(c, account, key);
                 return null;
             }
+        }
+    }
+
+    /** Locks a hold if nobody else has it; its state, or null when it is locked elsewhere. */
+    private String lockHoldNowait(Connection c, long holdId) throws SQLException {
+        java.sql.Savepoint sp = c.setSavepoint();
+        try (PreparedStatement ps = prepare(c, "SELECT state FROM " + schema + ".holds WHERE id = ? FOR UPDATE NOWAIT")) {
+            ps.setLong(1, holdId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : "gone";
+            }
+        } catch (SQLException e) {
+            if ("55P03".equals(e.getSQLState())) {
+                c.rollback(sp);
+                return null;
+            }
+            throw e;
+        } finally {
+            try {
+                c.releaseSavepoint(sp);
+            } catch (SQLException ignored) {
+                // already released by the rollback
+            }
+        }
+    }
+
+    private void markReplayed(Connection c, String account, String key) throws SQLException {
+        try (PreparedStatement ps = prepare(c, "UPDATE " + schema + ".idempotency_keys SET replayed = true"
+                + " WHERE account_id = ? AND key = ? AND NOT replayed")) {
+            ps.setString(1, account);
+            ps.setString(2, key);
+            ps.executeUpdate();
         }
     }
 
@@ -517,9 +581,6 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
             ps.setString(2, charge.entitlement());
             ps.setString(3, charge.account());
             try (ResultSet rs = ps.executeQuery()) {
-                if (c.getAutoCommit() == false) {
-                    c.commit();
-                }
                 if (!rs.next()) {
                     return new Reservation.Denied(DenialReason.UNKNOWN_ACCOUNT, price, null, charge.entitlement(),
                             options(price));
@@ -549,37 +610,39 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
         if (id < 0) {
             return Settlement.UNKNOWN;
         }
-        try (Connection c = dataSource.getConnection()) {
-            int n;
-            try (PreparedStatement ps = prepare(c, response == null ? commitSql : commitReplayableSql)) {
-                ps.setLong(1, id);
-                if (response != null) {
-                    // The replayable response is stored in the same statement as the charge.
-                    List<String> flat = new ArrayList<>();
-                    for (Entry<String, String> h : response.headers()) {
-                        flat.add(h.getKey());
-                        flat.add(h.getValue());
+        try {
+            return autoCommit("commit", c -> {
+                int n;
+                try (PreparedStatement ps = prepare(c, response == null ? commitSql : commitReplayableSql)) {
+                    ps.setLong(1, id);
+                    if (response != null) {
+                        // The replayable response is stored in the same statement as the charge.
+                        List<String> flat = new ArrayList<>();
+                        for (Entry<String, String> h : response.headers()) {
+                            flat.add(h.getKey());
+                            flat.add(h.getValue());
+                        }
+                        ps.setInt(2, response.status());
+                        ps.setArray(3, c.createArrayOf("text", flat.toArray()));
+                        ps.setBytes(4, response.body());
+                        ps.setBoolean(5, response.bodyRetained());
+                        ps.setString(6, interval(replayRetention));
                     }
-                    ps.setInt(2, response.status());
-                    ps.setArray(3, c.createArrayOf("text", flat.toArray()));
-                    ps.setBytes(4, response.body());
-                    ps.setBoolean(5, response.bodyRetained());
-                    ps.setString(6, interval(replayRetention));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        n = rs.getInt(1);
+                    }
                 }
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    n = rs.getInt(1);
+                if (n == 1) {
+                    uncertainCommits.remove(id);
+                    return Settlement.COMMITTED;
                 }
-            }
-            if (n == 1) {
-                uncertainCommits.remove(id);
-                return Settlement.COMMITTED;
-            }
-            return stateAfterRefusedTransition(c, id);
-        } catch (SQLException e) {
+                return stateAfterRefusedTransition(c, id);
+            });
+        } catch (LedgerUnavailableException e) {
             // The commit may or may not have reached the database: let a later release undo it.
             uncertainCommits.add(id);
-            throw unavailable("commit", e);
+            throw e;
         }
     }
 
@@ -590,22 +653,48 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
         if (id < 0) {
             return Settlement.UNKNOWN;
         }
-        try (Connection c = dataSource.getConnection()) {
-            if (settle(c, releaseSql, id) == 1) {
-                uncertainCommits.remove(id);
-                return Settlement.RELEASED;
-            }
-            if (uncertainCommits.contains(id) && settle(c, reverseSql, id) == 1) {
-                uncertainCommits.remove(id);
-                LOG.log(System.Logger.Level.WARNING, "Hold {0}: a commit that failed with an unknown outcome had"
-                        + " taken effect; it was reversed, as the client was refused", hold.id());
-                return Settlement.RELEASED;
-            }
-            uncertainCommits.remove(id);
-            return stateAfterRefusedTransition(c, id);
-        } catch (SQLException e) {
-            throw unavailable("release", e);
+        Settlement s = autoCommit("release", c -> settle(c, releaseSql, id) == 1 ? Settlement.RELEASED
+                : uncertainCommits.contains(id) ? null : stateAfterRefusedTransition(c, id));
+        if (s == null) {
+            s = reverseUncertainCommit(id);
         }
+        if (s != null) {
+            uncertainCommits.remove(id);
+        }
+        return s;
+    }
+
+    /**
+     * Undoes a commit whose outcome was unknown to its caller (who refused the client), unless the
+     * client has meanwhile received the recorded response through a replay. Locks the hold, then its
+     * key, like every other transition.
+     */
+    private Settlement reverseUncertainCommit(long id) {
+        return inTransaction("release", c -> {
+            String state;
+            try (PreparedStatement ps = prepare(c, "SELECT state FROM " + schema + ".holds WHERE id = ? FOR UPDATE")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    state = rs.next() ? rs.getString(1) : null;
+                }
+            }
+            if (!"committed".equals(state)) {
+                return stateAfterRefusedTransition(c, id);
+            }
+            try (PreparedStatement ps = prepare(c, "SELECT bool_or(replayed) FROM (SELECT replayed FROM " + schema
+                    + ".idempotency_keys WHERE hold_id = ? FOR UPDATE) k")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        return Settlement.COMMITTED; // the client has the result: the charge stands
+                    }
+                }
+            }
+            settle(c, reverseSql, id);
+            LOG.log(System.Logger.Level.WARNING, "Hold {0}: a commit that failed with an unknown outcome had taken"
+                    + " effect; it was reversed, as the client was refused", Long.toString(id));
+            return Settlement.RELEASED;
+        });
     }
 
     private Settlement stateAfterRefusedTransition(Connection c, long id) throws SQLException {
@@ -650,19 +739,19 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
 
     @Override
     public Optional<Account> account(String accountId) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, accountSql)) {
-            ps.setString(1, accountId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
+        return autoCommit("account", c -> {
+            try (PreparedStatement ps = prepare(c, accountSql)) {
+                ps.setString(1, accountId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    String[] entitlements = (String[]) rs.getArray(4).getArray();
+                    return Optional.of(new Account(rs.getString(1), new Money(rs.getBigDecimal(3), rs.getString(2)),
+                            Set.of(entitlements)));
                 }
-                String[] entitlements = (String[]) rs.getArray(4).getArray();
-                return Optional.of(new Account(rs.getString(1), new Money(rs.getBigDecimal(3), rs.getString(2)),
-                        Set.of(entitlements)));
             }
-        } catch (SQLException e) {
-            throw unavailable("account", e);
-        }
+        });
     }
 
     // ---------------------------------------------------------------- expiry
@@ -675,24 +764,31 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
      * @throws LedgerUnavailableException if the database cannot be reached
      */
     public int expireOverdueHolds() {
-        int total = 0;
-        try (Connection c = dataSource.getConnection()) {
+        int total = autoCommit("expireOverdueHolds", c -> {
+            int sum = 0;
             int n;
             do {
                 try (PreparedStatement ps = prepare(c, expireBatchSql); ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     n = rs.getInt(1);
+                } catch (SQLException e) {
+                    if ("40P01".equals(e.getSQLState())) {
+                        // Another node's sweeper locked the same accounts in another order; the
+                        // batch rolled back and the next sweep takes it again.
+                        LOG.log(System.Logger.Level.DEBUG, "Sweeper batch lost a deadlock; retried next sweep");
+                        return sum;
+                    }
+                    throw e;
                 }
-                total += n;
+                sum += n;
             } while (n == 500);
             try (PreparedStatement ps = prepare(c, purgeKeysSql)) {
                 while (ps.executeUpdate() == 1000) {
                     // keep purging expired replay records in bounded batches
                 }
             }
-        } catch (SQLException e) {
-            throw unavailable("expireOverdueHolds", e);
-        }
+            return sum;
+        });
         if (total > 0) {
             LOG.log(System.Logger.Level.WARNING, "Expired {0} unsettled hold(s); their money went back", total);
         }
@@ -717,14 +813,13 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
 
     /** {@return the number of open holds (for monitoring and tests)} */
     public long openHoldCount() {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = prepare(c, "SELECT count(*) FROM " + schema + ".holds WHERE state = 'open'");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw unavailable("openHoldCount", e);
-        }
+        return autoCommit("openHoldCount", c -> {
+            try (PreparedStatement ps = prepare(c, "SELECT count(*) FROM " + schema + ".holds WHERE state = 'open'");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
     }
 
     // ---------------------------------------------------------------- administration
@@ -912,6 +1007,28 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
         T run(Connection c) throws SQLException;
     }
 
+    /**
+     * Runs single statements each in its own transaction, whatever mode the pool hands connections
+     * out in (a pool with auto-commit off would otherwise roll every change back on return).
+     */
+    private <T> T autoCommit(String what, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            if (!auto) {
+                c.setAutoCommit(true);
+            }
+            try {
+                return work.run(c);
+            } finally {
+                if (!auto) {
+                    c.setAutoCommit(false);
+                }
+            }
+        } catch (SQLException e) {
+            throw unavailable(what, e);
+        }
+    }
+
     private <T> T inTransaction(String what, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             boolean auto = c.getAutoCommit();
@@ -944,7 +1061,7 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
     private RuntimeException unavailable(String verb, SQLException e) {
         String state = e.getSQLState();
         if ("42P01".equals(state) || "3F000".equals(state)) {
-            return new IllegalStateException("Tollgate ledger tables are missing in schema " + schema
+            return new LedgerSchemaException("Tollgate ledger tables are missing in schema " + schema
                     + ": call JdbcLedger.createSchema() or set " + CREATE_SCHEMA + "=true (" + e.getMessage() + ")", e);
         }
         return new LedgerUnavailableException("ledger database failed on " + verb + " (SQLState " + state + "): "

@@ -270,6 +270,66 @@ class JdbcLedgerTest {
         assertTrue(kinds.contains(LedgerEntry.Kind.REVERSAL), kinds.toString());
     }
 
+    /** Regression (review): a replay served between a lost commit acknowledgement and the release was then reversed. */
+    @Test
+    void aChargeWhoseResultWasReplayedIsNeverReversed() {
+        Hold h = ((Reservation.Authorized) ledger.reserve(keyed("4", "k1", "fp"))).hold();
+        dataSource.failAfterRunning = "WITH c AS (UPDATE";
+        assertThrows(LedgerUnavailableException.class, () -> ledger.commit(h, OK));
+        dataSource.failAfterRunning = null;
+        Reservation.Replay replay = assertInstanceOf(Reservation.Replay.class, ledger.reserve(keyed("4", "k1", "fp")),
+                "a retry finds the committed result");
+        assertEquals(OK, replay.response());
+        assertEquals(Settlement.COMMITTED, ledger.release(h), "the client has the result: the charge stands");
+        assertEquals(Money.credits("6"), balance());
+        assertInstanceOf(Reservation.Replay.class, ledger.reserve(keyed("4", "k1", "fp")), "and is not charged again");
+        assertEquals(Money.credits("6"), balance());
+    }
+
+    /** Regression (review): a retry lazily expiring an overdue hold deadlocked with the sweeper. */
+    @Test
+    void aRetryNeverWaitsForAHoldSomeoneElseIsSettling() throws Exception {
+        Hold h = ((Reservation.Authorized) ledger.reserve(keyed("5", "k1", "fp"))).hold();
+        makeOverdue(h);
+        try (Connection locker = pool.getConnection(); Statement st = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            st.execute("SELECT 1 FROM " + schema + ".holds WHERE id = " + h.id() + " FOR UPDATE"); // a sweeper at work
+            long start = System.nanoTime();
+            Reservation.Conflict busy = assertInstanceOf(Reservation.Conflict.class, ledger.reserve(keyed("5", "k1", "fp")));
+            assertEquals(Reservation.ConflictKind.IN_PROGRESS, busy.kind());
+            assertTrue(System.nanoTime() - start < Duration.ofSeconds(2).toNanos(), "answered without waiting");
+            locker.rollback();
+        }
+        assertInstanceOf(Reservation.Authorized.class, ledger.reserve(keyed("5", "k1", "fp")),
+                "once free, the overdue hold expires on the spot and the key is claimed again");
+        assertEquals(Money.credits("5"), balance());
+    }
+
+    /** Regression (review): with a pool that hands out connections with auto-commit off, nothing was saved. */
+    @Test
+    void worksWithAPoolWhoseConnectionsDoNotAutoCommit() {
+        Postgres.Server server = Postgres.server();
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setJdbcUrl(server.url());
+        config.setUsername(server.user());
+        config.setPassword(server.password());
+        config.setAutoCommit(false);
+        config.setMaximumPoolSize(4);
+        try (HikariDataSource manual = new HikariDataSource(config)) {
+            JdbcLedger l = JdbcLedger.builder(manual).schema(schema).sweepInterval(Duration.ZERO).build();
+            Hold committed = ((Reservation.Authorized) l.reserve(charge("2"))).hold();
+            assertEquals(Settlement.COMMITTED, l.commit(committed, null));
+            Hold released = ((Reservation.Authorized) l.reserve(charge("3"))).hold();
+            assertEquals(Settlement.RELEASED, l.release(released));
+            assertInstanceOf(Reservation.Denied.class, l.reserve(charge("100")));
+            Hold keyedHold = ((Reservation.Authorized) l.reserve(keyed("1", "k9", "fp"))).hold();
+            assertEquals(Settlement.COMMITTED, l.commit(keyedHold, OK));
+            assertEquals(Money.credits("7"), l.account("acct").orElseThrow().balance());
+            assertEquals(Money.credits("7"), balance(), "seen through another pool: it was all committed");
+            assertEquals(0, ledger.openHoldCount());
+        }
+    }
+
     @Test
     void aReleaseOfAnOrdinaryCommitChangesNothing() {
         Hold h = ((Reservation.Authorized) ledger.reserve(charge("4"))).hold();
@@ -349,7 +409,8 @@ class JdbcLedgerTest {
     @Test
     void aMissingSchemaSaysHowToCreateIt() {
         JdbcLedger missing = JdbcLedger.builder(pool).schema(Postgres.uniqueSchema()).sweepInterval(Duration.ZERO).build();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> missing.reserve(charge("1")));
+        IllegalStateException e = assertThrows(dev.tollgate.ledger.LedgerSchemaException.class,
+                () -> missing.reserve(charge("1")));
         assertTrue(e.getMessage().contains("createSchema"), e.getMessage());
     }
 }

@@ -67,14 +67,14 @@ public class AdminServlet extends HttpServlet {
         String[] path = req.getPathInfo() == null ? new String[0] : req.getPathInfo().substring(1).split("/", -1);
         try {
             route(admin, path, req, resp);
+        } catch (LedgerUnavailableException | dev.tollgate.ledger.LedgerSchemaException e) {
+            resp.setHeader("Retry-After", "5");
+            Json.write(resp, 503, Map.of("status", 503, "detail", "The ledger is unavailable."));
         } catch (IllegalArgumentException e) {
             int status = e.getMessage() != null && e.getMessage().startsWith("no such account") ? 404 : 400;
             Json.write(resp, status, Map.of("status", status, "detail", String.valueOf(e.getMessage())));
         } catch (IllegalStateException e) {
             Json.write(resp, 409, Map.of("status", 409, "detail", String.valueOf(e.getMessage())));
-        } catch (LedgerUnavailableException e) {
-            resp.setHeader("Retry-After", "5");
-            Json.write(resp, 503, Map.of("status", 503, "detail", "The ledger is unavailable."));
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.Optional;
 final class Json {
 
     private static final Jsonb JSONB = JsonbBuilder.create(new JsonbConfig().withNullValues(false));
+    private static final int MAX_BODY = 64 * 1024;
 
     private Json() {
     }
@@ -31,7 +32,12 @@ final class Json {
 
     /** Reads a JSON object body; answers 400 and returns null when it is not one. */
     static Map<String, Object> readObject(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String text = new String(request.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        byte[] bytes = request.getInputStream().readNBytes(MAX_BODY + 1);
+        if (bytes.length > MAX_BODY) {
+            badRequest(request, response, "The body is larger than " + MAX_BODY + " bytes.");
+            return null;
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8);
         try {
             @SuppressWarnings("unchecked")
             Map<String, Object> map = JSONB.fromJson(text, Map.class);

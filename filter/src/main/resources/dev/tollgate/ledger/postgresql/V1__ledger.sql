@@ -107,6 +107,8 @@ CREATE TABLE ${schema}.idempotency_keys (
     headers        text[],
     body           bytea,
     body_retained  boolean,
+    -- Set when the recorded response has been replayed: the charge can no longer be reversed.
+    replayed       boolean NOT NULL DEFAULT false,
     created_at     timestamptz NOT NULL DEFAULT now(),
     expires_at     timestamptz NOT NULL,
     PRIMARY KEY (account_id, key)
