@@ -1,0 +1,75 @@
+package dev.tollgate.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.lang.reflect.Proxy;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ClientAddressTest {
+
+    /** A request with a peer address and headers (multi-valued), nothing else. */
+    private static HttpServletRequest request(String peer, Map<String, List<String>> headers) {
+        return (HttpServletRequest) Proxy.newProxyInstance(ClientAddressTest.class.getClassLoader(),
+                new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "getRemoteAddr" -> peer;
+                    case "getHeaders" -> Collections.enumeration(headers.getOrDefault((String) args[0], List.of()));
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    @Test
+    void withoutTrustedProxiesThePeerIsTheClient() {
+        ClientAddress a = ClientAddress.trusting("");
+        assertEquals("10.0.0.5", a.of(request("10.0.0.5", Map.of("X-Forwarded-For", List.of("1.2.3.4")))));
+    }
+
+    @Test
+    void aTrustedProxyNamesTheClientRightToLeft() {
+        ClientAddress a = ClientAddress.trusting("10.0.0.0/8, 192.168.1.1");
+        assertEquals("1.2.3.4", a.of(request("10.0.0.5", Map.of("X-Forwarded-For",
+                List.of("6.6.6.6, 1.2.3.4, 192.168.1.1")))), "the spoofed left entry is never reached");
+        assertEquals("1.2.3.4", a.of(request("10.0.0.5", Map.of("X-Forwarded-For", List.of("6.6.6.6", "1.2.3.4")))),
+                "several header lines are one list");
+        assertEquals("10.0.0.5", a.of(request("10.0.0.5", Map.of("X-Forwarded-For", List.of("10.1.1.1")))),
+                "all hops trusted: the peer");
+        assertEquals("10.0.0.5", a.of(request("10.0.0.5", Map.of("X-Forwarded-For", List.of("bogus, 1.2.3.4 x")))),
+                "malformed: the peer");
+        assertEquals("10.0.0.5", a.of(request("10.0.0.5", Map.of("X-Forwarded-For", List.of("evil.example.com")))),
+                "names are never looked up");
+        assertEquals("8.8.8.8", a.of(request("8.8.8.8", Map.of("X-Forwarded-For", List.of("7.7.7.7")))),
+                "an untrusted peer is the client");
+    }
+
+    @Test
+    void forwardedWinsOverXForwardedFor() {
+        ClientAddress a = ClientAddress.trusting("::1, 127.0.0.1");
+        assertEquals("2001:db8:0:0:0:0:0:1", a.of(request("127.0.0.1", Map.of(
+                "Forwarded", List.of("for=\"[2001:db8::1]:4711\";proto=https"),
+                "X-Forwarded-For", List.of("9.9.9.9")))));
+        assertEquals("192.0.2.60", a.of(request("::1", Map.of("Forwarded", List.of("for=192.0.2.60:8080;by=203.0.113.43")))));
+        assertEquals("127.0.0.1", a.of(request("127.0.0.1", Map.of("Forwarded", List.of("for=_hidden")))),
+                "obfuscated identifiers are not addresses");
+        assertEquals("127.0.0.1", a.of(request("127.0.0.1", Map.of("Forwarded", List.of("proto=https")))),
+                "an element without for=");
+    }
+
+    @Test
+    void ipv4MappedAndBlocks() {
+        ClientAddress a = ClientAddress.trusting("172.16.0.0/12");
+        assertEquals("5.6.7.8", a.of(request("::ffff:172.20.1.2", Map.of("X-Forwarded-For", List.of("5.6.7.8")))));
+        assertEquals("172.32.0.1", a.of(request("172.32.0.1", Map.of("X-Forwarded-For", List.of("5.6.7.8")))),
+                "outside the /12");
+    }
+
+    @Test
+    void badConfigurationIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> ClientAddress.trusting("10.0.0.0/33"));
+        assertThrows(IllegalArgumentException.class, () -> ClientAddress.trusting("proxy.example.com"));
+        assertThrows(IllegalArgumentException.class, () -> ClientAddress.trusting("10.0.0.0/x"));
+    }
+}
