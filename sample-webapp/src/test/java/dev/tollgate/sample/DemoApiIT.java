@@ -55,6 +55,7 @@ class DemoApiIT {
         // (Runs when the class loads, before Arquillian deploys the WAR.)
         System.setProperty("TOLLGATE_JDBC_URL", "");
         System.setProperty("TOLLGATE_ADMIN_KEY", "");
+        System.setProperty("TOLLGATE_RATELIMIT_STORE", "");
     }
 
     @ArquillianResource
@@ -71,6 +72,7 @@ class DemoApiIT {
         POOL.shutdownNow();
         System.clearProperty("TOLLGATE_JDBC_URL");
         System.clearProperty("TOLLGATE_ADMIN_KEY");
+        System.clearProperty("TOLLGATE_RATELIMIT_STORE");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -286,6 +288,21 @@ class DemoApiIT {
         }
         assertProblem(get("/api/search?q=a"), 429, "quota-exceeded");
         assertEquals(200, get("/api/search?q=a", "X-API-Key", "demo-gold").statusCode(), "each key its own bucket");
+    }
+
+    @Test
+    @Order(13)
+    void newsHasAPlanAwareLimit() throws Exception {
+        int basic = 0;
+        for (int i = 0; i < 12; i++) {
+            basic += get("/api/news", "X-API-Key", "demo-silver").statusCode() == 200 ? 1 : 0;
+        }
+        assertEquals(10, basic, "10 a minute without premium");
+        for (int i = 0; i < 12; i++) {
+            HttpResponse<String> r = get("/api/news", "X-API-Key", "demo-gold");
+            assertEquals(200, r.statusCode(), "premium holders get 100 a minute");
+            assertEquals("\"news-premium\";q=100;w=60", r.headers().firstValue("RateLimit-Policy").orElseThrow());
+        }
     }
 
     @Test

@@ -26,13 +26,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The sample WAR on PostgreSQL with one setting ({@code TOLLGATE_JDBC_URL}), deployed twice on two
- * Jetty servers that share one database: one balance per account, and the admin endpoints.
+ * The sample WAR on PostgreSQL ({@code TOLLGATE_JDBC_URL}, and {@code TOLLGATE_RATELIMIT_STORE=postgres}),
+ * deployed twice on two Jetty servers that share one database: one balance per account, one limit
+ * per key, and the admin endpoints.
  */
 class SampleOnPostgresIT {
 
     private static final String[] SETTINGS = {"TOLLGATE_JDBC_URL", "TOLLGATE_JDBC_USER", "TOLLGATE_JDBC_PASSWORD",
-            "TOLLGATE_JDBC_SCHEMA", "TOLLGATE_ADMIN_KEY"};
+            "TOLLGATE_JDBC_SCHEMA", "TOLLGATE_ADMIN_KEY", "TOLLGATE_RATELIMIT_STORE"};
     private static final Jsonb JSONB = JsonbBuilder.create();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private static String schema;
@@ -48,6 +49,7 @@ class SampleOnPostgresIT {
         System.setProperty("TOLLGATE_JDBC_PASSWORD", db.password());
         System.setProperty("TOLLGATE_JDBC_SCHEMA", schema);
         System.setProperty("TOLLGATE_ADMIN_KEY", "it-admin-key");
+        System.setProperty("TOLLGATE_RATELIMIT_STORE", "postgres");
         a = deploy();
         b = deploy();
     }
@@ -68,7 +70,7 @@ class SampleOnPostgresIT {
         }
     }
 
-    private static Server deploy() throws Exception {
+    static Server deploy() throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -84,11 +86,11 @@ class SampleOnPostgresIT {
         return server;
     }
 
-    private static String base(Server s) {
+    static String base(Server s) {
         return "http://127.0.0.1:" + ((ServerConnector) s.getConnectors()[0]).getLocalPort() + "/shop";
     }
 
-    private static HttpResponse<String> call(Server s, String method, String path, String body, String... headers)
+    static HttpResponse<String> call(Server s, String method, String path, String body, String... headers)
             throws Exception {
         HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base(s) + path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -124,6 +126,16 @@ class SampleOnPostgresIT {
         assertEquals(201, first.statusCode());
         assertEquals(first.body(), retryOnB.body(), "a retry on the other instance is a replay");
         assertEquals(before.subtract(new BigDecimal("16")), balance(a, "demo-gold"));
+    }
+
+    @Test
+    void searchLimitsAreSharedByBothInstances() throws Exception {
+        int admitted = 0;
+        for (int i = 0; i < 20; i++) {
+            admitted += call(i % 2 == 0 ? a : b, "GET", "/api/search?q=a", null, "X-API-Key", "demo-silver")
+                    .statusCode() == 200 ? 1 : 0;
+        }
+        assertEquals(5, admitted, "5 a minute across both instances");
     }
 
     @Test

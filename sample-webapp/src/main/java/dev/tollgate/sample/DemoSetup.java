@@ -7,7 +7,10 @@ import dev.tollgate.ledger.AccountsFile;
 import dev.tollgate.ledger.InMemoryLedger;
 import dev.tollgate.ledger.JdbcLedger;
 import dev.tollgate.spi.Account;
+import dev.tollgate.ratelimit.postgresql.PostgresRateLimitStore;
+import dev.tollgate.ratelimit.redis.RedisRateLimitStore;
 import dev.tollgate.spi.Ledger;
+import dev.tollgate.spi.RateLimitStore;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -18,9 +21,9 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * Chooses the sample's ledger before the Tollgate filter starts and hands it over through the
- * servlet-context attribute {@link Tollgate#LEDGER_ATTRIBUTE}, the way any application plugs in
- * its own.
+ * Chooses the sample's ledger and rate-limit store before the Tollgate filter starts and hands them
+ * over through the servlet-context attributes {@link Tollgate#LEDGER_ATTRIBUTE} and
+ * {@link Tollgate#RATE_LIMIT_STORE_ATTRIBUTE}, the way any application plugs in its own.
  *
  * <ul>
  *   <li>By default: an in-memory ledger seeded from {@code /WEB-INF/demo-accounts.properties}
@@ -30,15 +33,20 @@ import java.util.List;
  *       the PostgreSQL ledger on that database. The schema is created if missing and the demo
  *       accounts are opened only if they do not exist yet, so several instances on one database
  *       share one balance per account.</li>
+ *   <li>Rate limits count in each instance by default. With {@code TOLLGATE_RATELIMIT_STORE=postgres}
+ *       (needs {@code TOLLGATE_JDBC_URL}; a table {@code tollgate_buckets} in the same schema) or
+ *       {@code =redis} ({@code TOLLGATE_REDIS_URL}, default {@code redis://127.0.0.1:6379}), they are
+ *       shared by every instance.</li>
  * </ul>
  */
 @WebListener
-public class DemoLedger implements ServletContextListener {
+public class DemoSetup implements ServletContextListener {
 
-    private static final System.Logger LOG = System.getLogger(DemoLedger.class.getName());
+    private static final System.Logger LOG = System.getLogger(DemoSetup.class.getName());
 
     private HikariDataSource pool;
     private JdbcLedger jdbcLedger;
+    private RateLimitStore store;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -66,10 +74,36 @@ public class DemoLedger implements ServletContextListener {
                     + " {3} existed)", url.replaceFirst("\\?.*", ""), jdbcLedger.schema(), opened, demo.size() - opened);
         }
         context.setAttribute(Tollgate.LEDGER_ATTRIBUTE, ledger);
+
+        String storeKind = Settings.get("TOLLGATE_RATELIMIT_STORE");
+        if (storeKind != null) {
+            store = switch (storeKind.toLowerCase(java.util.Locale.ROOT)) {
+                case "postgres", "postgresql" -> {
+                    if (url == null) {
+                        throw new IllegalStateException("TOLLGATE_RATELIMIT_STORE=postgres needs TOLLGATE_JDBC_URL");
+                    }
+                    yield PostgresRateLimitStore.builder(pool)
+                            .table(Settings.get("TOLLGATE_JDBC_SCHEMA", "tollgate") + ".tollgate_buckets")
+                            .createTable(true).build();
+                }
+                case "redis" -> RedisRateLimitStore.builder(Settings.get("TOLLGATE_REDIS_URL", "redis://127.0.0.1:6379"))
+                        .build();
+                case "local", "" -> null;
+                default -> throw new IllegalStateException("TOLLGATE_RATELIMIT_STORE=" + storeKind
+                        + ": expected postgres, redis or local");
+            };
+            if (store != null) {
+                context.setAttribute(Tollgate.RATE_LIMIT_STORE_ATTRIBUTE, store);
+                LOG.log(System.Logger.Level.INFO, "Sample rate limits: shared in {0}", store.name());
+            }
+        }
     }
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
+        if (store != null) {
+            store.close();
+        }
         if (jdbcLedger != null) {
             jdbcLedger.close();
         }
