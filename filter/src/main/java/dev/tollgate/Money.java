@@ -2,7 +2,6 @@ package dev.tollgate;
 
 import java.math.BigDecimal;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * An exact, non-negative amount in one unit (a currency code or a credit unit such as
@@ -34,8 +33,6 @@ public record Money(BigDecimal amount, String currency) implements Comparable<Mo
     /** The largest number of digits before the decimal point: {@value}. */
     public static final int MAX_INTEGER_DIGITS = 20;
 
-    private static final Pattern CURRENCY = Pattern.compile("[A-Za-z0-9._-]{1,32}");
-
     // Rejects negative or over-precise amounts and malformed units; strips trailing zeros.
     public Money {
         Objects.requireNonNull(amount, "amount");
@@ -56,7 +53,7 @@ public record Money(BigDecimal amount, String currency) implements Comparable<Mo
             throw new IllegalArgumentException(
                     "amount has more than " + MAX_INTEGER_DIGITS + " digits before the point: " + amount.toPlainString());
         }
-        if (!CURRENCY.matcher(currency).matches()) {
+        if (!isUnit(currency)) {
             throw new IllegalArgumentException(
                     "currency must be 1 to 32 letters, digits, '.', '_' or '-': \"" + currency + "\"");
         }
@@ -165,7 +162,26 @@ public record Money(BigDecimal amount, String currency) implements Comparable<Mo
         if (amount.signum() == 0) {
             return BigDecimal.ZERO;
         }
+        if (amount.scale() == 0) {
+            return amount; // already canonical; the common case for credits, and free of allocation
+        }
         BigDecimal stripped = amount.stripTrailingZeros();
         return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
+    }
+
+    /** The same as matching {@code [A-Za-z0-9._-]{1,32}}, without a regex (money is made per request). */
+    private static boolean isUnit(String s) {
+        int n = s.length();
+        if (n == 0 || n > 32) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_'
+                    || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 }

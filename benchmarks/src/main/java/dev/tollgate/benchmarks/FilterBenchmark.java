@@ -59,6 +59,10 @@ public class FilterBenchmark {
     private StubRequest unpaid;
     private StubRequest exhausted;
     private final Payer payer = new Payer("gold", Payer.Source.API_KEY);
+    private InMemoryLedger ledger;
+    private final HeaderPayerResolver resolver = new HeaderPayerResolver("X-API-Key", true);
+    private final dev.tollgate.spi.Charge charge = new dev.tollgate.spi.Charge("gold", Money.credits("1"), null,
+            "GET bench", new dev.tollgate.spi.Idempotency("k", "", false));
 
     @Setup
     public void setUp() throws Exception {
@@ -68,7 +72,7 @@ public class FilterBenchmark {
         scanner.add("paid", BenchServlets.Paid.class);
         scanner.add("exhausted", BenchServlets.Exhausted.class);
         PolicyTable table = scanner.build();
-        InMemoryLedger ledger = InMemoryLedger.builder().history(0)
+        ledger = InMemoryLedger.builder().history(0)
                 .account("gold", Money.credits("1000000000000000")).build();
         TollgateConfig config = TollgateConfig.builder().ledger(ledger).build();
         enforcer = new Enforcer(config, table, ledger, new HeaderPayerResolver("X-API-Key", true),
@@ -109,6 +113,17 @@ public class FilterBenchmark {
     @Benchmark
     public long paidDecision() throws Exception {
         return call(paid);
+    }
+
+    @Benchmark
+    public Object ledgerReserveCommit() {
+        dev.tollgate.spi.Reservation r = ledger.reserve(charge);
+        return ledger.commit(((dev.tollgate.spi.Reservation.Authorized) r).hold(), null);
+    }
+
+    @Benchmark
+    public Object payerResolution() throws Exception {
+        return resolver.resolve(paid);
     }
 
     @Benchmark

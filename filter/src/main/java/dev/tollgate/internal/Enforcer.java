@@ -263,8 +263,10 @@ public final class Enforcer implements AutoCloseable {
             verified(payer, null);
         }
         if (reservation instanceof Reservation.Authorized authorized) {
-            LOG.log(System.Logger.Level.DEBUG, "hold {0} for {1} {2}", authorized.hold().id(), terms.resource(),
-                    terms.price());
+            if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+                LOG.log(System.Logger.Level.DEBUG, "hold {0} for {1} {2}", authorized.hold().id(), terms.resource(),
+                        terms.price());
+            }
             request.setAttribute(Tollgate.PAYER_ATTRIBUTE, payer);
             request.setAttribute(Tollgate.HOLD_ATTRIBUTE, authorized.hold());
             request.setAttribute(Tollgate.BALANCE_ATTRIBUTE, authorized.balance());
@@ -339,8 +341,10 @@ public final class Enforcer implements AutoCloseable {
                     .withRetryAfter(Duration.ofSeconds(1)), request, response, limit);
             return;
         }
-        LOG.log(System.Logger.Level.DEBUG, "429 {0} {1}: {2}", request.getMethod(), policy.origin(),
-                limit.violatedPolicies());
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "429 {0} {1}: {2}", request.getMethod(), policy.origin(),
+                    limit.violatedPolicies());
+        }
         long seconds = limit.retryAfter().getSeconds();
         Denial d = new Denial(Denial.Kind.RATE_LIMITED, "Rate limit " + String.join(", ", limit.violatedPolicies())
                 + " exceeded; retry in " + seconds + (seconds == 1 ? " second." : " seconds."),
@@ -548,8 +552,10 @@ public final class Enforcer implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "Cannot send {0}: the response is already committed", denial.kind());
             return;
         }
-        LOG.log(System.Logger.Level.DEBUG, "{0} {1} {2}: {3}", denial.status(), request.getMethod(),
-                request.getRequestURI(), denial.kind());
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "{0} {1} {2}: {3}", denial.status(), request.getMethod(),
+                    request.getRequestURI(), denial.kind());
+        }
         Rendering r;
         try {
             r = renderer.render(denial, request);
@@ -601,7 +607,9 @@ public final class Enforcer implements AutoCloseable {
                     + " processed and charged; its response cannot be replayed."), request, response, limit);
             return;
         }
-        LOG.log(System.Logger.Level.DEBUG, "replaying {0} for {1}", recorded.status(), request.getRequestURI());
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "replaying {0} for {1}", recorded.status(), request.getRequestURI());
+        }
         response.setStatus(recorded.status());
         for (Map.Entry<String, String> h : recorded.headers()) {
             if (h.getKey().equalsIgnoreCase("Content-Type")) {
@@ -685,7 +693,9 @@ public final class Enforcer implements AutoCloseable {
             try {
                 settle(!response.isCommitted());
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, "Could not send the refusal of hold {0}: {1}", hold.id(), e);
+                if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+                    LOG.log(System.Logger.Level.DEBUG, "Could not send the refusal of hold {0}: {1}", hold.id(), e);
+                }
             }
         }
 
@@ -762,7 +772,9 @@ public final class Enforcer implements AutoCloseable {
 
         private void release(String why) {
             if (settled.compareAndSet(false, true)) {
-                LOG.log(System.Logger.Level.DEBUG, "releasing hold {0}: {1}", hold.id(), why);
+                if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+                    LOG.log(System.Logger.Level.DEBUG, "releasing hold {0}: {1}", hold.id(), why);
+                }
                 tryRelease();
             }
         }

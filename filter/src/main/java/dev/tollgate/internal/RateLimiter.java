@@ -145,18 +145,29 @@ public final class RateLimiter {
             if (c == Consumption.ADMITTED_BLIND) {
                 continue; // fail-open: admitted without a state to report
             }
-            VerboseResult<ConsumptionProbe> result = c.result;
-            BucketState state = result.getState();
-            ConsumptionProbe probe = result.getValue();
+            ConsumptionProbe probe = c.probe;
             List<String> violated = new ArrayList<>(1);
-            for (int i = 0; i < spec.limits().size(); i++) {
-                LimitSpec l = spec.limits().get(i);
-                long size = state.getCurrentSize(i);
-                if (!probe.isConsumed() && size < spec.tokens()) {
+            if (c.result == null) {
+                // One bandwidth: the plain probe has all we report (no state copy to allocate).
+                LimitSpec l = spec.limits().get(0);
+                long size = probe.getRemainingTokens();
+                if (!probe.isConsumed()) {
                     violated.add(l.name());
                 }
+                long reset = (probe.getNanosToWaitForReset() + 999_999_999L) / 1_000_000_000L;
                 states.add(new RateLimitDecision.LimitState(l.name(), l.requests(), l.windowSeconds(), Math.max(0, size),
-                        resetSeconds(l, size, state.getRoundingError(i))));
+                        Math.max(0, reset)));
+            } else {
+                BucketState state = c.result.getState();
+                for (int i = 0; i < spec.limits().size(); i++) {
+                    LimitSpec l = spec.limits().get(i);
+                    long size = state.getCurrentSize(i);
+                    if (!probe.isConsumed() && size < spec.tokens()) {
+                        violated.add(l.name());
+                    }
+                    states.add(new RateLimitDecision.LimitState(l.name(), l.requests(), l.windowSeconds(),
+                            Math.max(0, size), resetSeconds(l, size, state.getRoundingError(i))));
+                }
             }
             Duration retry = probe.isConsumed() ? null : Duration.ofSeconds(
                     Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L));
@@ -245,14 +256,25 @@ public final class RateLimiter {
 
     /** The result of trying to take tokens from one bucket. */
     private static final class Consumption {
-        static final Consumption REFUSED_BY_STORE = new Consumption(null, null);
-        static final Consumption ADMITTED_BLIND = new Consumption(null, null);
+        static final Consumption REFUSED_BY_STORE = new Consumption(null, null, null);
+        static final Consumption ADMITTED_BLIND = new Consumption(null, null, null);
         final Bucket bucket;
+        final ConsumptionProbe probe;
+        /** Per-bandwidth state, only for buckets with several bandwidths. */
         final VerboseResult<ConsumptionProbe> result;
 
-        Consumption(Bucket bucket, VerboseResult<ConsumptionProbe> result) {
+        Consumption(Bucket bucket, ConsumptionProbe probe, VerboseResult<ConsumptionProbe> result) {
             this.bucket = bucket;
+            this.probe = probe;
             this.result = result;
+        }
+
+        static Consumption of(Bucket bucket, BucketSpec spec) {
+            if (spec.limits().size() == 1) {
+                return new Consumption(bucket, bucket.tryConsumeAndReturnRemaining(spec.tokens()), null);
+            }
+            VerboseResult<ConsumptionProbe> r = bucket.asVerbose().tryConsumeAndReturnRemaining(spec.tokens());
+            return new Consumption(bucket, r.getValue(), r);
         }
     }
 
@@ -264,14 +286,13 @@ public final class RateLimiter {
             try {
                 Bucket bucket = remote.get(new BucketKey(spec.id(), key), k -> store.proxyManager().builder()
                         .build(sharedKey(spec, key), () -> configurations[spec.id()]));
-                return new Consumption(bucket, bucket.asVerbose().tryConsumeAndReturnRemaining(spec.tokens()));
+                return Consumption.of(bucket, spec);
             } catch (RuntimeException e) {
                 storeRetryAt = System.nanoTime() + STORE_BACKOFF_NANOS;
                 return onStoreFailure(spec, key, e);
             }
         }
-        Bucket bucket = local.get(new BucketKey(spec.id(), key), this::newLocalBucket);
-        return new Consumption(bucket, bucket.asVerbose().tryConsumeAndReturnRemaining(spec.tokens()));
+        return Consumption.of(local.get(new BucketKey(spec.id(), key), this::newLocalBucket), spec);
     }
 
     private Consumption onStoreFailure(BucketSpec spec, String key, RuntimeException cause) {
@@ -289,8 +310,7 @@ public final class RateLimiter {
             case LOCAL:
             default:
                 stats.localFallbacks.incrementAndGet();
-                Bucket bucket = local.get(new BucketKey(spec.id(), key), this::newLocalBucket);
-                return new Consumption(bucket, bucket.asVerbose().tryConsumeAndReturnRemaining(spec.tokens()));
+                return Consumption.of(local.get(new BucketKey(spec.id(), key), this::newLocalBucket), spec);
         }
     }
 

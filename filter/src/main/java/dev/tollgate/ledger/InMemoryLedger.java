@@ -1,7 +1,5 @@
 package dev.tollgate.ledger;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tollgate.Money;
 import dev.tollgate.spi.Account;
 import dev.tollgate.spi.Charge;
@@ -69,7 +67,15 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     private final Duration replayRetention;
     private final ConcurrentHashMap<String, AccountState> accounts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, OpenHold> openHolds = new ConcurrentHashMap<>();
-    private final Cache<String, Settlement> settledHolds;
+    /**
+     * Recently settled holds, so a repeated commit or release reports their state: two generations,
+     * rotated every hold timeout or every {@value #SETTLED_PER_GENERATION} holds, whichever comes
+     * first (cheaper per request than a cache with expiry, and bounded).
+     */
+    private volatile ConcurrentHashMap<String, Settlement> settledNow = new ConcurrentHashMap<>();
+    private volatile ConcurrentHashMap<String, Settlement> settledBefore = new ConcurrentHashMap<>();
+    private final AtomicLong nextRotationMillis = new AtomicLong();
+    private static final int SETTLED_PER_GENERATION = 100_000;
     private final ConcurrentHashMap<RecordKey, KeyRecord> records = new ConcurrentHashMap<>();
     /** Completed records in commit order, for retention and the record bound. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Filed> completedOrder =
@@ -93,11 +99,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         this.holdTimeout = b.holdTimeout;
         this.replayRetention = b.replayRetention;
         this.history = b.history;
-        this.settledHolds = Caffeine.newBuilder()
-                .maximumSize(100_000)
-                .expireAfterWrite(holdTimeout.plus(holdTimeout))
-                .ticker(() -> clock.millis() * 1_000_000L)
-                .build();
+        this.nextRotationMillis.set(clock.millis() + holdTimeout.toMillis());
         this.replayMemory = b.replayMemory;
         this.maxReplayRecords = b.maxReplayRecords;
         b.accounts.forEach((id, a) -> accounts.put(id, new AccountState(id, a.balance, a.entitlements)));
@@ -340,7 +342,15 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     }
 
     private void finish(OpenHold h, Settlement state) {
-        settledHolds.put(h.hold.id(), state);
+        ConcurrentHashMap<String, Settlement> now = settledNow;
+        now.put(h.hold.id(), state);
+        long due = nextRotationMillis.get();
+        long nowMillis = clock.millis();
+        if ((nowMillis >= due || now.size() > SETTLED_PER_GENERATION)
+                && nextRotationMillis.compareAndSet(due, nowMillis + holdTimeout.toMillis())) {
+            settledBefore = now;
+            settledNow = new ConcurrentHashMap<>();
+        }
         openHolds.remove(h.hold.id(), h);
     }
 
@@ -349,7 +359,10 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         if (open != null && open.state.get() != null) {
             return open.state.get();
         }
-        Settlement s = settledHolds.getIfPresent(holdId);
+        Settlement s = settledNow.get(holdId);
+        if (s == null) {
+            s = settledBefore.get(holdId);
+        }
         return s == null ? Settlement.UNKNOWN : s;
     }
 
