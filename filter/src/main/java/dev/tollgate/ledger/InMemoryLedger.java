@@ -68,14 +68,13 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     private final ConcurrentHashMap<String, AccountState> accounts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, OpenHold> openHolds = new ConcurrentHashMap<>();
     /**
-     * Recently settled holds, so a repeated commit or release reports their state: two generations,
-     * rotated every hold timeout or every {@value #SETTLED_PER_GENERATION} holds, whichever comes
-     * first (cheaper per request than a cache with expiry, and bounded).
+     * The final state of the latest {@value #SETTLED_SLOTS} settled holds, so a repeated commit or
+     * release reports it: slot {@code seq % SETTLED_SLOTS} holds {@code seq << 3 | state}. Fixed
+     * memory (8 MiB) and no allocation per request.
      */
-    private volatile ConcurrentHashMap<String, Settlement> settledNow = new ConcurrentHashMap<>();
-    private volatile ConcurrentHashMap<String, Settlement> settledBefore = new ConcurrentHashMap<>();
-    private final AtomicLong nextRotationMillis = new AtomicLong();
-    private static final int SETTLED_PER_GENERATION = 100_000;
+    private static final int SETTLED_SLOTS = 1 << 20;
+    private final java.util.concurrent.atomic.AtomicLongArray settled =
+            new java.util.concurrent.atomic.AtomicLongArray(SETTLED_SLOTS);
     private final ConcurrentHashMap<RecordKey, KeyRecord> records = new ConcurrentHashMap<>();
     /** Completed records in commit order, for retention and the record bound. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Filed> completedOrder =
@@ -99,7 +98,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         this.holdTimeout = b.holdTimeout;
         this.replayRetention = b.replayRetention;
         this.history = b.history;
-        this.nextRotationMillis.set(clock.millis() + holdTimeout.toMillis());
+
         this.replayMemory = b.replayMemory;
         this.maxReplayRecords = b.maxReplayRecords;
         b.accounts.forEach((id, a) -> accounts.put(id, new AccountState(id, a.balance, a.entitlements)));
@@ -342,15 +341,8 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     }
 
     private void finish(OpenHold h, Settlement state) {
-        ConcurrentHashMap<String, Settlement> now = settledNow;
-        now.put(h.hold.id(), state);
-        long due = nextRotationMillis.get();
-        long nowMillis = clock.millis();
-        if ((nowMillis >= due || now.size() > SETTLED_PER_GENERATION)
-                && nextRotationMillis.compareAndSet(due, nowMillis + holdTimeout.toMillis())) {
-            settledBefore = now;
-            settledNow = new ConcurrentHashMap<>();
-        }
+        long seq = h.sequence;
+        settled.set((int) (seq & (SETTLED_SLOTS - 1)), seq << 3 | state.ordinal());
         openHolds.remove(h.hold.id(), h);
     }
 
@@ -359,9 +351,17 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         if (open != null && open.state.get() != null) {
             return open.state.get();
         }
-        Settlement s = settledNow.get(holdId);
-        if (s == null) {
-            s = settledBefore.get(holdId);
+        Settlement s = null;
+        if (holdId.startsWith(holdPrefix)) {
+            try {
+                long seq = Long.parseLong(holdId.substring(holdPrefix.length()), 36);
+                long slot = settled.get((int) (seq & (SETTLED_SLOTS - 1)));
+                if (slot >>> 3 == seq && seq != 0) {
+                    s = Settlement.values()[(int) (slot & 7)];
+                }
+            } catch (NumberFormatException e) {
+                // not one of ours
+            }
         }
         return s == null ? Settlement.UNKNOWN : s;
     }
@@ -405,7 +405,8 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
             if (!price.isZero() && !price.currency().equals(currency)) {
                 return new Reservation.Denied(DenialReason.CURRENCY_MISMATCH, price, balance(), null, List.of());
             }
-            String holdId = holdPrefix + Long.toString(holdSequence.incrementAndGet(), 36);
+            long sequence = holdSequence.incrementAndGet();
+            String holdId = holdPrefix + Long.toString(sequence, 36);
             Money after;
             synchronized (this) {
                 if (available.compareTo(price.amount()) < 0) {
@@ -417,7 +418,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
                 log(LedgerEntry.Kind.HOLD, price.amount().negate(), price.amount(), holdId, charge.resource());
             }
             Hold hold = new Hold(holdId, id, price.isZero() ? Money.zero(currency) : price, now().plus(holdTimeout));
-            openHolds.put(holdId, new OpenHold(hold, this, recordKey, charge.resource()));
+            openHolds.put(holdId, new OpenHold(hold, sequence, this, recordKey, charge.resource()));
             return new Reservation.Authorized(hold, after);
         }
 
@@ -492,10 +493,10 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         }
     }
 
-    private record OpenHold(Hold hold, AccountState account, RecordKey recordKey, String resource,
+    private record OpenHold(Hold hold, long sequence, AccountState account, RecordKey recordKey, String resource,
                             AtomicReference<Settlement> state) {
-        OpenHold(Hold hold, AccountState account, RecordKey recordKey, String resource) {
-            this(hold, account, recordKey, resource, new AtomicReference<>());
+        OpenHold(Hold hold, long sequence, AccountState account, RecordKey recordKey, String resource) {
+            this(hold, sequence, account, recordKey, resource, new AtomicReference<>());
         }
     }
 
