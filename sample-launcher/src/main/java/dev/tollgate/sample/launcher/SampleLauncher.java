@@ -18,6 +18,8 @@ import org.eclipse.jetty.server.ServerConnector;
  *   <li>{@code contextPath} / {@code CONTEXT_PATH}: where the WAR is served, {@code /} by default;</li>
  *   <li>{@code tollgate.sample.war}: the WAR file, {@code sample-webapp/target/sample-webapp.war}.</li>
  * </ul>
+ * Other system properties named {@code tollgate.*} become context parameters of the web application,
+ * for example {@code -Dtollgate.enabled=false} (the same WAR with Tollgate switched off).
  */
 public final class SampleLauncher {
 
@@ -46,6 +48,11 @@ public final class SampleLauncher {
         webapp.setWar(war.getAbsolutePath());
         webapp.setThrowUnavailableOnStartupException(true);
         webapp.setParentLoaderPriority(false);
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("tollgate.") && !name.equals("tollgate.sample.war")) {
+                webapp.setInitParameter(name, System.getProperty(name));
+            }
+        }
         server.setHandler(webapp);
         server.setStopAtShutdown(true);
         server.start();
