@@ -82,14 +82,14 @@ public final class Tollgate {
 
     private Tollgate(TollgateConfig config, Ledger ledger, boolean ownsLedger, PayerResolver payerResolver,
                      DenialRenderer renderer, PolicyTable table, RateLimitStore store, boolean ownsStore,
-                     RateLimitListener listener) {
+                     RateLimitListener listener, String namespace) {
         this.ownsLedger = ownsLedger;
         this.ownedStore = ownsStore ? store : null;
         this.config = config;
         this.ledger = ledger;
         this.payerResolver = payerResolver;
         this.renderer = renderer;
-        this.enforcer = new Enforcer(config, table, ledger, payerResolver, renderer, store, listener);
+        this.enforcer = new Enforcer(config, table, ledger, payerResolver, renderer, store, listener, namespace);
     }
 
     /**
@@ -237,7 +237,10 @@ public final class Tollgate {
                 ? instantiate(config.rateLimitListenerClass(), RateLimitListener.class, parameters, loader,
                         TollgateConfig.RATE_LIMIT_LISTENER)
                 : new RateLimitListener() { };
-        Tollgate t = new Tollgate(config, ledger, owned[0], resolver, renderer, table, store, ownsStore[0], listener);
+        String namespace = config.rateLimitNamespace() != null ? config.rateLimitNamespace()
+                : context.getContextPath().isEmpty() ? "/" : context.getContextPath();
+        Tollgate t = new Tollgate(config, ledger, owned[0], resolver, renderer, table, store, ownsStore[0], listener,
+                namespace);
         LOG.log(System.Logger.Level.INFO, "Tollgate started in {0}: {1}; ledger {2}; rate limits {3}",
                 context.getContextPath().isEmpty() ? "/" : context.getContextPath(), describe(table), ledger,
                 store == null ? "in this JVM" : "in " + store.name());

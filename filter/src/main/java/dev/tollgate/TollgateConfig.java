@@ -69,6 +69,13 @@ import java.util.TreeSet;
  *   <tr><td>{@value #TRUSTED_PROXIES}</td><td>none</td><td>addresses and CIDR blocks of reverse proxies
  *       whose {@code Forwarded}/{@code X-Forwarded-For} headers name the client, such as
  *       {@code 10.0.0.0/8, ::1}</td></tr>
+ *   <tr><td>{@value #FORWARDED_HEADER}</td><td>{@code x-forwarded-for}</td><td>the header those proxies
+ *       write: {@code x-forwarded-for} or {@code forwarded} (RFC 7239); the other is ignored</td></tr>
+ *   <tr><td>{@value #RATE_LIMIT_NAMESPACE}</td><td>the context path</td><td>part of every shared bucket
+ *       key, so applications (or staging and production) sharing a store keep apart</td></tr>
+ *   <tr><td>{@value #IPV6_PREFIX}</td><td>{@code 64}</td><td>IPv6 clients are counted by this many
+ *       leading bits of their address (a host may use any address of its /64); 128 counts each
+ *       address</td></tr>
  *   <tr><td>{@value #PROBLEM_TYPE_BASE}</td><td>{@value #DEFAULT_PROBLEM_TYPE_BASE}</td><td>the prefix of
  *       problem {@code type} URIs</td></tr>
  *   <tr><td>{@code tollgate.jdbc.*}</td><td></td><td>settings of {@link JdbcLedger} when
@@ -121,6 +128,12 @@ public final class TollgateConfig {
     public static final String RATE_LIMIT_LISTENER = "tollgate.rateLimit.listener";
     /** Parameter: the trusted reverse proxies. */
     public static final String TRUSTED_PROXIES = "tollgate.trustedProxies";
+    /** Parameter: the forwarding header the trusted proxies write. */
+    public static final String FORWARDED_HEADER = "tollgate.forwardedHeader";
+    /** Parameter: the namespace of shared rate-limit keys. */
+    public static final String RATE_LIMIT_NAMESPACE = "tollgate.rateLimit.namespace";
+    /** Parameter: the IPv6 prefix length that keys client addresses. */
+    public static final String IPV6_PREFIX = "tollgate.rateLimit.ipv6Prefix";
 
     /** Which rate-limit headers limited responses carry. */
     public enum HeaderStyle {
@@ -140,7 +153,8 @@ public final class TollgateConfig {
     private static final Set<String> KNOWN = Set.of(ENABLED, AUTO_REGISTER, LEDGER, ACCOUNTS, PAYER_RESOLVER, RENDERER,
             API_KEY_HEADER, BEARER_TOKENS, BILLABLE_STATUSES, LEDGER_RETRY_AFTER, MAX_REQUEST_BYTES,
             MAX_RESPONSE_BYTES, MAX_BUCKETS, RATE_LIMIT_HEADERS, PROBLEM_TYPE_BASE,
-            RATE_LIMIT_STORE, ON_STORE_FAILURE, RATE_LIMIT_LISTENER, TRUSTED_PROXIES,
+            RATE_LIMIT_STORE, ON_STORE_FAILURE, RATE_LIMIT_LISTENER, TRUSTED_PROXIES, FORWARDED_HEADER,
+            RATE_LIMIT_NAMESPACE, IPV6_PREFIX,
             // read by dev.tollgate.ledger.JdbcLedger(Map) when it is the ledger
             JdbcLedger.DATA_SOURCE, JdbcLedger.SCHEMA_NAME, JdbcLedger.CREATE_SCHEMA, JdbcLedger.HOLD_TIMEOUT,
             JdbcLedger.QUERY_TIMEOUT, JdbcLedger.SWEEP_INTERVAL, JdbcLedger.REPLAY_RETENTION,
@@ -170,6 +184,9 @@ public final class TollgateConfig {
     private final RateLimitListener rateLimitListener;
     private final String rateLimitListenerClass;
     private final String trustedProxies;
+    private final boolean forwardedHeader;
+    private final String rateLimitNamespace;
+    private final int ipv6Prefix;
     private final String problemTypeBase;
     private final Clock clock;
 
@@ -196,6 +213,9 @@ public final class TollgateConfig {
         this.rateLimitListener = b.rateLimitListener;
         this.rateLimitListenerClass = b.rateLimitListenerClass;
         this.trustedProxies = b.trustedProxies;
+        this.forwardedHeader = b.forwardedHeader;
+        this.rateLimitNamespace = b.rateLimitNamespace;
+        this.ipv6Prefix = b.ipv6Prefix;
         this.problemTypeBase = b.problemTypeBase;
         this.clock = b.clock;
     }
@@ -324,6 +344,21 @@ public final class TollgateConfig {
         return trustedProxies;
     }
 
+    /** {@return whether the trusted proxies write {@code Forwarded} (else {@code X-Forwarded-For})} */
+    public boolean forwardedHeader() {
+        return forwardedHeader;
+    }
+
+    /** {@return the namespace of shared rate-limit keys, or {@code null} for the context path} */
+    public String rateLimitNamespace() {
+        return rateLimitNamespace;
+    }
+
+    /** {@return the IPv6 prefix length that keys client addresses} */
+    public int ipv6Prefix() {
+        return ipv6Prefix;
+    }
+
     /** {@return the prefix of problem type URIs} */
     public String problemTypeBase() {
         return problemTypeBase;
@@ -361,6 +396,9 @@ public final class TollgateConfig {
         private RateLimitListener rateLimitListener;
         private String rateLimitListenerClass;
         private String trustedProxies = "";
+        private boolean forwardedHeader;
+        private String rateLimitNamespace;
+        private int ipv6Prefix = 64;
         private String problemTypeBase = DEFAULT_PROBLEM_TYPE_BASE;
         private Clock clock;
 
@@ -422,6 +460,13 @@ public final class TollgateConfig {
                 case ON_STORE_FAILURE -> onStoreFailure(storeFailure(value));
                 case RATE_LIMIT_LISTENER -> rateLimitListenerClass = nonEmpty(value);
                 case TRUSTED_PROXIES -> trustedProxies(value);
+                case FORWARDED_HEADER -> forwardedHeader(switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                    case "forwarded" -> true;
+                    case "x-forwarded-for" -> false;
+                    default -> throw new IllegalArgumentException("expected x-forwarded-for or forwarded");
+                });
+                case RATE_LIMIT_NAMESPACE -> rateLimitNamespace(value);
+                case IPV6_PREFIX -> ipv6Prefix((int) longValue(value));
                 case PROBLEM_TYPE_BASE -> problemTypeBase(value);
                 default -> {
                     // tollgate.jdbc.*: validated by JdbcLedger(Map) when that ledger is chosen
@@ -643,6 +688,46 @@ public final class TollgateConfig {
                 throw new IllegalArgumentException("not an absolute URI: " + base);
             }
             this.problemTypeBase = base;
+            return this;
+        }
+
+        /**
+         * Sets which forwarding header the trusted proxies write.
+         *
+         * @param forwarded {@code true} for {@code Forwarded} (RFC 7239), {@code false} (the default)
+         *     for {@code X-Forwarded-For}
+         * @return this builder
+         */
+        public Builder forwardedHeader(boolean forwarded) {
+            this.forwardedHeader = forwarded;
+            return this;
+        }
+
+        /**
+         * Sets the namespace of shared rate-limit keys.
+         *
+         * @param namespace 1 to 64 printable ASCII characters without spaces; the context path by default
+         * @return this builder
+         */
+        public Builder rateLimitNamespace(String namespace) {
+            if (namespace == null || !namespace.matches("[\\x21-\\x7e]{1,64}")) {
+                throw new IllegalArgumentException("must be 1 to 64 printable ASCII characters without spaces");
+            }
+            this.rateLimitNamespace = namespace;
+            return this;
+        }
+
+        /**
+         * Sets how many leading bits of an IPv6 client address make its rate-limit key.
+         *
+         * @param bits 32 to 128; 64 by default
+         * @return this builder
+         */
+        public Builder ipv6Prefix(int bits) {
+            if (bits < 32 || bits > 128) {
+                throw new IllegalArgumentException("must be 32 to 128");
+            }
+            this.ipv6Prefix = bits;
             return this;
         }
 

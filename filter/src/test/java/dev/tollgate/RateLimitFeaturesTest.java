@@ -97,6 +97,20 @@ class RateLimitFeaturesTest {
         }
     }
 
+    /** Regression (review): refusals after the limit check (402 here) kept their tokens under Count.SUCCESSES. */
+    @Test
+    void refusalsDoNotCountAsSuccesses() throws Exception {
+        TollgateConfig config = TollgateConfig.builder().ledger(ledger()).build();
+        try (TestServer server = start(config, "paid", LimitFeatureServlets.PaidSuccesses.class, "/paid")) {
+            for (int i = 0; i < 4; i++) {
+                assertEquals(402, server.get("/paid").statusCode(), "no key: 402, not counted");
+            }
+            assertEquals(2, count(server, 3, "/paid", "X-API-Key", "basic"), "two successes a minute");
+            Tollgate t = Tollgate.from(server.context().getServletContext()).orElseThrow();
+            assertEquals(6, t.rateLimitStats().admitted(), "one admission per request, provisional checks aside");
+        }
+    }
+
     @Test
     void aCustomResolverPicksTheKey() throws Exception {
         TollgateConfig config = TollgateConfig.builder().ledger(ledger()).build();
@@ -120,9 +134,15 @@ class RateLimitFeaturesTest {
         try (TestServer server = start(trusting, "addr", LimitFeatureServlets.ByAddress.class, "/addr")) {
             assertEquals(2, count(server, 3, "/addr", "X-Forwarded-For", "198.51.100.7, 203.0.113.1"));
             assertEquals(2, count(server, 3, "/addr", "X-Forwarded-For", "203.0.113.2"), "another client, own bucket");
+            assertEquals(429, server.get("/addr", "X-Forwarded-For", "203.0.113.2", "Forwarded", "for=192.0.2.9")
+                    .statusCode(), "a Forwarded header the proxy does not write is ignored");
+        }
+        TollgateConfig rfc7239 = TollgateConfig.builder().ledger(ledger()).trustedProxies("127.0.0.1, ::1")
+                .forwardedHeader(true).build();
+        try (TestServer server = start(rfc7239, "addr", LimitFeatureServlets.ByAddress.class, "/addr")) {
             assertEquals(2, count(server, 3, "/addr", "Forwarded", "for=\"[2001:db8::1]:4711\""));
-            assertEquals(429, server.get("/addr", "Forwarded", "for=203.0.113.1;proto=https").statusCode(),
-                    "Forwarded and X-Forwarded-For name the same client");
+            assertEquals(0, count(server, 3, "/addr", "Forwarded", "for=\"[2001:db8::2]\""),
+                    "IPv6 clients are counted by their /64: the same network, the same (spent) bucket");
         }
     }
 

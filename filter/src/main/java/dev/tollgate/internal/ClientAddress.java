@@ -8,18 +8,21 @@ import java.util.Locale;
 
 /**
  * The client address of a request. The peer address ({@code getRemoteAddr()}) is the client unless
- * the peer is a configured trusted proxy; only then are {@code Forwarded} (RFC 7239) or, without it,
- * {@code X-Forwarded-For} read, right to left, skipping further trusted proxies, and the first
- * untrusted hop is the client. Forwarding headers from anyone else are ignored: they are trivially
- * forged. A malformed header is ignored too (the peer address is used). No DNS lookups ever.
- * Immutable and thread-safe.
+ * the peer is a configured trusted proxy; only then is the forwarding header the proxies write read
+ * ({@code X-Forwarded-For} by default, or {@code Forwarded} of RFC 7239; never both, since a proxy
+ * that writes one passes the other through from the client), right to left, skipping further
+ * trusted proxies; the first untrusted hop is the client. Forwarding headers from anyone else are
+ * ignored: they are trivially forged. A malformed header is ignored too (the peer address is used).
+ * No DNS lookups ever. Immutable and thread-safe.
  */
 public final class ClientAddress {
 
     private final List<Cidr> trusted;
+    private final boolean forwarded;
 
-    private ClientAddress(List<Cidr> trusted) {
+    private ClientAddress(List<Cidr> trusted, boolean forwarded) {
         this.trusted = List.copyOf(trusted);
+        this.forwarded = forwarded;
     }
 
     /**
@@ -31,6 +34,18 @@ public final class ClientAddress {
      * @throws IllegalArgumentException if an item is not a literal address or block
      */
     public static ClientAddress trusting(String spec) {
+        return trusting(spec, false);
+    }
+
+    /**
+     * Parses the trusted proxies and chooses the header they write.
+     *
+     * @param spec the addresses and blocks; empty for none
+     * @param forwarded true to read {@code Forwarded}, false for {@code X-Forwarded-For}
+     * @return the resolver
+     * @throws IllegalArgumentException if an item is not a literal address or block
+     */
+    public static ClientAddress trusting(String spec, boolean forwarded) {
         List<Cidr> list = new ArrayList<>();
         for (String raw : spec.split(",")) {
             String item = raw.strip();
@@ -38,7 +53,7 @@ public final class ClientAddress {
                 list.add(Cidr.parse(item));
             }
         }
-        return new ClientAddress(list);
+        return new ClientAddress(list, forwarded);
     }
 
     /** {@return whether any proxy is trusted} */
@@ -60,10 +75,7 @@ public final class ClientAddress {
         if (peerBytes == null || !isTrusted(peerBytes)) {
             return peer;
         }
-        List<String> hops = forwardedHops(request);
-        if (hops == null) {
-            hops = headerList(request, "X-Forwarded-For");
-        }
+        List<String> hops = forwarded ? forwardedHops(request) : headerList(request, "X-Forwarded-For");
         if (hops == null) {
             return peer;
         }

@@ -90,6 +90,24 @@ public final class Enforcer implements AutoCloseable {
     public Enforcer(TollgateConfig config, PolicyTable table, Ledger ledger, PayerResolver resolver,
                     DenialRenderer renderer, dev.tollgate.spi.RateLimitStore store,
                     dev.tollgate.spi.RateLimitListener listener) {
+        this(config, table, ledger, resolver, renderer, store, listener, "/");
+    }
+
+    /**
+     * Creates the engine.
+     *
+     * @param config the configuration
+     * @param table the policies
+     * @param ledger the ledger
+     * @param resolver the payer resolver
+     * @param renderer the renderer of refusals
+     * @param store the shared rate-limit store, or {@code null} for local buckets
+     * @param listener who hears about rate-limit events
+     * @param namespace the namespace of shared rate-limit keys
+     */
+    public Enforcer(TollgateConfig config, PolicyTable table, Ledger ledger, PayerResolver resolver,
+                    DenialRenderer renderer, dev.tollgate.spi.RateLimitStore store,
+                    dev.tollgate.spi.RateLimitListener listener, String namespace) {
         this.config = config;
         this.table = table;
         this.ledger = ledger;
@@ -97,7 +115,8 @@ public final class Enforcer implements AutoCloseable {
         this.renderer = renderer;
         this.fallbackRenderer = new ProblemDetailsRenderer(config.problemTypeBase());
         this.limiter = new RateLimiter(table, config.maxBuckets(), timeMeter(config.clock()), store,
-                config.onStoreFailure(), ClientAddress.trusting(config.trustedProxies()), listener);
+                config.onStoreFailure(), ClientAddress.trusting(config.trustedProxies(), config.forwardedHeader()),
+                listener, namespace, config.ipv6Prefix());
         this.retrier = new SettlementRetrier(ledger);
         byte[] seed = new byte[8];
         new SecureRandom().nextBytes(seed);
@@ -118,6 +137,7 @@ public final class Enforcer implements AutoCloseable {
     @Override
     public void close() {
         retrier.close();
+        limiter.close();
     }
 
     /** {@return the rate limiter} */
@@ -227,7 +247,7 @@ public final class Enforcer implements AutoCloseable {
 
         PaymentTerms terms = policy.payment();
         if (payer == null) {
-            deny(paymentRequired(terms), request, response, limit);
+            refuse(paymentRequired(terms), request, response, limit);
             return;
         }
 
@@ -238,7 +258,7 @@ public final class Enforcer implements AutoCloseable {
             try {
                 fp = RequestFingerprint.of(request, policy.servletName(), config.maxRequestBytes());
             } catch (ContentTooLargeException e) {
-                deny(Denial.of(Denial.Kind.CONTENT_TOO_LARGE, "Requests with an Idempotency-Key may carry at most "
+                refuse(Denial.of(Denial.Kind.CONTENT_TOO_LARGE, "Requests with an Idempotency-Key may carry at most "
                         + config.maxRequestBytes() + " bytes of content."), request, response, limit);
                 return;
             }
@@ -254,7 +274,7 @@ public final class Enforcer implements AutoCloseable {
             reservation = ledger.reserve(charge);
         } catch (RuntimeException e) {
             ledgerFailed("reserve", e);
-            deny(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "The payment service is unavailable; nothing was charged."
+            refuse(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "The payment service is unavailable; nothing was charged."
                     + " Retry later.").withRetryAfter(config.ledgerRetryAfter()), request, response, limit);
             return;
         }
@@ -275,16 +295,19 @@ public final class Enforcer implements AutoCloseable {
                     limit);
             exchange.run(new PaidRequest(request, body, out, exchange::beforeComplete), out, chain);
         } else if (reservation instanceof Reservation.Denied denied) {
-            deny(denial(denied, terms), request, response, limit);
+            refuse(denial(denied, terms), request, response, limit);
         } else if (reservation instanceof Reservation.Replay replay) {
             replay(replay.response(), request, response, limit);
+            if (limit != null) {
+                limiter.settle(limit, replay.response().status() < 400);
+            }
         } else if (reservation instanceof Reservation.Conflict conflict) {
             if (conflict.kind() == Reservation.ConflictKind.IN_PROGRESS) {
                 Duration after = conflict.retryAfter() == null ? Duration.ofSeconds(1) : conflict.retryAfter();
-                deny(Denial.of(Denial.Kind.IDEMPOTENCY_IN_PROGRESS, "A request with this Idempotency-Key is still"
+                refuse(Denial.of(Denial.Kind.IDEMPOTENCY_IN_PROGRESS, "A request with this Idempotency-Key is still"
                         + " being processed; retry after it completes.").withRetryAfter(after), request, response, limit);
             } else {
-                deny(Denial.of(Denial.Kind.IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was already used for a"
+                refuse(Denial.of(Denial.Kind.IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was already used for a"
                         + " different request (method, path, query or body). Use a new key for a new request."),
                         request, response, limit);
             }
@@ -309,7 +332,7 @@ public final class Enforcer implements AutoCloseable {
         if (lookup) {
             RateLimitDecision guard = null;
             if (!confirmed) {
-                guard = limiter.check(policy, policy.tierFor(null), request, null);
+                guard = limiter.check(policy, policy.tierFor(null), request, null, true);
                 if (!guard.admitted()) {
                     refuseLimit(guard, policy, request, response);
                     return null;
@@ -332,6 +355,15 @@ public final class Enforcer implements AutoCloseable {
         }
         rateLimitHeaders(limit, response);
         return limit;
+    }
+
+    /** A refusal after the rate-limit check: the request did not succeed, for count modes. */
+    private void refuse(Denial denial, HttpServletRequest request, HttpServletResponse response,
+                        RateLimitDecision limit) throws IOException {
+        deny(denial, request, response, limit);
+        if (limit != null) {
+            limiter.settle(limit, false);
+        }
     }
 
     private void refuseLimit(RateLimitDecision limit, Policy policy, HttpServletRequest request,
@@ -652,6 +684,7 @@ public final class Enforcer implements AutoCloseable {
         private final boolean replayable;
         private final RateLimitDecision limit;
         private final AtomicBoolean settled = new AtomicBoolean();
+        private final AtomicBoolean limitSettled = new AtomicBoolean();
         private volatile boolean releasedEarly;
 
         PaidExchange(Hold hold, HttpServletRequest request, HttpServletResponse response, PaidResponse out,
@@ -675,8 +708,8 @@ public final class Enforcer implements AutoCloseable {
                     // The endpoint threw, or the client went away while it wrote: nothing billable.
                     release("the endpoint failed");
                     out.release();
+                    settleLimitOnce(false);
                 }
-                settleLimit(limit, request, response, returned);
             }
             if (request.isAsyncStarted()) {
                 // Settled by AsyncContext.complete() through PaidRequest, or else by this listener.
@@ -699,6 +732,13 @@ public final class Enforcer implements AutoCloseable {
             }
         }
 
+        /** Count modes see the final outcome: after a commit failure may have turned a 200 into a 503. */
+        private void settleLimitOnce(boolean success) {
+            if (limit != null && limitSettled.compareAndSet(false, true)) {
+                limiter.settle(limit, success);
+            }
+        }
+
         private void settle(boolean canRewrite) throws IOException {
             try {
                 int status = response.getStatus();
@@ -713,6 +753,7 @@ public final class Enforcer implements AutoCloseable {
                 }
             } finally {
                 out.release();
+                settleLimitOnce(!releasedEarly && response.getStatus() < 400);
             }
         }
 
@@ -797,12 +838,14 @@ public final class Enforcer implements AutoCloseable {
         public void onTimeout(AsyncEvent event) {
             releasedEarly = true;
             release("asynchronous processing timed out");
+            settleLimitOnce(false);
         }
 
         @Override
         public void onError(AsyncEvent event) {
             releasedEarly = true;
             release("asynchronous processing failed: " + event.getThrowable());
+            settleLimitOnce(false);
         }
 
         @Override

@@ -88,7 +88,7 @@ public final class PolicyScanner {
         RateLimited[] classLimits = type.getAnnotationsByType(RateLimited.class);
         PaymentTerms classTerms = classPayment == null ? null : terms(classPayment, "class " + className, "*",
                 servletName);
-        List<LimitTier> classBuckets = tiers(classLimits, "class " + className, className);
+        List<LimitTier> classBuckets = tiers(classLimits, "class " + className, servletName + ":" + className);
 
         boolean httpServlet = HttpServlet.class.isAssignableFrom(type);
         boolean overridesService = !httpServlet || declaresService(type);
@@ -120,7 +120,7 @@ public final class PolicyScanner {
                 }
                 RateLimited[] ml = m.getAnnotationsByType(RateLimited.class);
                 if (ml.length > 0) {
-                    buckets = tiers(ml, where, where);
+                    buckets = tiers(ml, where, servletName + ":" + where);
                 }
                 if (mp != null || free || ml.length > 0) {
                     origin = where;
@@ -318,10 +318,21 @@ public final class PolicyScanner {
             throw new InvalidPolicyException(at + "unit = " + r.unit() + " is not supported; use MILLIS, SECONDS,"
                     + " MINUTES, HOURS, HALF_DAYS or DAYS");
         }
+        long periodNanos;
         try {
-            Duration.of(r.period(), r.unit()).toNanos();
+            periodNanos = Duration.of(r.period(), r.unit()).toNanos();
         } catch (ArithmeticException e) {
             throw new InvalidPolicyException(at + "period = " + r.period() + " " + r.unit() + " is too long");
+        }
+        if (periodNanos % 1_000_000_000L != 0) {
+            // The RateLimit-Policy header states windows in whole seconds; a 500 ms window would be
+            // advertised at half its real rate.
+            throw new InvalidPolicyException(at + "period = " + r.period() + " " + r.unit()
+                    + " is not a whole number of seconds; express the limit per second or longer");
+        }
+        if (r.requests() > periodNanos) {
+            throw new InvalidPolicyException(at + "requests = " + r.requests() + " per " + r.period() + " " + r.unit()
+                    + " is more than one per nanosecond; Bucket4j cannot refill that fast");
         }
         if (r.tokens() < 1 || r.tokens() > r.requests()) {
             throw new InvalidPolicyException(at + "tokens = " + r.tokens() + " must be between 1 and requests ("

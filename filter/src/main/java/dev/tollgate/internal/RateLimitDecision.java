@@ -27,8 +27,10 @@ public record RateLimitDecision(boolean admitted, boolean storeRefused, Duration
      * @param bucket the bucket
      * @param tokens how many
      * @param count which outcomes keep them
+     * @param firstState the index of the bucket's first limit in {@link #states()}
+     * @param endState one past the index of its last limit
      */
-    public record Taken(Bucket bucket, long tokens, Count count) {
+    public record Taken(Bucket bucket, long tokens, Count count, int firstState, int endState) {
     }
 
     /**

@@ -59,8 +59,15 @@ public final class RateLimiter {
     // Indexed by BucketSpec.id(); ids are dense and unique within a policy table.
     private final BucketConfiguration[] configurations;
     private final long[] idleNanos;
+    /** Non-zero while the store is considered down: when to let one request try it again. */
     private volatile long storeRetryAt;
+    private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long lastStoreLog;
+    private final String namespace;
+    private final int ipv6Prefix;
+    private final long storeTimeoutNanos;
+    /** Runs store calls so a request thread never waits past the deadline, whatever the client does. */
+    private final java.util.concurrent.ThreadPoolExecutor storeCalls;
     private final Stats stats = new Stats();
 
     /**
@@ -76,6 +83,34 @@ public final class RateLimiter {
      */
     public RateLimiter(PolicyTable table, long maxBuckets, TimeMeter timeMeter, RateLimitStore store,
                        StoreFailure defaultOnFailure, ClientAddress clientAddress, RateLimitListener listener) {
+        this(table, maxBuckets, timeMeter, store, defaultOnFailure, clientAddress, listener, "", 64);
+    }
+
+    /**
+     * Creates a limiter for the buckets of a policy table.
+     *
+     * @param table the policies
+     * @param maxBuckets the most buckets kept in memory (local ones, and shared-bucket proxies)
+     * @param timeMeter the clock of local buckets
+     * @param store the shared store, or {@code null} for local buckets
+     * @param defaultOnFailure the policy of limits that say {@link StoreFailure#DEFAULT}
+     * @param clientAddress how client addresses are found
+     * @param listener who hears about events
+     * @param namespace part of every shared key, so applications sharing a store keep apart
+     * @param ipv6Prefix how many leading bits of an IPv6 client address make its key (64: one bucket per /64)
+     */
+    public RateLimiter(PolicyTable table, long maxBuckets, TimeMeter timeMeter, RateLimitStore store,
+                       StoreFailure defaultOnFailure, ClientAddress clientAddress, RateLimitListener listener,
+                       String namespace, int ipv6Prefix) {
+        this.namespace = namespace;
+        this.ipv6Prefix = ipv6Prefix;
+        this.storeTimeoutNanos = store == null ? 0 : store.requestTimeout().toNanos();
+        this.storeCalls = store == null ? null : new java.util.concurrent.ThreadPoolExecutor(0, 64, 30,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "tollgate-ratelimit-store");
+                    t.setDaemon(true);
+                    return t;
+                });
         this.timeMeter = timeMeter;
         this.store = store;
         this.defaultOnFailure = defaultOnFailure;
@@ -128,6 +163,21 @@ public final class RateLimiter {
      * @return the decision
      */
     public RateLimitDecision check(Policy policy, LimitTier tier, HttpServletRequest request, Payer payer) {
+        return check(policy, tier, request, payer, false);
+    }
+
+    /**
+     * Takes tokens for a request from every bucket of its tier, or from none.
+     *
+     * @param policy the request's policy
+     * @param tier the tier of the payer
+     * @param request the request, for the key
+     * @param payer the confirmed payer, or {@code null} (payer-keyed limits then count the client address)
+     * @param quiet true for a provisional check (of a key being confirmed): no counters, no events
+     * @return the decision
+     */
+    public RateLimitDecision check(Policy policy, LimitTier tier, HttpServletRequest request, Payer payer,
+                                   boolean quiet) {
         List<BucketSpec> specs = tier.buckets();
         List<RateLimitDecision.LimitState> states = new ArrayList<>(specs.size() * 2);
         List<RateLimitDecision.Taken> taken = new ArrayList<>(specs.size());
@@ -139,13 +189,14 @@ public final class RateLimiter {
             if (c == Consumption.REFUSED_BY_STORE) {
                 refund(taken);
                 stats.storeRefused.incrementAndGet();
-                return new RateLimitDecision(false, true, null, List.of(), List.of(), tier.policyHeader(), states,
+                return new RateLimitDecision(false, true, null, List.of(), List.of(), tier.policyHeader(), List.of(),
                         List.of());
             }
             if (c == Consumption.ADMITTED_BLIND) {
                 continue; // fail-open: admitted without a state to report
             }
             ConsumptionProbe probe = c.probe;
+            int firstState = states.size();
             List<String> violated = new ArrayList<>(1);
             if (c.result == null) {
                 // One bandwidth: the plain probe has all we report (no state copy to allocate).
@@ -172,27 +223,40 @@ public final class RateLimiter {
             Duration retry = probe.isConsumed() ? null : Duration.ofSeconds(
                     Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L));
             if (probe.isConsumed()) {
-                taken.add(new RateLimitDecision.Taken(c.bucket, spec.tokens(), spec.count()));
+                taken.add(new RateLimitDecision.Taken(c.bucket, spec.tokens(), spec.count(), firstState,
+                        states.size()));
             } else if (spec.shadow()) {
                 shadowViolations = shadowViolations.isEmpty() ? new ArrayList<>() : shadowViolations;
                 shadowViolations.addAll(violated);
                 shadowRetry = shadowRetry == null || retry.compareTo(shadowRetry) > 0 ? retry : shadowRetry;
             } else {
-                // Give back what the earlier buckets took, each its own tokens per request.
+                // Give back what the earlier buckets took, each its own tokens per request, and
+                // report their state as it is after the refund.
                 refund(taken);
-                stats.rejected.incrementAndGet();
-                event(policy, violated, false, retry);
+                for (RateLimitDecision.Taken t : taken) {
+                    for (int i = t.firstState(); i < t.endState(); i++) {
+                        RateLimitDecision.LimitState st = states.get(i);
+                        states.set(i, new RateLimitDecision.LimitState(st.name(), st.quota(), st.windowSeconds(),
+                                Math.min(st.quota(), st.remaining() + t.tokens()), st.resetSeconds()));
+                    }
+                }
+                if (!quiet) {
+                    stats.rejected.incrementAndGet();
+                    event(policy, violated, false, retry);
+                }
                 return new RateLimitDecision(false, false, retry, violated, List.of(), tier.policyHeader(), states,
                         List.of());
             }
         }
-        if (!shadowViolations.isEmpty()) {
-            stats.shadowExceeded.incrementAndGet();
-            LOG.log(System.Logger.Level.INFO, "Shadow limit(s) {0} exceeded on {1} {2}; admitted", shadowViolations,
-                    policy.method(), policy.origin());
-            event(policy, shadowViolations, true, shadowRetry);
+        if (!quiet) {
+            if (!shadowViolations.isEmpty()) {
+                stats.shadowExceeded.incrementAndGet();
+                LOG.log(System.Logger.Level.INFO, "Shadow limit(s) {0} exceeded on {1} {2}; admitted", shadowViolations,
+                        policy.method(), policy.origin());
+                event(policy, shadowViolations, true, shadowRetry);
+            }
+            stats.admitted.incrementAndGet();
         }
-        stats.admitted.incrementAndGet();
         return new RateLimitDecision(true, false, null, List.of(), shadowViolations, tier.policyHeader(), states, taken);
     }
 
@@ -236,11 +300,22 @@ public final class RateLimiter {
     }
 
     private void giveBack(RateLimitDecision.Taken t) {
-        try {
-            t.bucket().addTokens(t.tokens());
-        } catch (RuntimeException e) {
-            storeFailed(e, StoreFailure.OPEN); // a lost refund only makes the limit stricter for a moment
+        if (storeCalls != null && !(t.bucket() instanceof io.github.bucket4j.local.LocalBucket)) {
+            // A shared bucket: never make the request wait for a refund.
+            try {
+                storeCalls.execute(() -> {
+                    try {
+                        t.bucket().addTokens(t.tokens());
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.DEBUG, "A refund to the store was lost: " + e);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.log(System.Logger.Level.DEBUG, "A refund to the store was dropped: every store thread is busy");
+            }
+            return;
         }
+        t.bucket().addTokens(t.tokens());
     }
 
     private void event(Policy policy, List<String> names, boolean shadow, Duration retry) {
@@ -280,13 +355,26 @@ public final class RateLimiter {
 
     private Consumption consume(BucketSpec spec, String key) {
         if (store != null) {
-            if (System.nanoTime() - storeRetryAt < 0) {
-                return onStoreFailure(spec, key, null);
+            long retryAt = storeRetryAt;
+            if (retryAt != 0) {
+                // Down: every request gets the failure policy at once, except one probe after the back-off.
+                if (System.nanoTime() - retryAt < 0 || !probing.compareAndSet(false, true)) {
+                    return onStoreFailure(spec, key, null);
+                }
+                try {
+                    Consumption c = remote(spec, key);
+                    storeRetryAt = 0;
+                    LOG.log(System.Logger.Level.INFO, "Rate-limit store {0} answers again", store.name());
+                    return c;
+                } catch (RuntimeException e) {
+                    storeRetryAt = System.nanoTime() + STORE_BACKOFF_NANOS;
+                    return onStoreFailure(spec, key, e);
+                } finally {
+                    probing.set(false);
+                }
             }
             try {
-                Bucket bucket = remote.get(new BucketKey(spec.id(), key), k -> store.proxyManager().builder()
-                        .build(sharedKey(spec, key), () -> configurations[spec.id()]));
-                return Consumption.of(bucket, spec);
+                return remote(spec, key);
             } catch (RuntimeException e) {
                 storeRetryAt = System.nanoTime() + STORE_BACKOFF_NANOS;
                 return onStoreFailure(spec, key, e);
@@ -295,8 +383,35 @@ public final class RateLimiter {
         return Consumption.of(local.get(new BucketKey(spec.id(), key), this::newLocalBucket), spec);
     }
 
+    /** One store call, on a store thread, waited for at most the store's request timeout. */
+    private Consumption remote(BucketSpec spec, String key) {
+        Bucket bucket = remote.get(new BucketKey(spec.id(), key), k -> store.proxyManager().builder()
+                .build(sharedKey(spec, key), () -> configurations[spec.id()]));
+        java.util.concurrent.Future<Consumption> call;
+        try {
+            call = storeCalls.submit(() -> Consumption.of(bucket, spec));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new IllegalStateException("every store thread is busy (the store is slow)", e);
+        }
+        try {
+            return call.get(storeTimeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            call.cancel(true);
+            throw new IllegalStateException("no answer within " + store.requestTimeout().toMillis() + " ms", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            call.cancel(true);
+            throw new IllegalStateException("interrupted while waiting for the store", e);
+        }
+    }
+
     private Consumption onStoreFailure(BucketSpec spec, String key, RuntimeException cause) {
         StoreFailure policy = spec.onStoreFailure() == StoreFailure.DEFAULT ? defaultOnFailure : spec.onStoreFailure();
+        if (spec.shadow() && policy == StoreFailure.CLOSED) {
+            policy = StoreFailure.OPEN; // a shadow limit only reports; it never refuses
+        }
         if (cause != null) {
             storeFailed(cause, policy);
         }
@@ -337,8 +452,18 @@ public final class RateLimiter {
         return b.build();
     }
 
-    private static String sharedKey(BucketSpec spec, String key) {
-        return "tg:" + spec.stableId() + ":" + key;
+    /** {@code tg:<namespace>:<limit>:<digest of the key>}: no API key, token or header value in clear. */
+    private String sharedKey(BucketSpec spec, String key) {
+        return "tg:" + namespace + ":" + spec.stableId() + ":" + digest(namespace + "\n" + key);
+    }
+
+    private static String digest(String v) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(v.getBytes(StandardCharsets.UTF_8));
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(d, 18));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Seconds until a bandwidth is full again, rounded up (greedy refill: a token every period/requests). */
@@ -391,7 +516,18 @@ public final class RateLimiter {
     }
 
     private String address(HttpServletRequest request) {
-        return "ip:" + clientAddress.of(request);
+        String a = clientAddress.of(request);
+        if (a != null && a.indexOf(':') >= 0 && ipv6Prefix < 128) {
+            // One bucket per IPv6 network (a /64 by default): a host can pick any of 2^64 addresses.
+            byte[] b = ClientAddress.Cidr.literal(a);
+            if (b != null && b.length == 16) {
+                for (int bit = ipv6Prefix; bit < 128; bit++) {
+                    b[bit >> 3] &= (byte) ~(0x80 >>> (bit & 7));
+                }
+                return "ip6:" + ClientAddress.Cidr.format(b) + "/" + ipv6Prefix;
+            }
+        }
+        return "ip:" + a;
     }
 
     /** Long values (header contents, tokens) are hashed, so keys stay short. */
@@ -404,6 +540,13 @@ public final class RateLimiter {
                     .digest(v.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stops the store threads. */
+    public void close() {
+        if (storeCalls != null) {
+            storeCalls.shutdownNow();
         }
     }
 

@@ -13,10 +13,10 @@ import io.github.bucket4j.distributed.proxy.ProxyManager;
  * name in {@code tollgate.rateLimit.store} (public constructor taking no arguments or a
  * {@code Map<String, String>} of all {@code tollgate.*} parameters).
  *
- * <p>The proxy manager must bound every request in time ({@code requestTimeout}) so that a hung store
- * cannot pin request threads; a failing or slow store throws from the bucket operations, and each
- * limit's {@code onStoreFailure} policy decides what the request gets. Implementations are
- * thread-safe.
+ * <p>A failing or slow store throws from the bucket operations, or does not answer within
+ * {@link #requestTimeout()}; each limit's {@code onStoreFailure} policy then decides what the
+ * request gets. Keys carry no credential in clear: API keys, tokens and header values are hashed.
+ * Implementations are thread-safe.
  */
 public interface RateLimitStore extends AutoCloseable {
 
@@ -28,6 +28,15 @@ public interface RateLimitStore extends AutoCloseable {
      * keys are at most a few hundred characters}
      */
     ProxyManager<String> proxyManager();
+
+    /**
+     * {@return how long a request waits for the store before its limit's failure policy applies}
+     * Tollgate enforces this deadline itself, on a bounded pool of its own threads, so even a store
+     * whose client ignores timeouts cannot pin request threads.
+     */
+    default java.time.Duration requestTimeout() {
+        return java.time.Duration.ofMillis(500);
+    }
 
     /** Releases the store's resources (its cleaner, its connections if it owns them). */
     @Override

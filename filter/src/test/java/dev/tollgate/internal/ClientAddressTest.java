@@ -45,17 +45,26 @@ class ClientAddressTest {
                 "an untrusted peer is the client");
     }
 
+    /** Regression (review): a client-sent Forwarded header beat the proxy's X-Forwarded-For. */
     @Test
-    void forwardedWinsOverXForwardedFor() {
-        ClientAddress a = ClientAddress.trusting("::1, 127.0.0.1");
-        assertEquals("2001:db8:0:0:0:0:0:1", a.of(request("127.0.0.1", Map.of(
+    void onlyTheHeaderTheProxiesWriteIsRead() {
+        ClientAddress xff = ClientAddress.trusting("::1, 127.0.0.1");
+        assertEquals("9.9.9.9", xff.of(request("127.0.0.1", Map.of(
+                "Forwarded", List.of("for=198.51.100.99"), "X-Forwarded-For", List.of("9.9.9.9")))),
+                "a proxy that appends X-Forwarded-For passes a forged Forwarded through: ignore it");
+        assertEquals("127.0.0.1", xff.of(request("127.0.0.1", Map.of("Forwarded", List.of("for=198.51.100.99")))));
+
+        ClientAddress fwd = ClientAddress.trusting("::1, 127.0.0.1", true);
+        assertEquals("2001:db8:0:0:0:0:0:1", fwd.of(request("127.0.0.1", Map.of(
                 "Forwarded", List.of("for=\"[2001:db8::1]:4711\";proto=https"),
                 "X-Forwarded-For", List.of("9.9.9.9")))));
-        assertEquals("192.0.2.60", a.of(request("::1", Map.of("Forwarded", List.of("for=192.0.2.60:8080;by=203.0.113.43")))));
-        assertEquals("127.0.0.1", a.of(request("127.0.0.1", Map.of("Forwarded", List.of("for=_hidden")))),
+        assertEquals("192.0.2.60", fwd.of(request("::1", Map.of("Forwarded", List.of("for=192.0.2.60:8080;by=203.0.113.43")))));
+        assertEquals("127.0.0.1", fwd.of(request("127.0.0.1", Map.of("Forwarded", List.of("for=_hidden")))),
                 "obfuscated identifiers are not addresses");
-        assertEquals("127.0.0.1", a.of(request("127.0.0.1", Map.of("Forwarded", List.of("proto=https")))),
+        assertEquals("127.0.0.1", fwd.of(request("127.0.0.1", Map.of("Forwarded", List.of("proto=https")))),
                 "an element without for=");
+        assertEquals("127.0.0.1", fwd.of(request("127.0.0.1", Map.of("X-Forwarded-For", List.of("9.9.9.9")))),
+                "and X-Forwarded-For is ignored then");
     }
 
     @Test

@@ -117,6 +117,17 @@ class PolicyScannerTest {
     }
 
     @Test
+    void theSameClassUnderTwoNamesGetsSeparateSharedBuckets() {
+        PolicyScanner s = new PolicyScanner();
+        s.add("search-a", dev.tollgate.testapp.SearchServlet.class);
+        s.add("search-b", dev.tollgate.testapp.SearchServlet.class);
+        PolicyTable t = s.build();
+        String a = t.lookup("search-a", "GET").tiers().get(0).buckets().get(0).stableId();
+        String b = t.lookup("search-b", "GET").tiers().get(0).buckets().get(0).stableId();
+        assertTrue(!a.equals(b), a + " vs " + b);
+    }
+
+    @Test
     void unannotatedServletsAreNotInTheTable() {
         assertTrue(scan("plain", HttpServlet.class).isEmpty());
     }
@@ -173,6 +184,14 @@ class PolicyScannerTest {
     static class DuplicateNames extends HttpServlet {
     }
 
+    @RateLimited(requests = 10, period = 500, unit = ChronoUnit.MILLIS)
+    static class SubSecond extends HttpServlet {
+    }
+
+    @RateLimited(requests = 2_000_000_000L, period = 1, unit = ChronoUnit.SECONDS)
+    static class TooFast extends HttpServlet {
+    }
+
     static class FreeAndPriced extends HttpServlet {
         @Override
         @Free
@@ -199,6 +218,8 @@ class PolicyScannerTest {
         assertMessage(TooManyTokens.class, TooManyTokens.class.getName(), "tokens = 6");
         assertMessage(WeeksUnit.class, WeeksUnit.class.getName(), "unit = Weeks");
         assertMessage(DuplicateNames.class, DuplicateNames.class.getName(), "\"a\"");
+        assertMessage(SubSecond.class, SubSecond.class.getName(), "period = 500", "whole number of seconds");
+        assertMessage(TooFast.class, TooFast.class.getName(), "requests = 2000000000", "nanosecond");
         assertMessage(FreeAndPriced.class, FreeAndPriced.class.getName() + ".doGet", "@Free");
         assertMessage(Misplaced.class, Misplaced.class.getName() + ".handle", "no effect");
     }

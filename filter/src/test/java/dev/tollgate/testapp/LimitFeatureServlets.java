@@ -55,6 +55,16 @@ public final class LimitFeatureServlets {
         }
     }
 
+    /** A paid endpoint whose limit counts only successful calls. */
+    public static class PaidSuccesses extends HttpServlet {
+        @Override
+        @dev.tollgate.annotations.RequiresPayment(price = "1")
+        @RateLimited(requests = 2, period = 1, unit = ChronoUnit.MINUTES, key = KeyBy.CLIENT_IP, count = Count.SUCCESSES)
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            ok(resp);
+        }
+    }
+
     /** Two a minute per tenant, as the resolver says. */
     @RateLimited(requests = 2, period = 1, unit = ChronoUnit.MINUTES, key = KeyBy.CUSTOM, resolver = TenantKey.class)
     public static class Tenants extends HttpServlet {

@@ -38,6 +38,16 @@ public final class StoreFailureServlets {
         }
     }
 
+    /** A shadow limit whose store policy says CLOSED: it still must never refuse. */
+    @RateLimited(requests = 3, period = 1, unit = ChronoUnit.MINUTES, key = KeyBy.HEADER, header = "X-Client",
+            onStoreFailure = StoreFailure.CLOSED, shadow = true)
+    public static class ShadowClosed extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            ok(resp);
+        }
+    }
+
     @RateLimited(requests = 3, period = 1, unit = ChronoUnit.MINUTES, key = KeyBy.HEADER, header = "X-Client",
             onStoreFailure = StoreFailure.LOCAL)
     public static class Local extends HttpServlet {

@@ -39,6 +39,9 @@ public abstract class SharedStoreContract {
     /** Makes the own server stop answering (without closing connections) for a while. */
     protected abstract void hangOwnServer(Duration duration) throws Exception;
 
+    /** {@return every key the shared server holds under {@code tg:}} */
+    protected abstract java.util.List<String> sharedKeys() throws Exception;
+
     private static TestServer node(RateLimitStore store, InMemoryLedger ledger) throws Exception {
         TollgateConfig config = TollgateConfig.builder().ledger(ledger).rateLimitStore(store).build();
         return TestServer.builder()
@@ -46,6 +49,7 @@ public abstract class SharedStoreContract {
                 .servlet("open", StoreFailureServlets.Open.class, "/open")
                 .servlet("closed", StoreFailureServlets.Closed.class, "/closed")
                 .servlet("local", StoreFailureServlets.Local.class, "/local")
+                .servlet("shadow", StoreFailureServlets.ShadowClosed.class, "/shadow")
                 .withoutInitializer()
                 .customize(ctx -> ctx.addFilter(new FilterHolder(new TollgateFilter(config)), "/*",
                         EnumSet.of(DispatcherType.REQUEST)))
@@ -67,6 +71,10 @@ public abstract class SharedStoreContract {
             }
             assertEquals(5, admitted, "5 per minute across both nodes, not 5 each");
             assertEquals(15, limited);
+            for (String stored : sharedKeys()) {
+                assertTrue(!stored.contains(key), "an API key in clear in the store: " + stored);
+            }
+            assertTrue(sharedKeys().stream().anyMatch(k -> k.contains(":search:")), "keys carry the servlet name");
             HttpResponse<String> last = nodeB.get("/search", "X-API-Key", key);
             assertTrue(last.headers().firstValue("RateLimit").orElseThrow().startsWith("\"payer-5-per-60s\";r=0;t="));
         }
@@ -86,6 +94,7 @@ public abstract class SharedStoreContract {
             assertTrue(closed.body().contains("rate-limiter-unavailable"), closed.body());
             assertTrue(closed.headers().firstValue("Retry-After").isPresent());
             assertEquals(3, admitted(nodeA, nodeA, "/local", "down", 6), "LOCAL counts on the node");
+            assertEquals(6, admitted(nodeA, nodeB, "/shadow", "down", 6), "a shadow limit never refuses, even CLOSED");
             assertEquals(3, admitted(nodeB, nodeB, "/local", "down", 6), "each node its own bucket meanwhile");
             Tollgate ta = Tollgate.from(nodeA.context().getServletContext()).orElseThrow();
             assertTrue(ta.rateLimitStats().storeFailures() > 0);

@@ -57,11 +57,13 @@ public final class PostgresRateLimitStore implements RateLimitStore {
     private final DataSource dataSource;
     private final String table;
     private final PostgreSQLSelectForUpdateBasedProxyManager<String> proxyManager;
+    private final Duration requestTimeout;
     private final ScheduledExecutorService cleaner;
 
     private PostgresRateLimitStore(Builder b) {
         this.dataSource = b.dataSource;
         this.table = b.table;
+        this.requestTimeout = b.requestTimeout;
         if (b.createTable) {
             createTable();
         }
@@ -200,6 +202,11 @@ public final class PostgresRateLimitStore implements RateLimitStore {
     @Override
     public ProxyManager<String> proxyManager() {
         return proxyManager;
+    }
+
+    @Override
+    public Duration requestTimeout() {
+        return requestTimeout;
     }
 
     @Override

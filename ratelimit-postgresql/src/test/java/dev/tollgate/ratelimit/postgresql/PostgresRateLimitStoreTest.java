@@ -103,6 +103,18 @@ class PostgresRateLimitStoreTest extends SharedStoreContract {
         release.start();
     }
 
+    @Override
+    protected List<String> sharedKeys() throws Exception {
+        List<String> keys = new ArrayList<>();
+        try (HikariDataSource admin = Postgres.server().pool(1); Connection c = admin.getConnection();
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id FROM " + table)) {
+            while (rs.next()) {
+                keys.add(rs.getString(1));
+            }
+        }
+        return keys;
+    }
+
     @Test
     void expiredBucketsAreRemoved() throws Exception {
         PostgresRateLimitStore store = (PostgresRateLimitStore) sharedStore();

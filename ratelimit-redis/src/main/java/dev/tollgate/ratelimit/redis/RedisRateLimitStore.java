@@ -44,10 +44,12 @@ public final class RedisRateLimitStore implements RateLimitStore {
     private final boolean ownsClient;
     private final StatefulRedisConnection<String, byte[]> connection;
     private final ProxyManager<String> proxyManager;
+    private final Duration requestTimeout;
     private final String name;
 
     private RedisRateLimitStore(Builder b) {
         this.ownsClient = b.client == null;
+        this.requestTimeout = b.requestTimeout;
         this.client = b.client != null ? b.client : RedisClient.create(RedisURI.create(b.uri));
         Duration timeout = b.requestTimeout;
         if (ownsClient) {
@@ -131,6 +133,11 @@ public final class RedisRateLimitStore implements RateLimitStore {
     @Override
     public ProxyManager<String> proxyManager() {
         return proxyManager;
+    }
+
+    @Override
+    public Duration requestTimeout() {
+        return requestTimeout;
     }
 
     @Override

@@ -66,6 +66,16 @@ class RedisRateLimitStoreTest extends SharedStoreContract {
         }
     }
 
+    @Override
+    protected java.util.List<String> sharedKeys() throws Exception {
+        RedisClient client = RedisClient.create(Redis.sharedUri());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            return c.sync().keys("tg:*");
+        } finally {
+            client.shutdown();
+        }
+    }
+
     @Test
     void parametersNeedAUri() {
         assertThrows(IllegalArgumentException.class, () -> new RedisRateLimitStore(Map.of()));
