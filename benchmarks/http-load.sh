@@ -59,9 +59,9 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 HELLO=/api/hello
 PAID=/api/quotes/ACME
 echo "Warming up..."
-wrk -t$THREADS -c$CONNECTIONS -d5s "http://127.0.0.1:$ON$HELLO" >/dev/null
-wrk -t$THREADS -c$CONNECTIONS -d5s "http://127.0.0.1:$OFF$HELLO" >/dev/null
-wrk -t$THREADS -c$CONNECTIONS -d5s -H 'X-API-Key: demo-gold' "http://127.0.0.1:$ON$PAID" >/dev/null
+wrk -t$THREADS -c$CONNECTIONS -d15s "http://127.0.0.1:$ON$HELLO" >/dev/null
+wrk -t$THREADS -c$CONNECTIONS -d15s "http://127.0.0.1:$OFF$HELLO" >/dev/null
+wrk -t$THREADS -c$CONNECTIONS -d15s -H 'X-API-Key: demo-gold' "http://127.0.0.1:$ON$PAID" >/dev/null
 
 declare -a A_RPS A_P99 B_RPS B_P99 P_RPS P_P99 F_RPS F_P99
 for r in $(seq 1 $ROUNDS); do
