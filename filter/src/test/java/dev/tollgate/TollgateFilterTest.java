@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.ledger.InMemoryLedger;
 import dev.tollgate.testapp.AsyncServlet;
+import dev.tollgate.testapp.BodyBytesFilter;
 import dev.tollgate.testapp.ExactLengthServlet;
 import dev.tollgate.testapp.FormServlet;
 import dev.tollgate.testapp.HeadServlet;
@@ -21,6 +22,7 @@ import dev.tollgate.testapp.SearchServlet;
 import dev.tollgate.testapp.SlowServlet;
 import dev.tollgate.testing.SwitchableLedger;
 import dev.tollgate.testing.TestServer;
+import jakarta.servlet.DispatcherType;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -61,6 +63,7 @@ class TollgateFilterTest {
                 .servlet("front", dev.tollgate.testapp.ForwardingServlet.class, "/front")
                 .servlet("stream", dev.tollgate.testapp.StreamingServlet.class, "/stream")
                 .attribute(Tollgate.LEDGER_ATTRIBUTE, ledger)
+                .customize(c -> c.addFilter(BodyBytesFilter.class, "/*", java.util.EnumSet.of(DispatcherType.REQUEST)))
                 .start();
     }
 
@@ -178,6 +181,29 @@ class TollgateFilterTest {
         assertEquals(Money.credits("999.75"), balance("gold"));
         assertTrue(r.headers().firstValue("RateLimit").isPresent(), "HEAD takes GET's limits too");
         assertProblem(server.get("/head"), 402, "payment-required");
+    }
+
+    /**
+     * RFC 9110 allows no content in a response to HEAD, and not every container drops it (Payara
+     * Micro 6 sends it over h2c), so Tollgate never passes body bytes on for HEAD: not the
+     * endpoint's, not its own refusals. The length still matches GET's.
+     */
+    @Test
+    void headSendsNoBodyBytesButGetsLength() throws Exception {
+        HttpResponse<String> get = server.get("/head", "X-API-Key", "gold");
+        assertEquals(4, BodyBytesFilter.WRITTEN.get(), "the probe sees a GET body");
+
+        HttpResponse<String> head = server.send("HEAD", "/head", null, "X-API-Key", "gold");
+        assertEquals(200, head.statusCode());
+        assertEquals(0, BodyBytesFilter.WRITTEN.get(), "no body bytes for HEAD");
+        assertEquals(get.headers().firstValue("Content-Length"), head.headers().firstValue("Content-Length"));
+        assertEquals(Money.credits("999.50"), balance("gold"), "HEAD is charged like GET");
+
+        HttpResponse<String> refused = server.send("HEAD", "/head", null, "X-API-Key", "empty");
+        assertEquals(402, refused.statusCode());
+        assertEquals(0, BodyBytesFilter.WRITTEN.get(), "no problem body for HEAD");
+        HttpResponse<String> refusedGet = server.get("/head", "X-API-Key", "empty");
+        assertEquals(refusedGet.headers().firstValue("Content-Length"), refused.headers().firstValue("Content-Length"));
     }
 
     @Test

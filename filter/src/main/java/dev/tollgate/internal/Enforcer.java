@@ -290,7 +290,8 @@ public final class Enforcer implements AutoCloseable {
             request.setAttribute(Tollgate.PAYER_ATTRIBUTE, payer);
             request.setAttribute(Tollgate.HOLD_ATTRIBUTE, authorized.hold());
             request.setAttribute(Tollgate.BALANCE_ATTRIBUTE, authorized.balance());
-            PaidResponse out = new PaidResponse(response, idempotencyKey == null ? -1 : config.maxResponseBytes());
+            PaidResponse out = new PaidResponse(response, idempotencyKey == null ? -1 : config.maxResponseBytes(),
+                    "HEAD".equals(request.getMethod()));
             PaidExchange exchange = new PaidExchange(authorized.hold(), request, response, out, idempotencyKey != null,
                     limit);
             exchange.run(new PaidRequest(request, body, out, exchange::beforeComplete), out, chain);
@@ -617,11 +618,19 @@ public final class Enforcer implements AutoCloseable {
             response.setHeader("WWW-Authenticate", config.bearerTokens()
                     ? "Bearer realm=\"tollgate\"" : "ApiKey realm=\"tollgate\", header=\"" + config.apiKeyHeader() + "\"");
         }
-        writeBody(response, r.body());
+        writeBody(request, response, r.body());
     }
 
-    private static void writeBody(HttpServletResponse response, byte[] body) throws IOException {
+    /**
+     * Writes a body Tollgate produced (a refusal or a replay). A {@code HEAD} response gets the
+     * length and no bytes: not every container drops them (Payara Micro 6 sends them over h2c).
+     */
+    private static void writeBody(HttpServletRequest request, HttpServletResponse response, byte[] body)
+            throws IOException {
         response.setContentLength(body.length);
+        if ("HEAD".equals(request.getMethod())) {
+            return;
+        }
         ServletOutputStream out;
         try {
             out = response.getOutputStream();
@@ -651,7 +660,7 @@ public final class Enforcer implements AutoCloseable {
             }
         }
         response.setHeader("Idempotent-Replayed", "true");
-        writeBody(response, recorded.body());
+        writeBody(request, response, recorded.body());
     }
 
     private static TimeMeter timeMeter(Clock clock) {

@@ -7,7 +7,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +35,11 @@ import java.util.Set;
  * {@code flush()}/{@code flushBuffer()}, or output beyond the buffer, still goes out at once: such
  * an endpoint chose to stream, and is settled when it completes.
  *
+ * <p>For {@code HEAD} the body is counted, not sent: RFC 9110 forbids content in a response to
+ * {@code HEAD}, and not every container drops it (Payara Micro 6 sends it over h2c). The count
+ * becomes the {@code Content-Length} when the endpoint declared none, so the headers still match
+ * those of {@code GET}.
+ *
  * <p>One per request; not thread-safe beyond what the servlet API allows.
  */
 final class PaidResponse extends HttpServletResponseWrapper {
@@ -41,6 +49,7 @@ final class PaidResponse extends HttpServletResponseWrapper {
             "set-cookie", "set-cookie2", "ratelimit", "ratelimit-policy", "keep-alive", "content-type");
 
     private final int maxRecordedBytes; // -1: do not record
+    private final boolean head;
     private final ByteArrayOutputStream bytes;
     private final StringBuilder chars;
     private boolean overflow;
@@ -56,10 +65,12 @@ final class PaidResponse extends HttpServletResponseWrapper {
     /**
      * @param response the container's response
      * @param maxRecordedBytes the most body bytes to keep for replay, or -1 to keep none
+     * @param head whether this answers a {@code HEAD} request: the body is counted, not sent
      */
-    PaidResponse(HttpServletResponse response, int maxRecordedBytes) {
+    PaidResponse(HttpServletResponse response, int maxRecordedBytes, boolean head) {
         super(response);
         this.maxRecordedBytes = maxRecordedBytes;
+        this.head = head;
         this.bytes = maxRecordedBytes >= 0 ? new ByteArrayOutputStream() : null;
         this.chars = maxRecordedBytes >= 0 ? new StringBuilder() : null;
     }
@@ -147,6 +158,18 @@ final class PaidResponse extends HttpServletResponseWrapper {
             return;
         }
         released = true;
+        if (head) {
+            if (sink != null) {
+                sink.countPending();
+            }
+            if (!isCommitted()) {
+                long length = declaredLength >= 0 ? declaredLength : outputUsed ? written : -1;
+                if (length >= 0) {
+                    super.setContentLengthLong(length);
+                }
+            }
+            return;
+        }
         // No flush here: our PrintWriter has no buffer of its own, and flushing the container's
         // would commit the response (and, after an exception, stop the container's error page).
         if (declaredLength >= 0 && !isCommitted() && (written == declaredLength || !outputUsed)) {
@@ -210,7 +233,7 @@ final class PaidResponse extends HttpServletResponseWrapper {
             PrintWriter delegate = super.getWriter();
             String enc = getCharacterEncoding();
             writerCharset = enc == null ? StandardCharsets.ISO_8859_1 : Charset.forName(enc);
-            sink = new CharSink(delegate);
+            sink = new CharSink(delegate, head ? writerCharset : null);
             writer = new PrintWriter(sink);
         }
         outputUsed = true;
@@ -290,14 +313,18 @@ final class PaidResponse extends HttpServletResponseWrapper {
         @Override
         public void write(int b) throws IOException {
             ensureOpen();
-            out.write(b);
+            if (!head) {
+                out.write(b);
+            }
             keep(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             ensureOpen();
-            out.write(b, off, len);
+            if (!head) {
+                out.write(b, off, len);
+            }
             keep(b, off, len);
         }
 
@@ -331,13 +358,28 @@ final class PaidResponse extends HttpServletResponseWrapper {
         }
     }
 
-    /** Between the endpoint's PrintWriter and the container's: copies chars, defers close. */
+    /**
+     * Between the endpoint's PrintWriter and the container's: copies chars, defers close. For
+     * {@code HEAD} it encodes into a counter instead.
+     */
     private final class CharSink extends Writer {
         private final PrintWriter out;
+        private final Writer counter; // HEAD only
         private boolean closed;
 
-        CharSink(PrintWriter out) {
+        CharSink(PrintWriter out, Charset countAs) {
             this.out = out;
+            this.counter = countAs == null ? null : new OutputStreamWriter(new OutputStream() {
+                @Override
+                public void write(int b) {
+                    written++;
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    written += len;
+                }
+            }, countAs);
         }
 
         @Override
@@ -345,8 +387,21 @@ final class PaidResponse extends HttpServletResponseWrapper {
             if (closed) {
                 throw new IOException("the response writer is closed");
             }
-            out.write(cbuf, off, len);
+            if (counter != null) {
+                counter.write(cbuf, off, len);
+            } else {
+                out.write(cbuf, off, len);
+            }
             keep(cbuf, off, len);
+        }
+
+        /** Adds the chars still in the encoder to the count. */
+        void countPending() {
+            try {
+                counter.flush();
+            } catch (IOException impossible) {
+                throw new UncheckedIOException(impossible);
+            }
         }
 
         @Override
