@@ -177,7 +177,12 @@ public final class Tollgate {
         enforcer.deny(denial, request, response, null);
     }
 
-    Enforcer enforcer() {
+    /**
+     * {@return the engine behind the filter} For Tollgate's own adapters (such as
+     * {@code tollgate-jaxrs}), which share it with the filter; its package is not an API and
+     * changes without notice.
+     */
+    public Enforcer enforcer() {
         return enforcer;
     }
 

@@ -261,6 +261,21 @@ class TollgateFilterTest {
         assertEquals(Money.credits("990"), balance("gold"));
     }
 
+    /**
+     * Regression: a refusal left the request body unread, Jetty then closed the connection after
+     * the response, and the client's next request on that connection failed ("header parser
+     * received no bytes"), about one run in two.
+     */
+    @Test
+    void refusalsOfRequestsWithABodyLeaveTheConnectionUsable() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            assertProblem(server.send("POST", "/reports", "{\"n\":" + i + "}", "X-API-Key", "gold",
+                    "Idempotency-Key", "a", "Idempotency-Key", "b"), 400, "malformed-request");
+            assertProblem(server.send("POST", "/reports", "{\"n\":" + i + "}"), 402, "payment-required");
+        }
+        assertEquals(200, server.get("/plain").statusCode());
+    }
+
     @Test
     void malformedIdempotencyKeysAre400() throws Exception {
         assertProblem(server.send("POST", "/reports", "{}", "X-API-Key", "gold", "Idempotency-Key", "k".repeat(256)),

@@ -42,7 +42,7 @@ public final class BoundedMemory {
 
         // Each structure alone, one after the other, so the heap holds only it.
         long base = usedAfterGc();
-        RateLimiter limiter = new RateLimiter(table, 100_000, TimeMeter.SYSTEM_MILLISECONDS, null, StoreFailure.LOCAL,
+        RateLimiter limiter = new RateLimiter(100_000, TimeMeter.SYSTEM_MILLISECONDS, null, StoreFailure.LOCAL,
                 ClientAddress.trusting(""), new RateLimitListener() { });
         int done = 0;
         for (int c = 0; c < checkpoints.length; c++) {

@@ -103,7 +103,7 @@ public final class StoreThroughput {
     }
 
     private static RateLimiter limiter(PolicyTable table, RateLimitStore store) {
-        return new RateLimiter(table, 100_000, TimeMeter.SYSTEM_MILLISECONDS, store, StoreFailure.CLOSED,
+        return new RateLimiter(100_000, TimeMeter.SYSTEM_MILLISECONDS, store, StoreFailure.CLOSED,
                 ClientAddress.trusting(""), new RateLimitListener() { });
     }
 

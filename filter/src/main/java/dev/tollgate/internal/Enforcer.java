@@ -35,6 +35,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.HexFormat;
 import java.util.List;
@@ -114,7 +115,7 @@ public final class Enforcer implements AutoCloseable {
         this.resolver = resolver;
         this.renderer = renderer;
         this.fallbackRenderer = new ProblemDetailsRenderer(config.problemTypeBase());
-        this.limiter = new RateLimiter(table, config.maxBuckets(), timeMeter(config.clock()), store,
+        this.limiter = new RateLimiter(config.maxBuckets(), timeMeter(config.clock()), store,
                 config.onStoreFailure(), ClientAddress.trusting(config.trustedProxies(), config.forwardedHeader()),
                 listener, namespace, config.ipv6Prefix());
         this.retrier = new SettlementRetrier(ledger);
@@ -204,33 +205,12 @@ public final class Enforcer implements AutoCloseable {
 
     private void enforce(Policy policy, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        Payer payer;
-        try {
-            payer = resolver.resolve(request).orElse(null);
-        } catch (InvalidCredentialsException e) {
-            deny(Denial.of(Denial.Kind.INVALID_CREDENTIALS, e.getMessage()), request, response, null);
+        Admission a = admit(policy, request, new ServletExchange(request, response), null);
+        if (a.answered()) {
             return;
         }
-
-        String idempotencyKey = null;
-        if (policy.isPaid()) {
-            try {
-                idempotencyKey = idempotencyKey(request);
-            } catch (IllegalArgumentException e) {
-                deny(Denial.of(Denial.Kind.MALFORMED_REQUEST, e.getMessage()), request, response, null);
-                return;
-            }
-        }
-
-        RateLimitDecision limit = null;
-        if (policy.isLimited()) {
-            limit = limit(policy, payer, request, response);
-            if (limit == null) {
-                return; // refused (401/429/503) on the way
-            }
-        }
-
-        if (!policy.isPaid()) {
+        if (!a.paid()) {
+            RateLimitDecision limit = a.limit();
             if (limit == null || !RateLimiter.needsOutcome(limit)) {
                 chain.doFilter(request, response);
                 return;
@@ -244,11 +224,65 @@ public final class Enforcer implements AutoCloseable {
             }
             return;
         }
+        request.setAttribute(Tollgate.PAYER_ATTRIBUTE, a.payer());
+        request.setAttribute(Tollgate.HOLD_ATTRIBUTE, a.hold());
+        request.setAttribute(Tollgate.BALANCE_ATTRIBUTE, a.balance());
+        PaidResponse out = new PaidResponse(response, a.replayable() ? config.maxResponseBytes() : -1,
+                "HEAD".equals(request.getMethod()));
+        PaidExchange exchange = new PaidExchange(a.hold(), request, response, out, a.replayable(), a.limit());
+        exchange.run(new PaidRequest(request, a.body(), out, exchange::beforeComplete), out, chain);
+    }
+
+    /**
+     * Decides a request before its endpoint runs: payer, {@code Idempotency-Key}, rate limits,
+     * payment. Refusals and replays go to the exchange as complete answers; rate-limit headers of
+     * an admitted request go to it as headers.
+     *
+     * @param policy the policy of the request
+     * @param request the request (its headers, mapping and client address are read)
+     * @param exchange where answers and headers go
+     * @param entity the request body for fingerprinting when the endpoint reads it from somewhere
+     *     else than the servlet request (JAX-RS); {@code null} to use the servlet request's
+     * @return what was decided; a paid admission holds a hold that must be settled exactly once
+     * @throws IOException if reading the body or writing an answer fails
+     * @throws ServletException if the container fails to parse a form or multipart body
+     */
+    public Admission admit(Policy policy, HttpServletRequest request, Exchange exchange, java.io.InputStream entity)
+            throws IOException, ServletException {
+        Payer payer;
+        try {
+            payer = resolver.resolve(request).orElse(null);
+        } catch (InvalidCredentialsException e) {
+            answer(Denial.of(Denial.Kind.INVALID_CREDENTIALS, e.getMessage()), request, exchange, null);
+            return Admission.ANSWERED;
+        }
+
+        String idempotencyKey = null;
+        if (policy.isPaid()) {
+            try {
+                idempotencyKey = idempotencyKey(request);
+            } catch (IllegalArgumentException e) {
+                answer(Denial.of(Denial.Kind.MALFORMED_REQUEST, e.getMessage()), request, exchange, null);
+                return Admission.ANSWERED;
+            }
+        }
+
+        RateLimitDecision limit = null;
+        if (policy.isLimited()) {
+            limit = limit(policy, payer, request, exchange);
+            if (limit == null) {
+                return Admission.ANSWERED; // refused (401/429/503) on the way
+            }
+        }
+
+        if (!policy.isPaid()) {
+            return Admission.free(limit);
+        }
 
         PaymentTerms terms = policy.payment();
         if (payer == null) {
-            refuse(paymentRequired(terms), request, response, limit);
-            return;
+            refuse(paymentRequired(terms), request, exchange, limit);
+            return Admission.ANSWERED;
         }
 
         byte[] body = null;
@@ -256,11 +290,12 @@ public final class Enforcer implements AutoCloseable {
         if (idempotencyKey != null) {
             RequestFingerprint.Result fp;
             try {
-                fp = RequestFingerprint.of(request, policy.servletName(), config.maxRequestBytes());
+                fp = entity == null ? RequestFingerprint.of(request, policy.servletName(), config.maxRequestBytes())
+                        : RequestFingerprint.of(request, policy.servletName(), config.maxRequestBytes(), entity);
             } catch (ContentTooLargeException e) {
                 refuse(Denial.of(Denial.Kind.CONTENT_TOO_LARGE, "Requests with an Idempotency-Key may carry at most "
-                        + config.maxRequestBytes() + " bytes of content."), request, response, limit);
-                return;
+                        + config.maxRequestBytes() + " bytes of content."), request, exchange, limit);
+                return Admission.ANSWERED;
             }
             body = fp.body();
             idempotency = new Idempotency(idempotencyKey, fp.digest(), true);
@@ -275,8 +310,8 @@ public final class Enforcer implements AutoCloseable {
         } catch (RuntimeException e) {
             ledgerFailed("reserve", e);
             refuse(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "The payment service is unavailable; nothing was charged."
-                    + " Retry later.").withRetryAfter(config.ledgerRetryAfter()), request, response, limit);
-            return;
+                    + " Retry later.").withRetryAfter(config.ledgerRetryAfter()), request, exchange, limit);
+            return Admission.ANSWERED;
         }
 
         if (!(reservation instanceof Reservation.Denied d && d.reason() == dev.tollgate.spi.DenialReason.UNKNOWN_ACCOUNT)) {
@@ -287,18 +322,11 @@ public final class Enforcer implements AutoCloseable {
                 LOG.log(System.Logger.Level.DEBUG, "hold {0} for {1} {2}", authorized.hold().id(), terms.resource(),
                         terms.price());
             }
-            request.setAttribute(Tollgate.PAYER_ATTRIBUTE, payer);
-            request.setAttribute(Tollgate.HOLD_ATTRIBUTE, authorized.hold());
-            request.setAttribute(Tollgate.BALANCE_ATTRIBUTE, authorized.balance());
-            PaidResponse out = new PaidResponse(response, idempotencyKey == null ? -1 : config.maxResponseBytes(),
-                    "HEAD".equals(request.getMethod()));
-            PaidExchange exchange = new PaidExchange(authorized.hold(), request, response, out, idempotencyKey != null,
-                    limit);
-            exchange.run(new PaidRequest(request, body, out, exchange::beforeComplete), out, chain);
+            return new Admission(authorized.hold(), limit, payer, authorized.balance(), idempotencyKey != null, body);
         } else if (reservation instanceof Reservation.Denied denied) {
-            refuse(denial(denied, terms), request, response, limit);
+            refuse(denial(denied, terms), request, exchange, limit);
         } else if (reservation instanceof Reservation.Replay replay) {
-            replay(replay.response(), request, response, limit);
+            replay(replay.response(), request, exchange, limit);
             if (limit != null) {
                 limiter.settle(limit, replay.response().status() < 400);
             }
@@ -306,13 +334,14 @@ public final class Enforcer implements AutoCloseable {
             if (conflict.kind() == Reservation.ConflictKind.IN_PROGRESS) {
                 Duration after = conflict.retryAfter() == null ? Duration.ofSeconds(1) : conflict.retryAfter();
                 refuse(Denial.of(Denial.Kind.IDEMPOTENCY_IN_PROGRESS, "A request with this Idempotency-Key is still"
-                        + " being processed; retry after it completes.").withRetryAfter(after), request, response, limit);
+                        + " being processed; retry after it completes.").withRetryAfter(after), request, exchange, limit);
             } else {
                 refuse(Denial.of(Denial.Kind.IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was already used for a"
                         + " different request (method, path, query or body). Use a new key for a new request."),
-                        request, response, limit);
+                        request, exchange, limit);
             }
         }
+        return Admission.ANSWERED;
     }
 
     /**
@@ -323,8 +352,8 @@ public final class Enforcer implements AutoCloseable {
      * is looked up; a real key gets those tokens back and is counted as itself. Plans need the
      * payer's entitlements, looked up once and cached briefly.
      */
-    private RateLimitDecision limit(Policy policy, Payer payer, HttpServletRequest request,
-                                    HttpServletResponse response) throws IOException {
+    private RateLimitDecision limit(Policy policy, Payer payer, HttpServletRequest request, Exchange exchange)
+            throws IOException {
         Known known = payer == null ? null : known(payer);
         boolean confirmed = known != null || payer != null && !needsConfirmation(payer);
         boolean lookup = payer != null && (policy.keysBy(KeyBy.PAYER) && known == null && needsConfirmation(payer)
@@ -335,11 +364,11 @@ public final class Enforcer implements AutoCloseable {
             if (!confirmed) {
                 guard = limiter.check(policy, policy.tierFor(null), request, null, true);
                 if (!guard.admitted()) {
-                    refuseLimit(guard, policy, request, response);
+                    refuseLimit(guard, policy, request, exchange);
                     return null;
                 }
             }
-            Optional<Account> account = account(payer, request, response, guard);
+            Optional<Account> account = account(payer, request, exchange, guard);
             if (account.isEmpty()) {
                 return null;
             }
@@ -351,27 +380,27 @@ public final class Enforcer implements AutoCloseable {
         }
         RateLimitDecision limit = limiter.check(policy, policy.tierFor(entitlements), request, confirmed ? payer : null);
         if (!limit.admitted()) {
-            refuseLimit(limit, policy, request, response);
+            refuseLimit(limit, policy, request, exchange);
             return null;
         }
-        rateLimitHeaders(limit, response);
+        rateLimitHeaders(limit, exchange::header);
         return limit;
     }
 
     /** A refusal after the rate-limit check: the request did not succeed, for count modes. */
-    private void refuse(Denial denial, HttpServletRequest request, HttpServletResponse response,
-                        RateLimitDecision limit) throws IOException {
-        deny(denial, request, response, limit);
+    private void refuse(Denial denial, HttpServletRequest request, Exchange exchange, RateLimitDecision limit)
+            throws IOException {
+        answer(denial, request, exchange, limit);
         if (limit != null) {
             limiter.settle(limit, false);
         }
     }
 
-    private void refuseLimit(RateLimitDecision limit, Policy policy, HttpServletRequest request,
-                             HttpServletResponse response) throws IOException {
+    private void refuseLimit(RateLimitDecision limit, Policy policy, HttpServletRequest request, Exchange exchange)
+            throws IOException {
         if (limit.storeRefused()) {
-            deny(Denial.of(Denial.Kind.RATE_LIMITER_UNAVAILABLE, "The rate limiter is unavailable. Retry later.")
-                    .withRetryAfter(Duration.ofSeconds(1)), request, response, limit);
+            answer(Denial.of(Denial.Kind.RATE_LIMITER_UNAVAILABLE, "The rate limiter is unavailable. Retry later.")
+                    .withRetryAfter(Duration.ofSeconds(1)), request, exchange, limit);
             return;
         }
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
@@ -382,23 +411,23 @@ public final class Enforcer implements AutoCloseable {
         Denial d = new Denial(Denial.Kind.RATE_LIMITED, "Rate limit " + String.join(", ", limit.violatedPolicies())
                 + " exceeded; retry in " + seconds + (seconds == 1 ? " second." : " seconds."),
                 null, null, null, null, limit.retryAfter(), limit.violatedPolicies(), List.of());
-        deny(d, request, response, limit);
+        answer(d, request, exchange, limit);
     }
 
-    private void rateLimitHeaders(RateLimitDecision limit, HttpServletResponse response) {
+    private void rateLimitHeaders(RateLimitDecision limit, java.util.function.BiConsumer<String, String> response) {
         TollgateConfig.HeaderStyle style = config.rateLimitHeaders();
         if (limit.states().isEmpty()) {
             return;
         }
         if (style == TollgateConfig.HeaderStyle.STANDARD || style == TollgateConfig.HeaderStyle.BOTH) {
-            response.setHeader("RateLimit-Policy", limit.policyHeader());
-            response.setHeader("RateLimit", limit.stateHeader());
+            response.accept("RateLimit-Policy", limit.policyHeader());
+            response.accept("RateLimit", limit.stateHeader());
         }
         if (style == TollgateConfig.HeaderStyle.LEGACY || style == TollgateConfig.HeaderStyle.BOTH) {
             RateLimitDecision.LimitState tight = limit.tightest();
-            response.setHeader("X-RateLimit-Limit", Long.toString(tight.quota()));
-            response.setHeader("X-RateLimit-Remaining", Long.toString(tight.remaining()));
-            response.setHeader("X-RateLimit-Reset", Long.toString(tight.resetSeconds()));
+            response.accept("X-RateLimit-Limit", Long.toString(tight.quota()));
+            response.accept("X-RateLimit-Remaining", Long.toString(tight.remaining()));
+            response.accept("X-RateLimit-Reset", Long.toString(tight.resetSeconds()));
         }
     }
 
@@ -470,17 +499,22 @@ public final class Enforcer implements AutoCloseable {
      */
     public Optional<Account> account(Payer payer, HttpServletRequest request, HttpServletResponse response,
                                      RateLimitDecision limit) throws IOException {
+        return account(payer, request, new ServletExchange(request, response), limit);
+    }
+
+    private Optional<Account> account(Payer payer, HttpServletRequest request, Exchange exchange,
+                                      RateLimitDecision limit) throws IOException {
         Optional<Account> account;
         try {
             account = ledger.account(payer.accountId());
         } catch (RuntimeException e) {
             ledgerFailed("account", e);
-            deny(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "The account service is unavailable. Retry later.")
-                    .withRetryAfter(config.ledgerRetryAfter()), request, response, limit);
+            answer(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "The account service is unavailable. Retry later.")
+                    .withRetryAfter(config.ledgerRetryAfter()), request, exchange, limit);
             return Optional.empty();
         }
         if (account.isEmpty()) {
-            deny(Denial.of(Denial.Kind.UNKNOWN_ACCOUNT, "No account matches the credential sent."), request, response,
+            answer(Denial.of(Denial.Kind.UNKNOWN_ACCOUNT, "No account matches the credential sent."), request, exchange,
                     limit);
         } else {
             verified(payer, account.get().entitlements());
@@ -581,10 +615,26 @@ public final class Enforcer implements AutoCloseable {
      */
     public void deny(Denial denial, HttpServletRequest request, HttpServletResponse response, RateLimitDecision limit)
             throws IOException {
-        if (response.isCommitted()) {
-            LOG.log(System.Logger.Level.WARNING, "Cannot send {0}: the response is already committed", denial.kind());
-            return;
-        }
+        new ServletExchange(request, response).answer(reply(denial, request, limit));
+    }
+
+    private void answer(Denial denial, HttpServletRequest request, Exchange exchange, RateLimitDecision limit)
+            throws IOException {
+        exchange.answer(reply(denial, request, limit));
+    }
+
+    /**
+     * Renders a refusal: the renderer's status, type, headers and body plus Tollgate's protocol
+     * headers ({@code Cache-Control}, {@code Retry-After}, rate-limit state,
+     * {@code WWW-Authenticate}), which replace renderer headers of the same name. A failing
+     * renderer is logged and replaced by the default problem details.
+     *
+     * @param denial the refusal
+     * @param request the request
+     * @param limit the rate-limit state to report, or {@code null}
+     * @return the answer to send
+     */
+    public Reply reply(Denial denial, HttpServletRequest request, RateLimitDecision limit) {
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
             LOG.log(System.Logger.Level.DEBUG, "{0} {1} {2}: {3}", denial.status(), request.getMethod(),
                     request.getRequestURI(), denial.kind());
@@ -600,25 +650,117 @@ public final class Enforcer implements AutoCloseable {
                     + " failed; sending the default problem details", e);
             r = fallbackRenderer.render(denial, request);
         }
-        response.resetBuffer();
-        response.setStatus(r.status());
-        response.setContentType(r.contentType());
-        for (Map.Entry<String, String> h : r.headers()) {
-            response.addHeader(h.getKey(), h.getValue());
-        }
-        response.setHeader("Cache-Control", "no-store");
+        List<Map.Entry<String, String>> protocol = new ArrayList<>(8);
+        protocol.add(Map.entry("Cache-Control", "no-store"));
         if (denial.retryAfter() != null) {
             long s = Math.max(1, denial.retryAfter().getSeconds() + (denial.retryAfter().getNano() > 0 ? 1 : 0));
-            response.setHeader("Retry-After", Long.toString(s));
+            protocol.add(Map.entry("Retry-After", Long.toString(s)));
         }
         if (limit != null) {
-            rateLimitHeaders(limit, response);
+            rateLimitHeaders(limit, (n, v) -> protocol.add(Map.entry(n, v)));
         }
         if (r.status() == 401) {
-            response.setHeader("WWW-Authenticate", config.bearerTokens()
-                    ? "Bearer realm=\"tollgate\"" : "ApiKey realm=\"tollgate\", header=\"" + config.apiKeyHeader() + "\"");
+            protocol.add(Map.entry("WWW-Authenticate", config.bearerTokens()
+                    ? "Bearer realm=\"tollgate\"" : "ApiKey realm=\"tollgate\", header=\"" + config.apiKeyHeader() + "\""));
         }
-        writeBody(request, response, r.body());
+        List<Map.Entry<String, String>> headers = new ArrayList<>(r.headers().size() + protocol.size());
+        for (Map.Entry<String, String> h : r.headers()) {
+            if (!named(protocol, h.getKey())) {
+                headers.add(h);
+            }
+        }
+        headers.addAll(protocol);
+        return new Reply(r.status(), r.contentType(), headers, r.body());
+    }
+
+    private static boolean named(List<Map.Entry<String, String>> headers, String name) {
+        for (Map.Entry<String, String> h : headers) {
+            if (h.getKey().equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The servlet side of an {@link Exchange}: writes to the container's response. */
+    private static final class ServletExchange implements Exchange {
+        private final HttpServletRequest request;
+        private final HttpServletResponse response;
+
+        ServletExchange(HttpServletRequest request, HttpServletResponse response) {
+            this.request = request;
+            this.response = response;
+        }
+
+        @Override
+        public void header(String name, String value) {
+            response.setHeader(name, value);
+        }
+
+        @Override
+        public void answer(Reply reply) throws IOException {
+            if (response.isCommitted()) {
+                LOG.log(System.Logger.Level.WARNING, "Cannot send {0}: the response is already committed",
+                        reply.status());
+                return;
+            }
+            response.resetBuffer();
+            unreadBody(request, response);
+            response.setStatus(reply.status());
+            if (reply.contentType() != null) {
+                response.setContentType(reply.contentType());
+            }
+            List<Map.Entry<String, String>> headers = reply.headers();
+            for (int i = 0; i < headers.size(); i++) {
+                Map.Entry<String, String> h = headers.get(i);
+                // The first of a name replaces what the response had; later ones add to it.
+                if (named(headers.subList(0, i), h.getKey())) {
+                    response.addHeader(h.getKey(), h.getValue());
+                } else {
+                    response.setHeader(h.getKey(), h.getValue());
+                }
+            }
+            writeBody(request, response, reply.body());
+        }
+    }
+
+    /** Request bodies up to this size are read and dropped when Tollgate answers without the endpoint. */
+    private static final int DRAIN_LIMIT = 64 * 1024;
+
+    /**
+     * Deals with a request body nobody will read because Tollgate answers instead of the endpoint.
+     * A container that finds unread content after the response may close the connection without
+     * warning, and the client's next request on it fails. A small body is read and dropped; for a
+     * larger or unsized one an HTTP/1.x response says {@code Connection: close}.
+     *
+     * @param request the request
+     * @param response the response, not committed
+     */
+    static void unreadBody(HttpServletRequest request, HttpServletResponse response) {
+        long length = request.getContentLengthLong();
+        if (length == 0 || length < 0 && request.getHeader("Transfer-Encoding") == null) {
+            return;
+        }
+        if (length > 0 && length <= DRAIN_LIMIT) {
+            try {
+                java.io.InputStream in = request.getInputStream();
+                byte[] skip = new byte[(int) Math.min(length, 8192)];
+                long total = 0;
+                int n;
+                while (total <= DRAIN_LIMIT && (n = in.read(skip)) >= 0) {
+                    total += n;
+                }
+                if (total <= DRAIN_LIMIT) {
+                    return;
+                }
+            } catch (IllegalStateException | IOException readerInUseOrClientGone) {
+                // fall through: close the connection instead
+            }
+        }
+        String protocol = request.getProtocol();
+        if (protocol != null && protocol.startsWith("HTTP/1.")) {
+            response.setHeader("Connection", "close");
+        }
     }
 
     /**
@@ -641,26 +783,139 @@ public final class Enforcer implements AutoCloseable {
         out.write(body);
     }
 
-    private void replay(RecordedResponse recorded, HttpServletRequest request, HttpServletResponse response,
+    private void replay(RecordedResponse recorded, HttpServletRequest request, Exchange exchange,
                         RateLimitDecision limit) throws IOException {
         if (!recorded.bodyRetained()) {
-            deny(Denial.of(Denial.Kind.ALREADY_PROCESSED, "The request with this Idempotency-Key was already"
-                    + " processed and charged; its response cannot be replayed."), request, response, limit);
+            answer(Denial.of(Denial.Kind.ALREADY_PROCESSED, "The request with this Idempotency-Key was already"
+                    + " processed and charged; its response cannot be replayed."), request, exchange, limit);
             return;
         }
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
             LOG.log(System.Logger.Level.DEBUG, "replaying {0} for {1}", recorded.status(), request.getRequestURI());
         }
-        response.setStatus(recorded.status());
+        String contentType = null;
+        List<Map.Entry<String, String>> headers = new ArrayList<>(recorded.headers().size() + 1);
         for (Map.Entry<String, String> h : recorded.headers()) {
             if (h.getKey().equalsIgnoreCase("Content-Type")) {
-                response.setContentType(h.getValue());
+                contentType = h.getValue();
             } else {
-                response.addHeader(h.getKey(), h.getValue());
+                headers.add(h);
             }
         }
-        response.setHeader("Idempotent-Replayed", "true");
-        writeBody(request, response, recorded.body());
+        headers.add(Map.entry("Idempotent-Replayed", "true"));
+        exchange.answer(new Reply(recorded.status(), contentType, headers, recorded.body()));
+    }
+
+    /**
+     * Commits the hold of a request whose endpoint gave a billable response.
+     *
+     * <p>When the commit fails and the response can still be replaced, the hold is released (per
+     * the {@link dev.tollgate.spi.Ledger} contract this undoes a commit that took effect, or reports
+     * it committed) and the caller must answer with a 503 instead; when the response has left, the
+     * charge must follow it and the commit is retried in the background.
+     *
+     * @param hold the hold
+     * @param recorded the response to keep for replays, or {@code null}
+     * @param canReplace whether nothing of the response has reached the client yet
+     * @return {@code null} to deliver the response; else the detail of the 503 that must replace it
+     *     (or, when it cannot be replaced, that is logged)
+     */
+    public String charge(Hold hold, RecordedResponse recorded, boolean canReplace) {
+        Settlement s;
+        try {
+            s = ledger.commit(hold, recorded);
+        } catch (RuntimeException e) {
+            ledgerFailed("commit", e);
+            if (!canReplace) {
+                // The response has left: the charge must follow it. Commit is idempotent.
+                LOG.log(System.Logger.Level.WARNING, "Hold {0}: commit failed after the response was sent;"
+                        + " retrying it in the background", hold.id());
+                retrier.commit(hold, recorded);
+                return null;
+            }
+            // The commit may have taken effect before the failure. Release: per the Ledger
+            // contract this undoes such a commit, or reports COMMITTED if it cannot.
+            Settlement after;
+            try {
+                after = ledger.release(hold);
+            } catch (RuntimeException again) {
+                ledgerFailed("release", again);
+                retrier.release(hold);
+                after = null;
+            }
+            if (after == Settlement.COMMITTED) {
+                LOG.log(System.Logger.Level.INFO, "Hold {0}: the failed commit had taken effect; delivering",
+                        hold.id());
+                return null;
+            }
+            return "The payment service failed while confirming the charge. Retry later; a charge"
+                    + " recorded for this request is reversed.";
+        }
+        if (s != Settlement.COMMITTED) {
+            // Most likely the request outlived its hold and the hold expired: not paid for.
+            LOG.log(System.Logger.Level.WARNING, "Hold {0} was {1} when its request completed; not charged"
+                    + " (raise the ledger''s hold timeout above the longest paid request)", hold.id(), s);
+            return "The request outlived its payment hold; nothing was charged. Retry later.";
+        }
+        return null;
+    }
+
+    /**
+     * Releases a hold: the endpoint failed or gave a response that is not billable. A release the
+     * ledger cannot take now is retried in the background.
+     *
+     * @param hold the hold
+     * @param why for the debug log
+     */
+    public void release(Hold hold, String why) {
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "releasing hold {0}: {1}", hold.id(), why);
+        }
+        try {
+            ledger.release(hold);
+        } catch (RuntimeException e) {
+            ledgerFailed("release", e);
+            retrier.release(hold);
+        }
+    }
+
+    /**
+     * {@return whether a response status is charged}
+     *
+     * @param status the final status
+     */
+    public boolean isBillable(int status) {
+        return config.isBillable(status);
+    }
+
+    /**
+     * Tells count-mode limits how the request ended; does nothing for limits that count every request.
+     *
+     * @param limit the decision of the request, or {@code null}
+     * @param success whether the request succeeded (status below 400)
+     */
+    public void settleLimit(RateLimitDecision limit, boolean success) {
+        if (limit != null && RateLimiter.needsOutcome(limit)) {
+            limiter.settle(limit, success);
+        }
+    }
+
+    /**
+     * The 503 that replaces a response whose charge failed.
+     *
+     * @param detail from {@link #charge}
+     * @param request the request
+     * @param limit the rate-limit state to report, or {@code null}
+     * @return the answer
+     */
+    public Reply chargeFailed(String detail, HttpServletRequest request, RateLimitDecision limit) {
+        return reply(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, detail).withRetryAfter(config.ledgerRetryAfter()),
+                request, limit);
+    }
+
+    /** {@return the configuration} */
+    public TollgateConfig config() {
+        return config;
     }
 
     private static TimeMeter timeMeter(Clock clock) {
@@ -768,42 +1023,9 @@ public final class Enforcer implements AutoCloseable {
 
         private void commit(boolean canRewrite) throws IOException {
             RecordedResponse recorded = replayable ? out.record(canRewrite || out.outputUsed()) : null;
-            Settlement s;
-            try {
-                s = ledger.commit(hold, recorded);
-            } catch (RuntimeException e) {
-                ledgerFailed("commit", e);
-                if (!canRewrite || response.isCommitted()) {
-                    // The response has left: the charge must follow it. Commit is idempotent.
-                    LOG.log(System.Logger.Level.WARNING, "Hold {0}: commit failed after the response was sent;"
-                            + " retrying it in the background", hold.id());
-                    retrier.commit(hold, recorded);
-                    return;
-                }
-                // The commit may have taken effect before the failure. Release: per the Ledger
-                // contract this undoes such a commit, or reports COMMITTED if it cannot.
-                Settlement after;
-                try {
-                    after = ledger.release(hold);
-                } catch (RuntimeException again) {
-                    ledgerFailed("release", again);
-                    retrier.release(hold);
-                    after = null;
-                }
-                if (after == Settlement.COMMITTED) {
-                    LOG.log(System.Logger.Level.INFO, "Hold {0}: the failed commit had taken effect; delivering",
-                            hold.id());
-                    return;
-                }
-                refuse(canRewrite, "The payment service failed while confirming the charge. Retry later; a charge"
-                        + " recorded for this request is reversed.");
-                return;
-            }
-            if (s != Settlement.COMMITTED) {
-                // Most likely the request outlived its hold and the hold expired: not paid for.
-                LOG.log(System.Logger.Level.WARNING, "Hold {0} was {1} when its request completed; not charged"
-                        + " (raise the ledger''s hold timeout above the longest paid request)", hold.id(), s);
-                refuse(canRewrite, "The request outlived its payment hold; nothing was charged. Retry later.");
+            String refusal = charge(hold, recorded, canRewrite && !response.isCommitted());
+            if (refusal != null) {
+                refuse(canRewrite, refusal);
             }
         }
 
@@ -822,21 +1044,10 @@ public final class Enforcer implements AutoCloseable {
 
         private void release(String why) {
             if (settled.compareAndSet(false, true)) {
-                if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-                    LOG.log(System.Logger.Level.DEBUG, "releasing hold {0}: {1}", hold.id(), why);
-                }
-                tryRelease();
+                Enforcer.this.release(hold, why);
             }
         }
 
-        private void tryRelease() {
-            try {
-                ledger.release(hold);
-            } catch (RuntimeException e) {
-                ledgerFailed("release", e);
-                retrier.release(hold);
-            }
-        }
 
         @Override
         public void onComplete(AsyncEvent event) throws IOException {

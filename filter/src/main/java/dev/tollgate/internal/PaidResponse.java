@@ -46,7 +46,8 @@ final class PaidResponse extends HttpServletResponseWrapper {
 
     /** Headers never replayed: framing, per-connection, per-response state and cookies. */
     private static final Set<String> SKIPPED = Set.of("content-length", "transfer-encoding", "connection", "date",
-            "set-cookie", "set-cookie2", "ratelimit", "ratelimit-policy", "keep-alive", "content-type");
+            "set-cookie", "set-cookie2", "ratelimit", "ratelimit-policy", "x-ratelimit-limit", "x-ratelimit-remaining",
+            "x-ratelimit-reset", "keep-alive", "content-type");
 
     private final int maxRecordedBytes; // -1: do not record
     private final boolean head;

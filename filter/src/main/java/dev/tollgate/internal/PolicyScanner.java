@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
 
 /**
  * Reads {@link RequiresPayment}, {@link RateLimited} and {@link Free} from servlet classes and
- * builds validated {@link Policy} objects. Used once at start-up; not thread-safe.
+ * builds validated {@link Policy} objects; also those of Jakarta REST resource methods
+ * ({@link #resourceMethod}). Not thread-safe.
  *
  * <p>Rules: class-level annotations cover the HTTP methods the servlet implements (its
  * {@code doXxx} overrides below {@link HttpServlet}), except OPTIONS and TRACE; a servlet that
@@ -56,7 +57,6 @@ public final class PolicyScanner {
     private static final Pattern ENTITLEMENT = Pattern.compile("[\\x21-\\x7e]{1,128}");
 
     private final Map<String, MethodPolicies> table = new LinkedHashMap<>();
-    private int nextBucketId;
 
     /**
      * Adds the policies of one servlet.
@@ -78,6 +78,46 @@ public final class PolicyScanner {
     /** {@return the table of everything added} */
     public PolicyTable build() {
         return new PolicyTable(table);
+    }
+
+    /**
+     * Builds the policy of a Jakarta REST resource method: its own annotations, else its class's
+     * ({@code @Free} on the method drops the class's price; a method's {@code @RateLimited}
+     * replaces the class's limits). Does not add it to the table.
+     *
+     * @param name the resource method's name in charges, logs and shared rate-limit keys, the same
+     *     on every node, such as {@code QuoteResource.quote}
+     * @param httpMethod the HTTP method it answers, such as {@code GET}
+     * @param resourceClass the resource class
+     * @param method the resource method
+     * @return the policy, or {@code null} when the method is neither priced nor limited
+     * @throws InvalidPolicyException if an annotation is invalid
+     */
+    public Policy resourceMethod(String name, String httpMethod, Class<?> resourceClass, Method method) {
+        String className = resourceClass.getName();
+        String where = className + "." + method.getName();
+        RequiresPayment classPayment = resourceClass.getAnnotation(RequiresPayment.class);
+        RequiresPayment mp = method.getAnnotation(RequiresPayment.class);
+        boolean free = method.isAnnotationPresent(Free.class);
+        if (free && mp != null) {
+            throw new InvalidPolicyException("@Free and @RequiresPayment both on " + where
+                    + ": a method is either free or priced");
+        }
+        PaymentTerms terms = null;
+        if (mp != null) {
+            terms = terms(mp, where, httpMethod, name);
+        } else if (classPayment != null && !free) {
+            terms = terms(classPayment, "class " + className, httpMethod, name);
+        }
+        RateLimited[] ml = method.getAnnotationsByType(RateLimited.class);
+        List<LimitTier> tiers = ml.length > 0 ? tiers(ml, where, name + ":" + where)
+                : tiers(resourceClass.getAnnotationsByType(RateLimited.class), "class " + className,
+                        name + ":" + className);
+        if (terms == null && tiers.isEmpty()) {
+            return null;
+        }
+        String origin = mp != null || free || ml.length > 0 ? where : className;
+        return new Policy(name, httpMethod, origin, terms, tiers);
     }
 
     private MethodPolicies scan(String servletName, Class<?> type) {
@@ -272,7 +312,7 @@ public final class PolicyScanner {
             }
             digest.append(first.tokens());
             String stableId = origin + "#" + group++ + ":" + Integer.toHexString(digest.toString().hashCode());
-            BucketSpec spec = new BucketSpec(nextBucketId++, stableId, first.key(),
+            BucketSpec spec = new BucketSpec(stableId, first.key(),
                     first.key() == KeyBy.HEADER ? first.header() : null, resolver(first, where), first.tokens(),
                     first.count(), first.shadow(), first.onStoreFailure(), specs);
             byPlan.computeIfAbsent(first.entitlement(), k -> new ArrayList<>()).add(spec);

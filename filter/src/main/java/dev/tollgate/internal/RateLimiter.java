@@ -11,7 +11,6 @@ import dev.tollgate.spi.RateLimitListener;
 import dev.tollgate.spi.RateLimitStore;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
-import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.BucketState;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
@@ -56,9 +55,6 @@ public final class RateLimiter {
     private final ClientAddress clientAddress;
     private final RateLimitListener listener;
     private final TimeMeter timeMeter;
-    // Indexed by BucketSpec.id(); ids are dense and unique within a policy table.
-    private final BucketConfiguration[] configurations;
-    private final long[] idleNanos;
     /** Non-zero while the store is considered down: when to let one request try it again. */
     private volatile long storeRetryAt;
     private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
@@ -71,9 +67,8 @@ public final class RateLimiter {
     private final Stats stats = new Stats();
 
     /**
-     * Creates a limiter for the buckets of a policy table.
+     * Creates a limiter. It takes the buckets of any policy it is asked to check.
      *
-     * @param table the policies
      * @param maxBuckets the most buckets kept in memory (local ones, and shared-bucket proxies)
      * @param timeMeter the clock of local buckets
      * @param store the shared store, or {@code null} for local buckets
@@ -81,15 +76,14 @@ public final class RateLimiter {
      * @param clientAddress how client addresses are found
      * @param listener who hears about events
      */
-    public RateLimiter(PolicyTable table, long maxBuckets, TimeMeter timeMeter, RateLimitStore store,
+    public RateLimiter(long maxBuckets, TimeMeter timeMeter, RateLimitStore store,
                        StoreFailure defaultOnFailure, ClientAddress clientAddress, RateLimitListener listener) {
-        this(table, maxBuckets, timeMeter, store, defaultOnFailure, clientAddress, listener, "", 64);
+        this(maxBuckets, timeMeter, store, defaultOnFailure, clientAddress, listener, "", 64);
     }
 
     /**
-     * Creates a limiter for the buckets of a policy table.
+     * Creates a limiter. It takes the buckets of any policy it is asked to check.
      *
-     * @param table the policies
      * @param maxBuckets the most buckets kept in memory (local ones, and shared-bucket proxies)
      * @param timeMeter the clock of local buckets
      * @param store the shared store, or {@code null} for local buckets
@@ -99,7 +93,7 @@ public final class RateLimiter {
      * @param namespace part of every shared key, so applications sharing a store keep apart
      * @param ipv6Prefix how many leading bits of an IPv6 client address make its key (64: one bucket per /64)
      */
-    public RateLimiter(PolicyTable table, long maxBuckets, TimeMeter timeMeter, RateLimitStore store,
+    public RateLimiter(long maxBuckets, TimeMeter timeMeter, RateLimitStore store,
                        StoreFailure defaultOnFailure, ClientAddress clientAddress, RateLimitListener listener,
                        String namespace, int ipv6Prefix) {
         this.namespace = namespace;
@@ -116,31 +110,9 @@ public final class RateLimiter {
         this.defaultOnFailure = defaultOnFailure;
         this.clientAddress = clientAddress;
         this.listener = listener;
-        int size = 0;
-        for (BucketSpec b : specs(table)) {
-            size = Math.max(size, b.id() + 1);
-        }
-        configurations = new BucketConfiguration[size];
-        idleNanos = new long[size];
-        for (BucketSpec b : specs(table)) {
-            configurations[b.id()] = b.configuration();
-            idleNanos[b.id()] = b.idleTimeout().toNanos();
-        }
         this.local = Caffeine.newBuilder().maximumSize(maxBuckets).expireAfter(new IdleExpiry()).build();
         this.remote = store == null ? null
                 : Caffeine.newBuilder().maximumSize(maxBuckets).expireAfter(new IdleExpiry()).build();
-    }
-
-    private static List<BucketSpec> specs(PolicyTable table) {
-        List<BucketSpec> all = new ArrayList<>();
-        for (MethodPolicies mp : table.servlets().values()) {
-            for (Policy p : mp.all().values()) {
-                for (LimitTier t : p.tiers()) {
-                    all.addAll(t.buckets());
-                }
-            }
-        }
-        return all;
     }
 
     /** {@return the client address resolver} */
@@ -380,13 +352,13 @@ public final class RateLimiter {
                 return onStoreFailure(spec, key, e);
             }
         }
-        return Consumption.of(local.get(new BucketKey(spec.id(), key), this::newLocalBucket), spec);
+        return Consumption.of(local.get(new BucketKey(spec, key), this::newLocalBucket), spec);
     }
 
     /** One store call, on a store thread, waited for at most the store's request timeout. */
     private Consumption remote(BucketSpec spec, String key) {
-        Bucket bucket = remote.get(new BucketKey(spec.id(), key), k -> store.proxyManager().builder()
-                .build(sharedKey(spec, key), () -> configurations[spec.id()]));
+        Bucket bucket = remote.get(new BucketKey(spec, key), k -> store.proxyManager().builder()
+                .build(sharedKey(spec, key), spec::configuration));
         java.util.concurrent.Future<Consumption> call;
         try {
             call = storeCalls.submit(() -> Consumption.of(bucket, spec));
@@ -425,7 +397,7 @@ public final class RateLimiter {
             case LOCAL:
             default:
                 stats.localFallbacks.incrementAndGet();
-                return Consumption.of(local.get(new BucketKey(spec.id(), key), this::newLocalBucket), spec);
+                return Consumption.of(local.get(new BucketKey(spec, key), this::newLocalBucket), spec);
         }
     }
 
@@ -446,7 +418,7 @@ public final class RateLimiter {
 
     private Bucket newLocalBucket(BucketKey key) {
         LocalBucketBuilder b = Bucket.builder().withCustomTimePrecision(timeMeter);
-        for (Bandwidth bw : configurations[key.bucketId()].getBandwidths()) {
+        for (Bandwidth bw : key.spec().configuration().getBandwidths()) {
             b.addLimit(bw);
         }
         return b.build();
@@ -555,23 +527,24 @@ public final class RateLimiter {
         return local.estimatedSize();
     }
 
-    private record BucketKey(int bucketId, String key) {
+    /** A bucket: its spec (by identity) and the key it counts. */
+    private record BucketKey(BucketSpec spec, String key) {
     }
 
     private final class IdleExpiry implements Expiry<BucketKey, Bucket> {
         @Override
         public long expireAfterCreate(BucketKey key, Bucket value, long currentTime) {
-            return idleNanos[key.bucketId()];
+            return key.spec().idleNanos();
         }
 
         @Override
         public long expireAfterUpdate(BucketKey key, Bucket value, long currentTime, long currentDuration) {
-            return idleNanos[key.bucketId()];
+            return key.spec().idleNanos();
         }
 
         @Override
         public long expireAfterRead(BucketKey key, Bucket value, long currentTime, long currentDuration) {
-            return idleNanos[key.bucketId()];
+            return key.spec().idleNanos();
         }
     }
 

@@ -84,6 +84,28 @@ final class RequestFingerprint {
         return new Result(HexFormat.of().formatHex(md.digest()), body);
     }
 
+    /**
+     * Fingerprints a request whose endpoint reads the body from another stream than the servlet
+     * request's (JAX-RS): the body is read from there, whatever its type.
+     */
+    static Result of(HttpServletRequest request, String servletName, int maxBytes, InputStream entity)
+            throws IOException, ContentTooLargeException {
+        long declared = request.getContentLengthLong();
+        if (declared > maxBytes) {
+            throw new ContentTooLargeException(declared + " bytes");
+        }
+        MessageDigest md = sha256();
+        field(md, request.getMethod());
+        field(md, servletName);
+        field(md, request.getServletPath());
+        field(md, request.getPathInfo());
+        field(md, request.getQueryString());
+        field(md, request.getContentType());
+        byte[] body = readBounded(entity, maxBytes);
+        field(md, body);
+        return new Result(HexFormat.of().formatHex(md.digest()), body);
+    }
+
     /** The container's parts, or null when the servlet has no multipart configuration. */
     private static List<Part> multipartParts(HttpServletRequest request) throws IOException, ServletException {
         try {
