@@ -40,6 +40,13 @@ public class TollgateFilter implements Filter {
 
     private static final System.Logger LOG = System.getLogger("dev.tollgate");
 
+    /**
+     * Servlet-context attribute an adapter (JAX-RS) sets when it starts before this filter: the
+     * filter then watches for holds the adapter leaves open (see
+     * {@link dev.tollgate.internal.Enforcer#UNSETTLED}).
+     */
+    public static final String ADAPTERS_ATTRIBUTE = "dev.tollgate.adapters";
+
     private final TollgateConfig programmatic;
     private volatile Tollgate tollgate;
     private ServletContext context;
@@ -83,6 +90,9 @@ public class TollgateFilter implements Filter {
             started = Tollgate.start(context, config, parameters);
         } catch (InvalidPolicyException | IllegalStateException | IllegalArgumentException e) {
             throw new ServletException("Tollgate: " + e.getMessage(), e);
+        }
+        if (context.getAttribute(ADAPTERS_ATTRIBUTE) != null) {
+            started.enforcer().expectAdapters();
         }
         context.setAttribute(Tollgate.CONTEXT_ATTRIBUTE, started);
         tollgate = started;

@@ -62,6 +62,7 @@ class TollgateFilterTest {
                 .servlet("exact", ExactLengthServlet.class, "/exact")
                 .servlet("front", dev.tollgate.testapp.ForwardingServlet.class, "/front")
                 .servlet("stream", dev.tollgate.testapp.StreamingServlet.class, "/stream")
+                .servlet("open-hold", dev.tollgate.testapp.OpenHoldServlet.class, "/open-hold")
                 .attribute(Tollgate.LEDGER_ATTRIBUTE, ledger)
                 .customize(c -> c.addFilter(BodyBytesFilter.class, "/*", java.util.EnumSet.of(DispatcherType.REQUEST)))
                 .start();
@@ -274,6 +275,18 @@ class TollgateFilterTest {
             assertProblem(server.send("POST", "/reports", "{\"n\":" + i + "}"), 402, "payment-required");
         }
         assertEquals(200, server.get("/plain").statusCode());
+    }
+
+    /** An adapter's hold left open when the request ends is handed back to the adapter, once. */
+    @Test
+    void theFilterRunsAnAdaptersBackstopWhenARequestEndsUnsettled() throws Exception {
+        dev.tollgate.testapp.OpenHoldServlet.BACKSTOPS.set(0);
+        server.get("/open-hold");
+        assertEquals(0, dev.tollgate.testapp.OpenHoldServlet.BACKSTOPS.get(), "not watched without adapters");
+        Tollgate.from(server.context().getServletContext()).orElseThrow().enforcer().expectAdapters();
+        assertEquals(200, server.get("/open-hold").statusCode());
+        assertEquals(500, server.get("/open-hold?throw=1").statusCode());
+        assertEquals(2, dev.tollgate.testapp.OpenHoldServlet.BACKSTOPS.get());
     }
 
     @Test

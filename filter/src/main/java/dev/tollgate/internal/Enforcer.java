@@ -159,11 +159,76 @@ public final class Enforcer implements AutoCloseable {
             throws IOException, ServletException {
         Policy policy = policyOf(request);
         if (policy == null) {
-            chain.doFilter(request, response);
+            if (adapters) {
+                passWithBackstop(request, response, chain);
+            } else {
+                chain.doFilter(request, response);
+            }
             return;
         }
         request.setAttribute(HANDLED, policy);
         enforce(policy, request, response, chain);
+    }
+
+    /**
+     * Request attribute an adapter sets to a {@link Runnable} while a hold it took waits for
+     * settlement; the filter runs it when the request ends without the adapter having settled (an
+     * exception no JAX-RS mapper handled skips the response filters). The runnable must release
+     * the hold if, and only if, it is still open.
+     */
+    public static final String UNSETTLED = "dev.tollgate.unsettled";
+
+    /** Whether an adapter (JAX-RS) may leave holds for the filter to release: see {@link #UNSETTLED}. */
+    private volatile boolean adapters;
+
+    /**
+     * Makes the filter watch requests it does not enforce itself for holds an adapter left open
+     * (see {@link #UNSETTLED}). Costs one request-attribute read per such request.
+     */
+    public void expectAdapters() {
+        adapters = true;
+    }
+
+    private void passWithBackstop(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        boolean returned = false;
+        try {
+            chain.doFilter(request, response);
+            returned = true;
+        } finally {
+            if (returned && request.isAsyncStarted()) {
+                request.getAsyncContext().addListener(new AsyncListener() {
+                    @Override
+                    public void onComplete(AsyncEvent event) {
+                        runUnsettled(request);
+                    }
+
+                    @Override
+                    public void onTimeout(AsyncEvent event) {
+                        runUnsettled(request);
+                    }
+
+                    @Override
+                    public void onError(AsyncEvent event) {
+                        runUnsettled(request);
+                    }
+
+                    @Override
+                    public void onStartAsync(AsyncEvent event) {
+                        event.getAsyncContext().addListener(this);
+                    }
+                });
+            } else {
+                runUnsettled(request);
+            }
+        }
+    }
+
+    private static void runUnsettled(HttpServletRequest request) {
+        if (request.getAttribute(UNSETTLED) instanceof Runnable r) {
+            request.removeAttribute(UNSETTLED);
+            r.run();
+        }
     }
 
     /**

@@ -1,0 +1,349 @@
+package dev.tollgate.jaxrs;
+
+import dev.tollgate.Denial;
+import dev.tollgate.ProblemDetailsRenderer;
+import dev.tollgate.Tollgate;
+import dev.tollgate.internal.Admission;
+import dev.tollgate.internal.Enforcer;
+import dev.tollgate.internal.Exchange;
+import dev.tollgate.internal.Policy;
+import dev.tollgate.internal.Reply;
+import dev.tollgate.spi.Rendering;
+import dev.tollgate.spi.RecordedResponse;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import jakarta.ws.rs.ext.MessageBodyWriter;
+import jakarta.ws.rs.ext.Providers;
+import jakarta.ws.rs.ext.WriterInterceptor;
+import jakarta.ws.rs.ext.WriterInterceptorContext;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The filters {@link TollgateFeature} binds to each priced or limited resource method: admission
+ * before it runs (request filter), settlement when its response is known (response filter), or
+ * once a streamed entity is written (writer interceptor). Public only so the Jakarta REST runtime
+ * can create it; register {@link TollgateFeature}, not this. Thread-safe: per-request state lives
+ * in a request property.
+ */
+public final class ResourceGate implements ContainerRequestFilter, ContainerResponseFilter, WriterInterceptor {
+
+    private static final System.Logger LOG = System.getLogger("dev.tollgate");
+
+    private static final String STATE = "dev.tollgate.jaxrs.exchange";
+
+    /** Request bodies up to this size are read and dropped when a refusal answers instead of the resource. */
+    private static final int DRAIN_LIMIT = 64 * 1024;
+
+    /** Headers a replay never repeats: framing, per-connection and per-response state, cookies. */
+    private static final Set<String> NOT_RECORDED = Set.of("content-length", "transfer-encoding", "connection",
+            "date", "set-cookie", "set-cookie2", "ratelimit", "ratelimit-policy", "x-ratelimit-limit",
+            "x-ratelimit-remaining", "x-ratelimit-reset", "keep-alive", "content-type");
+
+    private final AtomicBoolean warnedNotRunning = new AtomicBoolean();
+
+    @Context
+    private ResourceInfo resourceInfo;
+
+    @Context
+    private HttpServletRequest servletRequest;
+
+    @Context
+    private ServletContext servletContext;
+
+    @Context
+    private Providers providers;
+
+    /** Created by the Jakarta REST runtime, which injects the context. */
+    public ResourceGate() {
+    }
+
+    // ------------------------------------------------------------------ before the resource
+
+    @Override
+    public void filter(ContainerRequestContext request) throws IOException {
+        Policy policy = servletContext == null ? null
+                : TollgateFeature.policies(servletContext).get(resourceInfo.getResourceMethod());
+        Tollgate tollgate = servletContext == null ? null : Tollgate.from(servletContext).orElse(null);
+        if (tollgate == null || policy == null) {
+            notRunning(request, policy == null ? String.valueOf(resourceInfo.getResourceMethod()) : policy.origin());
+            return;
+        }
+        Enforcer engine = tollgate.enforcer();
+        Collector exchange = new Collector();
+        Admission admission;
+        try {
+            admission = engine.admit(policy, servletRequest, exchange, request.getEntityStream());
+        } catch (ServletException e) {
+            throw new IOException(e);
+        }
+        if (admission.answered()) {
+            request.abortWith(drained(request, response(exchange.reply)));
+            return;
+        }
+        if (admission.body() != null) {
+            request.setEntityStream(new ByteArrayInputStream(admission.body()));
+        }
+        Paid state = new Paid(engine, admission, exchange.headers);
+        request.setProperty(STATE, state);
+        if (admission.paid()) {
+            request.setProperty(Tollgate.PAYER_ATTRIBUTE, admission.payer());
+            request.setProperty(Tollgate.HOLD_ATTRIBUTE, admission.hold());
+            request.setProperty(Tollgate.BALANCE_ATTRIBUTE, admission.balance());
+            // Released by the servlet filter if the request ends without reaching our response filter.
+            servletRequest.setAttribute(Enforcer.UNSETTLED, state);
+        }
+    }
+
+    /**
+     * Tollgate's filter is not running in this application (disabled, or it failed to start): a
+     * priced or limited resource is refused rather than served unchecked.
+     */
+    private void notRunning(ContainerRequestContext request, String origin) {
+        if (warnedNotRunning.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.ERROR, "Tollgate is not running in this web application, so "
+                    + origin + " cannot be checked and answers 503; see the start-up log for why the"
+                    + " Tollgate filter did not start");
+        }
+        Rendering r = new ProblemDetailsRenderer().render(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE,
+                "The payment service is not running; nothing was charged."), servletRequest);
+        Response.ResponseBuilder b = Response.status(r.status()).header("Content-Type", r.contentType())
+                .header("Cache-Control", "no-store").entity(r.body());
+        r.headers().forEach(h -> b.header(h.getKey(), h.getValue()));
+        request.abortWith(drained(request, b.build()));
+    }
+
+    /** Reads and drops a small unread body, else asks an HTTP/1.x client to close: see the servlet filter. */
+    private Response drained(ContainerRequestContext request, Response response) {
+        int length = request.getLength();
+        boolean drained = false;
+        if (length >= 0 && length <= DRAIN_LIMIT) {
+            try {
+                InputStream in = request.getEntityStream();
+                drained = in == null || in.readNBytes(DRAIN_LIMIT + 1).length <= DRAIN_LIMIT;
+            } catch (IOException | RuntimeException e) {
+                drained = false;
+            }
+        }
+        String protocol = servletRequest.getProtocol();
+        if (!drained && protocol != null && protocol.startsWith("HTTP/1.")) {
+            return Response.fromResponse(response).header("Connection", "close").build();
+        }
+        return response;
+    }
+
+    // ------------------------------------------------------------------ after the resource
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) throws IOException {
+        if (!(request.getProperty(STATE) instanceof Paid state)) {
+            return; // refused before the resource ran, or not ours
+        }
+        for (Map.Entry<String, String> h : state.headers) {
+            response.getHeaders().putSingle(h.getKey(), h.getValue());
+        }
+        Admission a = state.admission;
+        Enforcer engine = state.engine;
+        int status = response.getStatus();
+        if (!a.paid()) {
+            engine.settleLimit(a.limit(), status < 400);
+            return;
+        }
+        if (!engine.isBillable(status)) {
+            state.release("status " + status);
+            engine.settleLimit(a.limit(), status < 400);
+            return;
+        }
+        if (!response.hasEntity() || "HEAD".equals(request.getMethod())) {
+            charge(state, request, response, new byte[0], true);
+            return;
+        }
+        Object entity = response.getEntity();
+        MediaType type = response.getMediaType();
+        MessageBodyWriter<Object> writer = streamed(entity) || type == null ? null : writer(response, type);
+        if (writer == null) {
+            state.commitAfterWrite = true; // charged once written, like a streaming servlet
+            return;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            writer.writeTo(entity, response.getEntityClass(), response.getEntityType(),
+                    response.getEntityAnnotations(), type, response.getHeaders(), out);
+        } catch (IOException | RuntimeException e) {
+            state.release("the response entity could not be written: " + e);
+            engine.settleLimit(a.limit(), false);
+            throw e;
+        }
+        byte[] bytes = out.toByteArray();
+        response.setEntity(bytes, response.getEntityAnnotations(), type);
+        charge(state, request, response, bytes, true);
+    }
+
+    @SuppressWarnings("unchecked")
+    private MessageBodyWriter<Object> writer(ContainerResponseContext response, MediaType type) {
+        return providers == null ? null : (MessageBodyWriter<Object>) providers.getMessageBodyWriter(
+                response.getEntityClass(), response.getEntityType(), response.getEntityAnnotations(), type);
+    }
+
+    private static boolean streamed(Object entity) {
+        return entity instanceof StreamingOutput || entity instanceof InputStream || entity instanceof Reader
+                || entity instanceof File || entity instanceof Path;
+    }
+
+    @Override
+    public void aroundWriteTo(WriterInterceptorContext context) throws IOException, WebApplicationException {
+        if (!(context.getProperty(STATE) instanceof Paid state) || !state.commitAfterWrite) {
+            context.proceed();
+            return;
+        }
+        boolean written = false;
+        try {
+            context.proceed();
+            written = true;
+        } finally {
+            if (!written) {
+                state.release("writing the response failed");
+                state.engine.settleLimit(state.admission.limit(), false);
+            }
+        }
+        // Bytes have left: the charge follows them (a failed commit is retried in the background).
+        if (!state.claim()) {
+            return;
+        }
+        servletRequest.removeAttribute(Enforcer.UNSETTLED);
+        RecordedResponse recorded = state.admission.replayable()
+                ? new RecordedResponse(200, List.of(), new byte[0], false) : null;
+        String refusal = state.engine.charge(state.admission.hold(), recorded, false);
+        if (refusal != null) {
+            LOG.log(System.Logger.Level.ERROR, "Hold {0}: the response had already been sent when the charge"
+                    + " failed; it was delivered uncharged", state.admission.hold().id());
+        }
+        state.engine.settleLimit(state.admission.limit(), refusal == null);
+    }
+
+    /** Commits a billable response whose bytes are known; replaces it with a 503 if the charge fails. */
+    private void charge(Paid state, ContainerRequestContext request, ContainerResponseContext response, byte[] body,
+                        boolean canReplace) {
+        if (!state.claim()) {
+            return;
+        }
+        servletRequest.removeAttribute(Enforcer.UNSETTLED);
+        Admission a = state.admission;
+        RecordedResponse recorded = a.replayable() ? record(response, body, state) : null;
+        String refusal = state.engine.charge(a.hold(), recorded, canReplace);
+        if (refusal == null) {
+            state.engine.settleLimit(a.limit(), response.getStatus() < 400);
+            return;
+        }
+        Reply reply = state.engine.chargeFailed(refusal, servletRequest, a.limit());
+        response.getHeaders().clear();
+        response.setStatus(reply.status());
+        for (Map.Entry<String, String> h : reply.headers()) {
+            response.getHeaders().add(h.getKey(), h.getValue());
+        }
+        MediaType type = reply.contentType() == null ? MediaType.APPLICATION_OCTET_STREAM_TYPE
+                : MediaType.valueOf(reply.contentType());
+        response.setEntity(reply.body(), new java.lang.annotation.Annotation[0], type);
+        state.engine.settleLimit(a.limit(), false);
+    }
+
+    private static RecordedResponse record(ContainerResponseContext response, byte[] body, Paid state) {
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        MediaType type = response.getMediaType();
+        if (type != null) {
+            headers.add(Map.entry("Content-Type", type.toString()));
+        }
+        response.getStringHeaders().forEach((name, values) -> {
+            if (!NOT_RECORDED.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(v -> headers.add(Map.entry(name, v)));
+            }
+        });
+        boolean retained = body.length <= state.engine.config().maxResponseBytes();
+        return new RecordedResponse(response.getStatus(), headers, retained ? body : new byte[0], retained);
+    }
+
+    static Response response(Reply reply) {
+        Response.ResponseBuilder b = Response.status(reply.status());
+        if (reply.contentType() != null) {
+            b.header("Content-Type", reply.contentType());
+        }
+        for (Map.Entry<String, String> h : reply.headers()) {
+            b.header(h.getKey(), h.getValue());
+        }
+        return b.entity(reply.body()).build();
+    }
+
+    /** Collects what the engine decides before the resource runs. */
+    private static final class Collector implements Exchange {
+        private final List<Map.Entry<String, String>> headers = new ArrayList<>(4);
+        private Reply reply;
+
+        @Override
+        public void header(String name, String value) {
+            headers.add(Map.entry(name, value));
+        }
+
+        @Override
+        public void answer(Reply r) {
+            reply = r;
+        }
+    }
+
+    /**
+     * One admitted request until it is settled, exactly once. As a {@link Runnable} it is the
+     * servlet filter's backstop: it releases the hold if the request ended without settlement.
+     */
+    static final class Paid implements Runnable {
+        final Enforcer engine;
+        final Admission admission;
+        final List<Map.Entry<String, String>> headers;
+        private final AtomicBoolean settled = new AtomicBoolean();
+        volatile boolean commitAfterWrite;
+
+        Paid(Enforcer engine, Admission admission, List<Map.Entry<String, String>> headers) {
+            this.engine = engine;
+            this.admission = admission;
+            this.headers = headers;
+        }
+
+        boolean claim() {
+            return settled.compareAndSet(false, true);
+        }
+
+        void release(String why) {
+            if (claim()) {
+                engine.release(admission.hold(), why);
+            }
+        }
+
+        @Override
+        public void run() {
+            if (admission.paid() && claim()) {
+                engine.release(admission.hold(), "the request ended without a response from the resource");
+                engine.settleLimit(admission.limit(), false);
+            }
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package dev.tollgate.jaxrs;
+
+import static dev.tollgate.testing.Problem.decimal;
+import static dev.tollgate.testing.Problem.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.InvalidPolicyException;
+import dev.tollgate.Money;
+import dev.tollgate.Tollgate;
+import dev.tollgate.jaxrs.app.BadResource;
+import dev.tollgate.jaxrs.app.RestApp;
+import dev.tollgate.ledger.InMemoryLedger;
+import dev.tollgate.testing.SwitchableLedger;
+import dev.tollgate.testing.TestServer;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.glassfish.jersey.servlet.ServletContainer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Jakarta REST resources under Jersey 3.1 in an embedded Jetty 12, with Tollgate's filter
+ * registered by its initializer and {@link TollgateFeature} in the application: the same answers
+ * as annotated servlets, settled on the outcome.
+ */
+class TollgateFeatureTest {
+
+    private InMemoryLedger memory;
+    private SwitchableLedger ledger;
+    private TestServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        memory = InMemoryLedger.builder()
+                .account("gold", Money.credits("1000"))
+                .account("silver", Money.credits("3"))
+                .build();
+        ledger = new SwitchableLedger(memory);
+        server = TestServer.builder()
+                .attribute(Tollgate.LEDGER_ATTRIBUTE, ledger)
+                .customize(c -> {
+                    ServletHolder rest = new ServletHolder("rest", ServletContainer.class);
+                    rest.setInitParameter("jakarta.ws.rs.Application", RestApp.class.getName());
+                    rest.setInitOrder(1);
+                    rest.setAsyncSupported(true);
+                    c.addServlet(rest, "/rest/*");
+                })
+                .start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+    }
+
+    private Money balance(String account) {
+        return memory.account(account).orElseThrow().balance();
+    }
+
+    private static void assertProblem(HttpResponse<String> r, int status, String slug) {
+        assertEquals(status, r.statusCode(), r::body);
+        assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("no-store", r.headers().firstValue("Cache-Control").orElse(""));
+        Map<String, Object> p = json(r);
+        assertEquals(slug.startsWith("https:") ? slug : "https://tollgate.dev/problems/" + slug, p.get("type"));
+        assertEquals(status, decimal(p.get("status")).intValue());
+        assertNotNull(p.get("title"));
+        assertNotNull(p.get("detail"));
+    }
+
+    @Test
+    void aPricedResourceAnswers402WithoutAKeyAndChargesWithOne() throws Exception {
+        HttpResponse<String> refused = server.get("/rest/quotes/ACME");
+        assertProblem(refused, 402, "payment-required");
+        Map<String, Object> p = json(refused);
+        assertEquals(0, decimal(p.get("price")).compareTo(new java.math.BigDecimal("1")), p::toString);
+        assertEquals("A stock quote", p.get("description"));
+
+        HttpResponse<String> ok = server.get("/rest/quotes/ACME", "X-API-Key", "gold");
+        assertEquals(200, ok.statusCode(), ok::body);
+        assertEquals("ACME", json(ok).get("symbol"));
+        assertEquals(Money.credits("999"), balance("gold"));
+        assertEquals(0, memory.openHoldCount());
+    }
+
+    @Test
+    void insufficientFundsAndUnknownKeysAreRefusedLikeServlets() throws Exception {
+        assertProblem(server.get("/rest/reports/1", "X-API-Key", "silver"), 402, "insufficient-funds");
+        assertProblem(server.get("/rest/reports/1", "X-API-Key", "nobody"), 401, "unknown-account");
+        assertEquals(Money.credits("3"), balance("silver"));
+    }
+
+    @Test
+    void methodPriceReplacesTheClassPriceAndFreeDropsIt() throws Exception {
+        assertEquals(200, server.get("/rest/reports/7", "X-API-Key", "gold").statusCode());
+        assertEquals(Money.credits("995"), balance("gold"), "class price 5");
+        assertEquals(201, server.send("POST", "/rest/reports", "{}", "X-API-Key", "gold",
+                "Content-Type", "application/json").statusCode());
+        assertEquals(Money.credits("985"), balance("gold"), "method price 10");
+        HttpResponse<String> free = server.get("/rest/misc/free");
+        assertEquals(200, free.statusCode());
+        assertEquals("free", free.body());
+    }
+
+    @Test
+    void theSixthSearchInAMinuteIs429WithStandardHeaders() throws Exception {
+        for (int i = 1; i <= 5; i++) {
+            HttpResponse<String> r = server.get("/rest/search?q=" + i);
+            assertEquals(200, r.statusCode());
+            assertTrue(r.headers().firstValue("RateLimit").orElse("").contains("r=" + (5 - i)),
+                    () -> r.headers().map().toString());
+            assertTrue(r.headers().firstValue("RateLimit-Policy").isPresent());
+        }
+        HttpResponse<String> refused = server.get("/rest/search?q=6");
+        assertProblem(refused, 429, "https://iana.org/assignments/http-problem-types#quota-exceeded");
+        assertTrue(Integer.parseInt(refused.headers().firstValue("Retry-After").orElseThrow()) > 0);
+    }
+
+    @Test
+    void aRetryWithTheSameIdempotencyKeyIsReplayedNotCharged() throws Exception {
+        HttpResponse<String> first = server.send("POST", "/rest/reports", "{\"title\":\"Q3\"}", "X-API-Key", "gold",
+                "Idempotency-Key", "rest-1", "Content-Type", "application/json");
+        assertEquals(201, first.statusCode(), first::body);
+        assertTrue(first.body().contains("Q3"), first::body);
+        HttpResponse<String> retry = server.send("POST", "/rest/reports", "{\"title\":\"Q3\"}", "X-API-Key", "gold",
+                "Idempotency-Key", "rest-1", "Content-Type", "application/json");
+        assertEquals(201, retry.statusCode());
+        assertEquals(first.body(), retry.body());
+        assertEquals("true", retry.headers().firstValue("Idempotent-Replayed").orElse(""));
+        assertEquals(first.headers().firstValue("Location"), retry.headers().firstValue("Location"));
+        assertEquals(Money.credits("990"), balance("gold"));
+
+        assertProblem(server.send("POST", "/rest/reports", "{\"title\":\"Q4\"}", "X-API-Key", "gold",
+                "Idempotency-Key", "rest-1", "Content-Type", "application/json"), 409, "idempotency-key-reused");
+        assertProblem(server.send("POST", "/rest/reports", "{}", "X-API-Key", "gold",
+                "Idempotency-Key", "a b"), 400, "malformed-request");
+        assertEquals(Money.credits("990"), balance("gold"));
+    }
+
+    @Test
+    void failuresAreNotCharged() throws Exception {
+        assertEquals(500, server.get("/rest/reports/9?fail=true", "X-API-Key", "gold").statusCode());
+        assertEquals(502, server.get("/rest/misc/mapped", "X-API-Key", "gold").statusCode());
+        assertEquals(500, server.get("/rest/misc/boom", "X-API-Key", "gold").statusCode());
+        assertEquals(Money.credits("1000"), balance("gold"));
+        assertEquals(0, memory.openHoldCount(), "every hold released, also after an unmapped exception");
+        assertEquals(3, ledger.releases.get());
+    }
+
+    /** The servlet filter's backstop: no response filter ran, the request ended, the hold is released. */
+    @Test
+    void aHoldIsReleasedWhenTheResponseFiltersNeverRun() throws Exception {
+        assertEquals(500, server.get("/rest/misc/fatal", "X-API-Key", "gold").statusCode());
+        assertEquals(Money.credits("1000"), balance("gold"));
+        assertEquals(0, memory.openHoldCount());
+        assertEquals(1, ledger.releases.get());
+    }
+
+    @Test
+    void streamedAsynchronousAndEmptyResponsesAreCharged() throws Exception {
+        HttpResponse<String> stream = server.get("/rest/misc/stream", "X-API-Key", "gold");
+        assertEquals(200, stream.statusCode());
+        assertTrue(stream.body().endsWith("line 99\n"));
+        HttpResponse<String> async = server.get("/rest/misc/async", "X-API-Key", "gold");
+        assertEquals(200, async.statusCode());
+        assertEquals("later", async.body());
+        assertEquals(204, server.get("/rest/misc/nothing", "X-API-Key", "gold").statusCode());
+        assertEquals(Money.credits("994"), balance("gold"));
+        assertEquals(0, memory.openHoldCount());
+    }
+
+    @Test
+    void headIsChargedLikeGet() throws Exception {
+        HttpResponse<String> head = server.send("HEAD", "/rest/quotes/ACME", null, "X-API-Key", "gold");
+        assertEquals(200, head.statusCode());
+        assertEquals("", head.body());
+        assertEquals(Money.credits("999"), balance("gold"));
+    }
+
+    @Test
+    void aLedgerOutageIs503AndAFailedCommitReplacesTheResponse() throws Exception {
+        ledger.failReserve = true;
+        assertProblem(server.get("/rest/quotes/ACME", "X-API-Key", "gold"), 503, "ledger-unavailable");
+        ledger.failReserve = false;
+        ledger.failCommit = true;
+        HttpResponse<String> r = server.get("/rest/quotes/ACME", "X-API-Key", "gold");
+        assertProblem(r, 503, "ledger-unavailable");
+        assertFalse(r.body().contains("101.50"), "the unpaid quote did not leave");
+        ledger.failCommit = false;
+        assertEquals(Money.credits("1000"), balance("gold"));
+        assertEquals(0, memory.openHoldCount());
+    }
+
+    @Test
+    void anInvalidAnnotationStopsTheApplicationNamingTheMethod() {
+        Exception e = assertThrows(Exception.class, () -> TestServer.builder()
+                .customize(c -> {
+                    ServletHolder rest = new ServletHolder("rest", ServletContainer.class);
+                    rest.setInitParameter("jakarta.ws.rs.Application", BadResource.App.class.getName());
+                    rest.setInitOrder(1);
+                    c.addServlet(rest, "/rest/*");
+                })
+                .start().close());
+        Throwable t = e;
+        while (t != null && !(t instanceof InvalidPolicyException)) {
+            t = t.getCause();
+        }
+        assertNotNull(t, () -> "no InvalidPolicyException in " + e);
+        assertTrue(t.getMessage().contains("BadResource.bad") && t.getMessage().contains("1.2.3"), t::getMessage);
+    }
+}
