@@ -224,24 +224,28 @@ public final class Tollgate {
      */
     static Tollgate start(ServletContext context, TollgateConfig config, Map<String, String> parameters) {
         ClassLoader loader = classLoader(context);
+        Optional<CdiBeans> cdi = CdiBeans.lookup(loader);
         boolean[] owned = new boolean[1];
-        Ledger ledger = chooseLedger(context, config, parameters, loader, owned);
+        Ledger ledger = chooseLedger(context, config, parameters, loader, owned, cdi);
         PayerResolver resolver = config.payerResolver() != null ? config.payerResolver()
                 : config.payerResolverClass() != null
                 ? instantiate(config.payerResolverClass(), PayerResolver.class, parameters, loader, TollgateConfig.PAYER_RESOLVER)
-                : new HeaderPayerResolver(config.apiKeyHeader(), config.bearerTokens());
+                : cdi.flatMap(c -> c.bean(PayerResolver.class, TollgateConfig.PAYER_RESOLVER))
+                        .orElseGet(() -> new HeaderPayerResolver(config.apiKeyHeader(), config.bearerTokens()));
         DenialRenderer renderer = config.renderer() != null ? config.renderer()
                 : config.rendererClass() != null
                 ? instantiate(config.rendererClass(), DenialRenderer.class, parameters, loader, TollgateConfig.RENDERER)
-                : new ProblemDetailsRenderer(config.problemTypeBase());
+                : cdi.flatMap(c -> c.bean(DenialRenderer.class, TollgateConfig.RENDERER))
+                        .orElseGet(() -> new ProblemDetailsRenderer(config.problemTypeBase()));
         PolicyTable table = scan(context, loader);
         boolean[] ownsStore = new boolean[1];
-        RateLimitStore store = chooseStore(context, config, parameters, loader, ownsStore);
+        RateLimitStore store = chooseStore(context, config, parameters, loader, ownsStore, cdi);
         RateLimitListener listener = config.rateLimitListener() != null ? config.rateLimitListener()
                 : config.rateLimitListenerClass() != null
                 ? instantiate(config.rateLimitListenerClass(), RateLimitListener.class, parameters, loader,
                         TollgateConfig.RATE_LIMIT_LISTENER)
-                : new RateLimitListener() { };
+                : cdi.flatMap(c -> c.bean(RateLimitListener.class, TollgateConfig.RATE_LIMIT_LISTENER))
+                        .orElseGet(() -> new RateLimitListener() { });
         String namespace = config.rateLimitNamespace() != null ? config.rateLimitNamespace()
                 : context.getContextPath().isEmpty() ? "/" : context.getContextPath();
         Tollgate t = new Tollgate(config, ledger, owned[0], resolver, renderer, table, store, ownsStore[0], listener,
@@ -307,7 +311,8 @@ public final class Tollgate {
     }
 
     private static RateLimitStore chooseStore(ServletContext context, TollgateConfig config,
-                                              Map<String, String> parameters, ClassLoader loader, boolean[] owned) {
+                                              Map<String, String> parameters, ClassLoader loader, boolean[] owned,
+                                              Optional<CdiBeans> cdi) {
         if (config.rateLimitStore() != null) {
             return config.rateLimitStore();
         }
@@ -324,11 +329,11 @@ public final class Tollgate {
             return instantiate(config.rateLimitStoreClass(), RateLimitStore.class, parameters, loader,
                     TollgateConfig.RATE_LIMIT_STORE);
         }
-        return null;
+        return cdi.flatMap(c -> c.bean(RateLimitStore.class, TollgateConfig.RATE_LIMIT_STORE)).orElse(null);
     }
 
     private static Ledger chooseLedger(ServletContext context, TollgateConfig config, Map<String, String> parameters,
-                                       ClassLoader loader, boolean[] owned) {
+                                       ClassLoader loader, boolean[] owned, Optional<CdiBeans> cdi) {
         Ledger chosen = null;
         String how = null;
         if (config.ledger() != null) {
@@ -346,6 +351,9 @@ public final class Tollgate {
             chosen = instantiate(config.ledgerClass(), Ledger.class, parameters, loader, TollgateConfig.LEDGER);
             how = TollgateConfig.LEDGER;
             owned[0] = true;
+        } else if (cdi.isPresent() && (chosen = cdi.get().bean(Ledger.class, TollgateConfig.LEDGER).orElse(null))
+                != null) {
+            how = "CDI";
         } else {
             List<Ledger> found = new ArrayList<>();
             for (Ledger l : ServiceLoader.load(Ledger.class, loader)) {
@@ -373,8 +381,8 @@ public final class Tollgate {
         if (config.accountsResource() != null) {
             return loadAccounts(context, config.accountsResource(), loader);
         }
-        LOG.log(System.Logger.Level.WARNING, "No ledger configured ({0}, context attribute {1} or a ServiceLoader"
-                + " entry); using an empty in-memory ledger, so every paid request is refused until accounts exist",
+        LOG.log(System.Logger.Level.WARNING, "No ledger configured ({0}, context attribute {1}, a CDI bean or a"
+                + " ServiceLoader entry); using an empty in-memory ledger, so every paid request is refused until accounts exist",
                 TollgateConfig.LEDGER, LEDGER_ATTRIBUTE);
         return InMemoryLedger.builder().build();
     }

@@ -1,0 +1,72 @@
+package dev.tollgate;
+
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.spi.CDI;
+import java.util.Optional;
+import java.util.StringJoiner;
+
+/**
+ * Looks SPI implementations up among the application's CDI beans. Loaded only when the CDI API is
+ * on the class path (see {@link #lookup}); without it, or without a running CDI container, every
+ * lookup is empty and nothing changes.
+ */
+final class CdiBeans {
+
+    private static final System.Logger LOG = System.getLogger("dev.tollgate");
+
+    private final CDI<Object> cdi;
+
+    private CdiBeans(CDI<Object> cdi) {
+        this.cdi = cdi;
+    }
+
+    /**
+     * {@return the CDI container of the application being started, or empty when there is none}
+     *
+     * @param loader the application's class loader
+     */
+    static Optional<CdiBeans> lookup(ClassLoader loader) {
+        try {
+            Class.forName("jakarta.enterprise.inject.spi.CDI", false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return Optional.empty();
+        }
+        return Holder.current();
+    }
+
+    /**
+     * {@return the one bean of a type, or empty when there is none}
+     *
+     * @param type the SPI type
+     * @param parameter the configuration parameter that chooses an implementation explicitly, for
+     *     the error message
+     * @param <T> the type
+     * @throws IllegalStateException if several beans qualify
+     */
+    <T> Optional<T> bean(Class<T> type, String parameter) {
+        Instance<T> instance = cdi.select(type);
+        if (instance.isUnsatisfied()) {
+            return Optional.empty();
+        }
+        if (instance.isAmbiguous()) {
+            StringJoiner names = new StringJoiner(", ");
+            instance.handles().forEach(h -> names.add(h.getBean().getBeanClass().getName()));
+            throw new IllegalStateException("several CDI beans implement " + type.getName() + " (" + names
+                    + "); make one an @Alternative, or choose one with the " + parameter + " parameter");
+        }
+        T bean = instance.get();
+        LOG.log(System.Logger.Level.DEBUG, "Using the CDI bean {0} as {1}", bean, type.getSimpleName());
+        return Optional.of(bean);
+    }
+
+    /** Kept apart so that the CDI types load only once the API is known to be there. */
+    private static final class Holder {
+        static Optional<CdiBeans> current() {
+            try {
+                return Optional.of(new CdiBeans(CDI.current()));
+            } catch (IllegalStateException | NoClassDefFoundError | UnsupportedOperationException noContainer) {
+                return Optional.empty();
+            }
+        }
+    }
+}
