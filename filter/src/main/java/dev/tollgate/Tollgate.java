@@ -2,6 +2,7 @@ package dev.tollgate;
 
 import dev.tollgate.internal.Enforcer;
 import dev.tollgate.internal.MethodPolicies;
+import dev.tollgate.internal.PathPolicies;
 import dev.tollgate.internal.Policy;
 import dev.tollgate.internal.PolicyScanner;
 import dev.tollgate.internal.PolicyTable;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.StringJoiner;
 
@@ -237,7 +239,17 @@ public final class Tollgate {
                 ? instantiate(config.rendererClass(), DenialRenderer.class, parameters, loader, TollgateConfig.RENDERER)
                 : cdi.flatMap(c -> c.bean(DenialRenderer.class, TollgateConfig.RENDERER))
                         .orElseGet(() -> new ProblemDetailsRenderer(config.problemTypeBase()));
-        PolicyTable table = scan(context, loader);
+        PolicyTable table = scan(context, loader).with(configuredPolicies(context, config, loader));
+        for (Map.Entry<String, String> e : table.configured().servletNames().entrySet()) {
+            if (context.getServletRegistration(e.getKey()) == null) {
+                throw new InvalidPolicyException("policy " + e.getValue() + ": no servlet is named \"" + e.getKey()
+                        + "\"; servlets: " + new java.util.TreeSet<>(context.getServletRegistrations().keySet()));
+            }
+            if (table.annotated(e.getKey()) != null) {
+                LOG.log(System.Logger.Level.WARNING, "policy {0} names servlet {1}, whose Tollgate annotations win;"
+                        + " the policy does not apply to it", e.getValue(), e.getKey());
+            }
+        }
         boolean[] ownsStore = new boolean[1];
         RateLimitStore store = chooseStore(context, config, parameters, loader, ownsStore, cdi);
         RateLimitListener listener = config.rateLimitListener() != null ? config.rateLimitListener()
@@ -285,8 +297,61 @@ public final class Tollgate {
         return scanner.build();
     }
 
+    /**
+     * The configured policies: from the {@value TollgateConfig#POLICIES} file and the
+     * {@code tollgate.policy.*} parameters (which may not both define one policy).
+     */
+    private static PathPolicies configuredPolicies(ServletContext context, TollgateConfig config,
+                                                   ClassLoader loader) {
+        Map<String, String> entries = new java.util.TreeMap<>(config.policies());
+        String source = TollgateConfig.POLICY_PREFIX;
+        String resource = config.policiesResource();
+        if (resource != null) {
+            Properties file = new Properties();
+            try (InputStream in = open(context, resource, loader, TollgateConfig.POLICIES)) {
+                file.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new IllegalStateException(TollgateConfig.POLICIES + " = \"" + resource + "\": " + e.getMessage(), e);
+            }
+            source = resource + ": policy.";
+            for (String name : file.stringPropertyNames()) {
+                if (!name.startsWith("policy.")) {
+                    throw new InvalidPolicyException(resource + ": " + name + ": entries are policy.<id>.<attribute>");
+                }
+                String key = name.substring("policy.".length());
+                String id = key.contains(".") ? key.substring(0, key.indexOf('.')) : key;
+                if (config.policies().keySet().stream().anyMatch(k -> k.startsWith(id + "."))) {
+                    throw new InvalidPolicyException("policy " + id + " is defined both in " + resource + " and by "
+                            + TollgateConfig.POLICY_PREFIX + id + ".* parameters; keep one");
+                }
+                entries.put(key, file.getProperty(name));
+            }
+        }
+        PathPolicies policies = PathPolicies.parse(entries, source, new PolicyScanner());
+        return policies;
+    }
+
+    private static InputStream open(ServletContext context, String resource, ClassLoader loader, String parameter) {
+        InputStream in = resource.startsWith("classpath:")
+                ? loader.getResourceAsStream(resource.substring("classpath:".length()).replaceFirst("^/", ""))
+                : context.getResourceAsStream(resource.startsWith("/") ? resource : "/" + resource);
+        if (in == null) {
+            throw new IllegalStateException(parameter + " = \"" + resource + "\": no such resource"
+                    + " (use /WEB-INF/... for a file in the web application or classpath:... for the class path)");
+        }
+        return in;
+    }
+
     private static String describe(PolicyTable table) {
-        if (table.isEmpty()) {
+        if (!table.configured().isEmpty()) {
+            String annotated = table.servlets().isEmpty() ? "no annotated servlets" : describeAnnotated(table);
+            return annotated + "; configured: " + table.configured().describe();
+        }
+        return describeAnnotated(table);
+    }
+
+    private static String describeAnnotated(PolicyTable table) {
+        if (table.servlets().isEmpty()) {
             return "no annotated servlets";
         }
         StringJoiner j = new StringJoiner("; ");
@@ -388,14 +453,7 @@ public final class Tollgate {
     }
 
     private static Ledger loadAccounts(ServletContext context, String resource, ClassLoader loader) {
-        InputStream in = resource.startsWith("classpath:")
-                ? loader.getResourceAsStream(resource.substring("classpath:".length()).replaceFirst("^/", ""))
-                : context.getResourceAsStream(resource.startsWith("/") ? resource : "/" + resource);
-        if (in == null) {
-            throw new IllegalStateException(TollgateConfig.ACCOUNTS + " = \"" + resource + "\": no such resource"
-                    + " (use /WEB-INF/... for a file in the web application or classpath:... for the class path)");
-        }
-        try (in) {
+        try (InputStream in = open(context, resource, loader, TollgateConfig.ACCOUNTS)) {
             InMemoryLedger ledger = InMemoryLedger.load(in);
             LOG.log(System.Logger.Level.INFO, "Using an in-memory ledger seeded from {0}", resource);
             return ledger;

@@ -78,6 +78,12 @@ import java.util.TreeSet;
  *       address</td></tr>
  *   <tr><td>{@value #PROBLEM_TYPE_BASE}</td><td>{@value #DEFAULT_PROBLEM_TYPE_BASE}</td><td>the prefix of
  *       problem {@code type} URIs</td></tr>
+ *   <tr><td>{@value #POLICIES}</td><td>none</td><td>a properties file of policies for what cannot be
+ *       annotated ({@code /WEB-INF/...} in the web application, or {@code classpath:...}), with entries
+ *       {@code policy.<id>.<attribute>}; see {@code docs/path-policies.md}</td></tr>
+ *   <tr><td>{@code tollgate.policy.<id>.<attribute>}</td><td></td><td>the same policies given one
+ *       parameter each, such as {@code tollgate.policy.pdfs.paths = *.pdf} and
+ *       {@code tollgate.policy.pdfs.price = 2}</td></tr>
  *   <tr><td>{@code tollgate.jdbc.*}</td><td></td><td>settings of {@link JdbcLedger} when
  *       {@value #LEDGER} names it; see {@link JdbcLedger#JdbcLedger(Map)}</td></tr>
  *   <tr><td>{@code tollgate.rateLimit.jdbc.*}, {@code tollgate.rateLimit.redis.*},
@@ -134,6 +140,10 @@ public final class TollgateConfig {
     public static final String RATE_LIMIT_NAMESPACE = "tollgate.rateLimit.namespace";
     /** Parameter: the IPv6 prefix length that keys client addresses. */
     public static final String IPV6_PREFIX = "tollgate.rateLimit.ipv6Prefix";
+    /** Parameter: a properties file of configured policies. */
+    public static final String POLICIES = "tollgate.policies";
+    /** Prefix of parameters that configure one policy each: {@code tollgate.policy.<id>.<attribute>}. */
+    public static final String POLICY_PREFIX = "tollgate.policy.";
 
     /** Which rate-limit headers limited responses carry. */
     public enum HeaderStyle {
@@ -154,7 +164,7 @@ public final class TollgateConfig {
             API_KEY_HEADER, BEARER_TOKENS, BILLABLE_STATUSES, LEDGER_RETRY_AFTER, MAX_REQUEST_BYTES,
             MAX_RESPONSE_BYTES, MAX_BUCKETS, RATE_LIMIT_HEADERS, PROBLEM_TYPE_BASE,
             RATE_LIMIT_STORE, ON_STORE_FAILURE, RATE_LIMIT_LISTENER, TRUSTED_PROXIES, FORWARDED_HEADER,
-            RATE_LIMIT_NAMESPACE, IPV6_PREFIX,
+            RATE_LIMIT_NAMESPACE, IPV6_PREFIX, POLICIES,
             // read by dev.tollgate.ledger.JdbcLedger(Map) when it is the ledger
             JdbcLedger.DATA_SOURCE, JdbcLedger.SCHEMA_NAME, JdbcLedger.CREATE_SCHEMA, JdbcLedger.HOLD_TIMEOUT,
             JdbcLedger.QUERY_TIMEOUT, JdbcLedger.SWEEP_INTERVAL, JdbcLedger.REPLAY_RETENTION,
@@ -186,6 +196,8 @@ public final class TollgateConfig {
     private final String trustedProxies;
     private final boolean forwardedHeader;
     private final String rateLimitNamespace;
+    private final String policiesResource;
+    private final Map<String, String> policies;
     private final int ipv6Prefix;
     private final String problemTypeBase;
     private final Clock clock;
@@ -215,6 +227,8 @@ public final class TollgateConfig {
         this.trustedProxies = b.trustedProxies;
         this.forwardedHeader = b.forwardedHeader;
         this.rateLimitNamespace = b.rateLimitNamespace;
+        this.policiesResource = b.policiesResource;
+        this.policies = Map.copyOf(b.policies);
         this.ipv6Prefix = b.ipv6Prefix;
         this.problemTypeBase = b.problemTypeBase;
         this.clock = b.clock;
@@ -359,6 +373,16 @@ public final class TollgateConfig {
         return ipv6Prefix;
     }
 
+    /** {@return the resource holding configured policies, or {@code null}} */
+    public String policiesResource() {
+        return policiesResource;
+    }
+
+    /** {@return configured policies given as parameters: {@code <id>.<attribute>} to value} */
+    public Map<String, String> policies() {
+        return policies;
+    }
+
     /** {@return the prefix of problem type URIs} */
     public String problemTypeBase() {
         return problemTypeBase;
@@ -398,6 +422,8 @@ public final class TollgateConfig {
         private String trustedProxies = "";
         private boolean forwardedHeader;
         private String rateLimitNamespace;
+        private String policiesResource;
+        private final Map<String, String> policies = new java.util.TreeMap<>();
         private int ipv6Prefix = 64;
         private String problemTypeBase = DEFAULT_PROBLEM_TYPE_BASE;
         private Clock clock;
@@ -419,6 +445,10 @@ public final class TollgateConfig {
             for (Map.Entry<String, String> e : parameters.entrySet()) {
                 String name = e.getKey();
                 if (!name.startsWith("tollgate.")) {
+                    continue;
+                }
+                if (name.startsWith(POLICY_PREFIX)) {
+                    policy(name.substring(POLICY_PREFIX.length()), e.getValue() == null ? "" : e.getValue());
                     continue;
                 }
                 if (!KNOWN.contains(name)) {
@@ -466,6 +496,7 @@ public final class TollgateConfig {
                     default -> throw new IllegalArgumentException("expected x-forwarded-for or forwarded");
                 });
                 case RATE_LIMIT_NAMESPACE -> rateLimitNamespace(value);
+                case POLICIES -> policiesResource = nonEmpty(value);
                 case IPV6_PREFIX -> ipv6Prefix((int) longValue(value));
                 case PROBLEM_TYPE_BASE -> problemTypeBase(value);
                 default -> {
@@ -714,6 +745,20 @@ public final class TollgateConfig {
                 throw new IllegalArgumentException("must be 1 to 64 printable ASCII characters without spaces");
             }
             this.rateLimitNamespace = namespace;
+            return this;
+        }
+
+        /**
+         * Adds one attribute of a configured policy, as the parameter
+         * {@code tollgate.policy.<id>.<attribute>} does; validated when Tollgate starts.
+         *
+         * @param idAndAttribute {@code <id>.<attribute>}, such as {@code pdfs.paths}
+         * @param value the value, such as {@code *.pdf}
+         * @return this builder
+         */
+        public Builder policy(String idAndAttribute, String value) {
+            policies.put(java.util.Objects.requireNonNull(idAndAttribute, "idAndAttribute"),
+                    java.util.Objects.requireNonNull(value, "value"));
             return this;
         }
 

@@ -41,9 +41,11 @@ public class TollgateFilter implements Filter {
     private static final System.Logger LOG = System.getLogger("dev.tollgate");
 
     /**
-     * Servlet-context attribute an adapter (JAX-RS) sets when it starts before this filter: the
-     * filter then watches for holds the adapter leaves open (see
-     * {@link dev.tollgate.internal.Enforcer#UNSETTLED}).
+     * Servlet-context attribute an adapter (JAX-RS) sets when it starts before this filter: a
+     * collection of the names of the servlets it serves (an empty name when unknown). The filter
+     * then watches for holds the adapter leaves open (see
+     * {@link dev.tollgate.internal.Enforcer#UNSETTLED}) and leaves those servlets to the adapter's
+     * annotations.
      */
     public static final String ADAPTERS_ATTRIBUTE = "dev.tollgate.adapters";
 
@@ -91,8 +93,10 @@ public class TollgateFilter implements Filter {
         } catch (InvalidPolicyException | IllegalStateException | IllegalArgumentException e) {
             throw new ServletException("Tollgate: " + e.getMessage(), e);
         }
-        if (context.getAttribute(ADAPTERS_ATTRIBUTE) != null) {
-            started.enforcer().expectAdapters();
+        if (context.getAttribute(ADAPTERS_ATTRIBUTE) instanceof java.util.Collection<?> servlets) {
+            for (Object name : servlets) {
+                started.enforcer().expectAdapters(name instanceof String n && !n.isEmpty() ? n : null);
+            }
         }
         context.setAttribute(Tollgate.CONTEXT_ATTRIBUTE, started);
         tollgate = started;

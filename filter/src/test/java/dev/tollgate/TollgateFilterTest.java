@@ -283,7 +283,7 @@ class TollgateFilterTest {
         dev.tollgate.testapp.OpenHoldServlet.BACKSTOPS.set(0);
         server.get("/open-hold");
         assertEquals(0, dev.tollgate.testapp.OpenHoldServlet.BACKSTOPS.get(), "not watched without adapters");
-        Tollgate.from(server.context().getServletContext()).orElseThrow().enforcer().expectAdapters();
+        Tollgate.from(server.context().getServletContext()).orElseThrow().enforcer().expectAdapters(null);
         assertEquals(200, server.get("/open-hold").statusCode());
         assertEquals(500, server.get("/open-hold?throw=1").statusCode());
         assertEquals(2, dev.tollgate.testapp.OpenHoldServlet.BACKSTOPS.get());

@@ -55,7 +55,7 @@ public final class Enforcer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.tollgate");
 
     /** Request attribute holding the policy Tollgate enforced on an earlier dispatch of the request. */
-    static final String HANDLED = "dev.tollgate.handled";
+    public static final String HANDLED = "dev.tollgate.handled";
 
     private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
@@ -181,12 +181,21 @@ public final class Enforcer implements AutoCloseable {
     /** Whether an adapter (JAX-RS) may leave holds for the filter to release: see {@link #UNSETTLED}. */
     private volatile boolean adapters;
 
+    /** Servlets whose requests an adapter enforces from its own annotations; configured policies skip them. */
+    private final Set<String> adapterServlets = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /**
      * Makes the filter watch requests it does not enforce itself for holds an adapter left open
      * (see {@link #UNSETTLED}). Costs one request-attribute read per such request.
+     *
+     * @param servletName the servlet whose requests the adapter enforces from annotations, so that
+     *     configured policies leave them alone (annotations win); {@code null} when unknown
      */
-    public void expectAdapters() {
+    public void expectAdapters(String servletName) {
         adapters = true;
+        if (servletName != null) {
+            adapterServlets.add(servletName);
+        }
     }
 
     private void passWithBackstop(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -249,7 +258,7 @@ public final class Enforcer implements AutoCloseable {
         if (mapping == null) {
             return null;
         }
-        Policy policy = table.lookup(mapping.getServletName(), request.getMethod());
+        Policy policy = lookup(mapping.getServletName(), request, type);
         if (policy == null) {
             return null;
         }
@@ -266,6 +275,38 @@ public final class Enforcer implements AutoCloseable {
                     + " included in a request that has not paid (" + policy.origin() + ")");
         }
         return policy;
+    }
+
+    /**
+     * The annotated policy of the servlet; for a servlet without annotations, the configured one
+     * by servlet name or by the container's mapping of the path (never the raw URI).
+     */
+    private Policy lookup(String servletName, HttpServletRequest request, DispatcherType type) {
+        MethodPolicies annotated = table.annotated(servletName);
+        if (annotated != null) {
+            return annotated.forMethod(request.getMethod());
+        }
+        PathPolicies configured = table.configured();
+        if (configured.isEmpty() || adapterServlets.contains(servletName)) {
+            return null;
+        }
+        String path = null;
+        if (configured.hasPaths()) {
+            String servletPath;
+            String pathInfo;
+            if (type == DispatcherType.INCLUDE) {
+                servletPath = (String) request.getAttribute(jakarta.servlet.RequestDispatcher.INCLUDE_SERVLET_PATH);
+                pathInfo = (String) request.getAttribute(jakarta.servlet.RequestDispatcher.INCLUDE_PATH_INFO);
+            } else {
+                servletPath = request.getServletPath();
+                pathInfo = request.getPathInfo();
+            }
+            path = pathInfo == null ? servletPath : servletPath == null ? pathInfo : servletPath + pathInfo;
+            if (path != null && path.isEmpty()) {
+                path = "/";
+            }
+        }
+        return configured.lookup(servletName, path, request.getMethod());
     }
 
     private void enforce(Policy policy, HttpServletRequest request, HttpServletResponse response, FilterChain chain)

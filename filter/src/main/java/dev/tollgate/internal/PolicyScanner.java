@@ -120,6 +120,29 @@ public final class PolicyScanner {
         return new Policy(name, httpMethod, origin, terms, tiers);
     }
 
+    /**
+     * Builds the policies of a configured (not annotated) policy, validated like annotations. All
+     * methods share the limits' buckets, as the methods of a class-level annotation do.
+     *
+     * @param id the policy's id: its name in charges ({@code "GET <id>"}), logs and shared keys
+     * @param where the configuration entry, for messages, such as {@code tollgate.policy.pdfs}
+     * @param payment the payment terms, or {@code null}
+     * @param limits the limits, possibly none
+     * @param methods the HTTP methods covered
+     * @return the policies by HTTP method
+     * @throws InvalidPolicyException if a value is invalid
+     */
+    public Map<String, Policy> configured(String id, String where, RequiresPayment payment, RateLimited[] limits,
+                                          List<String> methods) {
+        List<LimitTier> tiers = tiers(limits, where, "policy:" + id);
+        Map<String, Policy> byMethod = new LinkedHashMap<>();
+        for (String m : methods) {
+            PaymentTerms terms = payment == null ? null : terms(payment, where, m, id);
+            byMethod.put(m, new Policy(id, m, where, terms, tiers));
+        }
+        return byMethod;
+    }
+
     private MethodPolicies scan(String servletName, Class<?> type) {
         String className = type.getName();
         rejectMisplaced(type);

@@ -3,15 +3,46 @@ package dev.tollgate.internal;
 import java.util.Map;
 
 /**
- * Servlet name → HTTP method → {@link Policy}, built once at start-up. Immutable and
- * thread-safe; a lookup is two hash probes and allocates nothing.
+ * Servlet name → HTTP method → {@link Policy}, built once at start-up from annotations, plus the
+ * configured {@link PathPolicies} for servlets without annotations. Immutable and thread-safe; an
+ * annotation lookup is two hash probes and allocates nothing.
  */
 public final class PolicyTable {
 
     private final Map<String, MethodPolicies> byServlet;
+    private final PathPolicies configured;
 
     PolicyTable(Map<String, MethodPolicies> byServlet) {
+        this(byServlet, PathPolicies.NONE);
+    }
+
+    private PolicyTable(Map<String, MethodPolicies> byServlet, PathPolicies configured) {
         this.byServlet = Map.copyOf(byServlet);
+        this.configured = configured;
+    }
+
+    /**
+     * {@return this table with configured policies for what has no annotations}
+     *
+     * @param policies the configured policies
+     */
+    public PolicyTable with(PathPolicies policies) {
+        return new PolicyTable(byServlet, policies);
+    }
+
+    /** {@return the configured (not annotated) policies} */
+    public PathPolicies configured() {
+        return configured;
+    }
+
+    /**
+     * {@return the annotated policies of a servlet, or {@code null} when it has none} A servlet
+     * with annotations is governed by them alone: configured policies do not apply to it.
+     *
+     * @param servletName the servlet's name, or {@code null}
+     */
+    public MethodPolicies annotated(String servletName) {
+        return servletName == null ? null : byServlet.get(servletName);
     }
 
     /**
@@ -36,6 +67,6 @@ public final class PolicyTable {
 
     /** {@return whether nothing is covered} */
     public boolean isEmpty() {
-        return byServlet.isEmpty();
+        return byServlet.isEmpty() && configured.isEmpty();
     }
 }

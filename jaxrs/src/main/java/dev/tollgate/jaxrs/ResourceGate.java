@@ -63,6 +63,7 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
             "x-ratelimit-remaining", "x-ratelimit-reset", "keep-alive", "content-type");
 
     private final AtomicBoolean warnedNotRunning = new AtomicBoolean();
+    private final AtomicBoolean warnedCovered = new AtomicBoolean();
 
     @Context
     private ResourceInfo resourceInfo;
@@ -89,6 +90,16 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
         Tollgate tollgate = servletContext == null ? null : Tollgate.from(servletContext).orElse(null);
         if (tollgate == null || policy == null) {
             notRunning(request, policy == null ? String.valueOf(resourceInfo.getResourceMethod()) : policy.origin());
+            return;
+        }
+        if (servletRequest.getAttribute(Enforcer.HANDLED) instanceof Policy servletLevel) {
+            // The servlet filter already enforced a configured policy on this request; enforcing
+            // the annotations too would charge twice.
+            if (warnedCovered.compareAndSet(false, true)) {
+                LOG.log(System.Logger.Level.WARNING, "Tollgate: the configured policy " + servletLevel.servletName()
+                        + " covers " + policy.origin() + ", which has its own annotations; only the policy applies."
+                        + " Narrow the policy's paths or servlets.");
+            }
             return;
         }
         Enforcer engine = tollgate.enforcer();

@@ -5,6 +5,7 @@ import dev.tollgate.Tollgate;
 import dev.tollgate.TollgateFilter;
 import dev.tollgate.internal.Policy;
 import dev.tollgate.internal.PolicyScanner;
+import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;
@@ -16,6 +17,8 @@ import jakarta.ws.rs.ext.Provider;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -54,6 +57,9 @@ public final class TollgateFeature implements DynamicFeature {
     @Context
     private ServletContext servletContext;
 
+    @Context
+    private ServletConfig servletConfig;
+
     private final PolicyScanner scanner = new PolicyScanner();
 
     /** Creates the feature; the runtime instantiates it. */
@@ -81,14 +87,28 @@ public final class TollgateFeature implements DynamicFeature {
                     + " Jakarta REST runtime gave TollgateFeature no ServletContext; Tollgate needs a Servlet container");
         }
         policies(ctx).put(method, policy);
-        watchForOpenHolds(ctx);
+        watchForOpenHolds(ctx, servletConfig == null ? null : servletConfig.getServletName());
         context.register(ResourceGate.class, PRIORITY);
     }
 
-    /** Tells the servlet filter to release holds of requests that end without a response filter. */
-    private static void watchForOpenHolds(ServletContext ctx) {
-        Tollgate.from(ctx).ifPresentOrElse(t -> t.enforcer().expectAdapters(),
-                () -> ctx.setAttribute(TollgateFilter.ADAPTERS_ATTRIBUTE, Boolean.TRUE));
+    /**
+     * Tells the servlet filter to release holds of requests that end without a response filter,
+     * and to leave this servlet's requests to the annotations (configured path policies do not
+     * apply to it).
+     */
+    @SuppressWarnings("unchecked")
+    private static void watchForOpenHolds(ServletContext ctx, String servletName) {
+        Optional<Tollgate> running = Tollgate.from(ctx);
+        if (running.isPresent()) {
+            running.get().enforcer().expectAdapters(servletName);
+            return;
+        }
+        synchronized (TollgateFeature.class) {
+            Object o = ctx.getAttribute(TollgateFilter.ADAPTERS_ATTRIBUTE);
+            Set<String> names = o instanceof Set<?> s ? (Set<String>) s : ConcurrentHashMap.newKeySet();
+            names.add(servletName == null ? "" : servletName);
+            ctx.setAttribute(TollgateFilter.ADAPTERS_ATTRIBUTE, names);
+        }
     }
 
     /**

@@ -44,6 +44,10 @@ class TollgateFeatureTest {
         ledger = new SwitchableLedger(memory);
         server = TestServer.builder()
                 .attribute(Tollgate.LEDGER_ATTRIBUTE, ledger)
+                // A configured policy over the whole JAX-RS servlet: the resources' annotations win,
+                // so every test below also checks that it does not apply (nothing costs 50).
+                .initParam("tollgate.policy.everything.paths", "/rest/*")
+                .initParam("tollgate.policy.everything.price", "50")
                 .customize(c -> {
                     ServletHolder rest = new ServletHolder("rest", ServletContainer.class);
                     rest.setInitParameter("jakarta.ws.rs.Application", RestApp.class.getName());
