@@ -149,6 +149,9 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
     /** Reads and drops a small unread body, else asks an HTTP/1.x client to close: see the servlet filter. */
     private Response drained(ContainerRequestContext request, Response response) {
         int length = request.getLength();
+        if (length == 0 || length < 0 && request.getHeaderString("Transfer-Encoding") == null) {
+            return response; // no body
+        }
         boolean drained = false;
         if (length >= 0 && length <= DRAIN_LIMIT) {
             try {

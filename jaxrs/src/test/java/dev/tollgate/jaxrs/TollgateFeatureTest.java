@@ -63,6 +63,26 @@ class TollgateFeatureTest {
         server.close();
     }
 
+    /** The response head as sent (HttpClient hides connection headers). */
+    private String rawHeaders(String path) throws Exception {
+        java.net.URI uri = server.uri(path);
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost()
+                    + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int c = in.read();
+                if (c < 0) {
+                    break;
+                }
+                head.append((char) c);
+            }
+            return head.toString();
+        }
+    }
+
     private Money balance(String account) {
         return memory.account(account).orElseThrow().balance();
     }
@@ -82,6 +102,8 @@ class TollgateFeatureTest {
     void aPricedResourceAnswers402WithoutAKeyAndChargesWithOne() throws Exception {
         HttpResponse<String> refused = server.get("/rest/quotes/ACME");
         assertProblem(refused, 402, "payment-required");
+        assertFalse(rawHeaders("/rest/quotes/ACME").toLowerCase(java.util.Locale.ROOT).contains("connection: close"),
+                "a refused request without a body keeps its connection");
         Map<String, Object> p = json(refused);
         assertEquals(0, decimal(p.get("price")).compareTo(new java.math.BigDecimal("1")), p::toString);
         assertEquals("A stock quote", p.get("description"));
