@@ -81,6 +81,9 @@ class SampleOnPostgresIT {
         webapp.setContextPath("/shop");
         webapp.setWar(new File(System.getProperty("sample.war", "target/sample-webapp.war")).getAbsolutePath());
         webapp.setThrowUnavailableOnStartupException(true);
+        // This test's class path holds the JARs the WAR brings (Jersey among them); load them from one
+        // place only, as Arquillian's Jetty does, or HK2 mixes the two copies.
+        webapp.setParentLoaderPriority(true);
         server.setHandler(webapp);
         server.start();
         return server;
