@@ -97,6 +97,13 @@ class PathPoliciesTest {
         assertEquals(Money.credits("100"), balance("silver"));
     }
 
+    /** Frameworks behind one servlet may answer /pricing/ as /pricing: an exact pattern covers both. */
+    @Test
+    void anExactPatternAlsoCoversATrailingSlash() throws Exception {
+        assertEquals(402, server.get("/pricing").statusCode());
+        assertEquals(402, server.get("/pricing/").statusCode());
+    }
+
     @Test
     void aPrefixPatternWithAnEntitlement() throws Exception {
         HttpResponse<String> r = server.get("/archive/2019.txt", "X-API-Key", "silver");

@@ -159,7 +159,9 @@ public final class Enforcer implements AutoCloseable {
             throws IOException, ServletException {
         Policy policy = policyOf(request);
         if (policy == null) {
-            if (adapters) {
+            if (adapters && request.getDispatcherType() == DispatcherType.REQUEST) {
+                // Only the outermost dispatch: an include or forward inside a JAX-RS resource ends
+                // before the resource does.
                 passWithBackstop(request, response, chain);
             } else {
                 chain.doFilter(request, response);
@@ -193,8 +195,9 @@ public final class Enforcer implements AutoCloseable {
      */
     public void expectAdapters(String servletName) {
         adapters = true;
-        if (servletName != null) {
-            adapterServlets.add(servletName);
+        if (servletName != null && adapterServlets.add(servletName) && !table.configured().isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "Configured policies do not apply to servlet {0}: its Jakarta REST"
+                    + " resources are governed by their annotations", servletName);
         }
     }
 
@@ -847,7 +850,8 @@ public final class Enforcer implements AutoCloseable {
         if (length == 0 || length < 0 && request.getHeader("Transfer-Encoding") == null) {
             return;
         }
-        if (length > 0 && length <= DRAIN_LIMIT) {
+        // A client that sent "Expect: 100-continue" waits to be asked for the body: do not ask.
+        if (length > 0 && length <= DRAIN_LIMIT && request.getHeader("Expect") == null) {
             try {
                 java.io.InputStream in = request.getInputStream();
                 byte[] skip = new byte[(int) Math.min(length, 8192)];

@@ -202,6 +202,9 @@ final class PaidResponse extends HttpServletResponseWrapper {
 
     private void clear() {
         if (!isCommitted()) {
+            if (head && sink != null) {
+                sink.countPending(); // so the reset below drops what was written so far
+            }
             written = 0;
             if (stream instanceof Stream st) {
                 st.closed = false;

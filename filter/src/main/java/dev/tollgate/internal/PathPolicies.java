@@ -99,6 +99,10 @@ public final class PathPolicies {
 
     private Entry match(String path) {
         Entry e = exact.get(path);
+        if (e == null && path.length() > 1 && path.endsWith("/")) {
+            // Frameworks behind one servlet (Jakarta REST, Spring MVC) may answer /pricing/ as /pricing.
+            e = exact.get(path.substring(0, path.length() - 1));
+        }
         if (e != null) {
             return e;
         }

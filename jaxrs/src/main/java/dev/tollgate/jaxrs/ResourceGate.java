@@ -1,6 +1,7 @@
 package dev.tollgate.jaxrs;
 
 import dev.tollgate.Denial;
+import dev.tollgate.InvalidPolicyException;
 import dev.tollgate.ProblemDetailsRenderer;
 import dev.tollgate.Tollgate;
 import dev.tollgate.internal.Admission;
@@ -33,20 +34,22 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The filters {@link TollgateFeature} binds to each priced or limited resource method: admission
- * before it runs (request filter), settlement when its response is known (response filter), or
- * once a streamed entity is written (writer interceptor). Public only so the Jakarta REST runtime
- * can create it; register {@link TollgateFeature}, not this. Thread-safe: per-request state lives
- * in a request property.
+ * The filters {@link TollgateFeature} registers for every resource method: admission before a
+ * priced or limited one runs (request filter), settlement when its response is known (response
+ * filter), or once a large or streamed entity is written (writer interceptor). Free methods cost
+ * one map lookup. Public only so the Jakarta REST runtime can create it; register
+ * {@link TollgateFeature}, not this. Thread-safe: per-request state lives in a request property.
  */
 public final class ResourceGate implements ContainerRequestFilter, ContainerResponseFilter, WriterInterceptor {
 
@@ -64,6 +67,9 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
 
     private final AtomicBoolean warnedNotRunning = new AtomicBoolean();
     private final AtomicBoolean warnedCovered = new AtomicBoolean();
+    private final AtomicBoolean watched = new AtomicBoolean();
+    private final Set<Method> reportedInvalid = ConcurrentHashMap.newKeySet();
+    private volatile ResourcePolicies policies;
 
     @Context
     private ResourceInfo resourceInfo;
@@ -85,20 +91,49 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
 
     @Override
     public void filter(ContainerRequestContext request) throws IOException {
-        Policy policy = servletContext == null ? null
-                : TollgateFeature.policies(servletContext).get(resourceInfo.getResourceMethod());
-        Tollgate tollgate = servletContext == null ? null : Tollgate.from(servletContext).orElse(null);
-        if (tollgate == null || policy == null) {
-            notRunning(request, policy == null ? String.valueOf(resourceInfo.getResourceMethod()) : policy.origin());
+        Method method = resourceInfo.getResourceMethod();
+        if (method == null) {
             return;
         }
-        if (servletRequest.getAttribute(Enforcer.HANDLED) instanceof Policy servletLevel) {
-            // The servlet filter already enforced a configured policy on this request; enforcing
-            // the annotations too would charge twice.
+        if (servletContext == null) {
+            if (ResourcePolicies.hasAnnotations(resourceInfo.getResourceClass(), method)) {
+                notRunning(request, method.toString());
+            }
+            return;
+        }
+        ResourcePolicies known = policies;
+        if (known == null) {
+            known = ResourcePolicies.of(servletContext);
+            policies = known;
+        }
+        Policy policy;
+        try {
+            policy = known.lookup(resourceInfo.getResourceClass(), method);
+        } catch (InvalidPolicyException invalid) {
+            if (reportedInvalid.add(method)) {
+                LOG.log(System.Logger.Level.ERROR, "Tollgate: " + invalid.getMessage() + "; the method answers 503"
+                        + " until this is fixed");
+            }
+            request.abortWith(drained(request, problem(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE,
+                    "This endpoint's payment terms are misconfigured; nothing was charged."))));
+            return;
+        }
+        if (policy == null) {
+            return; // free
+        }
+        Tollgate tollgate = Tollgate.from(servletContext).orElse(null);
+        if (tollgate == null) {
+            notRunning(request, policy.origin());
+            return;
+        }
+        if (servletRequest.getAttribute(Enforcer.HANDLED) instanceof Policy earlier
+                && (earlier.isPaid() || !policy.isPaid())) {
+            // Enforced already on this request (a front servlet's policy, or an earlier dispatch):
+            // enforcing again would charge or count twice. A paid resource behind a merely limited
+            // front is still charged.
             if (warnedCovered.compareAndSet(false, true)) {
-                LOG.log(System.Logger.Level.WARNING, "Tollgate: the configured policy " + servletLevel.servletName()
-                        + " covers " + policy.origin() + ", which has its own annotations; only the policy applies."
-                        + " Narrow the policy's paths or servlets.");
+                LOG.log(System.Logger.Level.WARNING, "Tollgate: " + policy.origin() + " was reached by a request"
+                        + " already governed by " + earlier.origin() + "; only that policy applied");
             }
             return;
         }
@@ -114,6 +149,7 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
             request.abortWith(drained(request, response(exchange.reply)));
             return;
         }
+        servletRequest.setAttribute(Enforcer.HANDLED, policy);
         if (admission.body() != null) {
             request.setEntityStream(new ByteArrayInputStream(admission.body()));
         }
@@ -125,6 +161,11 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
             request.setProperty(Tollgate.BALANCE_ATTRIBUTE, admission.balance());
             // Released by the servlet filter if the request ends without reaching our response filter.
             servletRequest.setAttribute(Enforcer.UNSETTLED, state);
+            if (watched.compareAndSet(false, true)) {
+                // Also for methods the start-up check never saw (sub-resources).
+                engine.expectAdapters(servletRequest.getHttpServletMapping() == null ? null
+                        : servletRequest.getHttpServletMapping().getServletName());
+            }
         }
     }
 
@@ -138,22 +179,28 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
                     + origin + " cannot be checked and answers 503; see the start-up log for why the"
                     + " Tollgate filter did not start");
         }
-        Rendering r = new ProblemDetailsRenderer().render(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE,
-                "The payment service is not running; nothing was charged."), servletRequest);
+        request.abortWith(drained(request, problem(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE,
+                "The payment service is not running; nothing was charged."))));
+    }
+
+    /** A refusal in the default problem format, for when the engine cannot render one. */
+    private Response problem(Denial denial) {
+        Rendering r = new ProblemDetailsRenderer().render(denial, servletRequest);
         Response.ResponseBuilder b = Response.status(r.status()).header("Content-Type", r.contentType())
                 .header("Cache-Control", "no-store").entity(r.body());
         r.headers().forEach(h -> b.header(h.getKey(), h.getValue()));
-        request.abortWith(drained(request, b.build()));
+        return b.build();
     }
 
     /** Reads and drops a small unread body, else asks an HTTP/1.x client to close: see the servlet filter. */
     private Response drained(ContainerRequestContext request, Response response) {
-        int length = request.getLength();
+        long length = servletRequest.getContentLengthLong();
         if (length == 0 || length < 0 && request.getHeaderString("Transfer-Encoding") == null) {
             return response; // no body
         }
         boolean drained = false;
-        if (length >= 0 && length <= DRAIN_LIMIT) {
+        // A client that sent "Expect: 100-continue" waits to be asked for the body: do not ask.
+        if (length > 0 && length <= DRAIN_LIMIT && request.getHeaderString("Expect") == null) {
             try {
                 InputStream in = request.getEntityStream();
                 drained = in == null || in.readNBytes(DRAIN_LIMIT + 1).length <= DRAIN_LIMIT;
@@ -181,6 +228,7 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
         Admission a = state.admission;
         Enforcer engine = state.engine;
         int status = response.getStatus();
+        state.status = status;
         if (!a.paid()) {
             engine.settleLimit(a.limit(), status < 400);
             return;
@@ -201,11 +249,16 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
             state.commitAfterWrite = true; // charged once written, like a streaming servlet
             return;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Capped out = new Capped(engine.config().maxResponseBytes());
         try {
             writer.writeTo(entity, response.getEntityClass(), response.getEntityType(),
                     response.getEntityAnnotations(), type, response.getHeaders(), out);
         } catch (IOException | RuntimeException e) {
+            if (out.overflowed) {
+                // Too large to hold (the writer may have wrapped our signal): charged once written.
+                state.commitAfterWrite = true;
+                return;
+            }
             state.release("the response entity could not be written: " + e);
             engine.settleLimit(a.limit(), false);
             throw e;
@@ -244,11 +297,15 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
         }
         // Bytes have left: the charge follows them (a failed commit is retried in the background).
         if (!state.claim()) {
+            if (state.releasedEarly) {
+                LOG.log(System.Logger.Level.ERROR, "Hold {0} was released (the request timed out or failed) before"
+                        + " its response was written; it was delivered uncharged", state.admission.hold().id());
+            }
             return;
         }
         servletRequest.removeAttribute(Enforcer.UNSETTLED);
         RecordedResponse recorded = state.admission.replayable()
-                ? new RecordedResponse(200, List.of(), new byte[0], false) : null;
+                ? new RecordedResponse(state.status, List.of(), new byte[0], false) : null;
         String refusal = state.engine.charge(state.admission.hold(), recorded, false);
         if (refusal != null) {
             LOG.log(System.Logger.Level.ERROR, "Hold {0}: the response had already been sent when the charge"
@@ -260,16 +317,23 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
     /** Commits a billable response whose bytes are known; replaces it with a 503 if the charge fails. */
     private void charge(Paid state, ContainerRequestContext request, ContainerResponseContext response, byte[] body,
                         boolean canReplace) {
-        if (!state.claim()) {
-            return;
-        }
-        servletRequest.removeAttribute(Enforcer.UNSETTLED);
         Admission a = state.admission;
-        RecordedResponse recorded = a.replayable() ? record(response, body, state) : null;
-        String refusal = state.engine.charge(a.hold(), recorded, canReplace);
-        if (refusal == null) {
-            state.engine.settleLimit(a.limit(), response.getStatus() < 400);
-            return;
+        String refusal;
+        if (!state.claim()) {
+            if (!state.releasedEarly) {
+                return;
+            }
+            // Released by the backstop (the request timed out or failed), then the resource answered
+            // anyway: do not deliver it unpaid.
+            refusal = "The request timed out; nothing was charged. Retry later.";
+        } else {
+            servletRequest.removeAttribute(Enforcer.UNSETTLED);
+            RecordedResponse recorded = a.replayable() ? record(response, body, state) : null;
+            refusal = state.engine.charge(a.hold(), recorded, canReplace);
+            if (refusal == null) {
+                state.engine.settleLimit(a.limit(), response.getStatus() < 400);
+                return;
+            }
         }
         Reply reply = state.engine.chargeFailed(refusal, servletRequest, a.limit());
         response.getHeaders().clear();
@@ -309,6 +373,44 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
         return b.entity(reply.body()).build();
     }
 
+    /** Holds a serialised entity up to a bound; beyond it the entity is written, not held. */
+    private static final class Capped extends ByteArrayOutputStream {
+        private final int max;
+        boolean overflowed;
+
+        Capped(int max) {
+            super(Math.min(max, 8192));
+            this.max = max;
+        }
+
+        @Override
+        public void write(int b) {
+            if (count + 1 > max) {
+                overflowed = true;
+                throw new UncheckedOverflow();
+            }
+            super.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (count + len > max) {
+                overflowed = true;
+                throw new UncheckedOverflow();
+            }
+            super.write(b, off, len);
+        }
+    }
+
+    /** Stops a writer whose entity outgrows {@link Capped}. */
+    private static final class UncheckedOverflow extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UncheckedOverflow() {
+            super("entity larger than the buffer", null, false, false);
+        }
+    }
+
     /** Collects what the engine decides before the resource runs. */
     private static final class Collector implements Exchange {
         private final List<Map.Entry<String, String>> headers = new ArrayList<>(4);
@@ -335,6 +437,8 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
         final List<Map.Entry<String, String>> headers;
         private final AtomicBoolean settled = new AtomicBoolean();
         volatile boolean commitAfterWrite;
+        volatile boolean releasedEarly;
+        volatile int status = 200;
 
         Paid(Enforcer engine, Admission admission, List<Map.Entry<String, String>> headers) {
             this.engine = engine;
@@ -355,6 +459,7 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
         @Override
         public void run() {
             if (admission.paid() && claim()) {
+                releasedEarly = true;
                 engine.release(admission.hold(), "the request ended without a response from the resource");
                 engine.settleLimit(admission.limit(), false);
             }

@@ -48,6 +48,7 @@ class TollgateFeatureTest {
                 // so every test below also checks that it does not apply (nothing costs 50).
                 .initParam("tollgate.policy.everything.paths", "/rest/*")
                 .initParam("tollgate.policy.everything.price", "50")
+                .initParam("tollgate.idempotency.maxResponseBytes", "8192")
                 .customize(c -> {
                     ServletHolder rest = new ServletHolder("rest", ServletContainer.class);
                     rest.setInitParameter("jakarta.ws.rs.Application", RestApp.class.getName());
@@ -198,6 +199,32 @@ class TollgateFeatureTest {
         assertEquals("later", async.body());
         assertEquals(204, server.get("/rest/misc/nothing", "X-API-Key", "gold").statusCode());
         assertEquals(Money.credits("994"), balance("gold"));
+        assertEquals(0, memory.openHoldCount());
+    }
+
+    @Test
+    void aSubResourceMethodIsPricedThoughTheRuntimeLearnsItLate() throws Exception {
+        assertProblem(server.get("/rest/accounts/7/statement"), 402, "payment-required");
+        HttpResponse<String> r = server.get("/rest/accounts/7/statement", "X-API-Key", "gold");
+        assertEquals(200, r.statusCode(), r::body);
+        assertEquals("statement of 7", r.body());
+        assertEquals(Money.credits("996"), balance("gold"));
+    }
+
+    @Test
+    void anInheritedMethodTakesEachSubclassesPrice() throws Exception {
+        assertEquals("Cheap", server.get("/rest/inherited/free").body());
+        assertProblem(server.get("/rest/inherited/dear"), 402, "payment-required");
+        assertEquals("Dear", server.get("/rest/inherited/dear", "X-API-Key", "gold").body());
+        assertEquals(Money.credits("993"), balance("gold"));
+    }
+
+    @Test
+    void anEntityLargerThanTheBufferIsChargedOnceWritten() throws Exception {
+        HttpResponse<String> r = server.get("/rest/large", "X-API-Key", "gold");
+        assertEquals(200, r.statusCode());
+        assertTrue(r.body().length() > 8192 && r.body().contains("row 1999"), () -> "length " + r.body().length());
+        assertEquals(Money.credits("997"), balance("gold"));
         assertEquals(0, memory.openHoldCount());
     }
 
