@@ -327,8 +327,7 @@ public final class Tollgate {
                 entries.put(key, file.getProperty(name));
             }
         }
-        PathPolicies policies = PathPolicies.parse(entries, source, new PolicyScanner());
-        return policies;
+        return PathPolicies.parse(entries, source, new PolicyScanner());
     }
 
     private static InputStream open(ServletContext context, String resource, ClassLoader loader, String parameter) {

@@ -846,31 +846,48 @@ public final class Enforcer implements AutoCloseable {
      * @param response the response, not committed
      */
     static void unreadBody(HttpServletRequest request, HttpServletResponse response) {
+        if (mustCloseAfterAnswer(request, null)) {
+            response.setHeader("Connection", "close");
+        }
+    }
+
+    /**
+     * {@return whether a header of a recorded response is repeated by its replays} (framing,
+     * per-connection and per-response headers are not)
+     *
+     * @param name the header name
+     */
+    public static boolean isReplayedHeader(String name) {
+        return PaidResponse.isReplayed(name);
+    }
+
+    /**
+     * Reads and drops the unread body of a request answered without its endpoint, when it is small
+     * and the client is not waiting for {@code 100 Continue}; else tells whether an HTTP/1.x
+     * response must say {@code Connection: close}.
+     *
+     * @param request the request
+     * @param body the stream the body is read from, or {@code null} for the servlet request's
+     * @return whether the answer must close the connection
+     */
+    public static boolean mustCloseAfterAnswer(HttpServletRequest request, java.io.InputStream body) {
         long length = request.getContentLengthLong();
         if (length == 0 || length < 0 && request.getHeader("Transfer-Encoding") == null) {
-            return;
+            return false;
         }
         // A client that sent "Expect: 100-continue" waits to be asked for the body: do not ask.
         if (length > 0 && length <= DRAIN_LIMIT && request.getHeader("Expect") == null) {
             try {
-                java.io.InputStream in = request.getInputStream();
-                byte[] skip = new byte[(int) Math.min(length, 8192)];
-                long total = 0;
-                int n;
-                while (total <= DRAIN_LIMIT && (n = in.read(skip)) >= 0) {
-                    total += n;
-                }
-                if (total <= DRAIN_LIMIT) {
-                    return;
+                java.io.InputStream in = body != null ? body : request.getInputStream();
+                if (in.readNBytes(DRAIN_LIMIT + 1).length <= DRAIN_LIMIT) {
+                    return false;
                 }
             } catch (IllegalStateException | IOException readerInUseOrClientGone) {
                 // fall through: close the connection instead
             }
         }
         String protocol = request.getProtocol();
-        if (protocol != null && protocol.startsWith("HTTP/1.")) {
-            response.setHeader("Connection", "close");
-        }
+        return protocol != null && protocol.startsWith("HTTP/1.");
     }
 
     /**

@@ -271,7 +271,7 @@ final class PaidResponse extends HttpServletResponseWrapper {
             headers.add(Map.entry("Content-Type", contentType));
         }
         for (String name : getHeaderNames()) {
-            if (SKIPPED.contains(name.toLowerCase(Locale.ROOT))) {
+            if (!isReplayed(name)) {
                 continue;
             }
             for (String value : getHeaders(name)) {
@@ -279,6 +279,16 @@ final class PaidResponse extends HttpServletResponseWrapper {
             }
         }
         return new RecordedResponse(getStatus(), headers, retained ? body : new byte[0], retained);
+    }
+
+    /**
+     * {@return whether a header of a recorded response is repeated by its replays} Framing,
+     * per-connection and per-response headers (rate-limit state, cookies) are not.
+     *
+     * @param name the header name
+     */
+    static boolean isReplayed(String name) {
+        return !SKIPPED.contains(name.toLowerCase(Locale.ROOT));
     }
 
     private void keep(byte[] b, int off, int len) {

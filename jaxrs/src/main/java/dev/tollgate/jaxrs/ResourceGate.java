@@ -38,7 +38,6 @@ import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,14 +55,6 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
     private static final System.Logger LOG = System.getLogger("dev.tollgate");
 
     private static final String STATE = "dev.tollgate.jaxrs.exchange";
-
-    /** Request bodies up to this size are read and dropped when a refusal answers instead of the resource. */
-    private static final int DRAIN_LIMIT = 64 * 1024;
-
-    /** Headers a replay never repeats: framing, per-connection and per-response state, cookies. */
-    private static final Set<String> NOT_RECORDED = Set.of("content-length", "transfer-encoding", "connection",
-            "date", "set-cookie", "set-cookie2", "ratelimit", "ratelimit-policy", "x-ratelimit-limit",
-            "x-ratelimit-remaining", "x-ratelimit-reset", "keep-alive", "content-type");
 
     private final AtomicBoolean warnedNotRunning = new AtomicBoolean();
     private final AtomicBoolean warnedCovered = new AtomicBoolean();
@@ -194,25 +185,8 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
 
     /** Reads and drops a small unread body, else asks an HTTP/1.x client to close: see the servlet filter. */
     private Response drained(ContainerRequestContext request, Response response) {
-        long length = servletRequest.getContentLengthLong();
-        if (length == 0 || length < 0 && request.getHeaderString("Transfer-Encoding") == null) {
-            return response; // no body
-        }
-        boolean drained = false;
-        // A client that sent "Expect: 100-continue" waits to be asked for the body: do not ask.
-        if (length > 0 && length <= DRAIN_LIMIT && request.getHeaderString("Expect") == null) {
-            try {
-                InputStream in = request.getEntityStream();
-                drained = in == null || in.readNBytes(DRAIN_LIMIT + 1).length <= DRAIN_LIMIT;
-            } catch (IOException | RuntimeException e) {
-                drained = false;
-            }
-        }
-        String protocol = servletRequest.getProtocol();
-        if (!drained && protocol != null && protocol.startsWith("HTTP/1.")) {
-            return Response.fromResponse(response).header("Connection", "close").build();
-        }
-        return response;
+        return Enforcer.mustCloseAfterAnswer(servletRequest, request.getEntityStream())
+                ? Response.fromResponse(response).header("Connection", "close").build() : response;
     }
 
     // ------------------------------------------------------------------ after the resource
@@ -354,7 +328,7 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
             headers.add(Map.entry("Content-Type", type.toString()));
         }
         response.getStringHeaders().forEach((name, values) -> {
-            if (!NOT_RECORDED.contains(name.toLowerCase(Locale.ROOT))) {
+            if (Enforcer.isReplayedHeader(name)) {
                 values.forEach(v -> headers.add(Map.entry(name, v)));
             }
         });
