@@ -180,17 +180,20 @@ public final class Tollgate {
     }
 
     /**
-     * {@return the engine behind the filter} For Tollgate's own adapters (such as
-     * {@code tollgate-jaxrs}), which share it with the filter; its package is not an API and
-     * changes without notice.
+     * {@return the engine behind the filter} Not an API: only for Tollgate's own adapters (such as
+     * {@code tollgate-jaxrs}), which share it with the filter until they move to the engine API; its
+     * type lives in an {@code internal} package and changes without notice. Applications use
+     * {@link #ledger()}, {@link #requireAccount} and {@link #rateLimitStats()}.
      */
     public Enforcer enforcer() {
         return enforcer;
     }
 
-    /** {@return the rate limiter's counters (admitted, rejected, shadow, store failures…)} */
-    public dev.tollgate.internal.RateLimiter.Stats rateLimitStats() {
-        return enforcer.limiter().stats();
+    /** {@return a snapshot of the rate limiter's counters (admitted, rejected, shadow, store failures…)} */
+    public RateLimitStats rateLimitStats() {
+        dev.tollgate.internal.RateLimiter.Stats s = enforcer.limiter().stats();
+        return new RateLimitStats(s.admitted(), s.rejected(), s.shadowExceeded(), s.storeFailures(), s.failedOpen(),
+                s.failedClosed(), s.localFallbacks());
     }
 
     /**

@@ -668,7 +668,7 @@ public final class Enforcer implements AutoCloseable {
     private Denial paymentRequired(PaymentTerms terms) {
         StringBuilder detail = new StringBuilder();
         if (!terms.price().isZero()) {
-            detail.append("This endpoint costs ").append(terms.price()).append(" per call");
+            detail.append("This endpoint costs ").append(amount(terms.price())).append(" per call");
             if (terms.entitlement() != null) {
                 detail.append(" and requires the '").append(terms.entitlement()).append("' entitlement");
             }
@@ -681,6 +681,19 @@ public final class Enforcer implements AutoCloseable {
                 "Present the key of a funded account.", Map.of("header", config.apiKeyHeader())));
         return new Denial(Denial.Kind.PAYMENT_REQUIRED, detail.toString(), terms.price(), null, terms.entitlement(),
                 terms.description(), null, List.of(), options);
+    }
+
+    /**
+     * An amount as refusal text says it: {@code "1 credit"}, {@code "2 credits"}, {@code "0.5 credits"}.
+     * Only a unit spelt as an English plural ("credits", "tokens") loses its "s", and only for exactly one.
+     */
+    static String amount(Money m) {
+        String unit = m.currency();
+        if (m.amount().compareTo(java.math.BigDecimal.ONE) == 0 && unit.length() > 1 && unit.endsWith("s")
+                && Character.isLowerCase(unit.charAt(0))) {
+            unit = unit.substring(0, unit.length() - 1);
+        }
+        return m.amount().toPlainString() + " " + unit;
     }
 
     private Denial denial(Reservation.Denied d, PaymentTerms terms) {
@@ -698,8 +711,8 @@ public final class Enforcer implements AutoCloseable {
                         price, d.balance(), null, terms.description(), null, List.of(), d.paymentOptions());
             case INSUFFICIENT_FUNDS:
             default:
-                return new Denial(Denial.Kind.INSUFFICIENT_FUNDS, "This call costs " + price
-                        + (d.balance() == null ? "" : "; the balance is " + d.balance()) + ".", price, d.balance(),
+                return new Denial(Denial.Kind.INSUFFICIENT_FUNDS, "This call costs " + amount(price)
+                        + (d.balance() == null ? "" : "; the balance is " + amount(d.balance())) + ".", price, d.balance(),
                         null, terms.description(), null, List.of(), d.paymentOptions());
         }
     }

@@ -13,6 +13,9 @@ import jakarta.servlet.http.HttpServletRequest;
  *
  * <p>Implementations must be thread-safe and must not throw: a renderer that throws is logged and
  * replaced, for that response, by the default rendering.
+ *
+ * <p>Named in {@code tollgate.renderer}, a class needs a public constructor taking a
+ * {@code Map<String, String>} (every {@code tollgate.*} parameter, for settings of its own) or none.
  */
 @FunctionalInterface
 public interface DenialRenderer {

@@ -13,6 +13,9 @@ import java.util.Optional;
  * does). It is called on request threads concurrently and must be thread-safe and fast. It must
  * never take the client address from {@code X-Forwarded-For} or similar headers without a
  * trusted-proxy check.
+ *
+ * <p>Named in {@code tollgate.payerResolver}, a class needs a public constructor taking a
+ * {@code Map<String, String>} (every {@code tollgate.*} parameter) or none.
  */
 @FunctionalInterface
 public interface PayerResolver {

@@ -14,7 +14,9 @@ import org.eclipse.jetty.server.ServerConnector;
  * <p>Settings (system property, else environment variable, else default):
  * <ul>
  *   <li>{@code port} / {@code PORT}: the HTTP port, 8080 by default (0 picks a free one);</li>
- *   <li>{@code host} / {@code HOST}: the address to bind, 0.0.0.0 by default;</li>
+ *   <li>{@code host} / {@code HOST}: the address to bind, 127.0.0.1 by default (only this machine can
+ *       connect; {@code 0.0.0.0} or {@code ::} serves every interface: do that only on purpose, the sample's
+ *       demo keys are public);</li>
  *   <li>{@code contextPath} / {@code CONTEXT_PATH}: where the WAR is served, {@code /} by default;</li>
  *   <li>{@code tollgate.sample.war}: the WAR file, {@code sample-webapp/target/sample-webapp.war}.</li>
  * </ul>
@@ -28,7 +30,7 @@ public final class SampleLauncher {
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(setting("port", "PORT", "8080"));
-        String host = setting("host", "HOST", "0.0.0.0");
+        String host = setting("host", "HOST", "127.0.0.1");
         String contextPath = setting("contextPath", "CONTEXT_PATH", "/");
         File war = new File(setting("tollgate.sample.war", "TOLLGATE_SAMPLE_WAR", "sample-webapp/target/sample-webapp.war"));
         if (!war.isFile()) {
@@ -57,7 +59,8 @@ public final class SampleLauncher {
         server.setStopAtShutdown(true);
         server.start();
 
-        String shown = "0.0.0.0".equals(host) ? "localhost" : host;
+        String shown = "0.0.0.0".equals(host) || "::".equals(host) || "127.0.0.1".equals(host) ? "localhost"
+                : host.indexOf(':') >= 0 ? "[" + host + "]" : host;
         String base = "http://" + shown + ":" + connector.getLocalPort() + (contextPath.equals("/") ? "" : contextPath);
         System.out.println();
         System.out.println("Tollgate sample is running at " + base + "/   (Ctrl-C stops it)");
