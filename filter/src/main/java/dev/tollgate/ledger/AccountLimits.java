@@ -108,9 +108,13 @@ public final class AccountLimits {
      */
     public static void requireWithinMaximum(BigDecimal total, Money amount) {
         if (total.compareTo(MAX_BALANCE) > 0) {
-            throw new IllegalArgumentException("adding " + amount + " would take the account past the maximum balance"
-                    + " of " + MAX_BALANCE.toPlainString() + " " + amount.currency() + " (available plus held)");
+            throw overMaximum(amount);
         }
+    }
+
+    static IllegalArgumentException overMaximum(Money amount) {
+        return new IllegalArgumentException("adding " + amount + " would take the account past the maximum balance"
+                + " of " + MAX_BALANCE.toPlainString() + " " + amount.currency() + " (available plus held)");
     }
 
     private static boolean isCleanText(String s) {
