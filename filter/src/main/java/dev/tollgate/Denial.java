@@ -93,6 +93,12 @@ public record Denial(Kind kind, String detail, Money price, Money balance, Strin
         /** The ledger cannot answer; nothing was let through: 503. */
         LEDGER_UNAVAILABLE(503, "ledger-unavailable", "Payment service unavailable"),
 
+        /** The payer holds as many idempotency records as its share allows. */
+        IDEMPOTENCY_RECORDS_EXHAUSTED(429, "idempotency-records-exhausted", "Too many idempotent requests"),
+
+        /** The ledger's idempotency records as a whole are at capacity. */
+        IDEMPOTENCY_STORE_FULL(503, "idempotency-store-full", "Idempotency records at capacity"),
+
         /** A request with the same idempotency key is still running: 409. */
         IDEMPOTENCY_IN_PROGRESS(409, "idempotency-key-in-use", "Request in progress"),
 

@@ -709,12 +709,26 @@ public final class Enforcer implements AutoCloseable {
                 return new Denial(Denial.Kind.CURRENCY_MISMATCH, "This endpoint is priced in " + price.currency()
                         + (d.balance() == null ? "" : "; the account is kept in " + d.balance().currency()) + ".",
                         price, d.balance(), null, terms.description(), null, List.of(), d.paymentOptions());
+            case IDEMPOTENCY_RECORDS_EXHAUSTED:
+                // Refused rather than dropping someone's record early: that record is what keeps a
+                // retry from being charged twice.
+                return Denial.of(Denial.Kind.IDEMPOTENCY_RECORDS_EXHAUSTED, "This account holds as many"
+                        + " Idempotency-Key records as it may; nothing was charged. Retry later, or without an"
+                        + " Idempotency-Key.").withRetryAfter(retryAfter(d));
+            case IDEMPOTENCY_STORE_FULL:
+                return Denial.of(Denial.Kind.IDEMPOTENCY_STORE_FULL, "Idempotency-Key records are at capacity;"
+                        + " nothing was charged. Retry later, or without an Idempotency-Key.")
+                        .withRetryAfter(retryAfter(d));
             case INSUFFICIENT_FUNDS:
             default:
                 return new Denial(Denial.Kind.INSUFFICIENT_FUNDS, "This call costs " + amount(price)
                         + (d.balance() == null ? "" : "; the balance is " + amount(d.balance())) + ".", price, d.balance(),
                         null, terms.description(), null, List.of(), d.paymentOptions());
         }
+    }
+
+    private Duration retryAfter(Reservation.Denied d) {
+        return d.retryAfter() != null ? d.retryAfter() : config.ledgerRetryAfter();
     }
 
     private void ledgerFailed(String verb, RuntimeException e) {

@@ -11,6 +11,10 @@ import java.util.Set;
  * What an operator does to accounts: open, top up, adjust, grant and revoke entitlements, read
  * statements. Implemented by the built-in ledgers; every change is recorded as a
  * {@link LedgerEntry}. Implementations are thread-safe.
+ *
+ * <p>Ids, entitlement names, references and balances follow {@link AccountLimits}; a call that
+ * breaks them throws {@link IllegalArgumentException} before anything changes (an admin API answers
+ * it with 400), never a ledger-unavailable error.
  */
 public interface AccountAdministration {
 
@@ -21,6 +25,8 @@ public interface AccountAdministration {
      * @param balance the opening balance, which also fixes the account's unit
      * @param entitlements the entitlements it holds
      * @return whether the account was created ({@code false}: it existed and was left as it is)
+     * @throws IllegalArgumentException if the id or an entitlement breaks {@link AccountLimits} or
+     *     the balance exceeds {@link AccountLimits#MAX_BALANCE}
      */
     boolean openAccount(String id, Money balance, Set<String> entitlements);
 
@@ -31,7 +37,9 @@ public interface AccountAdministration {
      * @param amount the amount, in the account's unit
      * @param reference the operator's note, such as an invoice number; may be {@code null}
      * @return the available balance afterwards
-     * @throws IllegalArgumentException if there is no such account or the unit differs
+     * @throws IllegalArgumentException if there is no such account, the unit differs, the id or
+     *     reference breaks {@link AccountLimits}, or the available balance plus the money under open
+     *     holds would exceed {@link AccountLimits#MAX_BALANCE}; nothing is changed then
      */
     Money credit(String id, Money amount, String reference);
 

@@ -43,13 +43,19 @@ import java.util.stream.Collectors;
  * returns, exactly once: overdue holds are swept on later calls and checked lazily when settled.
  *
  * <p><b>Idempotency records</b> for client keys are kept per (account, key): in progress while the
- * hold is open (never evicted), then, after a commit, for {@link Builder#replayRetention(Duration)
- * the replay retention} (default 24 hours, counted from the commit). Recorded response bodies share
- * a memory budget ({@link Builder#replayMemory(long)}, default 64 MiB): when it is exceeded, the
- * oldest bodies are dropped first, and a retry of such a request gets {@code 409} instead of a
- * replay, but is still never charged again. At most {@link Builder#maxReplayRecords(int)} records
- * (default 1,000,000) are kept; beyond that the oldest are forgotten, and only then could a very
- * late retry be charged again.
+ * hold is open, then, after a commit, for {@link Builder#replayRetention(Duration) the replay
+ * retention} (default 24 hours, counted from the commit). A record is never dropped before its
+ * retention ends: that record is what keeps a retry from running and being charged a second time.
+ * Records are bounded instead at admission. Each costs its measured heap ({@value #RECORD_OVERHEAD}
+ * bytes plus its key, fingerprint, recorded headers and body) against two budgets: the account's
+ * share ({@link Builder#replayMemoryPerAccount(long)}, default 4 MiB) and the whole ledger's
+ * ({@link Builder#replayMemory(long)}, default 64 MiB), and at most
+ * {@link Builder#maxReplayRecords(int)} records (default 1,000,000) are kept. A new key that does
+ * not fit is refused before anything is held: {@link DenialReason#IDEMPOTENCY_RECORDS_EXHAUSTED}
+ * when the account's share is used up (so one payer's traffic cannot crowd out the others'),
+ * {@link DenialReason#IDEMPOTENCY_STORE_FULL} when the whole budget is. A response body that does
+ * not fit any more at commit is not kept (the record is): a retry then gets {@code 409}
+ * {@code already-processed}, never a second charge.
  *
  * <p><b>Statements.</b> Every change of a balance is a {@link LedgerEntry}; the latest
  * {@link Builder#history(int) history} entries per account (default 1,000) are kept for
@@ -76,16 +82,15 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     private final java.util.concurrent.atomic.AtomicLongArray settled =
             new java.util.concurrent.atomic.AtomicLongArray(SETTLED_SLOTS);
     private final ConcurrentHashMap<RecordKey, KeyRecord> records = new ConcurrentHashMap<>();
-    /** Completed records in commit order, for retention and the record bound. */
+    /** Completed records in commit order, so records past their retention are dropped oldest first. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Filed> completedOrder =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
-    /** Completed records that still hold a body, in commit order, for the memory budget. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<Filed> retainedOrder =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final AtomicLong retainedBytes = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicInteger completedCount =
+    /** Bytes charged by the records in {@link #records} (each account's share is in its state). */
+    private final AtomicLong recordBytes = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger recordCount =
             new java.util.concurrent.atomic.AtomicInteger();
     private final long replayMemory;
+    private final long replayMemoryPerAccount;
     private final int maxReplayRecords;
     private final AtomicLong holdSequence = new AtomicLong();
     private final String holdPrefix = Long.toString(System.nanoTime() & 0xffffff, 36) + "-";
@@ -100,6 +105,8 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         this.history = b.history;
 
         this.replayMemory = b.replayMemory;
+        this.replayMemoryPerAccount = Math.min(b.replayMemory,
+                b.replayMemoryPerAccount > 0 ? b.replayMemoryPerAccount : b.replayMemory / 16);
         this.maxReplayRecords = b.maxReplayRecords;
         b.accounts.forEach((id, a) -> accounts.put(id, new AccountState(id, a.balance, a.entitlements)));
         accounts.values().forEach(a -> a.log(LedgerEntry.Kind.OPEN, a.balance().amount(), BigDecimal.ZERO, null, null));
@@ -129,7 +136,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     public Reservation reserve(Charge charge) {
         Objects.requireNonNull(charge, "charge");
         sweepIfDue();
-        AccountState account = accounts.get(charge.account());
+        AccountState account = AccountLimits.isValidId(charge.account()) ? accounts.get(charge.account()) : null;
         if (account == null) {
             return new Reservation.Denied(DenialReason.UNKNOWN_ACCOUNT, charge.price(), null, charge.entitlement(),
                     options(charge));
@@ -137,7 +144,9 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         if (!charge.idempotency().clientSupplied()) {
             return account.hold(charge, null);
         }
-        RecordKey key = new RecordKey(charge.account(), charge.idempotency().key());
+        // Drop records past their retention first (never inside compute(): it would nest map updates).
+        trimRecords();
+        RecordKey key = new RecordKey(account.id, charge.idempotency().key());
         String fingerprint = charge.idempotency().fingerprint();
         Reservation[] outcome = new Reservation[1];
         // compute() makes "look up the key, then hold the money and mark the key" one atomic step
@@ -156,10 +165,29 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
                         : new Reservation.Conflict(Reservation.ConflictKind.KEY_REUSED, null);
                 return existing;
             }
+            if (existing != null) {
+                forget(account, existing); // stale (expired or abandoned): replaced or removed below
+            }
+            long cost = RECORD_OVERHEAD + k.key().length() + fingerprint.length();
+            DenialReason full = acquire(account, cost, true);
+            if (full != null) {
+                outcome[0] = new Reservation.Denied(full, charge.price(), null, null, List.of(),
+                        full == DenialReason.IDEMPOTENCY_STORE_FULL ? untilOldestRecordExpires() : replayRetention);
+                return null;
+            }
             Reservation r = account.hold(charge, key);
             outcome[0] = r;
-            return r instanceof Reservation.Authorized a ? new InProgress(fingerprint, a.hold().id(), now()) : null;
+            if (r instanceof Reservation.Authorized a) {
+                return new InProgress(fingerprint, a.hold().id(), now(), cost);
+            }
+            free(account, cost);
+            recordCount.decrementAndGet();
+            return null;
         });
+        if (outcome[0] instanceof Reservation.Denied d && (d.reason() == DenialReason.IDEMPOTENCY_RECORDS_EXHAUSTED
+                || d.reason() == DenialReason.IDEMPOTENCY_STORE_FULL)) {
+            LOG.log(System.Logger.Level.DEBUG, "Idempotency-Key refused: {0}", d.reason());
+        }
         return outcome[0];
     }
 
@@ -183,8 +211,21 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
             Completed[] stored = new Completed[1];
             records.computeIfPresent(open.recordKey, (k, r) -> {
                 if (r instanceof InProgress p && p.holdId.equals(hold.id())) {
-                    stored[0] = response == null ? null
-                            : new Completed(p.fingerprint, response, now().plus(replayRetention));
+                    if (response == null) {
+                        forget(open.account, p);
+                        return null;
+                    }
+                    RecordedResponse kept = response;
+                    long cost = p.cost;
+                    long extra = responseCost(response);
+                    if (acquire(open.account, extra, false) == null) {
+                        cost += extra;
+                    } else {
+                        // Over a budget now: keep the record (a retry is never charged twice) but not
+                        // the body, rather than drop anyone's record before its retention ends.
+                        kept = new RecordedResponse(response.status(), List.of(), new byte[0], false);
+                    }
+                    stored[0] = new Completed(p.fingerprint, kept, now().plus(replayRetention), cost);
                     return stored[0];
                 }
                 return r;
@@ -194,8 +235,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
             }
         }
         finish(open, Settlement.COMMITTED);
-        open.account.log(LedgerEntry.Kind.COMMIT, BigDecimal.ZERO, open.hold.amount().amount().negate(), open.hold.id(),
-                open.resource);
+        open.account.committed(open.hold.amount(), open.hold.id(), open.resource);
         return Settlement.COMMITTED;
     }
 
@@ -217,7 +257,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
 
     @Override
     public Optional<Account> account(String accountId) {
-        AccountState a = accounts.get(accountId);
+        AccountState a = AccountLimits.isValidId(accountId) ? accounts.get(accountId) : null;
         return a == null ? Optional.empty() : Optional.of(a.snapshot());
     }
 
@@ -226,6 +266,9 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     @Override
     public boolean openAccount(String id, Money balance, Set<String> entitlements) {
         requireId(id);
+        Objects.requireNonNull(balance, "balance");
+        AccountLimits.requireWithinMaximum(balance.amount(), balance);
+        entitlements.forEach(AccountLimits::requireValidEntitlement);
         AccountState fresh = new AccountState(id, balance, entitlements);
         if (accounts.putIfAbsent(id, fresh) != null) {
             return false;
@@ -236,16 +279,21 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
 
     @Override
     public Money credit(String id, Money amount, String reference) {
+        Objects.requireNonNull(amount, "amount");
+        AccountLimits.requireValidReference(reference);
         return require(id).adjust(amount, true, reference);
     }
 
     @Override
     public Money debit(String id, Money amount, String reference) {
+        Objects.requireNonNull(amount, "amount");
+        AccountLimits.requireValidReference(reference);
         return require(id).adjust(amount, false, reference);
     }
 
     @Override
     public void grant(String id, String entitlement) {
+        AccountLimits.requireValidEntitlement(entitlement);
         require(id).grant(entitlement);
     }
 
@@ -276,16 +324,24 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         Instant now = now();
         int n = 0;
         for (OpenHold h : openHolds.values()) {
-            if (!now.isBefore(h.hold.expiresAt()) && expire(h)) {
-                n++;
+            try {
+                if (!now.isBefore(h.hold.expiresAt()) && expire(h)) {
+                    n++;
+                }
+            } catch (RuntimeException e) {
+                // One bad hold must not keep the others' money from coming back.
+                LOG.log(System.Logger.Level.WARNING, "Hold " + h.hold.id() + " could not be expired; the others"
+                        + " are swept regardless", e);
             }
         }
+        trimRecords();
         return n;
     }
 
     // ---------------------------------------------------------------- internals
 
     private AccountState require(String id) {
+        AccountLimits.requireValidId(id);
         AccountState a = accounts.get(id);
         if (a == null) {
             throw new IllegalArgumentException("no such account: " + id);
@@ -294,9 +350,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     }
 
     private static void requireId(String id) {
-        if (id == null || id.isEmpty()) {
-            throw new IllegalArgumentException("account id must not be empty");
-        }
+        AccountLimits.requireValidId(id);
     }
 
     private Instant now() {
@@ -335,8 +389,13 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
 
     private void forgetRecord(OpenHold h) {
         if (h.recordKey != null) {
-            records.computeIfPresent(h.recordKey,
-                    (k, r) -> r instanceof InProgress p && p.holdId.equals(h.hold.id()) ? null : r);
+            records.computeIfPresent(h.recordKey, (k, r) -> {
+                if (r instanceof InProgress p && p.holdId.equals(h.hold.id())) {
+                    forget(h.account, r);
+                    return null;
+                }
+                return r;
+            });
         }
     }
 
@@ -386,6 +445,10 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         private final String id;
         private final String currency;
         private BigDecimal available; // guarded by this
+        /** Money under this account's open holds; available + held never exceeds the maximum. */
+        private BigDecimal held = BigDecimal.ZERO; // guarded by this
+        /** Bytes this account's idempotency records charge against its share. */
+        final AtomicLong recordBytes = new AtomicLong();
         private volatile Set<String> entitlements;
         private final java.util.ArrayDeque<LedgerEntry> entries = new java.util.ArrayDeque<>(); // guarded by this
 
@@ -413,8 +476,9 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
                     return new Reservation.Denied(DenialReason.INSUFFICIENT_FUNDS, price,
                             new Money(available, currency), null, options(charge));
                 }
-                available = available.subtract(price.amount());
-                after = new Money(available, currency);
+                after = new Money(available.subtract(price.amount()), currency);
+                available = after.amount();
+                held = held.add(price.amount());
                 log(LedgerEntry.Kind.HOLD, price.amount().negate(), price.amount(), holdId, charge.resource());
             }
             Hold hold = new Hold(holdId, id, price.isZero() ? Money.zero(currency) : price, now().plus(holdTimeout));
@@ -423,8 +487,16 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         }
 
         synchronized void refund(Money amount, LedgerEntry.Kind kind, String holdId, String resource) {
-            available = available.add(amount.amount());
+            // Within the maximum: the hold took this money out of the same total.
+            BigDecimal after = new Money(available.add(amount.amount()), currency).amount();
+            available = after;
+            held = held.subtract(amount.amount());
             log(kind, amount.amount(), amount.amount().negate(), holdId, resource);
+        }
+
+        synchronized void committed(Money amount, String holdId, String resource) {
+            held = held.subtract(amount.amount());
+            log(LedgerEntry.Kind.COMMIT, BigDecimal.ZERO, amount.amount().negate(), holdId, resource);
         }
 
         synchronized Money adjust(Money amount, boolean credit, String reference) {
@@ -437,9 +509,16 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
                         + ", less than " + amount);
             }
             BigDecimal delta = credit ? amount.amount() : amount.amount().negate();
-            available = available.add(delta);
+            BigDecimal after = available.add(delta);
+            if (credit) {
+                // Checked before anything changes; with held money counted, so that no later
+                // release or expiry can take the account past what the storage can hold.
+                AccountLimits.requireWithinMaximum(after.add(held), amount);
+            }
+            Money result = new Money(after, currency);
+            available = after;
             log(credit ? LedgerEntry.Kind.CREDIT : LedgerEntry.Kind.DEBIT, delta, BigDecimal.ZERO, null, reference);
-            return new Money(available, currency);
+            return result;
         }
 
         /** Appends to the bounded history; callers hold this account's lock or own it exclusively. */
@@ -504,64 +583,117 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     }
 
     private sealed interface KeyRecord permits InProgress, Completed {
+        /** {@return the bytes this record charges against its account's share and the budget} */
+        long cost();
     }
 
-    private record InProgress(String fingerprint, String holdId, Instant since) implements KeyRecord {
+    private record InProgress(String fingerprint, String holdId, Instant since, long cost) implements KeyRecord {
     }
 
-    /** A committed request's record; its body may be dropped later for the memory budget. */
-    private static final class Completed implements KeyRecord {
-        final String fingerprint;
-        final Instant expiresAt;
-        volatile RecordedResponse response;
-
-        Completed(String fingerprint, RecordedResponse response, Instant expiresAt) {
-            this.fingerprint = fingerprint;
-            this.response = response;
-            this.expiresAt = expiresAt;
-        }
+    /** A committed request's record, kept whole until its retention ends. */
+    private record Completed(String fingerprint, RecordedResponse response, Instant expiresAt, long cost)
+            implements KeyRecord {
     }
 
     /** A completed record as filed in commit order; stale once the map holds another object for the key. */
     private record Filed(RecordKey key, Completed record) {
     }
 
-    /** Files a new completed record and trims: expired first, then records over the bound, then bodies over budget. */
-    private void completed(RecordKey key, Completed record) {
-        Filed filed = new Filed(key, record);
-        completedOrder.add(filed);
-        completedCount.incrementAndGet();
-        if (record.response.bodyRetained()) {
-            retainedOrder.add(filed);
-            retainedBytes.addAndGet(record.response.bodyLength());
+    /**
+     * The heap one record takes beyond the characters of its key and fingerprint and beyond its
+     * recorded headers and body: the map entry and table slot, the key and record objects, the
+     * string and array headers, the response copy, the expiry instant and the commit-order queue
+     * node. {@code ReplayRecordHeapTest} measured 580 bytes in all for a record with a 36-character
+     * key, a 64-character fingerprint, two headers and a 21-byte body (64-bit JVM, compressed
+     * pointers); this figure, with the per-header and per-character counts, makes the budget an
+     * upper bound of the real heap with some margin.
+     */
+    static final int RECORD_OVERHEAD = 512;
+
+    /** Heap per recorded header beyond its characters (entry object, string headers, list slot). */
+    private static final int HEADER_OVERHEAD = 64;
+
+    private static long responseCost(RecordedResponse r) {
+        long bytes = r.bodyLength();
+        for (Map.Entry<String, String> h : r.headers()) {
+            // Two bytes per character: header values are not always Latin-1.
+            bytes += HEADER_OVERHEAD + 2L * (h.getKey().length() + h.getValue().length());
         }
+        return bytes;
+    }
+
+    /** Takes bytes from the account's share and the whole budget, or from neither; why not, or null. */
+    private DenialReason acquire(AccountState account, long bytes, boolean newRecord) {
+        if (!tryAdd(account.recordBytes, bytes, replayMemoryPerAccount)) {
+            return DenialReason.IDEMPOTENCY_RECORDS_EXHAUSTED;
+        }
+        if (!tryAdd(recordBytes, bytes, replayMemory)) {
+            account.recordBytes.addAndGet(-bytes);
+            return DenialReason.IDEMPOTENCY_STORE_FULL;
+        }
+        if (newRecord && recordCount.incrementAndGet() > maxReplayRecords) {
+            recordCount.decrementAndGet();
+            free(account, bytes);
+            return DenialReason.IDEMPOTENCY_STORE_FULL;
+        }
+        return null;
+    }
+
+    private static boolean tryAdd(AtomicLong counter, long bytes, long limit) {
+        for (long current = counter.get(); ; current = counter.get()) {
+            if (current + bytes > limit) {
+                return false;
+            }
+            if (counter.compareAndSet(current, current + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    private void free(AccountState account, long bytes) {
+        account.recordBytes.addAndGet(-bytes);
+        recordBytes.addAndGet(-bytes);
+    }
+
+    /** Gives back what a record that leaves the map charged; call exactly once per removal. */
+    private void forget(AccountState account, KeyRecord record) {
+        free(account, record.cost());
+        recordCount.decrementAndGet();
+    }
+
+    private Duration untilOldestRecordExpires() {
+        Filed head = completedOrder.peek();
+        if (head == null) {
+            return holdTimeout; // only records in progress: they end with their holds
+        }
+        Duration d = Duration.between(now(), head.record.expiresAt);
+        return d.isNegative() || d.isZero() ? Duration.ofSeconds(1) : d;
+    }
+
+    /** Files a new completed record and drops the records past their retention. */
+    private void completed(RecordKey key, Completed record) {
+        completedOrder.add(new Filed(key, record));
         trimRecords();
     }
 
+    /** Drops completed records past their retention, oldest first; only those. */
     private void trimRecords() {
         Instant now = now();
         for (Filed head; (head = completedOrder.peek()) != null; ) {
             boolean current = records.get(head.key) == head.record;
-            boolean live = current && now.isBefore(head.record.expiresAt);
-            if (live && completedCount.get() <= maxReplayRecords) {
+            if (current && now.isBefore(head.record.expiresAt)) {
                 break;
             }
             if (completedOrder.remove(head)) {
-                completedCount.decrementAndGet();
                 Filed gone = head;
-                records.computeIfPresent(head.key, (k, v) -> v == gone.record ? null : v);
+                records.computeIfPresent(head.key, (k, v) -> {
+                    if (v == gone.record) {
+                        forget(accounts.get(k.account()), v);
+                        return null;
+                    }
+                    return v;
+                });
             }
-        }
-        while (retainedBytes.get() > replayMemory) {
-            Filed head = retainedOrder.poll();
-            if (head == null) {
-                retainedBytes.set(0);
-                break;
-            }
-            RecordedResponse r = head.record.response;
-            retainedBytes.addAndGet(-r.bodyLength());
-            // Keep the record (a retry is still never charged) but not its body: a retry gets 409.
-            head.record.response = new RecordedResponse(r.status(), r.headers(), new byte[0], false);
         }
     }
 
@@ -573,6 +705,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         private Duration holdTimeout = Duration.ofMinutes(10);
         private Duration replayRetention = Duration.ofHours(24);
         private long replayMemory = 64L * 1024 * 1024;
+        private long replayMemoryPerAccount; // 0: a sixteenth of replayMemory
         private int history = 1000;
         private int maxReplayRecords = 1_000_000;
         private final Map<String, Seed> accounts = new LinkedHashMap<>();
@@ -587,15 +720,18 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
          * @param balance the opening balance, which also fixes the account's unit
          * @param entitlements the entitlements it holds
          * @return this builder
-         * @throws IllegalArgumentException if the id is empty or already added
+         * @throws IllegalArgumentException if the id breaks {@link AccountLimits}, the balance
+         *     exceeds {@link AccountLimits#MAX_BALANCE} or the id is already added
          */
         public Builder account(String id, Money balance, String... entitlements) {
             requireId(id);
             Objects.requireNonNull(balance, "balance");
+            AccountLimits.requireWithinMaximum(balance.amount(), balance);
             for (String e : entitlements) {
                 if (e == null || e.isBlank()) {
                     throw new IllegalArgumentException("blank entitlement for account " + id);
                 }
+                AccountLimits.requireValidEntitlement(e);
             }
             if (accounts.putIfAbsent(id, new Seed(balance, Set.of(entitlements))) != null) {
                 throw new IllegalArgumentException("account added twice: " + id);
@@ -653,10 +789,13 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         }
 
         /**
-         * Sets the memory budget for recorded response bodies; over it, the oldest bodies are dropped
-         * (their retries get 409, never a second charge).
+         * Sets the heap all idempotency records may take together, counted as measured: about
+         * {@value InMemoryLedger#RECORD_OVERHEAD} bytes per record plus its key, fingerprint,
+         * recorded headers and body. When it is used up, a request with a new key is refused
+         * ({@link DenialReason#IDEMPOTENCY_STORE_FULL}, 503) until records reach the end of their
+         * retention; no record is dropped early.
          *
-         * @param bytes at least 1 MiB; 64 MiB by default
+         * @param bytes at least 1 MiB; 64 MiB by default (about 79,000 records with small responses)
          * @return this builder
          */
         public Builder replayMemory(long bytes) {
@@ -668,8 +807,27 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         }
 
         /**
-         * Sets how many completed idempotency records are kept at most (each costs a few hundred
-         * bytes beyond its body); beyond it the oldest are forgotten.
+         * Sets the share of {@link #replayMemory(long)} one account's records may take. When it is
+         * used up, that account's requests with a new key are refused
+         * ({@link DenialReason#IDEMPOTENCY_RECORDS_EXHAUSTED}, 429); other accounts are not
+         * affected, and no record is dropped early.
+         *
+         * @param bytes at least 16 KiB; a sixteenth of {@code replayMemory} by default (4 MiB);
+         *     never more than {@code replayMemory} (4 MiB: about 4,900 records with small responses)
+         * @return this builder
+         */
+        public Builder replayMemoryPerAccount(long bytes) {
+            if (bytes < 16 * 1024) {
+                throw new IllegalArgumentException("replayMemoryPerAccount must be at least 16 KiB: " + bytes);
+            }
+            this.replayMemoryPerAccount = bytes;
+            return this;
+        }
+
+        /**
+         * Sets how many idempotency records are kept at most; beyond it a request with a new key is
+         * refused ({@link DenialReason#IDEMPOTENCY_STORE_FULL}, 503). The memory budgets usually
+         * bind first.
          *
          * @param records at least 1,000; 1,000,000 by default
          * @return this builder

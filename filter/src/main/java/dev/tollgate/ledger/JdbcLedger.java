@@ -69,7 +69,19 @@ import javax.sql.DataSource;
  * 10 minutes) expires and its money returns, exactly once, in two ways: a background sweeper
  * (every {@link Builder#sweepInterval}, default 30 s; {@code FOR UPDATE SKIP LOCKED}, so nodes
  * share the work) and a lazy check: a commit after the deadline is refused and expires the hold,
- * and a retry that finds its idempotency key held by an overdue hold expires it on the spot.
+ * and a retry that finds its idempotency key held by an overdue hold expires it on the spot. When a
+ * batch fails on the data (say, a balance that an older version let grow to the column's limit),
+ * the sweep goes on hold by hold and logs a WARNING naming each hold it cannot expire: one bad hold
+ * never keeps the others' money from coming back.
+ *
+ * <h2>Input</h2>
+ * Account ids, entitlement names, references and balances follow {@link AccountLimits}, the same
+ * rules as the in-memory ledger, checked before the database is touched: a client's or operator's
+ * mistake (a NUL in an id, an id of kilobytes, a credit past the maximum balance) is an
+ * {@link IllegalArgumentException}, never a database error. A {@link #reserve} or {@link #account}
+ * with an id no account can have answers "unknown account" without a query. The maximum balance
+ * counts the money under open holds, so a release or an expiry can never overflow the
+ * {@code numeric(38, 18)} columns.
  *
  * <h2>Failures</h2>
  * Every {@link SQLException} becomes a {@link LedgerUnavailableException} (Tollgate answers 503).
@@ -352,6 +364,11 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
     @Override
     public Reservation reserve(Charge charge) {
         Objects.requireNonNull(charge, "charge");
+        if (!AccountLimits.isValidId(charge.account())) {
+            // No account can have this id: answer without a query the database would reject.
+            return new Reservation.Denied(DenialReason.UNKNOWN_ACCOUNT, charge.price(), null, charge.entitlement(),
+                    options(charge.price()));
+        }
         if (charge.idempotency().clientSupplied()) {
             try (Connection c = dataSource.getConnection()) {
                 return reserveWithKey(c, charge);
@@ -739,6 +756,9 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
 
     @Override
     public Optional<Account> account(String accountId) {
+        if (!AccountLimits.isValidId(accountId)) {
+            return Optional.empty();
+        }
         return autoCommit("account", c -> {
             try (PreparedStatement ps = prepare(c, accountSql)) {
                 ps.setString(1, accountId);
@@ -778,7 +798,15 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
                         LOG.log(System.Logger.Level.DEBUG, "Sweeper batch lost a deadlock; retried next sweep");
                         return sum;
                     }
-                    throw e;
+                    if (!isDataError(e)) {
+                        throw e;
+                    }
+                    // Some hold in the batch cannot be expired (the batch rolled back as a whole):
+                    // go hold by hold, so that one bad hold does not stop the others.
+                    LOG.log(System.Logger.Level.DEBUG, "Sweeper batch failed on the data (SQLState {0});"
+                            + " expiring hold by hold", e.getSQLState());
+                    sum += expireOneByOne(c);
+                    break;
                 }
                 sum += n;
             } while (n == 500);
@@ -793,6 +821,48 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
             LOG.log(System.Logger.Level.WARNING, "Expired {0} unsettled hold(s); their money went back", total);
         }
         return total;
+    }
+
+    /** Data exceptions (class 22, such as numeric overflow) and integrity violations (class 23). */
+    private static boolean isDataError(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    /**
+     * Expires overdue holds one statement each (auto-commit), in id order; a hold that fails is
+     * logged at WARNING with its id and skipped. Bounded by the number of overdue holds.
+     */
+    private int expireOneByOne(Connection c) throws SQLException {
+        int expired = 0;
+        long after = 0;
+        List<Long> page = new ArrayList<>();
+        do {
+            page.clear();
+            try (PreparedStatement ps = prepare(c, "SELECT id FROM " + schema + ".holds WHERE state = 'open'"
+                    + " AND expires_at <= now() AND id > ? ORDER BY id LIMIT 500")) {
+                ps.setLong(1, after);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        page.add(rs.getLong(1));
+                    }
+                }
+            }
+            for (long id : page) {
+                after = id;
+                try {
+                    expired += settle(c, expireOneSql, id);
+                } catch (SQLException e) {
+                    if (!isDataError(e) && !"40P01".equals(e.getSQLState())) {
+                        throw e;
+                    }
+                    LOG.log(System.Logger.Level.WARNING, "Hold {0} cannot be expired (SQLState {1}: {2}); it stays"
+                            + " open and the other holds are swept regardless", Long.toString(id), e.getSQLState(),
+                            e.getMessage());
+                }
+            }
+        } while (page.size() == 500);
+        return expired;
     }
 
     private void sweep() {
@@ -826,14 +896,11 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
 
     @Override
     public boolean openAccount(String id, Money balance, Set<String> entitlements) {
-        if (id == null || id.isEmpty()) {
-            throw new IllegalArgumentException("account id must not be empty");
-        }
+        AccountLimits.requireValidId(id);
         Objects.requireNonNull(balance, "balance");
+        AccountLimits.requireWithinMaximum(balance.amount(), balance);
         for (String e : entitlements) {
-            if (e == null || e.isBlank()) {
-                throw new IllegalArgumentException("blank entitlement for account " + id);
-            }
+            AccountLimits.requireValidEntitlement(e);
         }
         return inTransaction("openAccount", c -> {
             try (PreparedStatement ps = prepare(c, "INSERT INTO " + schema + ".accounts (id, currency, balance)"
@@ -864,16 +931,27 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
     }
 
     private Money adjust(String id, Money amount, boolean credit, String reference) {
+        AccountLimits.requireValidId(id);
         Objects.requireNonNull(amount, "amount");
+        AccountLimits.requireValidReference(reference);
+        if (credit) {
+            AccountLimits.requireWithinMaximum(amount.amount(), amount);
+        }
         return inTransaction(credit ? "credit" : "debit", c -> {
+            // A credit counts the money under open holds, which releases and expiries will return,
+            // so that none of them can take the balance past the column. (Open holds are few; the
+            // sum reads them through the partial index on open holds.)
             String sql = "UPDATE " + schema + ".accounts SET balance = balance " + (credit ? "+" : "-") + " ?"
-                    + " WHERE id = ? AND currency = ?" + (credit ? "" : " AND balance >= ?") + " RETURNING balance";
+                    + " WHERE id = ? AND currency = ? AND " + (credit ? "balance + ? + coalesce((SELECT sum(h.amount)"
+                    + " FROM " + schema + ".holds h WHERE h.state = 'open' AND h.account_id = accounts.id), 0) <= ?"
+                    : "balance >= ?") + " RETURNING balance";
             try (PreparedStatement ps = prepare(c, sql)) {
                 ps.setBigDecimal(1, amount.amount());
                 ps.setString(2, id);
                 ps.setString(3, amount.currency());
-                if (!credit) {
-                    ps.setBigDecimal(4, amount.amount());
+                ps.setBigDecimal(4, amount.amount());
+                if (credit) {
+                    ps.setBigDecimal(5, AccountLimits.MAX_BALANCE);
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
@@ -888,6 +966,9 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
             if (!a.balance().currency().equals(amount.currency())) {
                 throw new IllegalArgumentException("account " + id + " is kept in " + a.balance().currency() + ", not "
                         + amount.currency());
+            }
+            if (credit) {
+                throw AccountLimits.overMaximum(amount); // the only other reason the update can refuse
             }
             throw new IllegalStateException("account " + id + " holds " + a.balance() + ", less than " + amount);
         });
@@ -908,9 +989,8 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
 
     @Override
     public void grant(String id, String entitlement) {
-        if (entitlement == null || entitlement.isBlank()) {
-            throw new IllegalArgumentException("entitlement must not be blank");
-        }
+        AccountLimits.requireValidId(id);
+        AccountLimits.requireValidEntitlement(entitlement);
         inTransaction("grant", c -> {
             requireAccount(c, id);
             grant(c, id, entitlement);
@@ -929,6 +1009,8 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
 
     @Override
     public void revoke(String id, String entitlement) {
+        AccountLimits.requireValidId(id);
+        AccountLimits.requireValidEntitlement(entitlement);
         inTransaction("revoke", c -> {
             requireAccount(c, id);
             try (PreparedStatement ps = prepare(c, "DELETE FROM " + schema + ".entitlements WHERE account_id = ?"
@@ -946,6 +1028,7 @@ public final class JdbcLedger implements Ledger, AccountAdministration, AutoClos
         if (limit < 1 || limit > 10_000) {
             throw new IllegalArgumentException("limit must be 1 to 10000: " + limit);
         }
+        AccountLimits.requireValidId(id);
         return inTransaction("statement", c -> {
             Account a = requireAccount(c, id);
             List<LedgerEntry> out = new ArrayList<>();

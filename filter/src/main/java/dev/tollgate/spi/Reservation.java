@@ -35,15 +35,31 @@ public sealed interface Reservation {
      *     account)
      * @param entitlement the entitlement that is missing, or {@code null}
      * @param paymentOptions how the client could pay instead; may be empty
+     * @param retryAfter when the same request may succeed, or {@code null} when waiting alone
+     *     does not help (sent as {@code Retry-After})
      */
     record Denied(DenialReason reason, Money price, Money balance, String entitlement,
-                  List<PaymentOption> paymentOptions) implements Reservation {
+                  List<PaymentOption> paymentOptions, Duration retryAfter) implements Reservation {
 
         // Validates and copies.
         public Denied {
             Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(price, "price");
             paymentOptions = List.copyOf(paymentOptions);
+        }
+
+        /**
+         * A refusal that waiting alone does not lift (no {@code retryAfter}).
+         *
+         * @param reason why
+         * @param price the price that was asked
+         * @param balance the available balance, or {@code null}
+         * @param entitlement the entitlement that is missing, or {@code null}
+         * @param paymentOptions how the client could pay instead; may be empty
+         */
+        public Denied(DenialReason reason, Money price, Money balance, String entitlement,
+                      List<PaymentOption> paymentOptions) {
+            this(reason, price, balance, entitlement, paymentOptions, null);
         }
     }
 

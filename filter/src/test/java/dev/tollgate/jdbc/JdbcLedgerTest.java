@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.Money;
+import dev.tollgate.ledger.AccountLimits;
 import dev.tollgate.ledger.JdbcLedger;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.spi.Charge;
@@ -37,6 +38,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -365,6 +367,139 @@ class JdbcLedgerTest {
         SQLException e = assertThrows(SQLException.class, () -> sql("DELETE FROM " + schema + ".entries"));
         assertTrue(e.getMessage().contains("append-only"), e.getMessage());
         assertThrows(SQLException.class, () -> sql("UPDATE " + schema + ".entries SET reference = 'x'"));
+    }
+
+    /**
+     * Issue 9 item 4: a credit could take a balance so high that releasing a hold overflowed
+     * numeric(38, 18); now the maximum (available plus held) is checked before anything changes.
+     */
+    @Test
+    void aCreditPastTheMaximumBalanceIsRefusedBeforeAnythingChanges() {
+        Hold open = ((Reservation.Authorized) ledger.reserve(charge("4"))).hold();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ledger.credit("acct", Money.credits("99999999999999999999"), "overflow"));
+        assertTrue(e.getMessage().contains("maximum balance"), e.getMessage());
+        Money toTheMax = new Money(AccountLimits.MAX_BALANCE.subtract(BigDecimal.TEN), "credits");
+        assertThrows(IllegalArgumentException.class,
+                () -> ledger.credit("acct", toTheMax.plus(Money.credits("0.000000000000000001")), "one unit over"),
+                "the open hold counts");
+        assertEquals(Money.credits("6"), balance(), "nothing was applied");
+        assertEquals(new Money(AccountLimits.MAX_BALANCE.subtract(new BigDecimal("4")), "credits"),
+                ledger.credit("acct", toTheMax, "up to the maximum"));
+        assertEquals(Settlement.RELEASED, ledger.release(open), "a release can never overflow");
+        assertEquals(new Money(AccountLimits.MAX_BALANCE, "credits"), balance());
+        assertThrows(IllegalArgumentException.class, () -> ledger.openAccount("rich",
+                new Money(AccountLimits.MAX_BALANCE.add(BigDecimal.ONE), "credits"), Set.of()));
+        assertTrue(ledger.account("rich").isEmpty());
+        assertEveryBalanceIsTheSumOfItsEntries();
+    }
+
+    /**
+     * Issue 9 item 4: one hold whose expiry overflowed its account (a balance an older version let
+     * reach the column's limit) failed every sweeper batch, so no account's overdue holds expired.
+     */
+    @Test
+    void oneHoldThatCannotExpireNeverStopsTheSweepOfTheOthers() throws SQLException {
+        ledger.openAccount("legacy", Money.credits("5"), Set.of());
+        Hold poisoned = ((Reservation.Authorized) ledger.reserve(new Charge("legacy", Money.credits("2"), null,
+                "GET test", new Idempotency("p", "", false)))).hold();
+        Hold other = ((Reservation.Authorized) ledger.reserve(charge("4"))).hold();
+        // The state an unchecked credit could leave before this version: the balance at the column's
+        // limit, with its entry, so that returning the held 2 credits overflows.
+        String top = "99999999999999999999.000000000000000000";
+        sql("INSERT INTO " + schema + ".entries (account_id, kind, available_delta, held_delta, reference)"
+                + " SELECT 'legacy', 'credit', " + top + " - balance, 0, 'before the upgrade' FROM " + schema
+                + ".accounts WHERE id = 'legacy'");
+        sql("UPDATE " + schema + ".accounts SET balance = " + top + " WHERE id = 'legacy'");
+        makeOverdue(poisoned);
+        makeOverdue(other);
+
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(JdbcLedger.class.getName());
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(new java.util.logging.SimpleFormatter().formatMessage(r));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(capture);
+        try {
+            assertEquals(1, ledger.expireOverdueHolds(), "the other account's hold expires");
+        } finally {
+            jul.removeHandler(capture);
+        }
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("Hold " + poisoned.id() + " cannot be expired")),
+                warnings::toString);
+        assertEquals(Money.credits("10"), balance());
+        assertEquals(Settlement.EXPIRED, ledger.release(other));
+        assertEquals(1, ledger.openHoldCount(), "only the poisoned hold stays open");
+        assertEveryBalanceIsTheSumOfItsEntries();
+    }
+
+    /**
+     * Issue 9 item 7: a NUL in an id, a 3.8 KB id or an overflowing credit reached PostgreSQL and came
+     * back as LedgerUnavailableException (503); they are client mistakes, refused before any query.
+     */
+    @Test
+    void clientMistakesAreRefusedBeforeTheDatabaseIsTouched() {
+        DataSource down = (DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    throw new SQLException("the database must not be asked");
+                });
+        String nul = "key\u0000x";
+        String huge = "k".repeat(3800);
+        try (JdbcLedger offline = JdbcLedger.builder(down).schema(schema).sweepInterval(Duration.ZERO).build()) {
+            for (JdbcLedger l : List.of(offline, ledger)) {
+                for (String bad : List.of(nul, huge, "line\nbreak", "")) {
+                    assertThrows(IllegalArgumentException.class, () -> l.openAccount(bad, Money.credits("1"), Set.of()));
+                    assertThrows(IllegalArgumentException.class, () -> l.credit(bad, Money.credits("1"), null));
+                    assertThrows(IllegalArgumentException.class, () -> l.debit(bad, Money.credits("1"), null));
+                    assertThrows(IllegalArgumentException.class, () -> l.grant(bad, "premium"));
+                    assertThrows(IllegalArgumentException.class, () -> l.statement(bad, Instant.EPOCH, Instant.MAX, 1));
+                    assertTrue(l.account(bad).isEmpty());
+                    Reservation.Denied d = assertInstanceOf(Reservation.Denied.class, l.reserve(new Charge(bad,
+                            Money.credits("1"), null, "GET test", new Idempotency("k" + keys.incrementAndGet(), "fp",
+                            true))));
+                    assertEquals(DenialReason.UNKNOWN_ACCOUNT, d.reason());
+                }
+                assertThrows(IllegalArgumentException.class, () -> l.credit("acct", Money.credits("1"), "note\u0000"));
+                assertThrows(IllegalArgumentException.class, () -> l.grant("acct", "nul\u0000"));
+                assertThrows(IllegalArgumentException.class,
+                        () -> l.credit("acct", Money.credits("99999999999999999999"), "overflow"));
+                assertThrows(IllegalArgumentException.class, () -> l.openAccount("acct2",
+                        Money.credits("99999999999999999999"), Set.of()));
+            }
+        }
+        assertTrue(ledger.openAccount("k".repeat(AccountLimits.MAX_ID_LENGTH), Money.credits("1"), Set.of("premium")));
+        assertTrue(ledger.openAccount("caf\u00e9 \ud83d\ude00", Money.credits("1"), Set.of()));
+        assertEquals(Money.credits("10"), balance());
+        assertEveryBalanceIsTheSumOfItsEntries();
+    }
+
+    private void assertEveryBalanceIsTheSumOfItsEntries() {
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT a.id, a.balance, coalesce((SELECT sum(e.available_delta)"
+                     + " FROM " + schema + ".entries e WHERE e.account_id = a.id), 0) FROM " + schema + ".accounts a")) {
+            int n = 0;
+            while (rs.next()) {
+                n++;
+                assertEquals(0, rs.getBigDecimal(2).compareTo(rs.getBigDecimal(3)), "account " + rs.getString(1)
+                        + ": balance " + rs.getBigDecimal(2) + ", entries " + rs.getBigDecimal(3));
+            }
+            assertTrue(n > 0);
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

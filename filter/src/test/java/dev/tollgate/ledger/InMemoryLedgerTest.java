@@ -181,35 +181,96 @@ class InMemoryLedgerTest {
         assertEquals(Money.credits("90"), balance(l));
     }
 
-    /** Regression (review): size-based eviction dropped the newest records, so their retries were charged. */
+    /**
+     * Regression (review): size-based eviction dropped the newest records, so their retries were
+     * charged. Issue 9 item 2: no record or body is dropped before its retention ends; a body that
+     * no longer fits at commit is not kept, and its retry is still never charged again.
+     */
     @Test
-    void overTheMemoryBudgetOldBodiesAreDroppedButRetriesAreNeverChargedAgain() {
+    void overTheMemoryBudgetNewBodiesAreNotKeptButRetriesAreNeverChargedAgain() {
         InMemoryLedger l = InMemoryLedger.builder().clock(clock).replayMemory(1024 * 1024)
-                .account("acct", Money.credits("1000")).build();
+                .replayMemoryPerAccount(1024 * 1024).account("acct", Money.credits("1000")).build();
         byte[] body = new byte[200 * 1024];
         for (int i = 0; i < 10; i++) {
             Hold h = ((Reservation.Authorized) l.reserve(keyed("1", "k" + i, "fp"))).hold();
             l.commit(h, new RecordedResponse(200, List.of(), body, true));
-            for (int j = 0; j <= i; j++) {
-                l.reserve(keyed("1", "k" + j, "fp")); // replays make old records "popular"
-            }
         }
-        int withBody = 0;
         for (int i = 0; i < 10; i++) {
             Reservation.Replay r = assertInstanceOf(Reservation.Replay.class, l.reserve(keyed("1", "k" + i, "fp")),
                     "k" + i + " must not be charged again");
-            withBody += r.response().bodyRetained() ? 1 : 0;
-            if (i >= 5) {
-                assertTrue(r.response().bodyRetained(), "the newest bodies are kept: k" + i);
-            }
+            assertEquals(i < 5, r.response().bodyRetained(), "what fits in 1 MiB (5 x 200 KiB) keeps its body: k" + i);
         }
-        assertEquals(5, withBody, "only what fits in 1 MiB (5 x 200 KiB) keeps its body");
         assertEquals(Money.credits("990"), balance(l));
 
         Hold big = ((Reservation.Authorized) l.reserve(keyed("1", "huge", "fp"))).hold();
         l.commit(big, new RecordedResponse(200, List.of(), new byte[2 * 1024 * 1024], true));
         Reservation.Replay huge = assertInstanceOf(Reservation.Replay.class, l.reserve(keyed("1", "huge", "fp")));
         assertFalse(huge.response().bodyRetained(), "a body over the whole budget is not kept, but not recharged");
+    }
+
+    /** Issue 9 item 2: one account's keys fill its own share only; the others keep theirs. */
+    @Test
+    void anAccountOverItsShareOfRecordsIsRefusedAndOthersAreUntouched() {
+        InMemoryLedger l = InMemoryLedger.builder().clock(clock).replayMemory(1024 * 1024)
+                .replayMemoryPerAccount(64 * 1024).maxReplayRecords(1000)
+                .account("acct", Money.credits("100")).account("flood", Money.credits("0"), "premium").build();
+        Hold victim = ((Reservation.Authorized) l.reserve(keyed("10", "order", "fp"))).hold();
+        l.commit(victim, OK);
+        Reservation last = null;
+        int admitted = 0;
+        for (int i = 0; i < 2000; i++) {
+            last = l.reserve(new Charge("flood", Money.credits("0"), "premium", "GET premium",
+                    new Idempotency("f" + i, "fp", true)));
+            if (!(last instanceof Reservation.Authorized a)) {
+                break;
+            }
+            l.commit(a.hold(), OK);
+            admitted++;
+        }
+        Reservation.Denied refused = assertInstanceOf(Reservation.Denied.class, last);
+        assertEquals(DenialReason.IDEMPOTENCY_RECORDS_EXHAUSTED, refused.reason());
+        assertTrue(admitted > 50 && admitted < 120, "64 KiB holds about a hundred small records: " + admitted);
+        assertEquals(Duration.ofHours(24), refused.retryAfter(), "the account's records end with their retention");
+        assertInstanceOf(Reservation.Replay.class, l.reserve(keyed("10", "order", "fp")), "never evicted");
+        assertInstanceOf(Reservation.Authorized.class, l.reserve(keyed("10", "next", "fp")), "own share intact");
+        assertEquals(Money.credits("80"), balance(l));
+        assertInstanceOf(Reservation.Authorized.class, l.reserve(new Charge("flood", Money.credits("0"), "premium",
+                "GET premium", new Idempotency("gen-1", "", false))), "requests without a key still pass");
+
+        clock.advance(Duration.ofHours(24));
+        assertInstanceOf(Reservation.Authorized.class, l.reserve(new Charge("flood", Money.credits("0"), "premium",
+                "GET premium", new Idempotency("after", "fp", true))), "records past their retention free the share");
+    }
+
+    /** Issue 9 item 2: when all accounts together fill the budget, new keys get 503, old records stay. */
+    @Test
+    void aFullRecordStoreRefusesNewKeysAndKeepsEveryRecord() {
+        InMemoryLedger.Builder b = InMemoryLedger.builder().clock(clock).replayMemory(1024 * 1024)
+                .replayMemoryPerAccount(64 * 1024).maxReplayRecords(1000);
+        for (int a = 0; a < 30; a++) {
+            b.account("a" + a, Money.credits("0"), "premium");
+        }
+        InMemoryLedger l = b.build();
+        Reservation last = null;
+        int admitted = 0;
+        outer:
+        for (int i = 0; i < 100; i++) {
+            for (int a = 0; a < 30; a++) {
+                last = l.reserve(new Charge("a" + a, Money.credits("0"), "premium", "GET premium",
+                        new Idempotency("k" + i, "fp", true)));
+                if (!(last instanceof Reservation.Authorized ok)) {
+                    break outer;
+                }
+                l.commit(ok.hold(), OK);
+                admitted++;
+            }
+        }
+        Reservation.Denied refused = assertInstanceOf(Reservation.Denied.class, last);
+        assertEquals(DenialReason.IDEMPOTENCY_STORE_FULL, refused.reason(), "1,000 records in all");
+        assertEquals(1000, admitted);
+        assertEquals(Duration.ofHours(24), refused.retryAfter(), "until the oldest record ends its retention");
+        assertInstanceOf(Reservation.Replay.class, l.reserve(new Charge("a0", Money.credits("0"), "premium",
+                "GET premium", new Idempotency("k0", "fp", true))), "the oldest record is still there");
     }
 
     /** Regression (review): reading a record used to restart its retention. */
@@ -325,6 +386,80 @@ class InMemoryLedgerTest {
         assertEquals(false, l.openAccount("acct", Money.credits("1"), Set.of()));
         assertEquals(true, l.openAccount("new", Money.credits("2"), Set.of("beta")));
         assertEquals(Money.credits("2"), l.account("new").orElseThrow().balance());
+    }
+
+    /**
+     * Issue 9 item 4: an admin credit that overflowed answered 400 but was applied; afterwards every
+     * read of the account failed and a paid request lost the price with no hold or entry.
+     */
+    @Test
+    void aCreditPastTheMaximumBalanceIsRefusedBeforeAnythingChanges() {
+        InMemoryLedger l = ledger("100");
+        Hold open = ((Reservation.Authorized) l.reserve(charge("40"))).hold();
+        Money nearMax = new Money(AccountLimits.MAX_BALANCE.subtract(new BigDecimal("100")), "credits");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> l.credit("acct", nearMax.plus(Money.credits("1")), "too much"));
+        assertTrue(e.getMessage().contains("maximum balance"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> l.credit("acct", Money.credits("99999999999999999999"), "way too much"));
+        assertEquals(Money.credits("60"), balance(l), "nothing was applied");
+
+        assertEquals(new Money(AccountLimits.MAX_BALANCE.subtract(new BigDecimal("40")), "credits"),
+                l.credit("acct", nearMax, "up to the maximum, open hold counted"));
+        assertEquals(Settlement.RELEASED, l.release(open), "a release can never overflow");
+        assertEquals(new Money(AccountLimits.MAX_BALANCE, "credits"), balance(l));
+        Hold paid = ((Reservation.Authorized) l.reserve(charge("5"))).hold();
+        assertEquals(Settlement.COMMITTED, l.commit(paid, null));
+        assertSumOfEntriesIsTheBalance(l, "acct");
+
+        assertThrows(IllegalArgumentException.class, () -> l.openAccount("rich",
+                new Money(AccountLimits.MAX_BALANCE.add(BigDecimal.ONE), "credits"), Set.of()));
+        assertTrue(l.account("rich").isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> InMemoryLedger.builder()
+                .account("rich", Money.credits("99999999999999999999")));
+    }
+
+    /** Issue 9 item 4: after refused overflows and expiries, every balance equals its entries. */
+    @Test
+    void afterRefusedOverflowsEveryBalanceEqualsTheSumOfItsEntries() {
+        InMemoryLedger l = InMemoryLedger.builder().clock(clock).holdTimeout(Duration.ofMinutes(1))
+                .account("acct", Money.credits("50")).account("other", Money.credits("7")).build();
+        l.reserve(charge("20"));
+        l.reserve(new Charge("other", Money.credits("3"), null, "GET test", new Idempotency("o", "", false)));
+        assertThrows(IllegalArgumentException.class, () -> l.credit("acct",
+                new Money(AccountLimits.MAX_BALANCE.subtract(new BigDecimal("10")), "credits"), "overflow"));
+        clock.advance(Duration.ofMinutes(2));
+        assertEquals(2, l.expireOverdueHolds());
+        assertEquals(Money.credits("50"), balance(l));
+        assertEquals(Money.credits("7"), l.account("other").orElseThrow().balance());
+        assertSumOfEntriesIsTheBalance(l, "acct");
+        assertSumOfEntriesIsTheBalance(l, "other");
+    }
+
+    /** Issue 9 item 7: ids are checked by the same rules as on PostgreSQL, before anything changes. */
+    @Test
+    void accountIdsWithControlCharactersOrOverLongAreRefused() {
+        InMemoryLedger l = ledger("10");
+        String longId = "k".repeat(AccountLimits.MAX_ID_LENGTH + 1);
+        for (String bad : List.of("a\u0000b", "tab\tid", longId, "", "\ud800x")) {
+            assertThrows(IllegalArgumentException.class, () -> l.openAccount(bad, Money.credits("1"), Set.of()), bad);
+            assertThrows(IllegalArgumentException.class, () -> l.credit(bad, Money.credits("1"), null));
+            assertTrue(l.account(bad).isEmpty());
+            Reservation.Denied d = assertInstanceOf(Reservation.Denied.class, l.reserve(new Charge(bad,
+                    Money.credits("1"), null, "GET test", new Idempotency("g" + keys.incrementAndGet(), "", false))));
+            assertEquals(DenialReason.UNKNOWN_ACCOUNT, d.reason());
+        }
+        assertThrows(IllegalArgumentException.class, () -> l.credit("acct", Money.credits("1"), "nul\u0000ref"));
+        assertThrows(IllegalArgumentException.class, () -> l.grant("acct", "nul\u0000"));
+        assertEquals(true, l.openAccount("k".repeat(AccountLimits.MAX_ID_LENGTH), Money.credits("1"), Set.of()));
+        assertEquals(true, l.openAccount("caf\u00e9 \ud83d\ude00", Money.credits("1"), Set.of()));
+        assertEquals(Money.credits("10"), balance(l));
+    }
+
+    private static void assertSumOfEntriesIsTheBalance(InMemoryLedger l, String id) {
+        List<LedgerEntry> entries = l.statement(id, Instant.EPOCH, Instant.MAX, 10_000);
+        BigDecimal available = entries.stream().map(LedgerEntry::availableDelta).reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertEquals(0, available.compareTo(l.account(id).orElseThrow().balance().amount()), id + ": " + entries);
     }
 
     @Test
