@@ -144,21 +144,6 @@ public final class RateLimiter {
      * @return the decision
      */
     public RateLimitDecision check(Policy policy, LimitTier tier, HttpServletRequest request, Payer payer) {
-        return check(policy, tier, request, payer, false);
-    }
-
-    /**
-     * Takes tokens for a request from every bucket of its tier, or from none.
-     *
-     * @param policy the request's policy
-     * @param tier the tier of the payer
-     * @param request the request, for the key
-     * @param payer the confirmed payer, or {@code null} (payer-keyed limits then count the client address)
-     * @param quiet true for a provisional check (of a key being confirmed): no counters, no events
-     * @return the decision
-     */
-    public RateLimitDecision check(Policy policy, LimitTier tier, HttpServletRequest request, Payer payer,
-                                   boolean quiet) {
         List<BucketSpec> specs = tier.buckets();
         List<RateLimitDecision.LimitState> states = new ArrayList<>(specs.size() * 2);
         List<RateLimitDecision.Taken> taken = new ArrayList<>(specs.size());
@@ -221,23 +206,19 @@ public final class RateLimiter {
                                 Math.min(st.quota(), st.remaining() + t.tokens()), st.resetSeconds()));
                     }
                 }
-                if (!quiet) {
-                    stats.rejected.incrementAndGet();
-                    event(policy, violated, false, retry);
-                }
+                stats.rejected.incrementAndGet();
+                event(policy, violated, false, retry);
                 return new RateLimitDecision(false, false, retry, violated, List.of(), tier.policyHeader(), states,
                         List.of());
             }
         }
-        if (!quiet) {
-            if (!shadowViolations.isEmpty()) {
-                stats.shadowExceeded.incrementAndGet();
-                LOG.log(System.Logger.Level.INFO, "Shadow limit(s) {0} exceeded on {1} {2}; admitted", shadowViolations,
-                        policy.method(), policy.origin());
-                event(policy, shadowViolations, true, shadowRetry);
-            }
-            stats.admitted.incrementAndGet();
+        if (!shadowViolations.isEmpty()) {
+            stats.shadowExceeded.incrementAndGet();
+            LOG.log(System.Logger.Level.INFO, "Shadow limit(s) {0} exceeded on {1} {2}; admitted", shadowViolations,
+                    policy.method(), policy.origin());
+            event(policy, shadowViolations, true, shadowRetry);
         }
+        stats.admitted.incrementAndGet();
         return new RateLimitDecision(true, false, null, List.of(), shadowViolations, tier.policyHeader(), states, taken);
     }
 
