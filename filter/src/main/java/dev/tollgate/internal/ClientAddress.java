@@ -72,6 +72,9 @@ public final class ClientAddress {
      */
     public String of(HttpServletRequest request) {
         String peer = request.getRemoteAddr();
+        if (trusted.isEmpty() && peer != null && peer.indexOf(':') < 0) {
+            return peer; // an IPv4 peer, as containers write it: nothing to normalise (the common case, kept cheap)
+        }
         // Jetty 12 brackets IPv6 peers ("[2001:db8::4]"), Tomcat does not: both parse here.
         byte[] peerBytes = Cidr.address(peer);
         if (peerBytes == null) {
