@@ -9,6 +9,8 @@ import dev.tollgate.ledger.InMemoryLedger;
 import dev.tollgate.spi.RateLimitListener;
 import dev.tollgate.testapp.LimitFeatureServlets;
 import dev.tollgate.testapp.SearchServlet;
+import dev.tollgate.testing.MutableClock;
+import dev.tollgate.testing.SwitchableLedger;
 import dev.tollgate.testing.TestServer;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Servlet;
@@ -167,6 +169,76 @@ class RateLimitFeaturesTest {
             assertTrue(limited.headers().firstValue("X-RateLimit-Remaining").isEmpty());
             assertTrue(limited.headers().firstValue("Retry-After").isPresent(), "Retry-After always");
             assertEquals(List.of("payer-5-per-60s"), list(json(limited).get("violated-policies")));
+        }
+    }
+
+    /**
+     * Issue 9 item 6: a key the ledger had not confirmed was counted in its client address's bucket
+     * first, so anonymous traffic from one address (a NAT, an untrusted proxy) kept valid keys from
+     * ever being looked up: 429 forever.
+     */
+    @Test
+    void issue9AnonymousTrafficFromOneAddressDoesNotStarveValidKeys() throws Exception {
+        SwitchableLedger counting = new SwitchableLedger(ledger());
+        TollgateConfig config = TollgateConfig.builder().ledger(counting).clock(new MutableClock()).build();
+        try (TestServer server = start(config, "search", SearchServlet.class, "/search")) {
+            assertEquals(5, count(server, 6, "/search"), "the address's anonymous bucket is spent");
+            assertEquals(429, server.get("/search").statusCode());
+
+            HttpResponse<String> keyed = server.get("/search", "X-API-Key", "basic");
+            assertEquals(200, keyed.statusCode(), keyed.body());
+            assertEquals("\"payer-5-per-60s\";q=5;w=60", keyed.headers().firstValue("RateLimit-Policy").orElseThrow());
+            assertTrue(keyed.headers().firstValue("RateLimit").orElseThrow().startsWith("\"payer-5-per-60s\";r=4;"),
+                    "the key's own bucket: " + keyed.headers().firstValue("RateLimit"));
+            assertEquals(4, count(server, 5, "/search", "X-API-Key", "basic"), "then its own limit applies");
+            assertEquals(200, server.get("/search", "X-API-Key", "gold").statusCode(), "another key, its own bucket");
+            assertEquals(2, counting.accountLookups.get(), "one look-up per key");
+            assertEquals(429, server.get("/search").statusCode(), "anonymous traffic is still limited");
+        }
+    }
+
+    /** Issue 9 item 6: with their own budget for look-ups, invented keys still reach the ledger boundedly. */
+    @Test
+    void issue9InventedKeysReachTheLedgerABoundedNumberOfTimes() throws Exception {
+        SwitchableLedger counting = new SwitchableLedger(ledger());
+        MutableClock clock = new MutableClock();
+        TollgateConfig config = TollgateConfig.builder().ledger(counting).clock(clock).build();
+        try (TestServer server = start(config, "search", SearchServlet.class, "/search")) {
+            assertEquals(200, server.get("/search", "X-API-Key", "gold").statusCode(), "gold is in use here");
+            int budget = dev.tollgate.internal.RateLimiter.KEY_LOOKUPS_PER_MINUTE;
+            int unknown = 0;
+            int limited = 0;
+            HttpResponse<String> last = null;
+            for (int i = 0; i < 3 * budget; i++) {
+                last = server.get("/search", "X-API-Key", "invented-" + i);
+                unknown += last.statusCode() == 401 ? 1 : 0;
+                limited += last.statusCode() == 429 ? 1 : 0;
+            }
+            assertEquals(budget - 1, unknown, "gold's look-up and the invented keys' share one budget");
+            assertEquals(2 * budget + 1, limited);
+            assertEquals(budget, counting.accountLookups.get(), "the ledger saw one budget of look-ups, no more");
+            assertEquals(List.of("key-lookups"), list(json(last).get("violated-policies")));
+            assertEquals("\"key-lookups\";q=" + budget + ";w=60", last.headers().firstValue("RateLimit-Policy")
+                    .orElseThrow());
+            assertTrue(last.headers().firstValue("Retry-After").isPresent());
+
+            assertEquals(401, server.get("/search", "X-API-Key", "invented-0").statusCode(),
+                    "a key just found unknown is 401 again");
+            assertEquals(budget, counting.accountLookups.get(), "without asking the ledger");
+            assertEquals(5, count(server, 5, "/search"), "anonymous requests keep their own limit meanwhile");
+            assertEquals(200, server.get("/search", "X-API-Key", "gold").statusCode(), "confirmed: no look-up");
+
+            // A minute later gold's confirmation has lapsed and the budget is full again; spend it all.
+            clock.advance(java.time.Duration.ofSeconds(61));
+            for (int i = 0; i < budget + 5; i++) {
+                server.get("/search", "X-API-Key", "invented-again-" + i);
+            }
+            assertEquals(2 * budget, counting.accountLookups.get());
+            assertEquals(429, server.get("/search", "X-API-Key", "basic").statusCode(),
+                    "a key never seen here waits for the budget, like any other");
+            assertEquals(200, server.get("/search", "X-API-Key", "gold").statusCode(),
+                    "a key confirmed in the last minutes is confirmed again without the budget");
+            assertEquals(2 * budget + 1, counting.accountLookups.get());
         }
     }
 }

@@ -4,7 +4,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The client address of a request. The peer address ({@code getRemoteAddr()}) is the client unless
@@ -13,6 +12,9 @@ import java.util.Locale;
  * that writes one passes the other through from the client), right to left, skipping further
  * trusted proxies; the first untrusted hop is the client. Forwarding headers from anyone else are
  * ignored: they are trivially forged. A malformed header is ignored too (the peer address is used).
+ * Addresses are read in every form containers and proxies write them: IPv6 bare or in brackets
+ * (Jetty 12's {@code getRemoteAddr()} gives {@code [2001:db8::4]}, Tomcat's {@code 2001:db8:0:0:0:0:0:4}),
+ * with or without a port, so an IPv6 peer can be a trusted proxy and IPv6 clients group by network.
  * No DNS lookups ever. Immutable and thread-safe.
  */
 public final class ClientAddress {
@@ -62,33 +64,40 @@ public final class ClientAddress {
     }
 
     /**
-     * {@return the client address of a request, as text (normalised for IPv6)}
+     * {@return the client address of a request, as text (normalised: IPv6 without brackets or zone,
+     * IPv4-mapped IPv6 as IPv4), or the peer address as the container gave it when it is not an IP
+     * literal (for example a Unix socket)}
      *
      * @param request the request
      */
     public String of(HttpServletRequest request) {
         String peer = request.getRemoteAddr();
-        if (trusted.isEmpty() || peer == null) {
+        if (trusted.isEmpty() && peer != null && peer.indexOf(':') < 0) {
+            return peer; // an IPv4 peer, as containers write it: nothing to normalise (the common case, kept cheap)
+        }
+        // Jetty 12 brackets IPv6 peers ("[2001:db8::4]"), Tomcat does not: both parse here.
+        byte[] peerBytes = Cidr.address(peer);
+        if (peerBytes == null) {
             return peer;
         }
-        byte[] peerBytes = Cidr.literal(peer);
-        if (peerBytes == null || !isTrusted(peerBytes)) {
-            return peer;
+        String client = Cidr.format(peerBytes);
+        if (trusted.isEmpty() || !isTrusted(peerBytes)) {
+            return client;
         }
         List<String> hops = forwarded ? forwardedHops(request) : headerList(request, "X-Forwarded-For");
         if (hops == null) {
-            return peer;
+            return client;
         }
         for (int i = hops.size() - 1; i >= 0; i--) {
-            byte[] hop = Cidr.literal(hops.get(i));
+            byte[] hop = Cidr.address(hops.get(i));
             if (hop == null) {
-                return peer; // malformed or obfuscated: do not guess
+                return client; // malformed or obfuscated: do not guess
             }
             if (!isTrusted(hop)) {
                 return Cidr.format(hop);
             }
         }
-        return peer; // every hop is a trusted proxy
+        return client; // every hop is a trusted proxy
     }
 
     private boolean isTrusted(byte[] address) {
@@ -123,20 +132,12 @@ public final class ClientAddress {
         return hops;
     }
 
+    /** A {@code for=} value without its quotes; {@link Cidr#address} takes the brackets and port off. */
     private static String unquoteForwarded(String v) {
-        String s = v;
-        if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
-            s = s.substring(1, s.length() - 1);
+        if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+            return v.substring(1, v.length() - 1);
         }
-        if (s.startsWith("[")) {
-            int end = s.indexOf(']');
-            return end < 0 ? "malformed" : s.substring(1, end); // [v6]:port
-        }
-        int colon = s.indexOf(':');
-        if (colon >= 0 && s.indexOf(':', colon + 1) < 0) {
-            s = s.substring(0, colon); // v4:port
-        }
-        return s;
+        return v;
     }
 
     /** All comma-separated items of all occurrences of a header, or null when absent. */
@@ -176,6 +177,9 @@ public final class ClientAddress {
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException("not a CIDR block: " + text);
                 }
+            }
+            if (address.length() > 2 && address.startsWith("[") && address.endsWith("]")) {
+                address = address.substring(1, address.length() - 1); // [2001:db8::1], as in URLs
             }
             byte[] bytes = literal(address);
             if (bytes == null) {
@@ -228,45 +232,176 @@ public final class ClientAddress {
             return new byte[] {v6[12], v6[13], v6[14], v6[15]};
         }
 
-        /** Parses an IPv4 or IPv6 literal without any name lookup; null if it is not one. */
-        static byte[] literal(String s) {
-            if (s == null || s.isEmpty() || s.length() > 45) {
+        /**
+         * Parses an address as containers and forwarding headers write it: an IPv4 literal with an
+         * optional port ({@code 192.0.2.1}, {@code 192.0.2.1:8080}), a bare IPv6 literal
+         * ({@code 2001:db8::1}), or a bracketed one with an optional port ({@code [2001:db8::1]},
+         * {@code [2001:db8::1]:443}, as Jetty 12's {@code getRemoteAddr()} and RFC 7239 write it).
+         * An RFC 7239 obfuscated port ({@code :_abc}) is accepted too; the port is ignored.
+         *
+         * @return the address bytes (4 for IPv4 and IPv4-mapped IPv6, else 16), or null if the text
+         *     is not such an address; no name is ever looked up
+         */
+        static byte[] address(String s) {
+            if (s == null || s.isEmpty() || s.length() > 80) {
                 return null;
             }
-            if (s.indexOf(':') < 0) {
-                String[] parts = s.split("\\.", -1);
-                if (parts.length != 4) {
+            if (s.charAt(0) == '[') {
+                int end = s.indexOf(']');
+                if (end < 0 || end + 1 < s.length() && !isPort(s, end + 1)) {
                     return null;
                 }
-                byte[] b = new byte[4];
-                for (int i = 0; i < 4; i++) {
-                    String p = parts[i];
-                    if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
-                        return null;
-                    }
-                    int v = Integer.parseInt(p);
-                    if (v > 255) {
-                        return null;
-                    }
-                    b[i] = (byte) v;
+                String inner = s.substring(1, end);
+                return inner.indexOf(':') < 0 ? null : literal(inner); // brackets enclose IPv6 only
+            }
+            int colon = s.indexOf(':');
+            if (colon >= 0 && s.indexOf(':', colon + 1) < 0) {
+                return isPort(s, colon) ? v4(s.substring(0, colon)) : null;
+            }
+            return literal(s);
+        }
+
+        /** Whether {@code s} from {@code from} is {@code :} and a port: 1 to 5 digits, or {@code _} and a token. */
+        private static boolean isPort(String s, int from) {
+            if (s.charAt(from) != ':' || from + 1 >= s.length()) {
+                return false;
+            }
+            String p = s.substring(from + 1);
+            if (p.charAt(0) == '_') {
+                return p.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '.' || c == '_'
+                        || c == '-'));
+            }
+            return p.length() <= 5 && p.chars().allMatch(c -> c >= '0' && c <= '9');
+        }
+
+        /**
+         * Parses a bare IPv4 or IPv6 literal (an IPv6 zone, {@code %eth0}, is dropped) with a
+         * parser of our own: {@code InetAddress.getByName} would look up anything that is not a
+         * literal in DNS.
+         *
+         * @return 4 bytes for IPv4 and IPv4-mapped IPv6, 16 for other IPv6, or null
+         */
+        static byte[] literal(String s) {
+            if (s == null || s.isEmpty() || s.length() > 64) {
+                return null;
+            }
+            byte[] b = s.indexOf(':') < 0 ? v4(s) : v6(s);
+            if (b != null && b.length == 16) {
+                byte[] v4 = mappedV4(b);
+                if (v4 != null) {
+                    return v4; // a dual-stack socket's IPv4 client is an IPv4 client
                 }
-                return b;
             }
-            String lower = s.toLowerCase(Locale.ROOT);
-            int zone = lower.indexOf('%');
+            return b;
+        }
+
+        /** Dotted quad, ASCII digits only (no leading sign, no Unicode digits), each 0 to 255. */
+        private static byte[] v4(String s) {
+            String[] parts = s.split("\\.", -1);
+            if (parts.length != 4) {
+                return null;
+            }
+            byte[] b = new byte[4];
+            for (int i = 0; i < 4; i++) {
+                String p = parts[i];
+                if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    return null;
+                }
+                int v = Integer.parseInt(p);
+                if (v > 255) {
+                    return null;
+                }
+                b[i] = (byte) v;
+            }
+            return b;
+        }
+
+        /** RFC 4291 text: eight groups of 1 to 4 hex digits, one {@code ::} at most, an IPv4 tail allowed. */
+        private static byte[] v6(String text) {
+            String s = text;
+            int zone = s.indexOf('%');
             if (zone >= 0) {
-                lower = lower.substring(0, zone);
+                if (zone == s.length() - 1) {
+                    return null;
+                }
+                s = s.substring(0, zone);
             }
-            if (!lower.chars().allMatch(c -> c == ':' || c == '.' || Character.digit(c, 16) >= 0)) {
+            if (s.length() < 2 || s.length() > 45) {
                 return null;
             }
-            try {
-                // With only hex digits, colons and dots, this parses a literal; it never resolves names.
-                byte[] b = java.net.InetAddress.getByName(lower).getAddress();
-                return b;
-            } catch (java.net.UnknownHostException e) {
+            int gap = s.indexOf("::");
+            if (gap >= 0 && s.indexOf("::", gap + 1) >= 0) {
                 return null;
             }
+            int[] head = groups(gap < 0 ? s : s.substring(0, gap), gap < 0);
+            int[] tail = gap < 0 ? new int[0] : groups(s.substring(gap + 2), true);
+            if (head == null || tail == null) {
+                return null;
+            }
+            int count = head.length + tail.length;
+            if (gap < 0 ? count != 8 : count > 7) {
+                return null;
+            }
+            byte[] b = new byte[16];
+            for (int i = 0; i < head.length; i++) {
+                b[2 * i] = (byte) (head[i] >> 8);
+                b[2 * i + 1] = (byte) head[i];
+            }
+            for (int i = 0; i < tail.length; i++) {
+                int g = 8 - tail.length + i;
+                b[2 * g] = (byte) (tail[i] >> 8);
+                b[2 * g + 1] = (byte) tail[i];
+            }
+            return b;
+        }
+
+        /** The 16-bit groups of one side of {@code ::} (empty text: none); the last may be dotted IPv4. */
+        private static int[] groups(String part, boolean v4Tail) {
+            if (part.isEmpty()) {
+                return new int[0];
+            }
+            String[] items = part.split(":", -1);
+            int last = items.length - 1;
+            boolean dotted = v4Tail && items[last].indexOf('.') >= 0;
+            int[] out = new int[items.length + (dotted ? 1 : 0)];
+            for (int i = 0; i < items.length; i++) {
+                String g = items[i];
+                if (i == last && dotted) {
+                    byte[] v4 = v4(g);
+                    if (v4 == null) {
+                        return null;
+                    }
+                    out[i] = (v4[0] & 0xff) << 8 | v4[1] & 0xff;
+                    out[i + 1] = (v4[2] & 0xff) << 8 | v4[3] & 0xff;
+                    continue;
+                }
+                if (g.isEmpty() || g.length() > 4) {
+                    return null;
+                }
+                int v = 0;
+                for (int k = 0; k < g.length(); k++) {
+                    int d = hex(g.charAt(k));
+                    if (d < 0) {
+                        return null;
+                    }
+                    v = v << 4 | d;
+                }
+                out[i] = v;
+            }
+            return out;
+        }
+
+        private static int hex(char c) {
+            if (c >= '0' && c <= '9') {
+                return c - '0';
+            }
+            if (c >= 'a' && c <= 'f') {
+                return c - 'a' + 10;
+            }
+            if (c >= 'A' && c <= 'F') {
+                return c - 'A' + 10;
+            }
+            return -1;
         }
 
         static String format(byte[] b) {

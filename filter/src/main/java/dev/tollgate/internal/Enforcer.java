@@ -58,6 +58,8 @@ public final class Enforcer implements AutoCloseable {
     public static final String HANDLED = "dev.tollgate.handled";
 
     private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** How long a key the ledger does not know is answered 401 without asking it again. */
+    private static final Duration UNKNOWN_KEY_MEMORY = Duration.ofSeconds(10);
 
     private final TollgateConfig config;
     private final PolicyTable table;
@@ -70,12 +72,21 @@ public final class Enforcer implements AutoCloseable {
     private final AtomicLong keySequence = new AtomicLong();
     private final SettlementRetrier retrier;
     /**
-     * Credentials the ledger recently confirmed. Until then a credential is counted by client address
-     * in payer-keyed limits, so invented keys neither buy fresh buckets nor flood the ledger.
+     * Credentials the ledger confirmed within the last minute, with their entitlements when known:
+     * counted as themselves, with no look-up.
      */
-    private final com.github.benmanes.caffeine.cache.Cache<String, Known> knownPayers =
-            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000)
-                    .expireAfterWrite(java.time.Duration.ofMinutes(1)).build();
+    private final com.github.benmanes.caffeine.cache.Cache<String, Known> knownPayers;
+    /**
+     * Credentials the ledger confirmed within the last 15 minutes (of use): their confirmation is
+     * renewed without spending their client address's look-up budget, so a flood of invented keys
+     * from a shared address cannot lock out keys already in use there. Only a real key gets in.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> vouchedPayers;
+    /**
+     * Credentials the ledger said it does not know, for a few seconds: a key repeated is answered
+     * {@code 401} again with no look-up and no budget spent. Short, so a new account works soon.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> unknownPayers;
 
     /**
      * Creates the engine.
@@ -119,6 +130,16 @@ public final class Enforcer implements AutoCloseable {
                 config.onStoreFailure(), ClientAddress.trusting(config.trustedProxies(), config.forwardedHeader()),
                 listener, namespace, config.ipv6Prefix());
         this.retrier = new SettlementRetrier(ledger);
+        // The payer caches run on the configured clock too, so tests move time instead of sleeping.
+        com.github.benmanes.caffeine.cache.Ticker ticker = config.clock() == null
+                ? com.github.benmanes.caffeine.cache.Ticker.systemTicker()
+                : () -> config.clock().millis() * 1_000_000L;
+        this.knownPayers = com.github.benmanes.caffeine.cache.Caffeine.newBuilder().ticker(ticker)
+                .maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(1)).build();
+        this.vouchedPayers = com.github.benmanes.caffeine.cache.Caffeine.newBuilder().ticker(ticker)
+                .maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(15)).build();
+        this.unknownPayers = com.github.benmanes.caffeine.cache.Caffeine.newBuilder().ticker(ticker)
+                .maximumSize(10_000).expireAfterWrite(UNKNOWN_KEY_MEMORY).build();
         byte[] seed = new byte[8];
         new SecureRandom().nextBytes(seed);
         this.keyPrefix = "tg-" + HexFormat.of().formatHex(seed) + "-";
@@ -456,10 +477,14 @@ public final class Enforcer implements AutoCloseable {
     /**
      * Checks the rate limits of a request; on refusal sends the answer and returns null.
      *
-     * <p>A key the ledger has not confirmed yet first spends from its client address's buckets (so
-     * a flood of invented keys is limited like anonymous traffic and never floods the ledger), then
-     * is looked up; a real key gets those tokens back and is counted as itself. Plans need the
-     * payer's entitlements, looked up once and cached briefly.
+     * <p>A key the ledger has not confirmed yet is looked up first, and only then counted, as
+     * itself. The look-up spends from its client address's look-up budget
+     * ({@link RateLimiter#checkKeyLookup}), not from the endpoint's limits: anonymous traffic from
+     * the same address cannot starve valid keys, and a flood of invented keys reaches the ledger at
+     * most as often as the budget allows. A key the ledger does not know gets {@code 401} (and is
+     * remembered as unknown for a few seconds). Renewing the confirmation of a key confirmed in the
+     * last minutes spends no budget. Plans need the payer's entitlements, looked up once and cached
+     * briefly.
      */
     private RateLimitDecision limit(Policy policy, Payer payer, HttpServletRequest request, Exchange exchange)
             throws IOException {
@@ -469,20 +494,24 @@ public final class Enforcer implements AutoCloseable {
                 || policy.hasPlans() && (known == null || known.entitlements == null));
         Set<String> entitlements = known == null ? null : known.entitlements;
         if (lookup) {
-            RateLimitDecision guard = null;
+            RateLimitDecision budget = null;
             if (!confirmed) {
-                guard = limiter.check(policy, policy.tierFor(null), request, null, true);
-                if (!guard.admitted()) {
-                    refuseLimit(guard, policy, request, exchange);
+                if (unknownPayers.getIfPresent(payer.accountId()) != null) {
+                    answer(Denial.of(Denial.Kind.UNKNOWN_ACCOUNT, "No account matches the credential sent."), request,
+                            exchange, null);
                     return null;
                 }
+                if (vouchedPayers.getIfPresent(payer.accountId()) == null) {
+                    budget = limiter.checkKeyLookup(policy, request);
+                    if (!budget.admitted()) {
+                        refuseLimit(budget, policy, request, exchange);
+                        return null;
+                    }
+                }
             }
-            Optional<Account> account = account(payer, request, exchange, guard);
+            Optional<Account> account = account(payer, request, exchange, budget);
             if (account.isEmpty()) {
                 return null;
-            }
-            if (guard != null) {
-                limiter.refund(guard);
             }
             confirmed = true;
             entitlements = account.get().entitlements();
@@ -593,6 +622,17 @@ public final class Enforcer implements AutoCloseable {
         if (entitlements != null || current == null) {
             knownPayers.put(payer.accountId(), new Known(entitlements));
         }
+        if (needsConfirmation(payer)) {
+            vouchedPayers.put(payer.accountId(), Boolean.TRUE);
+        }
+    }
+
+    private void unknown(Payer payer) {
+        if (needsConfirmation(payer)) {
+            knownPayers.invalidate(payer.accountId());
+            vouchedPayers.invalidate(payer.accountId());
+            unknownPayers.put(payer.accountId(), Boolean.TRUE);
+        }
     }
 
     /**
@@ -623,6 +663,7 @@ public final class Enforcer implements AutoCloseable {
             return Optional.empty();
         }
         if (account.isEmpty()) {
+            unknown(payer);
             answer(Denial.of(Denial.Kind.UNKNOWN_ACCOUNT, "No account matches the credential sent."), request, exchange,
                     limit);
         } else {

@@ -48,6 +48,15 @@ public final class RateLimiter {
     private static final System.Logger LOG = System.getLogger("dev.tollgate");
     private static final long STORE_BACKOFF_NANOS = Duration.ofSeconds(1).toNanos();
 
+    /** The name of the per-address budget for ledger look-ups of unconfirmed keys, in headers and bodies. */
+    public static final String KEY_LOOKUPS = "key-lookups";
+    /** Ledger look-ups of keys not confirmed yet, per client address and minute. */
+    public static final int KEY_LOOKUPS_PER_MINUTE = 30;
+    private static final BucketSpec KEY_LOOKUP_SPEC = new BucketSpec("tollgate:" + KEY_LOOKUPS, KeyBy.CLIENT_IP, null,
+            null, 1, Count.ALL, false, StoreFailure.LOCAL,
+            List.of(new LimitSpec(KEY_LOOKUPS, KEY_LOOKUPS_PER_MINUTE, Duration.ofMinutes(1))));
+    private static final String KEY_LOOKUP_POLICY = LimitTier.policyHeader(List.of(KEY_LOOKUP_SPEC));
+
     private final Cache<BucketKey, Bucket> local;
     private final Cache<BucketKey, Bucket> remote;
     private final RateLimitStore store;
@@ -135,21 +144,6 @@ public final class RateLimiter {
      * @return the decision
      */
     public RateLimitDecision check(Policy policy, LimitTier tier, HttpServletRequest request, Payer payer) {
-        return check(policy, tier, request, payer, false);
-    }
-
-    /**
-     * Takes tokens for a request from every bucket of its tier, or from none.
-     *
-     * @param policy the request's policy
-     * @param tier the tier of the payer
-     * @param request the request, for the key
-     * @param payer the confirmed payer, or {@code null} (payer-keyed limits then count the client address)
-     * @param quiet true for a provisional check (of a key being confirmed): no counters, no events
-     * @return the decision
-     */
-    public RateLimitDecision check(Policy policy, LimitTier tier, HttpServletRequest request, Payer payer,
-                                   boolean quiet) {
         List<BucketSpec> specs = tier.buckets();
         List<RateLimitDecision.LimitState> states = new ArrayList<>(specs.size() * 2);
         List<RateLimitDecision.Taken> taken = new ArrayList<>(specs.size());
@@ -212,24 +206,50 @@ public final class RateLimiter {
                                 Math.min(st.quota(), st.remaining() + t.tokens()), st.resetSeconds()));
                     }
                 }
-                if (!quiet) {
-                    stats.rejected.incrementAndGet();
-                    event(policy, violated, false, retry);
-                }
+                stats.rejected.incrementAndGet();
+                event(policy, violated, false, retry);
                 return new RateLimitDecision(false, false, retry, violated, List.of(), tier.policyHeader(), states,
                         List.of());
             }
         }
-        if (!quiet) {
-            if (!shadowViolations.isEmpty()) {
-                stats.shadowExceeded.incrementAndGet();
-                LOG.log(System.Logger.Level.INFO, "Shadow limit(s) {0} exceeded on {1} {2}; admitted", shadowViolations,
-                        policy.method(), policy.origin());
-                event(policy, shadowViolations, true, shadowRetry);
-            }
-            stats.admitted.incrementAndGet();
+        if (!shadowViolations.isEmpty()) {
+            stats.shadowExceeded.incrementAndGet();
+            LOG.log(System.Logger.Level.INFO, "Shadow limit(s) {0} exceeded on {1} {2}; admitted", shadowViolations,
+                    policy.method(), policy.origin());
+            event(policy, shadowViolations, true, shadowRetry);
         }
+        stats.admitted.incrementAndGet();
         return new RateLimitDecision(true, false, null, List.of(), shadowViolations, tier.policyHeader(), states, taken);
+    }
+
+    /**
+     * Takes one token of a client address's budget for ledger look-ups of keys not confirmed yet
+     * (its /64 for IPv6): {@value #KEY_LOOKUPS_PER_MINUTE} a minute, refilled greedily, in this JVM.
+     * The budget is apart from every endpoint's limits, so anonymous traffic from an address (a NAT,
+     * an untrusted proxy) cannot keep a valid key from being looked up, while a flood of invented
+     * keys reaches the ledger at most this often per address. Always local: it guards this node's
+     * calls to the ledger, and a shared store's failure must not open or close it.
+     *
+     * @param policy the request's policy, for the listener
+     * @param request the request, for its client address
+     * @return the decision; refused means 429 with the limit {@value #KEY_LOOKUPS}
+     */
+    public RateLimitDecision checkKeyLookup(Policy policy, HttpServletRequest request) {
+        Bucket bucket = local.get(new BucketKey(KEY_LOOKUP_SPEC, address(request)), this::newLocalBucket);
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        LimitSpec l = KEY_LOOKUP_SPEC.limits().get(0);
+        long reset = (probe.getNanosToWaitForReset() + 999_999_999L) / 1_000_000_000L;
+        List<RateLimitDecision.LimitState> states = List.of(new RateLimitDecision.LimitState(l.name(), l.requests(),
+                l.windowSeconds(), Math.max(0, probe.getRemainingTokens()), Math.max(0, reset)));
+        if (probe.isConsumed()) {
+            return new RateLimitDecision(true, false, null, List.of(), List.of(), KEY_LOOKUP_POLICY, states, List.of());
+        }
+        Duration retry = Duration.ofSeconds(Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L)
+                / 1_000_000_000L));
+        stats.rejected.incrementAndGet();
+        event(policy, List.of(KEY_LOOKUPS), false, retry);
+        return new RateLimitDecision(false, false, retry, List.of(KEY_LOOKUPS), List.of(), KEY_LOOKUP_POLICY, states,
+                List.of());
     }
 
     /**

@@ -81,4 +81,57 @@ class ClientAddressTest {
         assertThrows(IllegalArgumentException.class, () -> ClientAddress.trusting("proxy.example.com"));
         assertThrows(IllegalArgumentException.class, () -> ClientAddress.trusting("10.0.0.0/x"));
     }
+
+    /** Issue 9 item 5: Jetty 12 brackets IPv6 peers; they were rejected, so no IPv6 proxy was trusted. */
+    @Test
+    void issue9BracketedIpv6PeersAndHopsAreAddresses() {
+        ClientAddress a = ClientAddress.trusting("2001:db8:1::/48");
+        assertEquals("198.51.100.7", a.of(request("[2001:db8:1::9]", Map.of("X-Forwarded-For",
+                List.of("198.51.100.7")))), "Jetty 12's bracketed peer is a trusted proxy");
+        assertEquals("198.51.100.7", a.of(request("2001:db8:1:0:0:0:0:9", Map.of("X-Forwarded-For",
+                List.of("198.51.100.7")))), "Tomcat's expanded peer too");
+        assertEquals("2001:db8:2:0:0:0:0:7", a.of(request("[2001:db8:1::9]", Map.of("X-Forwarded-For",
+                List.of("[2001:db8:2::7]")))), "a bracketed hop");
+        assertEquals("2001:db8:2:0:0:0:0:7", a.of(request("[2001:db8:1::9]", Map.of("X-Forwarded-For",
+                List.of("[2001:db8:2::7]:51234")))), "a bracketed hop with a port");
+        assertEquals("203.0.113.5", a.of(request("[2001:db8:1::9]", Map.of("X-Forwarded-For",
+                List.of("203.0.113.5:4711")))), "an IPv4 hop with a port");
+        assertEquals("2001:db8:9:0:0:0:0:1", a.of(request("[2001:db8:9::1]", Map.of("X-Forwarded-For",
+                List.of("198.51.100.7")))), "an untrusted bracketed peer is the client, normalised");
+        assertEquals("2001:db8:1:0:0:0:0:9", a.of(request("[2001:db8:1::9]", Map.of("X-Forwarded-For",
+                List.of("[2001:db8:2::7")))), "an unclosed bracket is malformed: the peer");
+        assertEquals("2001:db8:1:0:0:0:0:9", a.of(request("[2001:db8:1::9]", Map.of("X-Forwarded-For",
+                List.of("[198.51.100.7]")))), "brackets hold IPv6 only");
+        assertEquals("0:0:0:0:0:0:0:1", ClientAddress.trusting("").of(request("[::1]", Map.of())));
+        assertEquals("127.0.0.1", ClientAddress.trusting("").of(request("[::ffff:127.0.0.1]", Map.of())),
+                "a dual-stack socket's IPv4 client is IPv4");
+
+        ClientAddress fwd = ClientAddress.trusting("[::1]", true);
+        assertEquals("2001:db8:0:0:0:0:0:1", fwd.of(request("[::1]", Map.of("Forwarded",
+                List.of("for=\"[2001:db8::1]:443\"")))), "RFC 7239 from an IPv6 proxy on Jetty");
+        assertEquals("2001:db8:0:0:0:0:0:1", fwd.of(request("::1", Map.of("Forwarded",
+                List.of("for=\"[2001:db8::1]:_gazonk\"")))), "an obfuscated port");
+        assertEquals("0:0:0:0:0:0:0:1", fwd.of(request("[::1]", Map.of("Forwarded",
+                List.of("for=\"[2001:db8::1]:x443\"")))), "a malformed port");
+    }
+
+    @Test
+    void literalsAreParsedWithoutNameLookups() {
+        assertEquals("2001:db8:0:0:0:0:0:1", fmt("2001:DB8::1"));
+        assertEquals("0:0:0:0:0:0:0:0", fmt("::"));
+        assertEquals("1:2:3:4:5:6:7:0", fmt("1:2:3:4:5:6:7::"));
+        assertEquals("0:0:0:0:0:0:102:304", fmt("::1.2.3.4"));
+        assertEquals("fe80:0:0:0:0:0:0:1", fmt("fe80::1%eth0"));
+        assertEquals("1.2.3.4", fmt("::ffff:1.2.3.4"));
+        for (String bad : List.of("1:2:3:4:5:6:7:8:9", "1::2::3", ":::", "1:2:3:4:5:6:7", "12345::", "::g",
+                "::1.2.3", "1.2.3.4::", ":1::", "1::%", "1.2.3.256", "01.2.3.4.5", "+1.2.3.4", "\u0661.2.3.4",
+                "\uff11::", "localhost", "a:b", "dead:beef", "x.example")) {
+            assertEquals(null, ClientAddress.Cidr.literal(bad), bad);
+        }
+    }
+
+    private static String fmt(String s) {
+        byte[] b = ClientAddress.Cidr.literal(s);
+        return b == null ? null : ClientAddress.Cidr.format(b);
+    }
 }

@@ -149,6 +149,21 @@ class TollgateFeatureTest {
         assertTrue(Integer.parseInt(refused.headers().firstValue("Retry-After").orElseThrow()) > 0);
     }
 
+    /** Issue 9 item 6: anonymous traffic from one address kept valid keys from ever being looked up. */
+    @Test
+    void issue9AValidKeyIsNotStarvedByAnonymousTrafficFromItsAddress() throws Exception {
+        for (int i = 1; i <= 6; i++) {
+            server.get("/rest/search?q=" + i);
+        }
+        assertEquals(429, server.get("/rest/search?q=7").statusCode(), "the address's anonymous requests are spent");
+        HttpResponse<String> keyed = server.get("/rest/search?q=8", "X-API-Key", "gold");
+        assertEquals(200, keyed.statusCode(), keyed::body);
+        assertTrue(keyed.headers().firstValue("RateLimit").orElse("").contains("r=4"),
+                () -> "gold's own bucket: " + keyed.headers().map());
+        assertProblem(server.get("/rest/search?q=9", "X-API-Key", "invented"), 401, "unknown-account");
+        assertEquals(2, ledger.accountLookups.get(), "one look-up per key");
+    }
+
     @Test
     void aRetryWithTheSameIdempotencyKeyIsReplayedNotCharged() throws Exception {
         HttpResponse<String> first = server.send("POST", "/rest/reports", "{\"title\":\"Q3\"}", "X-API-Key", "gold",
