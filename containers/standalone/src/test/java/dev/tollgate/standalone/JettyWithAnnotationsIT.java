@@ -25,6 +25,7 @@ class JettyWithAnnotationsIT {
         Path base = StandaloneServer.freshBase("jetty-with-annotations");
         StandaloneServer.webapp(base, "app", "");
         StandaloneServer.webapp(base, "required", StandaloneServer.REQUIRED_LISTENER);
+        StandaloneServer.webapp(base, "complete", "metadata-complete=\"true\"", "");
         StandaloneServer.sampleWar(base, "sample");
         jetty = StandaloneServer.jetty(base, "ee10-annotations,ee10-deploy,http");
     }
@@ -52,6 +53,13 @@ class JettyWithAnnotationsIT {
         String log = jetty.log();
         assertEquals(1, count(log, "Tollgate started in /required:"), log);
         assertTrue(!log.contains("registered a second time"), log);
+    }
+
+    /** Fragments are not processed under metadata-complete; the initializer still registers the filter. */
+    @Test
+    void metadataCompleteKeepsTheInitializer() throws Exception {
+        assertEquals(402, jetty.get("/complete/priced").statusCode());
+        assertEquals(1, count(jetty.log(), "Tollgate started in /complete:"), jetty.log());
     }
 
     @Test

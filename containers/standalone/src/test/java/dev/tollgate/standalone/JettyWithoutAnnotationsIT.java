@@ -30,6 +30,9 @@ class JettyWithoutAnnotationsIT {
                     <param-value>false</param-value>
                   </context-param>
                 """ + StandaloneServer.REQUIRED_LISTENER);
+        StandaloneServer.webapp(base, "complete", "metadata-complete=\"true\"", "");
+        StandaloneServer.webapp(base, "complete-required", "metadata-complete=\"true\"",
+                StandaloneServer.REQUIRED_LISTENER);
         StandaloneServer.sampleWar(base, "sample");
         jetty = StandaloneServer.jetty(base, "ee10-deploy,http");
     }
@@ -65,6 +68,20 @@ class JettyWithoutAnnotationsIT {
                 + " in /required-off: the context parameter tollgate.autoRegister is false and no"
                 + " dev.tollgate.TollgateFilter is declared, while servlet \"priced\""
                 + " (dev.tollgate.standalone.PricedServlet) is priced or rate-limited"), log);
+    }
+
+    /**
+     * The documented limit on Jetty without {@code ee10-annotations}: {@code metadata-complete="true"}
+     * turns fragments off too, so no code of the JAR runs unless {@code web.xml} names
+     * {@code TollgateRequired}.
+     */
+    @Test
+    void metadataCompleteWithoutAnnotationsServesForFreeUnlessRequired() throws Exception {
+        HttpResponse<String> unprotected = jetty.get("/complete/priced");
+        assertEquals(200, unprotected.statusCode());
+        assertEquals(0, count(jetty.log(), "Tollgate started in /complete:"));
+        assertEquals(402, jetty.get("/complete-required/priced").statusCode());
+        assertEquals(200, jetty.get("/complete-required/priced", "X-API-Key", API_KEY).statusCode());
     }
 
     @Test

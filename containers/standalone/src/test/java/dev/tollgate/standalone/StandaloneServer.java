@@ -207,6 +207,11 @@ final class StandaloneServer implements AutoCloseable {
      * the servlet at {@code /priced} with {@code extra} inside {@code <web-app>}.
      */
     static void webapp(Path base, String name, String extra) throws IOException {
+        webapp(base, name, "", extra);
+    }
+
+    /** As {@link #webapp(Path, String, String)}, with {@code attributes} on {@code <web-app>}. */
+    static void webapp(Path base, String name, String attributes, String extra) throws IOException {
         Path root = base.resolve("webapps").resolve(name);
         Path classes = property("webapp.classes");
         try (Stream<Path> walk = Files.walk(classes)) {
@@ -232,7 +237,7 @@ final class StandaloneServer implements AutoCloseable {
                 <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee"
                          xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
                          xsi:schemaLocation="https://jakarta.ee/xml/ns/jakartaee https://jakarta.ee/xml/ns/jakartaee/web-app_6_0.xsd"
-                         version="6.0">
+                         version="6.0"%s>
                   %s
                   <context-param>
                     <param-name>tollgate.ledger.accounts</param-name>
@@ -247,7 +252,7 @@ final class StandaloneServer implements AutoCloseable {
                     <url-pattern>/priced</url-pattern>
                   </servlet-mapping>
                 </web-app>
-                """.formatted(extra));
+                """.formatted(attributes.isEmpty() ? "" : " " + attributes, extra));
     }
 
     /** The {@code web.xml} lines that declare {@code dev.tollgate.TollgateRequired}. */

@@ -35,6 +35,7 @@ class TomcatAbsoluteOrderingIT {
                     <param-value>false</param-value>
                   </context-param>
                 """ + StandaloneServer.REQUIRED_LISTENER);
+        StandaloneServer.webapp(base, "complete", "metadata-complete=\"true\"", "");
         tomcat = StandaloneServer.tomcat(base);
     }
 
@@ -48,6 +49,12 @@ class TomcatAbsoluteOrderingIT {
     @Test
     void withoutOrderingTheServletIsPriced() throws Exception {
         assertPriced("/app");
+    }
+
+    /** Tomcat runs the JAR's initializer under metadata-complete (fragments are not processed). */
+    @Test
+    void metadataCompleteKeepsTheInitializer() throws Exception {
+        assertPriced("/complete");
     }
 
     @Test
