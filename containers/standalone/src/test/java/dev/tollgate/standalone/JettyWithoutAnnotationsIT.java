@@ -23,7 +23,7 @@ class JettyWithoutAnnotationsIT {
     @BeforeAll
     static void start() throws Exception {
         Path base = StandaloneServer.freshBase("jetty-without-annotations");
-        StandaloneServer.webapp(base, "app", "");
+        StandaloneServer.webapp(base, "app", StandaloneServer.DENY_FILTER);
         StandaloneServer.webapp(base, "required-off", """
                 <context-param>
                     <param-name>tollgate.autoRegister</param-name>
@@ -56,6 +56,12 @@ class JettyWithoutAnnotationsIT {
         assertEquals(200, paid.statusCode(), paid.body());
         assertEquals("the paid result", paid.body());
         assertEquals(1, count(jetty.log(), "Tollgate started in /app:"), jetty.log());
+    }
+
+    @Test
+    void filtersOfWebXmlRunBeforeTollgate() throws Exception {
+        // Tollgate first would answer 402 to this unpaid request.
+        assertEquals(401, jetty.get("/app/priced", "X-Deny", "1").statusCode());
     }
 
     @Test

@@ -261,6 +261,17 @@ final class StandaloneServer implements AutoCloseable {
                 <listener-class>dev.tollgate.TollgateRequired</listener-class>
               </listener>""";
 
+    /** The {@code web.xml} lines that declare {@link DenyFilter} for {@code /*}. */
+    static final String DENY_FILTER = """
+            <filter>
+                <filter-name>deny</filter-name>
+                <filter-class>dev.tollgate.standalone.DenyFilter</filter-class>
+              </filter>
+              <filter-mapping>
+                <filter-name>deny</filter-name>
+                <url-pattern>/*</url-pattern>
+              </filter-mapping>""";
+
     /** Copies the reactor's sample WAR to {@code webapps/<name>.war}. */
     static void sampleWar(Path base, String name) throws IOException {
         Files.copy(property("sample.war"), base.resolve("webapps").resolve(name + ".war"));

@@ -26,7 +26,8 @@ class TomcatAbsoluteOrderingIT {
     static void start() throws Exception {
         Path base = StandaloneServer.freshBase("tomcat");
         StandaloneServer.webapp(base, "app", "");
-        StandaloneServer.webapp(base, "named", "<absolute-ordering><name>tollgate</name></absolute-ordering>");
+        StandaloneServer.webapp(base, "named", "<absolute-ordering><name>tollgate</name></absolute-ordering>"
+                + StandaloneServer.DENY_FILTER);
         StandaloneServer.webapp(base, "left-out", ORDERING_WITHOUT_TOLLGATE);
         StandaloneServer.webapp(base, "left-out-required", ORDERING_WITHOUT_TOLLGATE + StandaloneServer.REQUIRED_LISTENER);
         StandaloneServer.webapp(base, "disabled-required", """
@@ -60,6 +61,7 @@ class TomcatAbsoluteOrderingIT {
     @Test
     void orderingThatNamesTollgateKeepsIt() throws Exception {
         assertPriced("/named");
+        assertEquals(401, tomcat.get("/named/priced", "X-Deny", "1").statusCode(), "web.xml's filters run first");
     }
 
     /**
