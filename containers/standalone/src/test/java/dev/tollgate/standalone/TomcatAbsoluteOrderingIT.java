@@ -28,6 +28,7 @@ class TomcatAbsoluteOrderingIT {
         StandaloneServer.webapp(base, "app", "");
         StandaloneServer.webapp(base, "named", "<absolute-ordering><name>tollgate</name></absolute-ordering>"
                 + StandaloneServer.DENY_FILTER);
+        StandaloneServer.webapp(base, "others", "<absolute-ordering><others/></absolute-ordering>");
         StandaloneServer.webapp(base, "left-out", ORDERING_WITHOUT_TOLLGATE);
         StandaloneServer.webapp(base, "left-out-required", ORDERING_WITHOUT_TOLLGATE + StandaloneServer.REQUIRED_LISTENER);
         StandaloneServer.webapp(base, "disabled-required", """
@@ -50,6 +51,11 @@ class TomcatAbsoluteOrderingIT {
     @Test
     void withoutOrderingTheServletIsPriced() throws Exception {
         assertPriced("/app");
+    }
+
+    @Test
+    void orderingWithOthersKeepsTollgate() throws Exception {
+        assertPriced("/others");
     }
 
     /** Tomcat runs the JAR's initializer under metadata-complete (fragments are not processed). */
