@@ -280,7 +280,8 @@ public final class Tollgate {
         return loader != null ? loader : Tollgate.class.getClassLoader();
     }
 
-    private static PolicyTable scan(ServletContext context, ClassLoader loader) {
+    /** The annotation policies of every servlet registration whose class loads. */
+    static PolicyTable scan(ServletContext context, ClassLoader loader) {
         PolicyScanner scanner = new PolicyScanner();
         for (Map.Entry<String, ? extends ServletRegistration> e : context.getServletRegistrations().entrySet()) {
             String className = e.getValue().getClassName();

@@ -20,7 +20,9 @@ import java.util.Properties;
  * The servlet filter that enforces {@code @RequiresPayment} and {@code @RateLimited}.
  *
  * <p>Usually nothing needs to be done: {@link TollgateInitializer} registers it for every request
- * ({@code REQUEST} and {@code ASYNC} dispatches) when the JAR is in {@code WEB-INF/lib}. It can
+ * when the JAR is in {@code WEB-INF/lib} (or {@link TollgateFragmentListener}, from the JAR's web
+ * fragment, where the container runs no initializers; {@link TollgateRequired} where it runs
+ * neither). It can
  * also be declared in {@code web.xml} (then it is not registered twice), or built in code with a
  * {@link TollgateConfig} and added with {@code ServletContext.addFilter} (set the context parameter
  * {@value TollgateConfig#AUTO_REGISTER} to {@code false}).

@@ -21,13 +21,44 @@ import java.util.Set;
  * is registered when the context parameter {@value TollgateConfig#ENABLED} or
  * {@value TollgateConfig#AUTO_REGISTER} is {@code false}, or when {@code web.xml} already declares
  * the filter.
+ *
+ * <p>Not every container runs initializers: standalone Jetty without its {@code ee10-annotations}
+ * module does not, and an {@code <absolute-ordering>} in {@code web.xml} that leaves this JAR out
+ * skips it. The JAR's {@code META-INF/web-fragment.xml} (fragment name {@value #FRAGMENT_NAME})
+ * therefore declares {@link TollgateFragmentListener}, which makes the same registration where
+ * fragments are processed; {@link TollgateRequired} in the application's own {@code web.xml} covers
+ * the remaining cases. All three share one registration step, so the filter is registered once.
  */
 public final class TollgateInitializer implements ServletContainerInitializer {
 
     /** The name the filter is registered under: {@value}. */
     public static final String FILTER_NAME = "tollgate";
 
+    /**
+     * The name of the JAR's web fragment, to list in an {@code <absolute-ordering>} of
+     * {@code web.xml}: {@value}.
+     */
+    public static final String FRAGMENT_NAME = "tollgate";
+
+    /** Context attribute set once the registration step has logged its outcome (so it logs once). */
+    private static final String LOGGED_ATTRIBUTE = "dev.tollgate.registration.logged";
+
     private static final System.Logger LOG = System.getLogger("dev.tollgate");
+
+    /** What the registration step found or did. */
+    enum Registration {
+        /** This call registered the filter. */
+        REGISTERED,
+        /**
+         * A {@link TollgateFilter} registration exists already: declared by the application
+         * (web.xml, a fragment, code) or registered by an earlier call of this step.
+         */
+        PRESENT,
+        /** {@value TollgateConfig#ENABLED} is {@code false}. */
+        DISABLED,
+        /** {@value TollgateConfig#AUTO_REGISTER} is {@code false} and no filter is declared. */
+        NOT_REGISTERED
+    }
 
     /** Creates the initializer (the container does). */
     public TollgateInitializer() {
@@ -35,22 +66,44 @@ public final class TollgateInitializer implements ServletContainerInitializer {
 
     @Override
     public void onStartup(Set<Class<?>> classes, ServletContext context) throws ServletException {
+        register(context);
+    }
+
+    /**
+     * Registers the filter unless it is disabled, not wanted or already there. Safe to call more
+     * than once per start-up (initializer, fragment listener, {@link TollgateRequired}): a second
+     * call finds the first call's registration and adds nothing.
+     *
+     * @param context the starting application's context
+     * @return what was found or done
+     * @throws ServletException if a flag is neither {@code true} nor {@code false}, or another
+     *         filter already uses the name {@value #FILTER_NAME}
+     */
+    static Registration register(ServletContext context) throws ServletException {
+        boolean log = context.getAttribute(LOGGED_ATTRIBUTE) == null;
+        context.setAttribute(LOGGED_ATTRIBUTE, Boolean.TRUE);
         if (!flag(context, TollgateConfig.ENABLED)) {
-            LOG.log(System.Logger.Level.INFO, "Tollgate is disabled ({0} = false); the filter is not registered",
-                    TollgateConfig.ENABLED);
-            return;
-        }
-        if (!flag(context, TollgateConfig.AUTO_REGISTER)) {
-            LOG.log(System.Logger.Level.DEBUG, "{0} = false; not registering the Tollgate filter",
-                    TollgateConfig.AUTO_REGISTER);
-            return;
+            if (log) {
+                LOG.log(System.Logger.Level.INFO, "Tollgate is disabled ({0} = false); the filter is not registered",
+                        TollgateConfig.ENABLED);
+            }
+            return Registration.DISABLED;
         }
         for (FilterRegistration r : context.getFilterRegistrations().values()) {
             if (TollgateFilter.class.getName().equals(r.getClassName())) {
-                LOG.log(System.Logger.Level.DEBUG, "Tollgate filter declared as {0}; not registering another",
-                        r.getName());
-                return;
+                if (log) {
+                    LOG.log(System.Logger.Level.DEBUG, "Tollgate filter declared as {0}; not registering another",
+                            r.getName());
+                }
+                return Registration.PRESENT;
             }
+        }
+        if (!flag(context, TollgateConfig.AUTO_REGISTER)) {
+            if (log) {
+                LOG.log(System.Logger.Level.DEBUG, "{0} = false; not registering the Tollgate filter",
+                        TollgateConfig.AUTO_REGISTER);
+            }
+            return Registration.NOT_REGISTERED;
         }
         FilterRegistration.Dynamic filter = context.addFilter(FILTER_NAME, TollgateFilter.class);
         if (filter == null) {
@@ -63,6 +116,7 @@ public final class TollgateInitializer implements ServletContainerInitializer {
         // the paid result for nothing.
         filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.FORWARD,
                 DispatcherType.INCLUDE, DispatcherType.ASYNC), true, "/*");
+        return Registration.REGISTERED;
     }
 
     private static boolean flag(ServletContext context, String name) throws ServletException {
