@@ -16,7 +16,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -140,5 +143,27 @@ class FormBodiesTest {
         assertEquals(200, reordered.statusCode(), reordered.body());
         assertEquals(409, post("/echo/params", FORM, "b=2&a=1", "Idempotency-Key", "k2").statusCode());
         assertEquals(Money.credits("98"), balance(), "charged once per key");
+    }
+
+    /**
+     * A filter before Tollgate had the container parse the form, so its stream is empty: the
+     * parameters are still what the endpoint sees, and they still tell a replay from a conflict.
+     */
+    @Test
+    void aFormParsedBeforeTollgateKeepsItsParametersAndItsFingerprint() throws Exception {
+        ledger = InMemoryLedger.builder().account("gold", Money.credits("100")).build();
+        TestServer s = TestServer.builder().servlet("echo", EchoBodyServlet.class, "/echo/*")
+                .attribute(Tollgate.LEDGER_ATTRIBUTE, ledger)
+                .customize(c -> c.addFilter(dev.tollgate.testapp.ParameterPeekFilter.class, "/*",
+                        EnumSet.of(DispatcherType.REQUEST)))
+                .start();
+        server = s;
+        uri = s::uri;
+        assertEquals("params:name=[bob] name=bob", post("/echo/params", FORM, "name=bob", "Idempotency-Key", "e1").body());
+        HttpResponse<String> retry = post("/echo/params", FORM, "name=bob", "Idempotency-Key", "e1");
+        assertEquals("params:name=[bob] name=bob", retry.body());
+        assertEquals("true", retry.headers().firstValue("Idempotent-Replayed").orElse(""));
+        assertEquals(409, post("/echo/params", FORM, "name=eve", "Idempotency-Key", "e1").statusCode());
+        assertEquals(Money.credits("99"), balance());
     }
 }

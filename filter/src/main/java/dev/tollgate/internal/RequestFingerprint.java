@@ -75,7 +75,7 @@ final class RequestFingerprint {
             // Forms too are fingerprinted by their raw bytes: reading them through the container's
             // parameters would leave nothing for an endpoint that reads the stream, and PaidRequest
             // serves both the bytes and the parameters parsed from them.
-            body = readForm(request, ct, maxBytes);
+            body = readBody(request, ct, maxBytes);
             if (body == null) {
                 formParameters(md, request);
             } else {
@@ -111,7 +111,7 @@ final class RequestFingerprint {
      * The body bytes; or, for a form whose stream something before Tollgate already emptied by
      * asking the container for its parameters, {@code null}: the container then keeps serving them.
      */
-    private static byte[] readForm(HttpServletRequest request, String ct, int maxBytes)
+    private static byte[] readBody(HttpServletRequest request, String ct, int maxBytes)
             throws IOException, ContentTooLargeException {
         boolean form = ct.startsWith("application/x-www-form-urlencoded");
         InputStream in;
