@@ -71,13 +71,11 @@ public class AdminServlet extends HttpServlet {
         } catch (LedgerUnavailableException | dev.tollgate.ledger.LedgerSchemaException e) {
             resp.setHeader("Retry-After", "5");
             Json.problem(resp, 503, "Service Unavailable", "The ledger is unavailable.");
-        } catch (NoSuchAccountException e) {
-            Json.problem(resp, 404, "Not Found", bounded(e.getMessage()));
         } catch (IllegalArgumentException e) {
             // A client mistake the ledger or Money refused (a bad id, an amount out of range): a 400
             // whose detail is the refusal, cut short, since it may quote what the client sent.
             if (e.getMessage() != null && e.getMessage().startsWith("no such account")) {
-                Json.problem(resp, 404, "Not Found", bounded(e.getMessage())); // the ledger's own wording
+                Json.problem(resp, 404, "Not Found", bounded(e.getMessage())); // ours and the ledgers' wording
             } else {
                 Json.badRequest(req, resp, bounded(e.getMessage()));
             }
@@ -99,7 +97,7 @@ public class AdminServlet extends HttpServlet {
         return "\"" + (id.length() <= 64 ? id : id.substring(0, 64) + "…") + "\"";
     }
 
-    /** An unknown account: 404, whatever its message. */
+    /** An unknown account (404), with its id cut short. */
     private static final class NoSuchAccountException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
 
