@@ -16,6 +16,20 @@ import java.util.Objects;
  * {@link IllegalArgumentException} for a negative or over-precise amount or a malformed unit.
  * Instances are immutable and thread-safe.
  *
+ * <p><b>Limits on untrusted input.</b> Amounts often come from clients (an admin API, a payment
+ * header), so every check that rejects an amount does a bounded amount of work, whatever its size:
+ * <ul>
+ *   <li>{@link #parse} refuses text longer than {@value #MAX_TEXT_LENGTH} characters before it
+ *       looks at it further;</li>
+ *   <li>the constructor refuses an unscaled value longer than {@value #MAX_UNSCALED_BITS} bits
+ *       (about 1,200 decimal digits, trailing zeros included) and more than
+ *       {@value #MAX_INTEGER_DIGITS} digits before the point (so {@code 1E+400000}) before any
+ *       arithmetic on it, and then more than {@value #MAX_SCALE} digits after the point (so
+ *       {@code 1E-400000}) once trailing zeros are gone;</li>
+ *   <li>exception messages quote at most {@value #MAX_QUOTED} characters of the rejected text or
+ *       amount, so an error response never grows with the input.</li>
+ * </ul>
+ *
  * @param amount the amount, zero or more
  * @param currency the unit: 1 to 32 letters, digits, {@code .}, {@code _} or {@code -}
  */
@@ -33,46 +47,73 @@ public record Money(BigDecimal amount, String currency) implements Comparable<Mo
     /** The largest number of digits before the decimal point: {@value}. */
     public static final int MAX_INTEGER_DIGITS = 20;
 
-    // Rejects negative or over-precise amounts and malformed units; strips trailing zeros.
+    /**
+     * The longest text {@link #parse} reads: {@value} characters, room for every amount that fits
+     * plus leading and trailing zeros.
+     */
+    public static final int MAX_TEXT_LENGTH = 64;
+
+    /**
+     * The largest unscaled value the constructor looks at, in bits: {@value} (about 1,200 decimal
+     * digits). Larger values are refused before any arithmetic, which would cost time that grows
+     * with their size.
+     */
+    public static final int MAX_UNSCALED_BITS = 4096;
+
+    /** The most characters of a rejected text or amount that an exception message quotes: {@value}. */
+    public static final int MAX_QUOTED = 40;
+
+    // Rejects negative or over-precise amounts and malformed units; strips trailing zeros. The cheap
+    // bounds come first, so a hostile amount such as 1E+400000 is refused before stripping or
+    // setScale(0) would build a 400,000-digit number.
     public Money {
         Objects.requireNonNull(amount, "amount");
         Objects.requireNonNull(currency, "currency");
         if (amount.signum() < 0) {
-            throw new IllegalArgumentException("amount must not be negative: " + amount.toPlainString());
+            throw new IllegalArgumentException("amount must not be negative: " + quote(amount));
+        }
+        if (amount.unscaledValue().bitLength() > MAX_UNSCALED_BITS) {
+            throw new IllegalArgumentException("amount has far too many digits " + quote(amount));
+        }
+        // Stripping trailing zeros lowers precision and scale alike, so this difference is final now.
+        if (amount.signum() != 0 && (long) amount.precision() - amount.scale() > MAX_INTEGER_DIGITS) {
+            throw new IllegalArgumentException(
+                    "amount has more than " + MAX_INTEGER_DIGITS + " digits before the point: " + quote(amount));
         }
         amount = normalise(amount);
         if (amount.scale() > MAX_SCALE) {
             throw new IllegalArgumentException(
-                    "amount has more than " + MAX_SCALE + " digits after the point: " + amount.toPlainString());
+                    "amount has more than " + MAX_SCALE + " digits after the point: " + quote(amount));
         }
         if (amount.precision() > MAX_PRECISION) {
             throw new IllegalArgumentException(
-                    "amount has more than " + MAX_PRECISION + " significant digits: " + amount.toPlainString());
-        }
-        if (amount.precision() - amount.scale() > MAX_INTEGER_DIGITS) {
-            throw new IllegalArgumentException(
-                    "amount has more than " + MAX_INTEGER_DIGITS + " digits before the point: " + amount.toPlainString());
+                    "amount has more than " + MAX_PRECISION + " significant digits: " + quote(amount));
         }
         if (!isUnit(currency)) {
             throw new IllegalArgumentException(
-                    "currency must be 1 to 32 letters, digits, '.', '_' or '-': \"" + currency + "\"");
+                    "currency must be 1 to 32 letters, digits, '.', '_' or '-': " + quote(currency));
         }
     }
 
     /**
      * Parses an exact decimal such as {@code "5"} or {@code "0.25"}.
      *
-     * @param amount the decimal text; no exponent, grouping or sign other than none
+     * @param amount the decimal text; no exponent, grouping or sign other than none; at most
+     *     {@value #MAX_TEXT_LENGTH} characters
      * @param currency the unit
      * @return the amount
-     * @throws IllegalArgumentException if the text is not a plain non-negative decimal, or per
-     *     the canonical constructor
+     * @throws IllegalArgumentException if the text is longer than {@value #MAX_TEXT_LENGTH}
+     *     characters or not a plain non-negative decimal, or per the canonical constructor
      */
     public static Money parse(String amount, String currency) {
         Objects.requireNonNull(amount, "amount");
+        if (amount.length() > MAX_TEXT_LENGTH) {
+            throw new IllegalArgumentException("amount is longer than " + MAX_TEXT_LENGTH + " characters: "
+                    + quote(amount));
+        }
         if (!amount.matches("[0-9]+(\\.[0-9]+)?")) {
             throw new IllegalArgumentException(
-                    "not a plain non-negative decimal number such as \"5\" or \"0.25\": \"" + amount + "\"");
+                    "not a plain non-negative decimal number such as \"5\" or \"0.25\": " + quote(amount));
         }
         return new Money(new BigDecimal(amount), currency);
     }
@@ -156,6 +197,22 @@ public record Money(BigDecimal amount, String currency) implements Comparable<Mo
     @Override
     public String toString() {
         return amount.toPlainString() + " " + currency;
+    }
+
+    /**
+     * An amount for a message: scientific notation (bounded by the unscaled digits, unlike
+     * {@code toPlainString()} of {@code 1E+400000}), cut to {@link #MAX_QUOTED} characters.
+     */
+    private static String quote(BigDecimal amount) {
+        int bits = amount.unscaledValue().bitLength();
+        // Printing a huge unscaled value would itself cost time that grows with it.
+        return bits > MAX_UNSCALED_BITS ? "(about " + bits * 30103L / 100000 + " digits)" : quote(amount.toString());
+    }
+
+    /** Text for a message, in quotes, cut to {@link #MAX_QUOTED} characters. */
+    private static String quote(String text) {
+        return text.length() <= MAX_QUOTED ? "\"" + text + "\""
+                : "\"" + text.substring(0, MAX_QUOTED) + "…\" (" + text.length() + " characters)";
     }
 
     private static BigDecimal normalise(BigDecimal amount) {

@@ -20,9 +20,11 @@ import java.util.TreeMap;
  * Fingerprints a request that carries an {@code Idempotency-Key}: a SHA-256 over the method, the
  * matched servlet, the container-normalised path, the query, the content type and the body.
  *
- * <p>Form bodies are fingerprinted through the container's parameter parsing and multipart bodies
- * through its parts, so the endpoint can still read them; any other body is read (up to a bound)
- * and handed to the endpoint again through a request wrapper.
+ * <p>Multipart bodies are fingerprinted through the container's parts, so the endpoint can still
+ * read them; any other body, forms included, is read as bytes (up to a bound) and handed to the
+ * endpoint again through {@link PaidRequest}, which also answers the parameter methods from a form
+ * it holds. A form whose stream was already consumed before Tollgate (another filter asked for a
+ * parameter) is fingerprinted through the container's parameters instead.
  */
 final class RequestFingerprint {
 
@@ -34,7 +36,7 @@ final class RequestFingerprint {
      *
      * @param digest hex SHA-256
      * @param body the body bytes to hand to the endpoint again, or {@code null} when the container
-     *     still has them (forms, multipart)
+     *     still has them (multipart, a form it parsed before Tollgate ran)
      */
     record Result(String digest, byte[] body) {
     }
@@ -55,15 +57,7 @@ final class RequestFingerprint {
         field(md, contentType);
         String ct = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
         byte[] body = null;
-        if (ct.startsWith("application/x-www-form-urlencoded")) {
-            Map<String, String[]> params = new TreeMap<>(request.getParameterMap());
-            for (Map.Entry<String, String[]> e : params.entrySet()) {
-                field(md, e.getKey());
-                for (String v : e.getValue()) {
-                    field(md, v);
-                }
-            }
-        } else if (ct.startsWith("multipart/") && multipartParts(request) != null) {
+        if (ct.startsWith("multipart/") && multipartParts(request) != null) {
             long total = 0;
             for (Part p : multipartParts(request)) {
                 field(md, p.getName());
@@ -78,8 +72,15 @@ final class RequestFingerprint {
                 }
             }
         } else {
-            body = readBounded(request.getInputStream(), maxBytes);
-            field(md, body);
+            // Forms too are fingerprinted by their raw bytes: reading them through the container's
+            // parameters would leave nothing for an endpoint that reads the stream, and PaidRequest
+            // serves both the bytes and the parameters parsed from them.
+            body = readBody(request, ct, maxBytes);
+            if (body == null) {
+                formParameters(md, request);
+            } else {
+                field(md, body);
+            }
         }
         return new Result(HexFormat.of().formatHex(md.digest()), body);
     }
@@ -104,6 +105,36 @@ final class RequestFingerprint {
         byte[] body = readBounded(entity, maxBytes);
         field(md, body);
         return new Result(HexFormat.of().formatHex(md.digest()), body);
+    }
+
+    /**
+     * The body bytes; or, for a form whose stream something before Tollgate already emptied by
+     * asking the container for its parameters, {@code null}: the container then keeps serving them.
+     */
+    private static byte[] readBody(HttpServletRequest request, String ct, int maxBytes)
+            throws IOException, ContentTooLargeException {
+        boolean form = ct.startsWith("application/x-www-form-urlencoded");
+        InputStream in;
+        try {
+            in = request.getInputStream();
+        } catch (IllegalStateException e) {
+            if (form) {
+                return null;
+            }
+            throw e;
+        }
+        byte[] body = readBounded(in, maxBytes);
+        return form && body.length == 0 && request.getContentLengthLong() != 0 ? null : body;
+    }
+
+    private static void formParameters(MessageDigest md, HttpServletRequest request) {
+        Map<String, String[]> params = new TreeMap<>(request.getParameterMap());
+        for (Map.Entry<String, String[]> e : params.entrySet()) {
+            field(md, e.getKey());
+            for (String v : e.getValue()) {
+                field(md, v);
+            }
+        }
     }
 
     /** The container's parts, or null when the servlet has no multipart configuration. */

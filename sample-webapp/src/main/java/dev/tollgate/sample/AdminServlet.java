@@ -44,6 +44,7 @@ import java.util.TreeSet;
 public class AdminServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
+    private static final int MAX_DETAIL = 200;
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -56,12 +57,12 @@ public class AdminServlet extends HttpServlet {
         if (sent == null || !MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
                 adminKey.getBytes(StandardCharsets.UTF_8))) {
             resp.setHeader("WWW-Authenticate", "AdminKey realm=\"tollgate-sample\"");
-            Json.write(resp, 401, Map.of("status", 401, "detail", "Send the admin key in X-Admin-Key."));
+            Json.problem(resp, 401, "Unauthorized", "Send the admin key in X-Admin-Key.");
             return;
         }
         Object ledger = Tollgate.from(getServletContext()).map(Tollgate::ledger).orElse(null);
         if (!(ledger instanceof AccountAdministration admin)) {
-            Json.write(resp, 501, Map.of("status", 501, "detail", "This ledger has no administration API."));
+            Json.problem(resp, 501, "Not Implemented", "This ledger has no administration API.");
             return;
         }
         String[] path = req.getPathInfo() == null ? new String[0] : req.getPathInfo().substring(1).split("/", -1);
@@ -69,12 +70,39 @@ public class AdminServlet extends HttpServlet {
             route(admin, path, req, resp);
         } catch (LedgerUnavailableException | dev.tollgate.ledger.LedgerSchemaException e) {
             resp.setHeader("Retry-After", "5");
-            Json.write(resp, 503, Map.of("status", 503, "detail", "The ledger is unavailable."));
+            Json.problem(resp, 503, "Service Unavailable", "The ledger is unavailable.");
         } catch (IllegalArgumentException e) {
-            int status = e.getMessage() != null && e.getMessage().startsWith("no such account") ? 404 : 400;
-            Json.write(resp, status, Map.of("status", status, "detail", String.valueOf(e.getMessage())));
+            // A client mistake the ledger or Money refused (a bad id, an amount out of range): a 400
+            // whose detail is the refusal, cut short, since it may quote what the client sent.
+            if (e.getMessage() != null && e.getMessage().startsWith("no such account")) {
+                Json.problem(resp, 404, "Not Found", bounded(e.getMessage())); // ours and the ledgers' wording
+            } else {
+                Json.badRequest(req, resp, bounded(e.getMessage()));
+            }
         } catch (IllegalStateException e) {
-            Json.write(resp, 409, Map.of("status", 409, "detail", String.valueOf(e.getMessage())));
+            Json.problem(resp, 409, "Conflict", bounded(e.getMessage()));
+        }
+    }
+
+    /** A ledger's or Money's refusal text, cut to a length that does not grow with the input. */
+    private static String bounded(String message) {
+        if (message == null || message.isBlank()) {
+            return "The request was refused.";
+        }
+        return message.length() <= MAX_DETAIL ? message : message.substring(0, MAX_DETAIL) + "…";
+    }
+
+    /** An account id quoted in a message, cut short. */
+    private static String quote(String id) {
+        return "\"" + (id.length() <= 64 ? id : id.substring(0, 64) + "…") + "\"";
+    }
+
+    /** An unknown account (404), with its id cut short. */
+    private static final class NoSuchAccountException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        NoSuchAccountException(String id) {
+            super("no such account: " + quote(id));
         }
     }
 
@@ -94,14 +122,14 @@ public class AdminServlet extends HttpServlet {
             }
             boolean created = admin.openAccount(id, balance, entitlements);
             if (!created) {
-                throw new IllegalStateException("account exists: " + id);
+                throw new IllegalStateException("account exists: " + quote(id));
             }
             resp.setHeader("Location", req.getContextPath() + "/admin/accounts/" + id);
             Json.write(resp, 201, view(admin.account(id)));
         } else if (path.length == 2 && path[0].equals("accounts") && method.equals("GET")) {
             Optional<Account> a = admin.account(path[1]);
             if (a.isEmpty()) {
-                throw new IllegalArgumentException("no such account: " + path[1]);
+                throw new NoSuchAccountException(path[1]);
             }
             Json.write(resp, 200, view(a));
         } else if (path.length == 3 && path[0].equals("accounts") && method.equals("POST")
@@ -111,7 +139,7 @@ public class AdminServlet extends HttpServlet {
                 return;
             }
             String currency = admin.account(path[1]).map(a -> a.balance().currency())
-                    .orElseThrow(() -> new IllegalArgumentException("no such account: " + path[1]));
+                    .orElseThrow(() -> new NoSuchAccountException(path[1]));
             Money amount = money(body, "amount", currency);
             String reference = text(body, "reference", null);
             Money after = path[2].equals("credit") ? admin.credit(path[1], amount, reference)
@@ -128,7 +156,7 @@ public class AdminServlet extends HttpServlet {
         } else if (path.length == 3 && path[0].equals("accounts") && path[2].equals("statement") && method.equals("GET")) {
             Instant from = instant(req.getParameter("from"), Instant.EPOCH);
             Instant to = instant(req.getParameter("to"), Instant.now().plusSeconds(1));
-            int limit = req.getParameter("limit") == null ? 1000 : Integer.parseInt(req.getParameter("limit"));
+            int limit = limit(req.getParameter("limit"));
             List<Map<String, Object>> lines = new ArrayList<>();
             for (LedgerEntry e : admin.statement(path[1], from, to, limit)) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -149,7 +177,7 @@ public class AdminServlet extends HttpServlet {
     }
 
     private static Map<String, Object> view(Optional<Account> account) {
-        Account a = account.orElseThrow(() -> new IllegalArgumentException("no such account"));
+        Account a = account.orElseThrow(() -> new NoSuchAccountException("(gone)"));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("account", a.id());
         m.put("balance", a.balance().amount());
@@ -171,14 +199,33 @@ public class AdminServlet extends HttpServlet {
         return v == null ? fallback : String.valueOf(v);
     }
 
-    /** Amounts as JSON strings ("0.25") or numbers, read exactly. */
+    /**
+     * Amounts as JSON strings ("0.25") or numbers, read exactly. A number goes to Money as the
+     * parser's BigDecimal, never through toPlainString(): Money refuses 1e400000 by its exponent at
+     * once, where its plain text alone would be 400,000 digits.
+     */
     private static Money money(Map<String, Object> body, String name, String currency) {
         Object v = body.get(name);
         if (v == null) {
             throw new IllegalArgumentException("\"" + name + "\" is required");
         }
-        String text = v instanceof BigDecimal d ? d.toPlainString() : String.valueOf(v);
-        return Money.parse(text, currency);
+        if (v instanceof BigDecimal d) {
+            return new Money(d, currency);
+        }
+        if (v instanceof String text) {
+            return Money.parse(text, currency);
+        }
+        throw new IllegalArgumentException("\"" + name + "\" must be a decimal number or a string such as \"0.25\"");
+    }
+
+    private static int limit(String text) {
+        if (text == null || text.isBlank()) {
+            return 1000;
+        }
+        if (!text.matches("[0-9]{1,6}")) {
+            throw new IllegalArgumentException("limit must be a whole number from 0 to 999999");
+        }
+        return Integer.parseInt(text);
     }
 
     private static Instant instant(String text, Instant fallback) {
@@ -188,7 +235,7 @@ public class AdminServlet extends HttpServlet {
         try {
             return Instant.parse(text);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("not an ISO-8601 instant: " + text);
+            throw new IllegalArgumentException("not an ISO-8601 instant: " + quote(text));
         }
     }
 }

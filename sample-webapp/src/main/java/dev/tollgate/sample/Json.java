@@ -5,6 +5,7 @@ import dev.tollgate.Tollgate;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.json.bind.JsonbConfig;
+import jakarta.json.JsonException;
 import jakarta.json.bind.JsonbException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -37,6 +38,11 @@ final class Json {
             badRequest(request, response, "The body is larger than " + MAX_BODY + " bytes.");
             return null;
         }
+        if (JsonNesting.tooDeep(bytes)) {
+            badRequest(request, response, "The body nests arrays and objects deeper than " + JsonNesting.MAX_DEPTH
+                    + " levels.");
+            return null;
+        }
         String text = new String(bytes, StandardCharsets.UTF_8);
         try {
             @SuppressWarnings("unchecked")
@@ -44,11 +50,29 @@ final class Json {
             if (map != null) {
                 return map;
             }
-        } catch (JsonbException | ClassCastException e) {
+        } catch (JsonbException | JsonException | ClassCastException e) {
             // fall through to the 400 below
         }
         badRequest(request, response, "The body must be a JSON object.");
         return null;
+    }
+
+    /**
+     * Writes an RFC 9457 problem that is not one of Tollgate's refusals (401, 404, 409, 501, 503 of
+     * the admin API), in the same shape; the detail must never carry unbounded client input.
+     */
+    static void problem(HttpServletResponse response, int status, String title, String detail) throws IOException {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("type", "about:blank");
+        body.put("title", title);
+        body.put("status", status);
+        body.put("detail", detail);
+        byte[] bytes = JSONB.toJson(body).getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.setContentType("application/problem+json");
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
     }
 
     static void badRequest(HttpServletRequest request, HttpServletResponse response, String detail) throws IOException {
