@@ -172,4 +172,25 @@ class SampleOnPostgresIT {
         assertEquals(404, call(a, "GET", "/admin/accounts/nobody", null, key).statusCode());
         assertTrue(call(a, "GET", "/admin/accounts/acme", null, key).body().contains("\"balance\":13"));
     }
+
+    /** Issue 9, item 7: client mistakes on PostgreSQL are 400s, never 503 {@code ledger-unavailable}. */
+    @Test
+    void clientMistakesOnPostgresAre400NotLedgerUnavailable() throws Exception {
+        String[] key = {"X-Admin-Key", "it-admin-key", "Content-Type", "application/json"};
+        for (String body : new String[] {
+                "{\"id\":\"nul\\u0000id\",\"balance\":\"1\"}",
+                "{\"id\":\"" + "n".repeat(3800) + "\",\"balance\":\"1\"}",
+                "{\"id\":\"line\\nbreak\",\"balance\":\"1\"}",
+                "{\"id\":\"huge\",\"balance\":\"99999999999999999999\"}"}) {
+            HttpResponse<String> r = call(a, "POST", "/admin/accounts", body, key);
+            assertEquals(400, r.statusCode(), r.body());
+            assertTrue(r.body().contains("malformed-request"), r.body());
+        }
+        HttpResponse<String> opened = call(a, "POST", "/admin/accounts", "{\"id\":\"rich\",\"balance\":\"1\"}", key);
+        assertEquals(201, opened.statusCode(), opened.body());
+        HttpResponse<String> overflow = call(b, "POST", "/admin/accounts/rich/credit",
+                "{\"amount\":\"9999999999999999999\",\"reference\":\"too much\"}", key);
+        assertEquals(400, overflow.statusCode(), overflow.body());
+        assertEquals(new BigDecimal("1"), balance(a, "rich"), "a refused credit changes nothing");
+    }
 }
