@@ -8,16 +8,11 @@ import dev.tollgate.ledger.InMemoryLedger;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.testapp.DispatchingServlet;
 import dev.tollgate.testapp.LargeResultServlet;
+import dev.tollgate.testing.RawHttp;
 import dev.tollgate.testing.SwitchableLedger;
 import dev.tollgate.testing.TestServer;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -62,12 +57,8 @@ class LargeResponseChargeTest {
 
     @Test
     void aClientThatReadsTheStartOfALargeResultAndResetsTheConnectionIsCharged() throws Exception {
-        try (Socket socket = connect("/large", "X-API-Key", "gold")) {
-            String head = readHead(socket.getInputStream());
-            assertTrue(head.startsWith("HTTP/1.1 200"), head);
-            assertTrue(socket.getInputStream().readNBytes(1024).length > 0, "the first bytes of the result");
-            socket.setSoLinger(true, 0); // close with a reset
-        }
+        String head = RawHttp.readStartAndReset(RawHttp.get(server.uri("/large"), "X-API-Key", "gold"), 1024);
+        assertTrue(head.startsWith("HTTP/1.1 200"), head);
         ledger.awaitSettlements(1);
         assertEquals(Money.credits("993"), balance(), "the result left, so it was charged");
         assertEquals(1, commits().size(), "the statement shows the charge");
@@ -97,25 +88,13 @@ class LargeResponseChargeTest {
     void anEndpointThatFailsAfterItsResultStartedIsChargedAndItsResponseIsCutOff() throws Exception {
         byte[] all;
         String head;
-        try (Socket socket = connect("/large?mib=8&failAfterMib=2", "X-API-Key", "gold")) {
-            socket.setSoTimeout(10_000);
-            InputStream in = socket.getInputStream();
-            head = readHead(in);
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            byte[] buf = new byte[64 * 1024];
-            try {
-                for (int n; (n = in.read(buf)) >= 0; ) {
-                    body.write(buf, 0, n);
-                }
-            } catch (IOException reset) {
-                // a reset is one way to cut a response off
-            }
-            all = body.toByteArray();
+        try (Socket socket = RawHttp.get(server.uri("/large?mib=8&failAfterMib=2"), "X-API-Key", "gold")) {
+            head = RawHttp.readHead(socket.getInputStream());
+            all = RawHttp.readUntilClosed(socket.getInputStream());
         }
         assertTrue(head.startsWith("HTTP/1.1 200"), head);
         assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked"), head);
-        String tail = new String(all, Math.max(0, all.length - 16), Math.min(16, all.length), StandardCharsets.US_ASCII);
-        assertFalse(tail.endsWith("0\r\n\r\n"), "no last chunk: the client can tell the result is incomplete");
+        assertFalse(RawHttp.endsWithLastChunk(all), "no last chunk: the client can tell the result is incomplete");
         assertTrue(all.length > 1024 * 1024, "the first MiB arrived: " + all.length);
         assertTrue(all.length < 4 * 1024 * 1024, "not the whole result: " + all.length);
         ledger.awaitSettlements(1);
@@ -138,35 +117,5 @@ class LargeResponseChargeTest {
         assertFalse(failed.body().contains("dispatched result"));
         assertEquals(Money.credits("996"), balance());
         assertEquals(0, memory.openHoldCount());
-    }
-
-    private Socket connect(String path, String... headers) throws IOException {
-        URI uri = server.uri(path);
-        Socket socket = new Socket(uri.getHost(), uri.getPort());
-        StringBuilder request = new StringBuilder("GET " + uri.getRawPath()
-                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-        for (int i = 0; i < headers.length; i += 2) {
-            request.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
-        }
-        request.append("\r\n");
-        OutputStream out = socket.getOutputStream();
-        out.write(request.toString().getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        return socket;
-    }
-
-    /** Reads up to the blank line that ends the response head. */
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int state = 0;
-        for (int b; (b = in.read()) >= 0; ) {
-            head.write(b);
-            state = (b == '\r' && (state == 0 || state == 2)) ? state + 1 : (b == '\n' && (state == 1 || state == 3))
-                    ? state + 1 : 0;
-            if (state == 4) {
-                break;
-            }
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
     }
 }

@@ -186,6 +186,14 @@ public final class Enforcer implements AutoCloseable {
      */
     public static final String UNSETTLED = "dev.tollgate.unsettled";
 
+    /**
+     * Request attribute an adapter sets to the {@link Throwable} that broke off a response after its
+     * first bytes had left, when its runtime would end that response as if complete (Jersey does):
+     * the filter then throws it on to the container, which aborts the response, so the client can
+     * tell it is incomplete. Only for a request that ends on the thread that ran the filter.
+     */
+    public static final String ABORTED = "dev.tollgate.aborted";
+
     /** Whether an adapter (JAX-RS) may leave holds for the filter to release: see {@link #UNSETTLED}. */
     private volatile boolean adapters;
 
@@ -239,6 +247,11 @@ public final class Enforcer implements AutoCloseable {
             } else {
                 runUnsettled(request);
             }
+        }
+        if (!request.isAsyncStarted() && request.getAttribute(ABORTED) instanceof Throwable cause) {
+            request.removeAttribute(ABORTED);
+            throw new ServletException("Tollgate: the response was broken off after its first bytes had been sent"
+                    + " (and charged); aborting it", cause);
         }
     }
 
@@ -1044,6 +1057,19 @@ public final class Enforcer implements AutoCloseable {
     public Reply chargeFailed(String detail, HttpServletRequest request, RateLimitDecision limit) {
         return reply(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, detail).withRetryAfter(config.ledgerRetryAfter()),
                 request, limit);
+    }
+
+    /**
+     * Writes an answer to the container's response, as the filter does: for an adapter that must
+     * replace a response its runtime has not sent yet.
+     *
+     * @param reply the answer
+     * @param request the request
+     * @param response the container's response; must not be committed
+     * @throws IOException if writing fails
+     */
+    public void send(Reply reply, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        new ServletExchange(request, response).answer(reply);
     }
 
     /** {@return the configuration} */
