@@ -244,13 +244,22 @@ class TollgateFeatureTest {
     @Test
     void aLargeEntityWhoseChargeFailsIsReplacedBy503() throws Exception {
         ledger.failCommit = true;
-        for (String path : List.of("/rest/big?mib=2", "/rest/big/stream?mib=2")) {
+        for (String path : List.of("/rest/big?mib=2", "/rest/big/stream?mib=2", "/rest/big/later")) {
             HttpResponse<String> r = server.get(path, "X-API-Key", "gold");
             assertEquals(503, r.statusCode(), path); // before the body, which may be megabytes
             assertProblem(r, 503, "ledger-unavailable");
             assertFalse(r.body().contains("xxxx"), path);
         }
         assertEquals(Money.credits("1000"), balance("gold"));
+        assertEquals(0, memory.openHoldCount());
+    }
+
+    @Test
+    void aLargeEntityResumedAsynchronouslyIsChargedAndDeliveredWhole() throws Exception {
+        HttpResponse<String> r = server.get("/rest/big/later", "X-API-Key", "gold");
+        assertEquals(200, r.statusCode());
+        assertEquals(2 * 1024 * 1024, r.body().length());
+        assertEquals(Money.credits("994"), balance("gold"));
         assertEquals(0, memory.openHoldCount());
     }
 

@@ -5,9 +5,12 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 
 /** Results far larger than any buffer, at 6 per call: an entity, and a stream that may fail half-way. */
 @Path("big")
@@ -20,6 +23,14 @@ public class BigResource {
     @Produces(MediaType.TEXT_PLAIN)
     public String entity(@QueryParam("mib") Integer mib) {
         return "x".repeat((mib == null ? 16 : mib) * 1024 * 1024);
+    }
+
+    /** {@code ?mib=N} MiB of 'x' as an entity resumed on another thread (default 2). */
+    @GET
+    @Path("later")
+    @Produces(MediaType.TEXT_PLAIN)
+    public void later(@QueryParam("mib") Integer mib, @Suspended AsyncResponse response) {
+        CompletableFuture.runAsync(() -> response.resume("x".repeat((mib == null ? 2 : mib) * 1024 * 1024)));
     }
 
     /** {@code ?mib=N} MiB streamed (default 16); {@code ?failAfterMib=N} throws after N MiB. */
