@@ -28,6 +28,7 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
@@ -199,6 +200,14 @@ class TollgateFilterTest {
         assertEquals(0, BodyBytesFilter.WRITTEN.get(), "no body bytes for HEAD");
         assertEquals(get.headers().firstValue("Content-Length"), head.headers().firstValue("Content-Length"));
         assertEquals(Money.credits("999.50"), balance("gold"), "HEAD is charged like GET");
+
+        // A replayed HEAD keeps the length of the first (the body is kept for replay, not sent).
+        HttpResponse<String> first = server.send("HEAD", "/head", null, "X-API-Key", "gold", "Idempotency-Key", "h1");
+        HttpResponse<String> replay = server.send("HEAD", "/head", null, "X-API-Key", "gold", "Idempotency-Key", "h1");
+        assertEquals("true", replay.headers().firstValue("Idempotent-Replayed").orElse(""));
+        assertEquals(first.headers().firstValue("Content-Length"), replay.headers().firstValue("Content-Length"));
+        assertEquals(Optional.of("4"), replay.headers().firstValue("Content-Length"));
+        assertEquals(Money.credits("999.25"), balance("gold"), "the replay is not charged");
 
         HttpResponse<String> refused = server.send("HEAD", "/head", null, "X-API-Key", "empty");
         assertEquals(402, refused.statusCode());

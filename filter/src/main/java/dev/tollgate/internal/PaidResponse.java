@@ -472,6 +472,25 @@ final class PaidResponse extends HttpServletResponseWrapper {
         return !SKIPPED.contains(name.toLowerCase(Locale.ROOT));
     }
 
+    /**
+     * Keeps the body of a {@code HEAD} response, which is counted, not sent, for its replays (they
+     * give the same length).
+     */
+    private void keepForReplay(byte[] b, int off, int len, char[] c) {
+        if (maxRecordedBytes < 0 || overflow) {
+            return;
+        }
+        if (pending.size() + pendingChars.length() + (long) len > maxRecordedBytes) {
+            overflow = true;
+            pending.reset();
+            pendingChars.setLength(0);
+        } else if (b != null) {
+            pending.write(b, off, len);
+        } else {
+            pendingChars.append(c, off, len);
+        }
+    }
+
     private final class Stream extends ServletOutputStream {
         private final ServletOutputStream out;
         private boolean closed;
@@ -493,6 +512,7 @@ final class PaidResponse extends HttpServletResponseWrapper {
             java.util.Objects.checkFromIndexSize(off, len, b.length);
             written += len;
             if (head) {
+                keepForReplay(b, off, len, null);
                 return;
             }
             switch (state) {
@@ -580,6 +600,7 @@ final class PaidResponse extends HttpServletResponseWrapper {
             }
             if (counter != null) {
                 counter.write(cbuf, off, len);
+                keepForReplay(null, off, len, cbuf);
                 return;
             }
             switch (state) {
