@@ -479,6 +479,12 @@ class TollgateFilterTest {
         assertEquals(200, ok.statusCode());
         assertEquals("streamed", ok.body());
         assertEquals(Money.credits("997"), balance("gold"));
+        // With an Idempotency-Key the flush waits for the end, so the whole reply is kept for retries.
+        assertEquals("streamed", server.get("/stream", "X-API-Key", "gold", "Idempotency-Key", "s1").body());
+        HttpResponse<String> replay = server.get("/stream", "X-API-Key", "gold", "Idempotency-Key", "s1");
+        assertEquals("true", replay.headers().firstValue("Idempotent-Replayed").orElse(""));
+        assertEquals("streamed", replay.body());
+        assertEquals(Money.credits("994"), balance("gold"));
     }
 
     /** Regression (review): invented keys each got a fresh bucket, and each reached the ledger. */
