@@ -180,6 +180,12 @@ public final class Enforcer implements AutoCloseable {
             throws IOException, ServletException {
         Policy policy = policyOf(request);
         if (policy == null) {
+            if (request.getDispatcherType() == DispatcherType.ASYNC
+                    && request.getAttribute(EXCHANGE) instanceof PaidExchange paid) {
+                // AsyncContext.dispatch() of a paid request: settled before its response completes.
+                paid.dispatch(request, response, chain);
+                return;
+            }
             if (adapters && request.getDispatcherType() == DispatcherType.REQUEST) {
                 // Only the outermost dispatch: an include or forward inside a JAX-RS resource ends
                 // before the resource does.
@@ -200,6 +206,14 @@ public final class Enforcer implements AutoCloseable {
      * the hold if, and only if, it is still open.
      */
     public static final String UNSETTLED = "dev.tollgate.unsettled";
+
+    /**
+     * Request attribute an adapter sets to the {@link Throwable} that broke off a response after its
+     * first bytes had left, when its runtime would end that response as if complete (Jersey does):
+     * the filter then throws it on to the container, which aborts the response, so the client can
+     * tell it is incomplete. Only for a request that ends on the thread that ran the filter.
+     */
+    public static final String ABORTED = "dev.tollgate.aborted";
 
     /** Whether an adapter (JAX-RS) may leave holds for the filter to release: see {@link #UNSETTLED}. */
     private volatile boolean adapters;
@@ -254,6 +268,11 @@ public final class Enforcer implements AutoCloseable {
             } else {
                 runUnsettled(request);
             }
+        }
+        if (!request.isAsyncStarted() && request.getAttribute(ABORTED) instanceof Throwable cause) {
+            request.removeAttribute(ABORTED);
+            throw new ServletException("Tollgate: the response was broken off after its first bytes had been sent"
+                    + " (and charged); aborting it", cause);
         }
     }
 
@@ -1108,6 +1127,19 @@ public final class Enforcer implements AutoCloseable {
                 request, limit);
     }
 
+    /**
+     * Writes an answer to the container's response, as the filter does: for an adapter that must
+     * replace a response its runtime has not sent yet.
+     *
+     * @param reply the answer
+     * @param request the request
+     * @param response the container's response; must not be committed
+     * @throws IOException if writing fails
+     */
+    public void send(Reply reply, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        new ServletExchange(request, response).answer(reply);
+    }
+
     /** {@return the configuration} */
     public TollgateConfig config() {
         return config;
@@ -1130,12 +1162,19 @@ public final class Enforcer implements AutoCloseable {
         };
     }
 
+    /** Request attribute holding the {@link PaidExchange} of a paid request, for its async dispatches. */
+    private static final String EXCHANGE = "dev.tollgate.internal.exchange";
+
     /**
      * One paid request between reserve and settlement: commits or releases its hold exactly once,
-     * whether the endpoint returns, throws, or goes asynchronous, and before the container may send
-     * the response (see {@link PaidResponse}).
+     * whether the endpoint returns, throws, or goes asynchronous, and before any byte of its
+     * response leaves (see {@link PaidResponse}, which calls {@link #open()} at that moment).
+     *
+     * <p>When the endpoint fails after bytes have left, the charge stands (it was committed when
+     * they were let through) and the exception goes on to the container, which aborts the response:
+     * the client sees it cut off, not complete.
      */
-    private final class PaidExchange implements AsyncListener {
+    private final class PaidExchange implements AsyncListener, PaidResponse.Gate {
         private final Hold hold;
         private final HttpServletRequest request;
         private final HttpServletResponse response;
@@ -1145,6 +1184,7 @@ public final class Enforcer implements AutoCloseable {
         private final AtomicBoolean settled = new AtomicBoolean();
         private final AtomicBoolean limitSettled = new AtomicBoolean();
         private volatile boolean releasedEarly;
+        private volatile boolean replaced;
 
         PaidExchange(Hold hold, HttpServletRequest request, HttpServletResponse response, PaidResponse out,
                      boolean replayable, RateLimitDecision limit) {
@@ -1154,27 +1194,53 @@ public final class Enforcer implements AutoCloseable {
             this.out = out;
             this.replayable = replayable;
             this.limit = limit;
+            out.gate(this);
         }
 
         void run(HttpServletRequest in, HttpServletResponse wrapped, FilterChain chain)
+                throws IOException, ServletException {
+            request.setAttribute(EXCHANGE, this);
+            dispatch(in, wrapped, chain);
+        }
+
+        /**
+         * Runs the endpoint, or the target of an {@code AsyncContext.dispatch()}, and settles when
+         * it returns without going asynchronous (again): before the container may complete the
+         * response.
+         */
+        void dispatch(HttpServletRequest in, HttpServletResponse wrapped, FilterChain chain)
                 throws IOException, ServletException {
             boolean returned = false;
             try {
                 chain.doFilter(in, wrapped);
                 returned = true;
+            } catch (IOException | ServletException | RuntimeException e) {
+                if (!replaced) {
+                    throw e;
+                }
+                // The endpoint failed because its response was replaced (its writes throw): the
+                // refusal is the answer.
+                if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+                    LOG.log(System.Logger.Level.DEBUG, "Hold {0}: the endpoint stopped after its response was"
+                            + " replaced: {1}", hold.id(), e.toString());
+                }
+                returned = true;
             } finally {
                 if (!returned) {
-                    // The endpoint threw, or the client went away while it wrote: nothing billable.
+                    // The endpoint threw, or the client went away while it wrote. If nothing has
+                    // left, nothing is billable; else the charge stands and the container aborts.
                     release("the endpoint failed");
-                    out.release();
+                    out.discard();
                     settleLimitOnce(false);
                 }
             }
             if (request.isAsyncStarted()) {
                 // Settled by AsyncContext.complete() through PaidRequest, or else by this listener.
                 // complete() cannot take effect before this dispatch returns, so the listener is
-                // always in place in time.
-                request.getAsyncContext().addListener(this);
+                // always in place in time (a later startAsync() adds it again: onStartAsync).
+                if (!in.getDispatcherType().equals(DispatcherType.ASYNC)) {
+                    request.getAsyncContext().addListener(this);
+                }
                 return;
             }
             settle(true);
@@ -1186,7 +1252,7 @@ public final class Enforcer implements AutoCloseable {
                 settle(!response.isCommitted());
             } catch (IOException e) {
                 if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-                    LOG.log(System.Logger.Level.DEBUG, "Could not send the refusal of hold {0}: {1}", hold.id(), e);
+                    LOG.log(System.Logger.Level.DEBUG, "Could not send the response of hold {0}: {1}", hold.id(), e);
                 }
             }
         }
@@ -1198,43 +1264,59 @@ public final class Enforcer implements AutoCloseable {
             }
         }
 
+        /** The first bytes of the response must leave: settle now. */
+        @Override
+        public boolean open() throws IOException {
+            return decide(!response.isCommitted());
+        }
+
         private void settle(boolean canRewrite) throws IOException {
             try {
-                int status = response.getStatus();
-                if (!config.isBillable(status)) {
-                    release("status " + status);
-                } else if (settled.compareAndSet(false, true)) {
-                    commit(canRewrite);
-                } else if (releasedEarly) {
-                    // An async timeout or error released the hold, then the application completed
-                    // with a billable response anyway: do not deliver it unpaid.
-                    refuse(canRewrite, "The request timed out; nothing was charged. Retry later.");
-                }
+                decide(canRewrite);
             } finally {
-                out.release();
-                settleLimitOnce(!releasedEarly && response.getStatus() < 400);
+                try {
+                    out.release();
+                } finally {
+                    settleLimitOnce(!releasedEarly && response.getStatus() < 400);
+                }
             }
         }
 
-        private void commit(boolean canRewrite) throws IOException {
+        /** Commits or releases, once; {@return false when the response was replaced by a refusal} */
+        private boolean decide(boolean canRewrite) throws IOException {
+            int status = response.getStatus();
+            if (!config.isBillable(status)) {
+                release("status " + status);
+                return true;
+            } else if (settled.compareAndSet(false, true)) {
+                return commit(canRewrite);
+            } else if (releasedEarly) {
+                // An async timeout or error released the hold, then the application completed
+                // with a billable response anyway: do not deliver it unpaid.
+                return !refuse(canRewrite, "The request timed out; nothing was charged. Retry later.");
+            }
+            return !replaced;
+        }
+
+        private boolean commit(boolean canRewrite) throws IOException {
             RecordedResponse recorded = replayable ? out.record(canRewrite || out.outputUsed()) : null;
             String refusal = charge(hold, recorded, canRewrite && !response.isCommitted());
-            if (refusal != null) {
-                refuse(canRewrite, refusal);
-            }
+            return refusal == null || !refuse(canRewrite, refusal);
         }
 
-        /** Replaces the unpaid result with a 503 if nothing has reached the client yet. */
-        private void refuse(boolean canRewrite, String detail) throws IOException {
+        /** Replaces the unpaid result with a 503 if nothing has reached the client yet; {@return whether it did} */
+        private boolean refuse(boolean canRewrite, String detail) throws IOException {
             if (canRewrite && !response.isCommitted()) {
+                replaced = true;
                 out.abandon();
                 response.reset();
                 deny(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, detail).withRetryAfter(config.ledgerRetryAfter()),
                         request, response, limit);
-            } else {
-                LOG.log(System.Logger.Level.ERROR, "Hold {0}: the response had already been sent when the charge"
-                        + " failed; it was delivered uncharged", hold.id());
+                return true;
             }
+            LOG.log(System.Logger.Level.ERROR, "Hold {0}: the response had already been sent when the charge"
+                    + " failed; it was delivered uncharged", hold.id());
+            return false;
         }
 
         private void release(String why) {

@@ -21,19 +21,26 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The response a paid endpoint writes to. It keeps the container from completing the response
- * before Tollgate has settled the hold, and, for requests with an {@code Idempotency-Key}, keeps a
- * copy (up to a bound) to replay to retries.
+ * The response a paid endpoint writes to. No byte of it reaches the container before Tollgate has
+ * settled the hold, and, for requests with an {@code Idempotency-Key}, it keeps the body (up to a
+ * bound) to replay to retries.
  *
- * <p>A container completes a response as soon as the bytes of a declared {@code Content-Length}
- * are written, or when the endpoint closes the stream; the client could then see a result before
- * it was charged, or a retry could arrive while the hold is still open. So the declared length is
- * held back and, when it matches the bytes written to the output stream (or nothing was written,
- * as for {@code HEAD}), passed on at {@link #release()}, after settlement; otherwise the container
- * computes the length itself. {@code close()} only marks the stream closed (the container closes
- * it when the request ends). An explicit
- * {@code flush()}/{@code flushBuffer()}, or output beyond the buffer, still goes out at once: such
- * an endpoint chose to stream, and is settled when it completes.
+ * <p>The body is held in a buffer of this wrapper, as large as the container's buffer (for a
+ * request with an {@code Idempotency-Key}: at least {@code maxResponseBytes}, so the recorded reply
+ * is complete). When bytes must go out (the buffer is full, the endpoint calls {@code flush()},
+ * {@code flushBuffer()}, {@code sendError()} or {@code sendRedirect()}, or the request ends) the
+ * {@link Gate} settles first: a billable status is committed and only then are the bytes passed on;
+ * if the charge fails, the response is replaced by a refusal and none of the endpoint's bytes ever
+ * leave (later writes fail with an {@code IOException}, as if the client had gone). After the
+ * first bytes have left, the status is fixed and the charge stands. An explicit flush of a request
+ * with an {@code Idempotency-Key} is held until the end of the response or until it outgrows the
+ * replay bound, so that the reply kept for retries is the whole one.
+ *
+ * <p>A container also completes a response as soon as the bytes of a declared
+ * {@code Content-Length} are written, or when the endpoint closes the stream. So the declared
+ * length is held back and, when it matches the bytes written (or nothing was written, as for
+ * {@code HEAD}), passed on at {@link #release()}; {@code close()} only marks the stream closed (the
+ * container closes it when the request ends).
  *
  * <p>For {@code HEAD} the body is counted, not sent: RFC 9110 forbids content in a response to
  * {@code HEAD}, and not every container drops it (Payara Micro 6 sends it over h2c). The count
@@ -44,21 +51,47 @@ import java.util.Set;
  */
 final class PaidResponse extends HttpServletResponseWrapper {
 
+    /** Settles the hold at the moment the first bytes of the response must leave. */
+    interface Gate {
+        /**
+         * Commits (billable status) or releases the hold, once.
+         *
+         * @return {@code true} when the endpoint's bytes may go out; {@code false} when the response
+         *     was replaced by a refusal written to the container's response
+         * @throws IOException if writing the refusal fails
+         */
+        boolean open() throws IOException;
+    }
+
     /** Headers never replayed: framing, per-connection, per-response state and cookies. */
     private static final Set<String> SKIPPED = Set.of("content-length", "transfer-encoding", "connection", "date",
             "set-cookie", "set-cookie2", "ratelimit", "ratelimit-policy", "x-ratelimit-limit", "x-ratelimit-remaining",
             "x-ratelimit-reset", "keep-alive", "content-type");
 
+    /** The smallest buffer held, whatever the container's. */
+    private static final int MIN_BUFFER = 8192;
+
+    private enum State {
+        /** Nothing has reached the container: the body is in {@link #pending} or {@link #pendingChars}. */
+        HOLDING,
+        /** Settled; the endpoint's bytes go to the container as they come. */
+        OPEN,
+        /** Replaced by a refusal, or given up after a failure: the endpoint's bytes are dropped. */
+        CLOSED
+    }
+
     private final int maxRecordedBytes; // -1: do not record
     private final boolean head;
-    private final ByteArrayOutputStream bytes;
-    private final StringBuilder chars;
+    private Gate gate;
+    private volatile State state = State.HOLDING;
+    private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    private final StringBuilder pendingChars = new StringBuilder();
     private boolean overflow;
     private boolean outputUsed;
     private long declaredLength = -1;
     private long written;
     private boolean released;
-    private ServletOutputStream stream;
+    private Stream stream;
     private PrintWriter writer;
     private CharSink sink;
     private Charset writerCharset;
@@ -72,8 +105,131 @@ final class PaidResponse extends HttpServletResponseWrapper {
         super(response);
         this.maxRecordedBytes = maxRecordedBytes;
         this.head = head;
-        this.bytes = maxRecordedBytes >= 0 ? new ByteArrayOutputStream() : null;
-        this.chars = maxRecordedBytes >= 0 ? new StringBuilder() : null;
+    }
+
+    /**
+     * Sets what settles the hold before the first bytes leave; until set, nothing leaves before
+     * {@link #release()}.
+     *
+     * @param gate the settlement
+     */
+    void gate(Gate gate) {
+        this.gate = gate;
+    }
+
+    /** {@return how many body bytes (chars for the writer) are held before they must go out} */
+    private long capacity() {
+        long container = Math.max(MIN_BUFFER, super.getBufferSize());
+        return maxRecordedBytes >= 0 ? Math.max(container, maxRecordedBytes) : container;
+    }
+
+    /**
+     * Settles, then lets the held bytes through. Called when bytes must leave before the request
+     * ends.
+     *
+     * @return whether the endpoint's bytes may go out
+     */
+    private boolean open() throws IOException {
+        if (state == State.OPEN) {
+            return true;
+        }
+        if (state == State.CLOSED) {
+            return false;
+        }
+        if (gate != null && !gate.open()) {
+            drop();
+            return false;
+        }
+        state = State.OPEN;
+        return true;
+    }
+
+    /** Passes the held bytes to the container; the response must be settled. */
+    private void drain() throws IOException {
+        if (pending.size() > 0) {
+            byte[] b = pending.toByteArray();
+            pending.reset();
+            stream.out.write(b);
+        }
+        if (pendingChars.length() > 0) {
+            String c = pendingChars.toString();
+            pendingChars.setLength(0);
+            sink.out.write(c);
+        }
+    }
+
+    private void drop() {
+        state = State.CLOSED;
+        pending.reset();
+        pendingChars.setLength(0);
+        declaredLength = -1;
+    }
+
+    private static IOException replaced() {
+        return new IOException("the response was replaced by Tollgate: its charge failed");
+    }
+
+    @Override
+    public boolean isCommitted() {
+        return state != State.HOLDING || super.isCommitted();
+    }
+
+    @Override
+    public void flushBuffer() throws IOException {
+        if (deferFlush()) {
+            return;
+        }
+        if (open()) {
+            if (!head) {
+                drain();
+            }
+            super.flushBuffer();
+        }
+    }
+
+    /** A request with an Idempotency-Key keeps its whole reply for retries: its flush waits. */
+    private boolean deferFlush() {
+        return state == State.HOLDING && maxRecordedBytes >= 0 && !head;
+    }
+
+    @Override
+    public void sendError(int sc, String msg) throws IOException {
+        if (beforeSend(sc)) {
+            super.sendError(sc, msg);
+        }
+    }
+
+    @Override
+    public void sendError(int sc) throws IOException {
+        if (beforeSend(sc)) {
+            super.sendError(sc);
+        }
+    }
+
+    @Override
+    public void sendRedirect(String location) throws IOException {
+        if (beforeSend(HttpServletResponse.SC_FOUND)) {
+            super.sendRedirect(location);
+        }
+    }
+
+    /** The container writes and sends its own page at once: settle for that status first. */
+    private boolean beforeSend(int status) throws IOException {
+        if (state == State.HOLDING) {
+            pending.reset(); // the container discards the buffer too
+            pendingChars.setLength(0);
+            overflow = true; // its page is not seen here: do not replay
+            super.setStatus(status);
+        }
+        return open();
+    }
+
+    @Override
+    public void setStatus(int sc) {
+        // Once bytes have left, the status they carried is the one that was settled.
+        if (state == State.HOLDING) {
+            super.setStatus(sc);
+        }
     }
 
     // ------------------------------------------------------------------ Content-Length held back
@@ -151,31 +307,40 @@ final class PaidResponse extends HttpServletResponseWrapper {
     }
 
     /**
-     * Lets the container finish the response: passes on the declared {@code Content-Length} when
-     * it matches what was written and nothing was sent yet. Called once the hold is settled.
+     * Lets the container finish the response, once the hold is settled: passes on the declared
+     * {@code Content-Length} when it matches what was written and nothing was sent yet, then the
+     * bytes still held. Does nothing after {@link #abandon()} or {@link #discard()}.
+     *
+     * @throws IOException if the container fails to take the bytes (the client went away)
      */
-    void release() {
+    void release() throws IOException {
         if (released) {
             return;
         }
         released = true;
+        if (state == State.CLOSED) {
+            return;
+        }
         if (head) {
             if (sink != null) {
                 sink.countPending();
             }
-            if (!isCommitted()) {
+            if (!super.isCommitted()) {
                 long length = declaredLength >= 0 ? declaredLength : outputUsed ? written : -1;
                 if (length >= 0) {
                     super.setContentLengthLong(length);
                 }
             }
+            state = State.OPEN;
             return;
         }
-        // No flush here: our PrintWriter has no buffer of its own, and flushing the container's
-        // would commit the response (and, after an exception, stop the container's error page).
-        if (declaredLength >= 0 && !isCommitted() && (written == declaredLength || !outputUsed)) {
+        if (declaredLength >= 0 && !super.isCommitted() && (written == declaredLength || !outputUsed)) {
             super.setContentLengthLong(declaredLength);
         }
+        state = State.OPEN;
+        // No flush here: flushing the container's buffer would commit the response before the
+        // container has seen the end of it (it could no longer compute the length itself).
+        drain();
     }
 
     /**
@@ -184,7 +349,23 @@ final class PaidResponse extends HttpServletResponseWrapper {
      */
     void abandon() {
         released = true;
-        declaredLength = -1;
+        drop();
+    }
+
+    /**
+     * Drops what is held: the endpoint failed, so the container answers with its error page
+     * instead (or, when bytes have left already, aborts the response).
+     */
+    void discard() {
+        released = true;
+        if (state == State.HOLDING) {
+            drop();
+        }
+    }
+
+    /** {@return whether bytes of the endpoint have gone to the container} */
+    boolean opened() {
+        return state == State.OPEN;
     }
 
     @Override
@@ -201,22 +382,20 @@ final class PaidResponse extends HttpServletResponseWrapper {
     }
 
     private void clear() {
-        if (!isCommitted()) {
+        if (state == State.HOLDING) {
             if (head && sink != null) {
                 sink.countPending(); // so the reset below drops what was written so far
             }
             written = 0;
-            if (stream instanceof Stream st) {
-                st.closed = false;
+            if (stream != null) {
+                stream.closed = false;
             }
             if (sink != null) {
                 sink.closed = false;
             }
-            if (bytes != null) {
-                bytes.reset();
-                chars.setLength(0);
-                overflow = false;
-            }
+            pending.reset();
+            pendingChars.setLength(0);
+            overflow = false;
         }
     }
 
@@ -250,21 +429,23 @@ final class PaidResponse extends HttpServletResponseWrapper {
     }
 
     /**
-     * Snapshots what was recorded, for replay.
+     * Snapshots the response for replay. Called when the hold is committed, which is before any
+     * byte has left: the body held so far is the whole body, unless it outgrew the bound.
      *
      * @param trustworthy false when output may have bypassed this wrapper
      * @return the response to keep
      */
     RecordedResponse record(boolean trustworthy) {
-        byte[] body = bytes == null ? new byte[0] : bytes.toByteArray();
-        if (chars != null && chars.length() > 0) {
-            byte[] encoded = chars.toString().getBytes(writerCharset);
+        byte[] body = pending.toByteArray();
+        if (pendingChars.length() > 0) {
+            byte[] encoded = pendingChars.toString().getBytes(writerCharset);
             byte[] joined = new byte[body.length + encoded.length];
             System.arraycopy(body, 0, joined, 0, body.length);
             System.arraycopy(encoded, 0, joined, body.length, encoded.length);
             body = joined;
         }
-        boolean retained = bytes != null && trustworthy && !overflow && body.length <= maxRecordedBytes;
+        boolean retained = maxRecordedBytes >= 0 && trustworthy && !overflow && state == State.HOLDING
+                && body.length <= maxRecordedBytes;
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         String contentType = getContentType();
         if (contentType != null) {
@@ -291,29 +472,23 @@ final class PaidResponse extends HttpServletResponseWrapper {
         return !SKIPPED.contains(name.toLowerCase(Locale.ROOT));
     }
 
-    private void keep(byte[] b, int off, int len) {
-        written += len;
-        if (bytes == null || overflow) {
+    /**
+     * Keeps the body of a {@code HEAD} response, which is counted, not sent, for its replays (they
+     * give the same length).
+     */
+    private void keepForReplay(byte[] b, int off, int len, char[] c) {
+        if (maxRecordedBytes < 0 || overflow) {
             return;
         }
-        if (bytes.size() + chars.length() + len > maxRecordedBytes) {
+        if (pending.size() + pendingChars.length() + (long) len > maxRecordedBytes) {
             overflow = true;
-            return;
+            pending.reset();
+            pendingChars.setLength(0);
+        } else if (b != null) {
+            pending.write(b, off, len);
+        } else {
+            pendingChars.append(c, off, len);
         }
-        bytes.write(b, off, len);
-    }
-
-    private void keep(char[] c, int off, int len) {
-        if (chars == null || overflow) {
-            return;
-        }
-        // A char is at least one byte in any charset, so this bound is safe; record() checks the
-        // encoded length again.
-        if (bytes.size() + chars.length() + len > maxRecordedBytes) {
-            overflow = true;
-            return;
-        }
-        chars.append(c, off, len);
     }
 
     private final class Stream extends ServletOutputStream {
@@ -326,27 +501,54 @@ final class PaidResponse extends HttpServletResponseWrapper {
 
         @Override
         public void write(int b) throws IOException {
-            ensureOpen();
-            if (!head) {
-                out.write(b);
-            }
-            keep(new byte[] {(byte) b}, 0, 1);
+            write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            ensureOpen();
-            if (!head) {
-                out.write(b, off, len);
+            if (closed) {
+                throw new IOException("the response output stream is closed");
             }
-            keep(b, off, len);
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            written += len;
+            if (head) {
+                keepForReplay(b, off, len, null);
+                return;
+            }
+            switch (state) {
+                case OPEN -> out.write(b, off, len);
+                case CLOSED -> throw replaced();
+                case HOLDING -> {
+                    if (pending.size() + (long) len <= capacity()) {
+                        pending.write(b, off, len);
+                        return;
+                    }
+                    overflow = true;
+                    if (!open()) {
+                        throw replaced();
+                    }
+                    // One write, so that a non-blocking stream is written once per isReady().
+                    pending.write(b, off, len);
+                    byte[] all = pending.toByteArray();
+                    pending.reset();
+                    out.write(all);
+                }
+                default -> throw new IllegalStateException();
+            }
         }
 
         @Override
         public void flush() throws IOException {
-            if (!closed) {
-                out.flush();
+            if (closed || deferFlush()) {
+                return;
             }
+            if (!open()) {
+                throw replaced();
+            }
+            if (!head) {
+                drain();
+            }
+            out.flush();
         }
 
         @Override
@@ -355,15 +557,9 @@ final class PaidResponse extends HttpServletResponseWrapper {
             closed = true;
         }
 
-        private void ensureOpen() throws IOException {
-            if (closed) {
-                throw new IOException("the response output stream is closed");
-            }
-        }
-
         @Override
         public boolean isReady() {
-            return out.isReady();
+            return state == State.CLOSED || out.isReady();
         }
 
         @Override
@@ -373,8 +569,9 @@ final class PaidResponse extends HttpServletResponseWrapper {
     }
 
     /**
-     * Between the endpoint's PrintWriter and the container's: copies chars, defers close. For
-     * {@code HEAD} it encodes into a counter instead.
+     * Between the endpoint's PrintWriter and the container's: holds chars until settlement,
+     * defers close. For {@code HEAD} it encodes into a counter instead. Its PrintWriter turns the
+     * {@code IOException} of a replaced response into {@code checkError()}.
      */
     private final class CharSink extends Writer {
         private final PrintWriter out;
@@ -403,10 +600,26 @@ final class PaidResponse extends HttpServletResponseWrapper {
             }
             if (counter != null) {
                 counter.write(cbuf, off, len);
-            } else {
-                out.write(cbuf, off, len);
+                keepForReplay(null, off, len, cbuf);
+                return;
             }
-            keep(cbuf, off, len);
+            switch (state) {
+                case OPEN -> out.write(cbuf, off, len);
+                case CLOSED -> throw replaced();
+                case HOLDING -> {
+                    if (pendingChars.length() + (long) len <= capacity()) {
+                        pendingChars.append(cbuf, off, len);
+                        return;
+                    }
+                    overflow = true;
+                    if (!open()) {
+                        throw replaced();
+                    }
+                    drain();
+                    out.write(cbuf, off, len);
+                }
+                default -> throw new IllegalStateException();
+            }
         }
 
         /** Adds the chars still in the encoder to the count. */
@@ -419,10 +632,17 @@ final class PaidResponse extends HttpServletResponseWrapper {
         }
 
         @Override
-        public void flush() {
-            if (!closed) {
-                out.flush();
+        public void flush() throws IOException {
+            if (closed || deferFlush()) {
+                return;
             }
+            if (!open()) {
+                throw replaced();
+            }
+            if (counter == null) {
+                drain();
+            }
+            out.flush();
         }
 
         @Override

@@ -6,7 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
-/** Flushes its response before returning: the result has left before the charge. */
+/** Flushes its response before returning: the charge is made before the flushed bytes leave. */
 public class StreamingServlet extends HttpServlet {
     @Override
     @RequiresPayment(price = "3")

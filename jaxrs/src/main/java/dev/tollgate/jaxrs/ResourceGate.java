@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The filters {@link TollgateFeature} registers for every resource method: admission before a
  * priced or limited one runs (request filter), settlement when its response is known (response
- * filter), or once a large or streamed entity is written (writer interceptor). Free methods cost
+ * filter), or, for a large or streamed entity, when its first bytes must leave (writer interceptor):
+ * never after a byte of a billable response has left. Free methods cost
  * one map lookup. Public only so the Jakarta REST runtime can create it; register
  * {@link TollgateFeature}, not this. Thread-safe: per-request state lives in a request property.
  */
@@ -67,6 +68,9 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
 
     @Context
     private HttpServletRequest servletRequest;
+
+    @Context
+    private jakarta.servlet.http.HttpServletResponse servletResponse;
 
     @Context
     private ServletContext servletContext;
@@ -220,7 +224,7 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
         MediaType type = response.getMediaType();
         MessageBodyWriter<Object> writer = streamed(entity) || type == null ? null : writer(response, type);
         if (writer == null) {
-            state.commitAfterWrite = true; // charged once written, like a streaming servlet
+            state.commitAfterWrite = true; // charged before its first bytes leave: aroundWriteTo
             return;
         }
         Capped out = new Capped(engine.config().maxResponseBytes());
@@ -229,7 +233,8 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
                     response.getEntityAnnotations(), type, response.getHeaders(), out);
         } catch (IOException | RuntimeException e) {
             if (out.overflowed) {
-                // Too large to hold (the writer may have wrapped our signal): charged once written.
+                // Too large to hold (the writer may have wrapped our signal): charged before its
+                // first bytes leave (aroundWriteTo).
                 state.commitAfterWrite = true;
                 return;
             }
@@ -259,33 +264,153 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
             context.proceed();
             return;
         }
+        // Too large to hold whole: the entity is written through a gate that charges before its
+        // first byte goes on to the runtime (which would send it).
+        Gate gate = new Gate(context.getOutputStream(), state);
+        context.setOutputStream(gate);
         boolean written = false;
         try {
             context.proceed();
+            gate.finish();
             written = true;
+        } catch (IOException | RuntimeException e) {
+            if (gate.opened) {
+                // The runtime would end the cut-off response as if complete: have the filter abort it.
+                servletRequest.setAttribute(Enforcer.ABORTED, e);
+            }
+            throw e;
         } finally {
-            if (!written) {
+            if (!written && !gate.opened) {
+                // Nothing has left: nothing is billable, and the runtime answers with its error.
                 state.release("writing the response failed");
                 state.engine.settleLimit(state.admission.limit(), false);
             }
+            // Else bytes have left and the charge stands; the exception goes on, and the container
+            // aborts the response, so the client sees it cut off.
         }
-        // Bytes have left: the charge follows them (a failed commit is retried in the background).
+    }
+
+    /**
+     * Charges for an entity written through a {@link Gate}: at the moment its first bytes must
+     * leave. When the charge fails, nothing has left yet: the container's response gets the 503.
+     *
+     * @return whether the entity's bytes may go out
+     */
+    private boolean open(Paid state) throws IOException {
+        Admission a = state.admission;
+        String refusal;
         if (!state.claim()) {
-            if (state.releasedEarly) {
-                LOG.log(System.Logger.Level.ERROR, "Hold {0} was released (the request timed out or failed) before"
-                        + " its response was written; it was delivered uncharged", state.admission.hold().id());
+            if (!state.releasedEarly) {
+                return true;
             }
-            return;
+            // Released by the backstop (the request timed out or failed), then the resource answered
+            // anyway: do not deliver it unpaid.
+            refusal = "The request timed out; nothing was charged. Retry later.";
+        } else {
+            servletRequest.removeAttribute(Enforcer.UNSETTLED);
+            // Larger than the replay bound: a retry learns that it was charged, not the body.
+            RecordedResponse recorded = a.replayable()
+                    ? new RecordedResponse(state.status, List.of(), new byte[0], false) : null;
+            refusal = state.engine.charge(a.hold(), recorded, !servletResponse.isCommitted());
+            if (refusal == null) {
+                state.engine.settleLimit(a.limit(), state.status < 400);
+                return true;
+            }
         }
-        servletRequest.removeAttribute(Enforcer.UNSETTLED);
-        RecordedResponse recorded = state.admission.replayable()
-                ? new RecordedResponse(state.status, List.of(), new byte[0], false) : null;
-        String refusal = state.engine.charge(state.admission.hold(), recorded, false);
-        if (refusal != null) {
+        state.engine.settleLimit(a.limit(), false);
+        if (servletResponse.isCommitted()) {
             LOG.log(System.Logger.Level.ERROR, "Hold {0}: the response had already been sent when the charge"
-                    + " failed; it was delivered uncharged", state.admission.hold().id());
+                    + " failed; it was delivered uncharged", a.hold().id());
+            return true;
         }
-        state.engine.settleLimit(state.admission.limit(), refusal == null);
+        servletResponse.reset();
+        state.engine.send(state.engine.chargeFailed(refusal, servletRequest, a.limit()), servletRequest,
+                servletResponse);
+        // Committed now, so that what the runtime sets when the entity ends cannot change it.
+        servletResponse.flushBuffer();
+        return false;
+    }
+
+    /**
+     * Between an entity's writer and the runtime's stream: holds the first bytes, and lets them
+     * through only once the hold is committed ({@link #open}); when the charge failed instead, drops
+     * the rest of the entity (the 503 has been sent in its place).
+     */
+    private final class Gate extends java.io.OutputStream {
+        private static final int BUFFER = 64 * 1024;
+        private final java.io.OutputStream out;
+        private final Paid state;
+        private final ByteArrayOutputStream held = new ByteArrayOutputStream();
+        volatile boolean opened;
+        private boolean dropped;
+
+        Gate(java.io.OutputStream out, Paid state) {
+            this.out = out;
+            this.state = state;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (dropped) {
+                return;
+            }
+            if (opened) {
+                out.write(b, off, len);
+                return;
+            }
+            if (held.size() + (long) len <= BUFFER) {
+                held.write(b, off, len);
+                return;
+            }
+            if (pass()) {
+                out.write(b, off, len);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (!dropped && pass()) {
+                out.flush();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!dropped && pass()) {
+                out.close();
+            }
+        }
+
+        /** The entity is complete: charge (if not yet) and pass on what is held. */
+        void finish() throws IOException {
+            if (!dropped) {
+                pass();
+            }
+        }
+
+        /** Charges once, then passes on what is held; {@return whether bytes may go on} */
+        private boolean pass() throws IOException {
+            if (!opened) {
+                if (!open(state)) {
+                    dropped = true;
+                    held.reset();
+                    return false;
+                }
+                opened = true;
+                if (held.size() > 0) {
+                    byte[] first = held.toByteArray();
+                    held.reset();
+                    out.write(first);
+                }
+            }
+            return true;
+        }
     }
 
     /** Commits a billable response whose bytes are known; replaces it with a 503 if the charge fails. */

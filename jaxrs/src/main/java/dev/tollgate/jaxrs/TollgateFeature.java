@@ -31,8 +31,9 @@ import jakarta.ws.rs.ext.Provider;
  * is serialised there (through the application's own {@code MessageBodyWriter}, up to the
  * replayable size, {@code tollgate.idempotency.maxResponseBytes}) so the charge is final before any
  * byte leaves, and a charge that fails can still be turned into a 503; larger and streamed entities
- * ({@code StreamingOutput}, {@code InputStream}, files) are charged once written, as the filter
- * charges a streaming servlet. A request that ends without reaching the response filter (an
+ * ({@code StreamingOutput}, {@code InputStream}, files) are charged when their first bytes must
+ * leave, before any does, as the filter charges a streaming servlet; if the entity fails after bytes
+ * have left, the charge stands and the response is aborted. A request that ends without reaching the response filter (an
  * exception the runtime lets through to the container) is released by the servlet filter.
  */
 @Provider

@@ -15,8 +15,10 @@ import dev.tollgate.jaxrs.app.BadResource;
 import dev.tollgate.jaxrs.app.RestApp;
 import dev.tollgate.ledger.InMemoryLedger;
 import dev.tollgate.testing.SwitchableLedger;
+import dev.tollgate.testing.RawHttp;
 import dev.tollgate.testing.TestServer;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.glassfish.jersey.servlet.ServletContainer;
@@ -235,11 +237,62 @@ class TollgateFeatureTest {
     }
 
     @Test
-    void anEntityLargerThanTheBufferIsChargedOnceWritten() throws Exception {
+    void anEntityLargerThanTheBufferIsCharged() throws Exception {
         HttpResponse<String> r = server.get("/rest/large", "X-API-Key", "gold");
         assertEquals(200, r.statusCode());
         assertTrue(r.body().length() > 8192 && r.body().contains("row 1999"), () -> "length " + r.body().length());
         assertEquals(Money.credits("997"), balance("gold"));
+        assertEquals(0, memory.openHoldCount());
+    }
+
+    /** Issue 9 item 3: the client read the start of a large entity, reset the connection, and was not charged. */
+    @Test
+    void aClientThatResetsTheConnectionDuringALargeEntityIsCharged() throws Exception {
+        String head = RawHttp.readStartAndReset(RawHttp.get(server.uri("/rest/big"), "X-API-Key", "gold"), 1024);
+        assertTrue(head.startsWith("HTTP/1.1 200"), head);
+        ledger.awaitSettlements(1);
+        assertEquals(Money.credits("994"), balance("gold"), "the entity left, so it was charged");
+        assertEquals(0, memory.openHoldCount());
+    }
+
+    /** Issue 9 item 3: a large entity whose charge fails never leaves; the 503 takes its place. */
+    @Test
+    void aLargeEntityWhoseChargeFailsIsReplacedBy503() throws Exception {
+        ledger.failCommit = true;
+        for (String path : List.of("/rest/big?mib=2", "/rest/big/stream?mib=2", "/rest/big/later")) {
+            HttpResponse<String> r = server.get(path, "X-API-Key", "gold");
+            assertEquals(503, r.statusCode(), path); // before the body, which may be megabytes
+            assertProblem(r, 503, "ledger-unavailable");
+            assertFalse(r.body().contains("xxxx"), path);
+        }
+        assertEquals(Money.credits("1000"), balance("gold"));
+        assertEquals(0, memory.openHoldCount());
+    }
+
+    @Test
+    void aLargeEntityResumedAsynchronouslyIsChargedAndDeliveredWhole() throws Exception {
+        HttpResponse<String> r = server.get("/rest/big/later", "X-API-Key", "gold");
+        assertEquals(200, r.statusCode());
+        assertEquals(2 * 1024 * 1024, r.body().length());
+        assertEquals(Money.credits("994"), balance("gold"));
+        assertEquals(0, memory.openHoldCount());
+    }
+
+    /** Issue 9 item 3, the documented policy: bytes had left when the resource failed; charged, and cut off. */
+    @Test
+    void aStreamThatFailsAfterItsFirstBytesLeftIsChargedAndCutOff() throws Exception {
+        byte[] body;
+        String head;
+        try (java.net.Socket socket = RawHttp.get(server.uri("/rest/big/stream?mib=8&failAfterMib=2"),
+                "X-API-Key", "gold")) {
+            head = RawHttp.readHead(socket.getInputStream());
+            body = RawHttp.readUntilClosed(socket.getInputStream());
+        }
+        assertTrue(head.startsWith("HTTP/1.1 200"), head);
+        assertFalse(RawHttp.endsWithLastChunk(body), "no last chunk: the client can tell the result is incomplete");
+        assertTrue(body.length > 1024 * 1024 && body.length < 4 * 1024 * 1024, "length " + body.length);
+        ledger.awaitSettlements(1);
+        assertEquals(Money.credits("994"), balance("gold"), "bytes had left: the charge stands");
         assertEquals(0, memory.openHoldCount());
     }
 

@@ -34,7 +34,7 @@ public final class InheritedResources {
     public static class Cheap extends Base {
     }
 
-    /** A large JSON entity: beyond the replayable size, so it is charged once written. */
+    /** A large JSON entity: beyond the replayable size, so it is charged when its first bytes must leave. */
     @Path("large")
     @RequiresPayment(price = "3")
     public static class Large {
