@@ -391,17 +391,9 @@ public final class ClientAddress {
             return out;
         }
 
+        /** ASCII hex digits only: {@link Character#digit} would take other scripts' digits too. */
         private static int hex(char c) {
-            if (c >= '0' && c <= '9') {
-                return c - '0';
-            }
-            if (c >= 'a' && c <= 'f') {
-                return c - 'a' + 10;
-            }
-            if (c >= 'A' && c <= 'F') {
-                return c - 'A' + 10;
-            }
-            return -1;
+            return java.util.HexFormat.isHexDigit(c) ? java.util.HexFormat.fromHexDigit(c) : -1;
         }
 
         static String format(byte[] b) {

@@ -64,19 +64,6 @@ final class FormDecoder {
 
     /** The value of the hex digit at {@code i}, or -1 when there is none before {@code to}. */
     private static int hex(byte[] b, int i, int to) {
-        if (i >= to) {
-            return -1;
-        }
-        int c = b[i];
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
+        return i < to && java.util.HexFormat.isHexDigit(b[i]) ? java.util.HexFormat.fromHexDigit(b[i]) : -1;
     }
 }
