@@ -35,7 +35,7 @@ final class Json {
     static Map<String, Object> readObject(HttpServletRequest request, HttpServletResponse response) throws IOException {
         byte[] bytes = request.getInputStream().readNBytes(MAX_BODY + 1);
         if (bytes.length > MAX_BODY) {
-            badRequest(request, response, "The body is larger than " + MAX_BODY + " bytes.");
+            refuse(request, response, Denial.Kind.CONTENT_TOO_LARGE, "The body is larger than " + MAX_BODY + " bytes.");
             return null;
         }
         if (JsonNesting.tooDeep(bytes)) {
@@ -76,12 +76,17 @@ final class Json {
     }
 
     static void badRequest(HttpServletRequest request, HttpServletResponse response, String detail) throws IOException {
+        refuse(request, response, Denial.Kind.MALFORMED_REQUEST, detail);
+    }
+
+    private static void refuse(HttpServletRequest request, HttpServletResponse response, Denial.Kind kind,
+                               String detail) throws IOException {
         Optional<Tollgate> tollgate = Tollgate.from(request.getServletContext());
         if (tollgate.isPresent()) {
             // The same problem+json shape as Tollgate's own refusals.
-            tollgate.get().sendDenial(Denial.of(Denial.Kind.MALFORMED_REQUEST, detail), request, response);
+            tollgate.get().sendDenial(Denial.of(kind, detail), request, response);
         } else {
-            write(response, 400, Map.of("status", 400, "detail", detail));
+            problem(response, kind.status(), kind.title(), detail);
         }
     }
 }

@@ -123,6 +123,15 @@ class BadInputIT {
                 .statusCode(), "nesting within the limit, and brackets inside strings, are fine");
     }
 
+    @Test
+    void anOverLongBodyIs413ContentTooLargeAndChargesNothing() throws Exception {
+        BigDecimal before = balance("demo-gold");
+        String body = "{\"title\":\"" + "x".repeat(70_000) + "\"}";
+        Map<String, Object> p = assertProblem(send("POST", "/api/reports", body, "X-API-Key", "demo-gold"), 413);
+        assertTrue(p.get("type").toString().endsWith("content-too-large"), p::toString);
+        assertEquals(before, balance("demo-gold"), "a 413 charges nothing");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"/api/reports", "/rest/reports"})
     void deeplyNestedJsonIsA400NotAStackOverflow(String path) throws Exception {
