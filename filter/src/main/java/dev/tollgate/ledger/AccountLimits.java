@@ -112,7 +112,13 @@ public final class AccountLimits {
         }
     }
 
-    static IllegalArgumentException overMaximum(Money amount) {
+    /**
+     * {@return the error for an amount that would take an account past {@link #MAX_BALANCE}}, for
+     * a ledger that learns of it from its store rather than by {@link #requireWithinMaximum}
+     *
+     * @param amount the amount being added, for the message
+     */
+    public static IllegalArgumentException overMaximum(Money amount) {
         return new IllegalArgumentException("adding " + amount + " would take the account past the maximum balance"
                 + " of " + MAX_BALANCE.toPlainString() + " " + amount.currency() + " (available plus held)");
     }
