@@ -117,7 +117,7 @@ final class ModuleParameters {
         return null;
     }
 
-    /** The name up to and including its last dot: {@code tollgate.jdbc.} for {@code tollgate.jdbc.schema}. */
+    /** The name up to and including its last dot: {@code tollgate.example.} for {@code tollgate.example.uri}. */
     private static String family(String name) {
         return name.substring(0, name.lastIndexOf('.') + 1);
     }

@@ -24,7 +24,7 @@ import java.util.Set;
  *       itself (typically in the constructor that takes the parameter map) and fails with a message
  *       that names the parameter and the value.</li>
  *   <li>An unknown name in a family a present module declares (the same text up to its last dot,
- *       such as {@code tollgate.jdbc.}) is reported with that module's {@link #module() name} and
+ *       such as {@code tollgate.example.}) is reported with that module's {@link #module() name} and
  *       names; an unknown name in a family no module declares is reported as the parameter of a
  *       module that is probably missing from the application.</li>
  * </ul>
