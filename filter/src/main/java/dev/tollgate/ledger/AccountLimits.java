@@ -113,10 +113,11 @@ public final class AccountLimits {
     }
 
     /**
-     * {@return the error for an amount that would take an account past {@link #MAX_BALANCE}}, for
-     * a ledger that learns of it from its store rather than by {@link #requireWithinMaximum}
+     * The error for an amount that would take an account past {@link #MAX_BALANCE}, for a ledger
+     * that learns of it from its store rather than from {@link #requireWithinMaximum}.
      *
      * @param amount the amount being added, for the message
+     * @return the exception, to throw
      */
     public static IllegalArgumentException overMaximum(Money amount) {
         return new IllegalArgumentException("adding " + amount + " would take the account past the maximum balance"
