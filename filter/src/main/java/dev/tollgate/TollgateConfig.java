@@ -2,7 +2,6 @@ package dev.tollgate;
 
 import dev.tollgate.annotations.StoreFailure;
 import dev.tollgate.internal.StatusSet;
-import dev.tollgate.ledger.JdbcLedger;
 import dev.tollgate.spi.DenialRenderer;
 import dev.tollgate.spi.Ledger;
 import dev.tollgate.spi.PayerResolver;
@@ -84,13 +83,10 @@ import java.util.TreeSet;
  *   <tr><td>{@code tollgate.policy.<id>.<attribute>}</td><td></td><td>the same policies given one
  *       parameter each, such as {@code tollgate.policy.pdfs.paths = *.pdf} and
  *       {@code tollgate.policy.pdfs.price = 2}</td></tr>
- *   <tr><td>{@code tollgate.jdbc.*}</td><td></td><td>settings of {@link JdbcLedger} when
- *       {@value #LEDGER} names it; see {@link JdbcLedger#JdbcLedger(Map)}</td></tr>
- *   <tr><td>{@code tollgate.rateLimit.jdbc.*}, {@code tollgate.rateLimit.redis.*},
- *       {@code tollgate.rateLimit.storeTimeout}</td><td></td><td>settings of the PostgreSQL and Redis
- *       rate-limit stores when {@value #RATE_LIMIT_STORE} names one</td></tr>
  * </table>
- * An unknown parameter starting with {@code tollgate.} fails start-up, so a typo never goes unseen.
+ * Optional modules (ledgers, rate-limit stores) read parameters of their own, which they declare
+ * through {@link dev.tollgate.spi.ParameterNames}; see each module's documentation. Any other
+ * parameter starting with {@code tollgate.} fails start-up, so a typo never goes unseen.
  *
  * <p>Immutable and thread-safe.
  */
@@ -164,13 +160,7 @@ public final class TollgateConfig {
             API_KEY_HEADER, BEARER_TOKENS, BILLABLE_STATUSES, LEDGER_RETRY_AFTER, MAX_REQUEST_BYTES,
             MAX_RESPONSE_BYTES, MAX_BUCKETS, RATE_LIMIT_HEADERS, PROBLEM_TYPE_BASE,
             RATE_LIMIT_STORE, ON_STORE_FAILURE, RATE_LIMIT_LISTENER, TRUSTED_PROXIES, FORWARDED_HEADER,
-            RATE_LIMIT_NAMESPACE, IPV6_PREFIX, POLICIES,
-            // read by dev.tollgate.ledger.JdbcLedger(Map) when it is the ledger
-            JdbcLedger.DATA_SOURCE, JdbcLedger.SCHEMA_NAME, JdbcLedger.CREATE_SCHEMA, JdbcLedger.HOLD_TIMEOUT,
-            JdbcLedger.QUERY_TIMEOUT, JdbcLedger.SWEEP_INTERVAL, JdbcLedger.REPLAY_RETENTION,
-            // read by the stores of tollgate-ratelimit-postgresql and tollgate-ratelimit-redis
-            "tollgate.rateLimit.jdbc.dataSource", "tollgate.rateLimit.jdbc.table", "tollgate.rateLimit.jdbc.createTable",
-            "tollgate.rateLimit.redis.uri", "tollgate.rateLimit.storeTimeout");
+            RATE_LIMIT_NAMESPACE, IPV6_PREFIX, POLICIES);
 
     private final boolean enabled;
     private final Ledger ledger;
@@ -432,8 +422,9 @@ public final class TollgateConfig {
         }
 
         /**
-         * Applies parameters by name (see the table in {@link TollgateConfig}). Names that do not
-         * start with {@code tollgate.} are ignored; unknown {@code tollgate.*} names are an error.
+         * Applies parameters by name (see the table in {@link TollgateConfig}), accepting the names
+         * that modules visible to the thread's context class loader declare (see
+         * {@link #apply(Map, ClassLoader)}).
          *
          * @param parameters the parameters
          * @return this builder
@@ -441,6 +432,27 @@ public final class TollgateConfig {
          *     the parameter and the value
          */
         public Builder apply(Map<String, String> parameters) {
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            return apply(parameters, loader != null ? loader : TollgateConfig.class.getClassLoader());
+        }
+
+        /**
+         * Applies parameters by name (see the table in {@link TollgateConfig}). Names that do not
+         * start with {@code tollgate.} are ignored. A {@code tollgate.*} name the core does not read
+         * is accepted (and left to its module) when a module declares it through
+         * {@link dev.tollgate.spi.ParameterNames}, found with {@link java.util.ServiceLoader} in
+         * {@code loader}; any other is an error, whose message says which module reads that family
+         * of names or that the module reading it may be missing.
+         *
+         * @param parameters the parameters
+         * @param loader the web application's class loader, which sees its modules
+         * @return this builder
+         * @throws IllegalArgumentException if a name is unknown or a value invalid, or a module's
+         *     declaration cannot be loaded; the message names the parameter and the value
+         */
+        public Builder apply(Map<String, String> parameters, ClassLoader loader) {
+            Objects.requireNonNull(loader, "loader");
+            ModuleParameters modules = null;
             Set<String> unknown = new TreeSet<>();
             for (Map.Entry<String, String> e : parameters.entrySet()) {
                 String name = e.getKey();
@@ -452,8 +464,13 @@ public final class TollgateConfig {
                     continue;
                 }
                 if (!KNOWN.contains(name)) {
-                    unknown.add(name);
-                    continue;
+                    if (modules == null) {
+                        modules = ModuleParameters.load(loader); // only when the core does not know a name
+                    }
+                    if (!modules.accepts(name)) {
+                        unknown.add(name);
+                    }
+                    continue; // a module's: validated by the module that reads it
                 }
                 String value = e.getValue() == null ? "" : e.getValue().strip();
                 try {
@@ -464,8 +481,7 @@ public final class TollgateConfig {
                 }
             }
             if (!unknown.isEmpty()) {
-                throw new IllegalArgumentException("unknown Tollgate parameter(s) " + unknown + "; known: "
-                        + new TreeSet<>(KNOWN));
+                throw new IllegalArgumentException(modules.unknownMessage(unknown, KNOWN));
             }
             return this;
         }
@@ -500,7 +516,7 @@ public final class TollgateConfig {
                 case IPV6_PREFIX -> ipv6Prefix((int) longValue(value));
                 case PROBLEM_TYPE_BASE -> problemTypeBase(value);
                 default -> {
-                    // tollgate.jdbc.*: validated by JdbcLedger(Map) when that ledger is chosen
+                    // every name in KNOWN has a case above; modules' names never get here
                 }
             }
         }

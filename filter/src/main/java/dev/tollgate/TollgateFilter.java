@@ -75,7 +75,8 @@ public class TollgateFilter implements Filter {
         Map<String, String> parameters = parameters(filterConfig);
         TollgateConfig config;
         try {
-            config = programmatic != null ? programmatic : TollgateConfig.builder().apply(parameters).build();
+            config = programmatic != null ? programmatic : TollgateConfig.builder()
+                    .apply(parameters, Tollgate.classLoader(context)).build();
         } catch (IllegalArgumentException e) {
             throw new ServletException("Tollgate: " + e.getMessage(), e);
         }

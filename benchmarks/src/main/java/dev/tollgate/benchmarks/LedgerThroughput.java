@@ -3,7 +3,7 @@ package dev.tollgate.benchmarks;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.Money;
-import dev.tollgate.ledger.JdbcLedger;
+import dev.tollgate.ledger.postgresql.PostgresLedger;
 import dev.tollgate.spi.Charge;
 import dev.tollgate.spi.Idempotency;
 import dev.tollgate.spi.Reservation;
@@ -23,7 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Reserve + commit throughput of {@link JdbcLedger} against the physical limit, the raw conditional
+ * Reserve + commit throughput of {@link PostgresLedger} against the physical limit, the raw conditional
  * {@code UPDATE accounts SET balance = balance - 1 WHERE id = ? AND balance >= 1}, on the same
  * PostgreSQL in the same run: one hot account and 10,000 accounts, at 1, 8 and 64 threads. For each
  * configuration the two are measured alternately (raw, ledger, raw, ledger, …) so that noise from a
@@ -51,7 +51,7 @@ public final class LedgerThroughput {
 
         int maxThreads = Arrays.stream(threads).max().orElse(1);
         try (HikariDataSource pool = pool(url, user, password, maxThreads + 2)) {
-            JdbcLedger ledger = JdbcLedger.builder(pool).schema(schema).createSchema(true)
+            PostgresLedger ledger = PostgresLedger.builder(pool).schema(schema).createSchema(true)
                     .sweepInterval(Duration.ZERO).build();
             Money plenty = Money.credits("1000000000000");
             ledger.openAccount("hot", plenty, Set.of());
@@ -104,7 +104,7 @@ public final class LedgerThroughput {
         }
     }
 
-    private static void ledger(JdbcLedger ledger, boolean hot) {
+    private static void ledger(PostgresLedger ledger, boolean hot) {
         long n = ++SEQ.get()[0];
         Reservation r = ledger.reserve(new Charge(account(hot), Money.credits("1"), null, "GET bench",
                 new Idempotency("b-" + Thread.currentThread().getId() + "-" + n, "", false)));

@@ -112,7 +112,14 @@ public final class AccountLimits {
         }
     }
 
-    static IllegalArgumentException overMaximum(Money amount) {
+    /**
+     * The error for an amount that would take an account past {@link #MAX_BALANCE}, for a ledger
+     * that learns of it from its store rather than from {@link #requireWithinMaximum}.
+     *
+     * @param amount the amount being added, for the message
+     * @return the exception, to throw
+     */
+    public static IllegalArgumentException overMaximum(Money amount) {
         return new IllegalArgumentException("adding " + amount + " would take the account past the maximum balance"
                 + " of " + MAX_BALANCE.toPlainString() + " " + amount.currency() + " (available plus held)");
     }

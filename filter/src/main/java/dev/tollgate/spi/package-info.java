@@ -23,5 +23,10 @@
  * {@code ServletContextListener}, a CDI producer, …); the class named by the {@code tollgate.ledger}
  * parameter; a single {@code Ledger} found by {@link java.util.ServiceLoader}; else an empty
  * {@link dev.tollgate.ledger.InMemoryLedger}, with a warning in the log.
+ *
+ * <h2>Parameters of modules</h2>
+ * A module that reads {@code tollgate.*} parameters of its own declares them with
+ * {@link dev.tollgate.spi.ParameterNames}, so that Tollgate's check for unknown parameters accepts
+ * them only when the module is present.
  */
 package dev.tollgate.spi;

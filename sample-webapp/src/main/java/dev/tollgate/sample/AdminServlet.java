@@ -68,7 +68,7 @@ public class AdminServlet extends HttpServlet {
         String[] path = req.getPathInfo() == null ? new String[0] : req.getPathInfo().substring(1).split("/", -1);
         try {
             route(admin, path, req, resp);
-        } catch (LedgerUnavailableException | dev.tollgate.ledger.LedgerSchemaException e) {
+        } catch (LedgerUnavailableException | dev.tollgate.ledger.postgresql.LedgerSchemaException e) {
             resp.setHeader("Retry-After", "5");
             Json.problem(resp, 503, "Service Unavailable", "The ledger is unavailable.");
         } catch (IllegalArgumentException e) {

@@ -5,7 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.Tollgate;
 import dev.tollgate.ledger.AccountsFile;
 import dev.tollgate.ledger.InMemoryLedger;
-import dev.tollgate.ledger.JdbcLedger;
+import dev.tollgate.ledger.postgresql.PostgresLedger;
 import dev.tollgate.spi.Account;
 import dev.tollgate.ratelimit.postgresql.PostgresRateLimitStore;
 import dev.tollgate.ratelimit.redis.RedisRateLimitStore;
@@ -45,7 +45,7 @@ public class DemoSetup implements ServletContextListener {
     private static final System.Logger LOG = System.getLogger(DemoSetup.class.getName());
 
     private HikariDataSource pool;
-    private JdbcLedger jdbcLedger;
+    private PostgresLedger postgresLedger;
     private RateLimitStore store;
 
     @Override
@@ -61,17 +61,17 @@ public class DemoSetup implements ServletContextListener {
             LOG.log(System.Logger.Level.INFO, "Sample ledger: in memory ({0} demo accounts)", demo.size());
         } else {
             pool = pool(url);
-            jdbcLedger = JdbcLedger.builder(pool)
+            postgresLedger = PostgresLedger.builder(pool)
                     .schema(Settings.get("TOLLGATE_JDBC_SCHEMA", "tollgate"))
                     .createSchema(true)
                     .build();
             int opened = 0;
             for (Account a : demo) {
-                opened += jdbcLedger.openAccount(a.id(), a.balance(), a.entitlements()) ? 1 : 0;
+                opened += postgresLedger.openAccount(a.id(), a.balance(), a.entitlements()) ? 1 : 0;
             }
-            ledger = jdbcLedger;
+            ledger = postgresLedger;
             LOG.log(System.Logger.Level.INFO, "Sample ledger: PostgreSQL at {0}, schema {1} ({2} demo accounts opened,"
-                    + " {3} existed)", url.replaceFirst("\\?.*", ""), jdbcLedger.schema(), opened, demo.size() - opened);
+                    + " {3} existed)", url.replaceFirst("\\?.*", ""), postgresLedger.schema(), opened, demo.size() - opened);
         }
         context.setAttribute(Tollgate.LEDGER_ATTRIBUTE, ledger);
 
@@ -104,8 +104,8 @@ public class DemoSetup implements ServletContextListener {
         if (store != null) {
             store.close();
         }
-        if (jdbcLedger != null) {
-            jdbcLedger.close();
+        if (postgresLedger != null) {
+            postgresLedger.close();
         }
         if (pool != null) {
             pool.close();

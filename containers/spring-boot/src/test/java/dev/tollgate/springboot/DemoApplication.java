@@ -30,7 +30,10 @@ import org.springframework.web.bind.annotation.RestController;
 @SpringBootApplication(proxyBeanMethods = false)
 public class DemoApplication {
 
-    /** The ledger: in memory for the demo; a JdbcLedger over the application's DataSource in production. */
+    /**
+     * The ledger: in memory for the demo; in production, a {@code PostgresLedger} (module
+     * {@code tollgate-ledger-postgresql}) over the application's DataSource.
+     */
     @Bean
     InMemoryLedger ledger() {
         return InMemoryLedger.builder()

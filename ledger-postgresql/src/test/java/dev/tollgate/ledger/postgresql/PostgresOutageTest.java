@@ -1,4 +1,4 @@
-package dev.tollgate.jdbc;
+package dev.tollgate.ledger.postgresql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +8,6 @@ import dev.tollgate.Money;
 import dev.tollgate.Tollgate;
 import dev.tollgate.TollgateConfig;
 import dev.tollgate.TollgateFilter;
-import dev.tollgate.ledger.JdbcLedger;
 import dev.tollgate.testapp.ReportServlet;
 import dev.tollgate.testing.Postgres;
 import dev.tollgate.testing.TestServer;
@@ -42,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * itself (embedded), never on the shared server: 503s while it is down, service again after, and
  * balances exact (every 200 charged once, nothing else charged).
  */
-class JdbcOutageTest {
+class PostgresOutageTest {
 
     @Test
     void aDatabaseRestartMeans503sThenExactService() throws Exception {
@@ -51,7 +50,7 @@ class JdbcOutageTest {
         AtomicReference<EmbeddedPostgres> pg = new AtomicReference<>(Postgres.startEmbedded(data, port));
         String url = pg.get().getJdbcUrl("postgres", "postgres");
         HikariDataSource pool = Postgres.pool(url, "postgres", "", 16);
-        JdbcLedger ledger = JdbcLedger.builder(pool).schema("tollgate").createSchema(true)
+        PostgresLedger ledger = PostgresLedger.builder(pool).schema("tollgate").createSchema(true)
                 .holdTimeout(Duration.ofSeconds(3)).sweepInterval(Duration.ofMillis(200))
                 .queryTimeout(Duration.ofSeconds(2)).build();
         BigDecimal initial = new BigDecimal("100000");
@@ -89,16 +88,16 @@ class JdbcOutageTest {
                     return null;
                 }));
             }
-            JdbcCrashTest.awaitCondition(() -> ok.get() >= 200, "traffic before the outage");
+            PostgresCrashTest.awaitCondition(() -> ok.get() >= 200, "traffic before the outage");
 
             pg.get().close(); // the database goes away mid-run
             int okAtStop = ok.get();
-            JdbcCrashTest.awaitCondition(() -> unavailable.get() >= 50, "503s while the database is down");
+            PostgresCrashTest.awaitCondition(() -> unavailable.get() >= 50, "503s while the database is down");
             assertTrue(ok.get() - okAtStop < 20, "nothing is served for free while it is down");
 
             pg.set(Postgres.startEmbedded(data, port));
             int okAtRestart = ok.get();
-            JdbcCrashTest.awaitCondition(() -> ok.get() >= okAtRestart + 200, "service to resume by itself");
+            PostgresCrashTest.awaitCondition(() -> ok.get() >= okAtRestart + 200, "service to resume by itself");
         } finally {
             running.set(false);
             for (Future<?> f : load) {
@@ -109,7 +108,7 @@ class JdbcOutageTest {
         try {
             assertEquals(0, other.get(), "only 200 and 503: " + lastOther.get());
             Tollgate tollgate = filter.tollgate();
-            JdbcCrashTest.awaitCondition(() -> tollgate.pendingReleases() == 0 && ledger.openHoldCount() == 0,
+            PostgresCrashTest.awaitCondition(() -> tollgate.pendingReleases() == 0 && ledger.openHoldCount() == 0,
                     "releases and expiries after the outage");
             Money balance = ledger.account("payer").orElseThrow().balance();
             assertEquals(new Money(initial.subtract(BigDecimal.valueOf(5L * ok.get())), "credits"), balance,

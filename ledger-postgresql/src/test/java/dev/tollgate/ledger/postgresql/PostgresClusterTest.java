@@ -1,4 +1,4 @@
-package dev.tollgate.jdbc;
+package dev.tollgate.ledger.postgresql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +7,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.Money;
 import dev.tollgate.TollgateConfig;
 import dev.tollgate.TollgateFilter;
-import dev.tollgate.ledger.JdbcLedger;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.testapp.ReportServlet;
 import dev.tollgate.testing.Postgres;
@@ -35,13 +34,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Two application servers, each with its own pool and ledger instance, on one PostgreSQL. */
-class JdbcClusterTest {
+class PostgresClusterTest {
 
     private String schema;
     private HikariDataSource poolA;
     private HikariDataSource poolB;
-    private JdbcLedger ledgerA;
-    private JdbcLedger ledgerB;
+    private PostgresLedger ledgerA;
+    private PostgresLedger ledgerB;
     private TestServer nodeA;
     private TestServer nodeB;
 
@@ -50,13 +49,13 @@ class JdbcClusterTest {
         schema = Postgres.uniqueSchema();
         poolA = Postgres.server().pool(40);
         poolB = Postgres.server().pool(40);
-        ledgerA = JdbcLedger.builder(poolA).schema(schema).createSchema(true).build();
-        ledgerB = JdbcLedger.builder(poolB).schema(schema).createSchema(true).build();
+        ledgerA = PostgresLedger.builder(poolA).schema(schema).createSchema(true).build();
+        ledgerB = PostgresLedger.builder(poolB).schema(schema).createSchema(true).build();
         nodeA = node(ledgerA);
         nodeB = node(ledgerB);
     }
 
-    private static TestServer node(JdbcLedger ledger) throws Exception {
+    private static TestServer node(PostgresLedger ledger) throws Exception {
         TollgateConfig config = TollgateConfig.builder().ledger(ledger).build();
         return TestServer.builder()
                 .servlet("reports", ReportServlet.class, "/reports/*")

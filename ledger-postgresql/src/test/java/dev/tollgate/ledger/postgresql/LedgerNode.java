@@ -1,10 +1,11 @@
-package dev.tollgate.testing;
+package dev.tollgate.ledger.postgresql;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.TollgateConfig;
 import dev.tollgate.TollgateFilter;
-import dev.tollgate.ledger.JdbcLedger;
 import dev.tollgate.testapp.BlockingServlet;
+import dev.tollgate.testing.Postgres;
+import dev.tollgate.testing.TestServer;
 import jakarta.servlet.DispatcherType;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -22,7 +23,7 @@ public final class LedgerNode {
 
     public static void main(String[] args) throws Exception {
         HikariDataSource pool = Postgres.pool(args[0], args[1], args[2], 4);
-        JdbcLedger ledger = JdbcLedger.builder(pool).schema(args[3]).holdTimeout(Duration.ofSeconds(2))
+        PostgresLedger ledger = PostgresLedger.builder(pool).schema(args[3]).holdTimeout(Duration.ofSeconds(2))
                 .sweepInterval(Duration.ZERO).build();
         TollgateConfig config = TollgateConfig.builder().ledger(ledger).build();
         TestServer server = TestServer.builder()

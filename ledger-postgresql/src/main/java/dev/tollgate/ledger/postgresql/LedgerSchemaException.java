@@ -1,8 +1,8 @@
-package dev.tollgate.ledger;
+package dev.tollgate.ledger.postgresql;
 
 /**
  * The ledger's tables are missing or not at the version this library needs: create or migrate them
- * ({@link JdbcLedger#createSchema()}, or {@code tollgate.jdbc.createSchema=true}). A deployment
+ * ({@link PostgresLedger#createSchema()}, or {@code tollgate.jdbc.createSchema=true}). A deployment
  * defect, not an outage; Tollgate answers 503 and logs it as an error.
  */
 public class LedgerSchemaException extends IllegalStateException {

@@ -1,4 +1,4 @@
-package dev.tollgate.jdbc;
+package dev.tollgate.ledger.postgresql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.Money;
 import dev.tollgate.ledger.AccountLimits;
-import dev.tollgate.ledger.JdbcLedger;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.spi.Charge;
 import dev.tollgate.spi.DenialReason;
@@ -46,12 +45,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The JDBC ledger against a real PostgreSQL, in a schema of its own per test. */
-class JdbcLedgerTest {
+class PostgresLedgerTest {
 
     private static HikariDataSource pool;
     private FlakyDataSource dataSource;
     private String schema;
-    private JdbcLedger ledger;
+    private PostgresLedger ledger;
     private final AtomicInteger keys = new AtomicInteger();
 
     @BeforeAll
@@ -68,7 +67,7 @@ class JdbcLedgerTest {
     void createSchema() {
         schema = Postgres.uniqueSchema();
         dataSource = new FlakyDataSource(pool);
-        ledger = JdbcLedger.builder(dataSource).schema(schema).createSchema(true).sweepInterval(Duration.ZERO)
+        ledger = PostgresLedger.builder(dataSource).schema(schema).createSchema(true).sweepInterval(Duration.ZERO)
                 .holdTimeout(Duration.ofMinutes(10)).build();
         ledger.openAccount("acct", Money.credits("10"), Set.of("basic"));
     }
@@ -318,7 +317,7 @@ class JdbcLedgerTest {
         config.setAutoCommit(false);
         config.setMaximumPoolSize(4);
         try (HikariDataSource manual = new HikariDataSource(config)) {
-            JdbcLedger l = JdbcLedger.builder(manual).schema(schema).sweepInterval(Duration.ZERO).build();
+            PostgresLedger l = PostgresLedger.builder(manual).schema(schema).sweepInterval(Duration.ZERO).build();
             Hold committed = ((Reservation.Authorized) l.reserve(charge("2"))).hold();
             assertEquals(Settlement.COMMITTED, l.commit(committed, null));
             Hold released = ((Reservation.Authorized) l.reserve(charge("3"))).hold();
@@ -414,7 +413,7 @@ class JdbcLedgerTest {
         makeOverdue(poisoned);
         makeOverdue(other);
 
-        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(JdbcLedger.class.getName());
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(PostgresLedger.class.getName());
         List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.logging.Handler capture = new java.util.logging.Handler() {
             @Override
@@ -458,8 +457,8 @@ class JdbcLedgerTest {
                 });
         String nul = "key\u0000x";
         String huge = "k".repeat(3800);
-        try (JdbcLedger offline = JdbcLedger.builder(down).schema(schema).sweepInterval(Duration.ZERO).build()) {
-            for (JdbcLedger l : List.of(offline, ledger)) {
+        try (PostgresLedger offline = PostgresLedger.builder(down).schema(schema).sweepInterval(Duration.ZERO).build()) {
+            for (PostgresLedger l : List.of(offline, ledger)) {
                 for (String bad : List.of(nul, huge, "line\nbreak", "")) {
                     assertThrows(IllegalArgumentException.class, () -> l.openAccount(bad, Money.credits("1"), Set.of()));
                     assertThrows(IllegalArgumentException.class, () -> l.credit(bad, Money.credits("1"), null));
@@ -526,14 +525,14 @@ class JdbcLedgerTest {
             ExecutorService threads = Executors.newFixedThreadPool(4);
             List<Future<?>> fs = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                fs.add(threads.submit(() -> JdbcLedger.builder(pool).schema(fresh).sweepInterval(Duration.ZERO).build()
+                fs.add(threads.submit(() -> PostgresLedger.builder(pool).schema(fresh).sweepInterval(Duration.ZERO).build()
                         .createSchema()));
             }
             for (Future<?> f : fs) {
                 f.get();
             }
             threads.shutdown();
-            JdbcLedger again = JdbcLedger.builder(pool).schema(fresh).createSchema(true).sweepInterval(Duration.ZERO)
+            PostgresLedger again = PostgresLedger.builder(pool).schema(fresh).createSchema(true).sweepInterval(Duration.ZERO)
                     .build();
             assertTrue(again.openAccount("x", Money.credits("1"), Set.of()));
         } finally {
@@ -543,8 +542,8 @@ class JdbcLedgerTest {
 
     @Test
     void aMissingSchemaSaysHowToCreateIt() {
-        JdbcLedger missing = JdbcLedger.builder(pool).schema(Postgres.uniqueSchema()).sweepInterval(Duration.ZERO).build();
-        IllegalStateException e = assertThrows(dev.tollgate.ledger.LedgerSchemaException.class,
+        PostgresLedger missing = PostgresLedger.builder(pool).schema(Postgres.uniqueSchema()).sweepInterval(Duration.ZERO).build();
+        IllegalStateException e = assertThrows(LedgerSchemaException.class,
                 () -> missing.reserve(charge("1")));
         assertTrue(e.getMessage().contains("createSchema"), e.getMessage());
     }

@@ -1,13 +1,11 @@
-package dev.tollgate.jdbc;
+package dev.tollgate.ledger.postgresql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.Money;
-import dev.tollgate.ledger.JdbcLedger;
 import dev.tollgate.ledger.LedgerEntry;
-import dev.tollgate.testing.LedgerNode;
 import dev.tollgate.testing.Postgres;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -28,14 +26,14 @@ import org.junit.jupiter.api.Test;
  * A node dies (SIGKILL) between reserve and commit: its hold must expire and the money return
  * exactly once, through the sweeper of a node that lives on.
  */
-class JdbcCrashTest {
+class PostgresCrashTest {
 
     @Test
     void aHoldOfAKilledNodeExpiresAndItsMoneyReturnsOnce() throws Exception {
         Postgres.Server server = Postgres.server();
         String schema = Postgres.uniqueSchema();
         HikariDataSource pool = server.pool(4);
-        JdbcLedger survivor = JdbcLedger.builder(pool).schema(schema).createSchema(true)
+        PostgresLedger survivor = PostgresLedger.builder(pool).schema(schema).createSchema(true)
                 .sweepInterval(Duration.ofMillis(200)).build();
         Process node = null;
         try {

@@ -1,5 +1,5 @@
 -- Tollgate ledger, schema version 1 (PostgreSQL 12+).
--- ${schema} is replaced by the configured schema name. Applied by JdbcLedger.createSchema(),
+-- ${schema} is replaced by the configured schema name. Applied by PostgresLedger.createSchema(),
 -- which records it in ${schema}.schema_version; later versions go in V2__..., V3__... files.
 
 -- Accounts: the available balance only. Money under open holds is in ${schema}.holds, so settling

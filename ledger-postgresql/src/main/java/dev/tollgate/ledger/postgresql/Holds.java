@@ -1,0 +1,240 @@
+package dev.tollgate.ledger.postgresql;
+
+import dev.tollgate.Money;
+import dev.tollgate.spi.Charge;
+import dev.tollgate.spi.DenialReason;
+import dev.tollgate.spi.Hold;
+import dev.tollgate.spi.LedgerUnavailableException;
+import dev.tollgate.spi.PaymentOption;
+import dev.tollgate.spi.RecordedResponse;
+import dev.tollgate.spi.Reservation;
+import dev.tollgate.spi.Settlement;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Map.Entry;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The life of a hold: the atomic hold and debit, why a charge was refused, commit, release, the
+ * lazy half of expiry, and the undo of a commit whose outcome was unknown to its caller.
+ *
+ * <p>Thread-safe: the database serialises transitions of one hold ({@code state = 'open'} guards);
+ * the set of uncertain commits is concurrent.
+ */
+final class Holds {
+
+    private static final System.Logger LOG = System.getLogger(PostgresLedger.class.getName());
+    /** SQLSTATE of a refusal raised by the {@code reserve} function. */
+    private static final String REFUSED = "TG001";
+
+    private final LedgerDatabase db;
+    private final LedgerStatements sql;
+    private final Duration holdTimeout;
+    private final Duration replayRetention;
+    /** Holds whose commit failed with an unknown outcome; a release may undo such a commit. */
+    private final Set<Long> uncertainCommits = ConcurrentHashMap.newKeySet();
+
+    Holds(LedgerDatabase db, Duration holdTimeout, Duration replayRetention) {
+        this.db = db;
+        this.sql = db.sql;
+        this.holdTimeout = holdTimeout;
+        this.replayRetention = replayRetention;
+    }
+
+    /** A reservation without a client-supplied idempotency key: one statement, auto-commit. */
+    Reservation reserve(Charge charge) {
+        return db.autoCommit("reserve", c -> {
+            Reservation.Authorized a = hold(c, charge);
+            return a != null ? a : explain(c, charge);
+        });
+    }
+
+    /**
+     * The atomic hold + entry + debit (the {@code reserve} function of the schema); null when the
+     * account cannot pay or does not exist. A refusal rolls back the current transaction.
+     */
+    Reservation.Authorized hold(Connection c, Charge charge) throws SQLException {
+        Money price = charge.price();
+        try (PreparedStatement ps = db.prepare(c, sql.hold)) {
+            ps.setString(1, charge.account());
+            ps.setBigDecimal(2, price.amount());
+            ps.setString(3, price.currency());
+            ps.setString(4, charge.entitlement());
+            ps.setString(5, charge.resource());
+            ps.setString(6, LedgerDatabase.interval(holdTimeout));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long id = rs.getLong(1);
+                Instant expires = rs.getObject(2, OffsetDateTime.class).toInstant();
+                String currency = rs.getString(4);
+                Money balance = new Money(rs.getBigDecimal(3), currency);
+                Money amount = price.isZero() ? Money.zero(currency) : price;
+                return new Reservation.Authorized(new Hold(Long.toString(id), charge.account(), amount, expires), balance);
+            }
+        } catch (SQLException e) {
+            if (REFUSED.equals(e.getSQLState())) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** Why a charge cannot be held (read after the failed debit; informational). */
+    Reservation.Denied explain(Connection c, Charge charge) throws SQLException {
+        Money price = charge.price();
+        try (PreparedStatement ps = db.prepare(c, sql.explain)) {
+            ps.setString(1, charge.entitlement());
+            ps.setString(2, charge.entitlement());
+            ps.setString(3, charge.account());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return new Reservation.Denied(DenialReason.UNKNOWN_ACCOUNT, price, null, charge.entitlement(),
+                            options(price));
+                }
+                Money balance = new Money(rs.getBigDecimal(2), rs.getString(1));
+                if (!rs.getBoolean(3)) {
+                    return new Reservation.Denied(DenialReason.MISSING_ENTITLEMENT, price, balance, charge.entitlement(),
+                            List.of());
+                }
+                if (!price.isZero() && !price.currency().equals(balance.currency())) {
+                    return new Reservation.Denied(DenialReason.CURRENCY_MISMATCH, price, balance, null, List.of());
+                }
+                return new Reservation.Denied(DenialReason.INSUFFICIENT_FUNDS, price, balance, null, options(price));
+            }
+        }
+    }
+
+    static List<PaymentOption> options(Money price) {
+        return price.isZero() ? List.of() : List.of(new PaymentOption(PaymentOption.ACCOUNT, price,
+                "Present the key of an account that holds at least the price.", Map.of()));
+    }
+
+    Settlement commit(Hold hold, RecordedResponse response) {
+        long id = holdId(hold);
+        if (id < 0) {
+            return Settlement.UNKNOWN;
+        }
+        try {
+            return db.autoCommit("commit", c -> {
+                int n;
+                try (PreparedStatement ps = db.prepare(c, response == null ? sql.commit : sql.commitReplayable)) {
+                    ps.setLong(1, id);
+                    if (response != null) {
+                        // The replayable response is stored in the same statement as the charge.
+                        List<String> flat = new ArrayList<>();
+                        for (Entry<String, String> h : response.headers()) {
+                            flat.add(h.getKey());
+                            flat.add(h.getValue());
+                        }
+                        ps.setInt(2, response.status());
+                        ps.setArray(3, c.createArrayOf("text", flat.toArray()));
+                        ps.setBytes(4, response.body());
+                        ps.setBoolean(5, response.bodyRetained());
+                        ps.setString(6, LedgerDatabase.interval(replayRetention));
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        n = rs.getInt(1);
+                    }
+                }
+                if (n == 1) {
+                    uncertainCommits.remove(id);
+                    return Settlement.COMMITTED;
+                }
+                return stateAfterRefusedTransition(c, id);
+            });
+        } catch (LedgerUnavailableException e) {
+            // The commit may or may not have reached the database: let a later release undo it.
+            uncertainCommits.add(id);
+            throw e;
+        }
+    }
+
+    Settlement release(Hold hold) {
+        long id = holdId(hold);
+        if (id < 0) {
+            return Settlement.UNKNOWN;
+        }
+        Settlement s = db.autoCommit("release", c -> db.settle(c, sql.release, id) == 1 ? Settlement.RELEASED
+                : uncertainCommits.contains(id) ? null : stateAfterRefusedTransition(c, id));
+        if (s == null) {
+            s = reverseUncertainCommit(id);
+        }
+        if (s != null) {
+            uncertainCommits.remove(id);
+        }
+        return s;
+    }
+
+    /**
+     * Undoes a commit whose outcome was unknown to its caller (who refused the client), unless the
+     * client has meanwhile received the recorded response through a replay. Locks the hold, then its
+     * key, like every other transition.
+     */
+    private Settlement reverseUncertainCommit(long id) {
+        return db.inTransaction("release", c -> {
+            String state;
+            try (PreparedStatement ps = db.prepare(c, sql.lockHold)) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    state = rs.next() ? rs.getString(1) : null;
+                }
+            }
+            if (!"committed".equals(state)) {
+                return stateAfterRefusedTransition(c, id);
+            }
+            try (PreparedStatement ps = db.prepare(c, sql.replayedForHold)) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        return Settlement.COMMITTED; // the client has the result: the charge stands
+                    }
+                }
+            }
+            db.settle(c, sql.reverse, id);
+            LOG.log(System.Logger.Level.WARNING, "Hold {0}: a commit that failed with an unknown outcome had taken"
+                    + " effect; it was reversed, as the client was refused", Long.toString(id));
+            return Settlement.RELEASED;
+        });
+    }
+
+    private Settlement stateAfterRefusedTransition(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = db.prepare(c, sql.holdState)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Settlement.UNKNOWN;
+                }
+                String state = rs.getString(1);
+                if (state.equals("open") && rs.getBoolean(2)) {
+                    // Overdue: the lazy half of expiry.
+                    return db.settle(c, sql.expireOne, id) == 1 ? Settlement.EXPIRED
+                            : stateAfterRefusedTransition(c, id);
+                }
+                return switch (state) {
+                    case "committed" -> Settlement.COMMITTED;
+                    case "released" -> Settlement.RELEASED;
+                    case "expired" -> Settlement.EXPIRED;
+                    default -> Settlement.UNKNOWN; // still open and not overdue: cannot happen after a refusal
+                };
+            }
+        }
+    }
+
+    private static long holdId(Hold hold) {
+        try {
+            return Long.parseLong(hold.id());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

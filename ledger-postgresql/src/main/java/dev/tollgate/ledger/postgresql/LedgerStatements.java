@@ -1,0 +1,172 @@
+package dev.tollgate.ledger.postgresql;
+
+/**
+ * Every statement the ledger runs on its tables, built once for a schema. The schema name is
+ * checked against a strict pattern before it gets here (see {@link PostgresLedger.Builder#schema});
+ * every other value is a bind parameter.
+ *
+ * <p>Immutable and thread-safe.
+ */
+final class LedgerStatements {
+
+    // ---------------------------------------------------------------- holds
+
+    /** The atomic hold + entry + debit: the schema's {@code reserve} function. */
+    final String hold;
+    /** Why a charge could not be held: currency, balance and entitlement of the account. */
+    final String explain;
+    /** Commits an open hold that is not overdue and writes its entry. */
+    final String commit;
+    /** {@link #commit}, and completes the hold's idempotency record with the replayable response. */
+    final String commitReplayable;
+    /** Releases an open hold: its money returns. */
+    final String release;
+    /** Undoes a commit: a {@code reversal} entry and the money back. */
+    final String reverse;
+    /** Expires one overdue open hold. */
+    final String expireOne;
+    /** The state of a hold and whether it is overdue. */
+    final String holdState;
+    /** Locks a committed hold, for the undo of a commit of unknown outcome. */
+    final String lockHold;
+    /** Whether the client already received a hold's recorded response. */
+    final String replayedForHold;
+
+    // ---------------------------------------------------------------- idempotency records
+
+    /** Claims an idempotency key for a new request; no row when it is taken. */
+    final String claimKey;
+    /** Reads and locks an idempotency record with the state of its hold. */
+    final String readKey;
+    /** Binds a claimed key to its hold. */
+    final String bindKey;
+    /** Drops an idempotency record. */
+    final String deleteKey;
+    /** Locks a hold unless someone else has it. */
+    final String lockHoldNowait;
+    /** Marks a record as replayed: from then on its charge stands. */
+    final String markReplayed;
+
+    // ---------------------------------------------------------------- sweeper
+
+    /** Expires up to 500 overdue holds, skipping those another node is working on. */
+    final String expireBatch;
+    /** Drops up to 1000 replay records past their retention. */
+    final String purgeKeys;
+    /** A page of overdue open holds, in id order, after a given id. */
+    final String overdueHolds;
+    /** The number of open holds. */
+    final String openHoldCount;
+
+    // ---------------------------------------------------------------- administration
+
+    /** An account with its entitlements. */
+    final String account;
+    /** Opens an account unless the id is taken. */
+    final String openAccount;
+    /** Adds to a balance while the total, with the money under open holds, stays within the maximum. */
+    final String credit;
+    /** Takes from a balance that holds enough. */
+    final String debit;
+    /** An entry that no hold caused (open, credit, debit). */
+    final String entry;
+    /** Grants an entitlement. */
+    final String grant;
+    /** Revokes an entitlement. */
+    final String revoke;
+    /** A page of an account's entries in a time window. */
+    final String statement;
+
+    LedgerStatements(String s) {
+        String entitled = "(CAST(? AS text) IS NULL OR EXISTS (SELECT 1 FROM " + s + ".entitlements e"
+                + " WHERE e.account_id = a.id AND e.name = CAST(? AS text)))";
+        this.hold = "SELECT hold_id, expires_at, balance, currency FROM " + s
+                + ".reserve(?, ?, ?, ?, ?, CAST(? AS interval))";
+        this.explain = "SELECT a.currency, a.balance, " + entitled + " FROM " + s + ".accounts a WHERE a.id = ?";
+        this.claimKey = "INSERT INTO " + s + ".idempotency_keys (account_id, key, fingerprint, state, expires_at)"
+                + " VALUES (?, ?, ?, 'in_progress', now() + CAST(? AS interval)) ON CONFLICT (account_id, key) DO NOTHING";
+        this.readKey = "SELECT k.fingerprint, k.state, k.hold_id, k.status, k.headers, k.body, k.body_retained,"
+                + " k.expires_at <= now(), h.state, h.expires_at <= now()"
+                + " FROM " + s + ".idempotency_keys k LEFT JOIN " + s + ".holds h ON h.id = k.hold_id"
+                + " WHERE k.account_id = ? AND k.key = ? FOR UPDATE OF k";
+        this.bindKey = "UPDATE " + s + ".idempotency_keys SET hold_id = ? WHERE account_id = ? AND key = ?";
+        this.deleteKey = "DELETE FROM " + s + ".idempotency_keys WHERE account_id = ? AND key = ?";
+        String commitCte = "WITH c AS (UPDATE " + s + ".holds SET state = 'committed', settled_at = now()"
+                + " WHERE id = ? AND state = 'open' AND expires_at > now() RETURNING id, account_id, amount, resource),"
+                + " e AS (INSERT INTO " + s + ".entries (account_id, kind, available_delta, held_delta, hold_id, reference)"
+                + " SELECT account_id, 'commit', 0, -amount, id, resource FROM c)";
+        this.commit = commitCte + " SELECT count(*) FROM c";
+        this.commitReplayable = commitCte + ","
+                + " k AS (UPDATE " + s + ".idempotency_keys SET state = 'completed', status = ?, headers = ?, body = ?,"
+                + " body_retained = ?, expires_at = now() + CAST(? AS interval)"
+                + " WHERE state = 'in_progress' AND hold_id IN (SELECT id FROM c))"
+                + " SELECT count(*) FROM c";
+        this.release = settle(s, "state = 'open'", "'released'", "'release'", "amount", "-amount");
+        this.reverse = settle(s, "state = 'committed'", "'released'", "'reversal'", "amount", "0");
+        this.expireOne = settle(s, "state = 'open' AND expires_at <= now()", "'expired'", "'expiry'", "amount",
+                "-amount");
+        this.expireBatch = "WITH x AS (UPDATE " + s + ".holds SET state = 'expired', settled_at = now()"
+                + " WHERE id IN (SELECT id FROM " + s + ".holds WHERE state = 'open' AND expires_at <= now()"
+                + " ORDER BY expires_at LIMIT 500 FOR UPDATE SKIP LOCKED) RETURNING id, account_id, amount, resource),"
+                + " t AS (SELECT account_id, sum(amount) AS total FROM x GROUP BY account_id),"
+                + " a AS (UPDATE " + s + ".accounts SET balance = balance + t.total FROM t WHERE accounts.id = t.account_id),"
+                + " e AS (INSERT INTO " + s + ".entries (account_id, kind, available_delta, held_delta, hold_id, reference)"
+                + " SELECT account_id, 'expiry', amount, -amount, id, resource FROM x),"
+                + " k AS (DELETE FROM " + s + ".idempotency_keys WHERE state = 'in_progress'"
+                + " AND hold_id IN (SELECT id FROM x))"
+                + " SELECT count(*) FROM x";
+        this.purgeKeys = "DELETE FROM " + s + ".idempotency_keys WHERE ctid IN (SELECT ctid FROM " + s
+                + ".idempotency_keys WHERE expires_at <= now() AND state = 'completed' LIMIT 1000)";
+        this.holdState = "SELECT state, expires_at <= now() FROM " + s + ".holds WHERE id = ?";
+        this.account = "SELECT a.id, a.currency, a.balance, ARRAY(SELECT e.name FROM " + s + ".entitlements e"
+                + " WHERE e.account_id = a.id ORDER BY e.name) FROM " + s + ".accounts a WHERE a.id = ?";
+        this.lockHold = "SELECT state FROM " + s + ".holds WHERE id = ? FOR UPDATE";
+        this.replayedForHold = "SELECT bool_or(replayed) FROM (SELECT replayed FROM " + s
+                + ".idempotency_keys WHERE hold_id = ? FOR UPDATE) k";
+        this.lockHoldNowait = "SELECT state FROM " + s + ".holds WHERE id = ? FOR UPDATE NOWAIT";
+        this.markReplayed = "UPDATE " + s + ".idempotency_keys SET replayed = true"
+                + " WHERE account_id = ? AND key = ? AND NOT replayed";
+        this.overdueHolds = "SELECT id FROM " + s + ".holds WHERE state = 'open'"
+                + " AND expires_at <= now() AND id > ? ORDER BY id LIMIT 500";
+        this.openHoldCount = "SELECT count(*) FROM " + s + ".holds WHERE state = 'open'";
+        this.openAccount = "INSERT INTO " + s + ".accounts (id, currency, balance)"
+                + " VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING";
+        // A credit counts the money under open holds, which releases and expiries will return,
+        // so that none of them can take the balance past the column. (Open holds are few; the
+        // sum reads them through the partial index on open holds.)
+        this.credit = adjust(s, true);
+        this.debit = adjust(s, false);
+        this.entry = "INSERT INTO " + s + ".entries (account_id, kind, available_delta,"
+                + " held_delta, reference) VALUES (?, ?, ?, ?, ?)";
+        this.grant = "INSERT INTO " + s + ".entitlements (account_id, name)"
+                + " VALUES (?, ?) ON CONFLICT DO NOTHING";
+        this.revoke = "DELETE FROM " + s + ".entitlements WHERE account_id = ?"
+                + " AND name = ?";
+        this.statement = "SELECT id, kind, available_delta, held_delta, hold_id, reference,"
+                + " created_at FROM " + s + ".entries WHERE account_id = ? AND created_at >= ?"
+                + " AND created_at < ? ORDER BY id LIMIT ?";
+    }
+
+    /**
+     * A hold transition that returns money to the account: one statement that moves the hold out
+     * of a state, credits the account, writes the entry and drops an idempotency key in progress.
+     */
+    private static String settle(String s, String condition, String newState, String kind, String available,
+                                 String held) {
+        return "WITH r AS (UPDATE " + s + ".holds SET state = " + newState + ", settled_at = now()"
+                + " WHERE id = ? AND " + condition + " RETURNING id, account_id, amount, resource),"
+                + " a AS (UPDATE " + s + ".accounts SET balance = balance + r.amount FROM r WHERE accounts.id = r.account_id),"
+                + " e AS (INSERT INTO " + s + ".entries (account_id, kind, available_delta, held_delta, hold_id, reference)"
+                + " SELECT account_id, " + kind + ", " + available + ", " + held + ", id, resource FROM r),"
+                + " k AS (DELETE FROM " + s + ".idempotency_keys WHERE hold_id IN (SELECT id FROM r))"
+                + " SELECT count(*) FROM r";
+    }
+
+    /** Parameters: amount, id, currency, amount, and for a credit the maximum balance. */
+    private static String adjust(String schema, boolean credit) {
+        return "UPDATE " + schema + ".accounts SET balance = balance " + (credit ? "+" : "-") + " ?"
+                + " WHERE id = ? AND currency = ? AND " + (credit ? "balance + ? + coalesce((SELECT sum(h.amount)"
+                + " FROM " + schema + ".holds h WHERE h.state = 'open' AND h.account_id = accounts.id), 0) <= ?"
+                : "balance >= ?") + " RETURNING balance";
+    }
+}

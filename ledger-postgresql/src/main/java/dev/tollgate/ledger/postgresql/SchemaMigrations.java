@@ -1,0 +1,93 @@
+package dev.tollgate.ledger.postgresql;
+
+import dev.tollgate.spi.LedgerUnavailableException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * Creates the ledger's schema and applies the versioned scripts it lacks
+ * ({@code dev/tollgate/ledger/postgresql/V1__ledger.sql}, …), recording each in
+ * {@code schema_version}. A transaction-scoped advisory lock on the schema name serialises nodes
+ * that start together, so every node may run this on every start.
+ *
+ * <p>Thread-safe (the database serialises concurrent runs).
+ */
+final class SchemaMigrations {
+
+    private static final System.Logger LOG = System.getLogger(PostgresLedger.class.getName());
+    /** The scripts in order; script {@code n} takes the schema from version {@code n - 1} to {@code n}. */
+    private static final List<String> MIGRATIONS = List.of("V1__ledger.sql");
+
+    private final LedgerDatabase db;
+
+    SchemaMigrations(LedgerDatabase db) {
+        this.db = db;
+    }
+
+    /**
+     * Creates the schema and its tables, or applies the migrations it lacks.
+     *
+     * @throws LedgerUnavailableException if the database cannot be reached or refuses the DDL
+     */
+    void apply() {
+        String schema = db.schema;
+        try (Connection c = db.dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.setQueryTimeout(Math.max(db.queryTimeoutSeconds, 60));
+                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+                    lock.setString(1, "tollgate-schema:" + schema);
+                    lock.execute();
+                }
+                st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+                st.execute("CREATE TABLE IF NOT EXISTS " + schema + ".schema_version (version int PRIMARY KEY,"
+                        + " script text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+                int current;
+                try (ResultSet rs = st.executeQuery("SELECT coalesce(max(version), 0) FROM " + schema
+                        + ".schema_version")) {
+                    rs.next();
+                    current = rs.getInt(1);
+                }
+                for (int v = current + 1; v <= MIGRATIONS.size(); v++) {
+                    String script = MIGRATIONS.get(v - 1);
+                    st.execute(resource(script).replace("${schema}", schema));
+                    try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + schema
+                            + ".schema_version (version, script) VALUES (?, ?)")) {
+                        ins.setInt(1, v);
+                        ins.setString(2, script);
+                        ins.executeUpdate();
+                    }
+                    LOG.log(System.Logger.Level.INFO, "Tollgate ledger schema {0}: applied {1}", schema, script);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw db.unavailable("createSchema", e);
+        }
+    }
+
+    /** A script next to this class: {@code dev/tollgate/ledger/postgresql/<name>}. */
+    private static String resource(String name) {
+        try (InputStream in = SchemaMigrations.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource dev/tollgate/ledger/postgresql/" + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read dev/tollgate/ledger/postgresql/" + name, e);
+        }
+    }
+}
