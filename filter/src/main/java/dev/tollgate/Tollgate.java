@@ -303,12 +303,18 @@ public final class Tollgate {
     /** The in-memory ledger: seeded from {@code tollgate.ledger.accounts}, else empty (with a warning). */
     private static Ledger defaultLedger(ServletContext context, TollgateConfig config, ClassLoader loader) {
         if (config.accountsResource() != null) {
-            return loadAccounts(context, config.accountsResource(), loader);
+            return loadAccounts(context, config, loader);
         }
         LOG.log(System.Logger.Level.WARNING, "No ledger configured ({0}, context attribute {1}, a CDI bean or a"
                 + " ServiceLoader entry); using an empty in-memory ledger, so every paid request is refused until accounts exist",
                 TollgateConfig.LEDGER, LEDGER_ATTRIBUTE);
-        return InMemoryLedger.builder().build();
+        return inMemory(config).build();
+    }
+
+    /** The built-in ledger runs on Tollgate's clock, so hold expiry moves with the rest in tests. */
+    private static InMemoryLedger.Builder inMemory(TollgateConfig config) {
+        InMemoryLedger.Builder b = InMemoryLedger.builder();
+        return config.clock() != null ? b.clock(config.clock()) : b;
     }
 
     /** The web application's loader; embedded containers may report none. */
@@ -418,9 +424,10 @@ public final class Tollgate {
         return j.toString();
     }
 
-    private static Ledger loadAccounts(ServletContext context, String resource, ClassLoader loader) {
+    private static Ledger loadAccounts(ServletContext context, TollgateConfig config, ClassLoader loader) {
+        String resource = config.accountsResource();
         try (InputStream in = open(context, resource, loader, TollgateConfig.ACCOUNTS)) {
-            InMemoryLedger ledger = InMemoryLedger.load(in);
+            InMemoryLedger ledger = inMemory(config).load(in).build();
             LOG.log(System.Logger.Level.INFO, "Using an in-memory ledger seeded from {0}", resource);
             return ledger;
         } catch (IOException | IllegalArgumentException e) {
