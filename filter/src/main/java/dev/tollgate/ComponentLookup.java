@@ -75,9 +75,10 @@ final class ComponentLookup {
      * @param value the implementation; {@code null} only when the default is "none"
      * @param source where it came from
      * @param owned whether Tollgate created it (and so closes it)
+     * @param how where it came from, for messages (such as "parameter tollgate.ledger")
      * @param <T> the SPI type
      */
-    record Found<T>(T value, Source source, boolean owned) {
+    record Found<T>(T value, Source source, boolean owned, String how) {
     }
 
     private final ServletContext context;
@@ -107,21 +108,24 @@ final class ComponentLookup {
      *     instantiated, or several beans or entries qualify
      */
     <T> Found<T> find(Class<T> type, T configured, String parameter, String className, Supplier<T> fallback) {
-        Found<T> found = discover(type, configured, parameter, className);
-        if (found == null) {
-            found = new Found<>(fallback.get(), Source.DEFAULT, false);
-        }
-        LOG.log(found.source() == Source.CDI || found.source() == Source.SERVICE_LOADER
+        Discovered<T> d = discover(type, configured, parameter, className);
+        Source source = d != null ? d.source() : Source.DEFAULT;
+        T value = d != null ? d.value() : fallback.get();
+        Found<T> found = new Found<>(value, source, source == Source.PARAMETER || source == Source.SERVICE_LOADER,
+                describe(source, type, parameter));
+        LOG.log(source == Source.CDI || source == Source.SERVICE_LOADER
                         ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
-                "{0}: {1} ({2})", type.getSimpleName(),
-                found.value() == null ? "none" : found.value().getClass().getName(), describe(found.source(), type,
-                        parameter));
+                "{0}: {1} ({2})", type.getSimpleName(), value == null ? "none" : value.getClass().getName(),
+                found.how());
         return found;
     }
 
-    private <T> Found<T> discover(Class<T> type, T configured, String parameter, String className) {
+    private record Discovered<T>(T value, Source source) {
+    }
+
+    private <T> Discovered<T> discover(Class<T> type, T configured, String parameter, String className) {
         if (configured != null) {
-            return new Found<>(configured, Source.CONFIGURATION, false);
+            return new Discovered<>(configured, Source.CONFIGURATION);
         }
         Object attribute = context.getAttribute(type.getName());
         if (attribute != null) {
@@ -129,19 +133,19 @@ final class ComponentLookup {
                 throw new IllegalStateException("servlet-context attribute " + type.getName() + " holds a "
                         + attribute.getClass().getName() + ", not a " + type.getName());
             }
-            return new Found<>(type.cast(attribute), Source.CONTEXT_ATTRIBUTE, false);
+            return new Discovered<>(type.cast(attribute), Source.CONTEXT_ATTRIBUTE);
         }
         if (className != null) {
-            return new Found<>(instantiate(className, type, parameter), Source.PARAMETER, true);
+            return new Discovered<>(instantiate(className, type, parameter), Source.PARAMETER);
         }
         if (cdi.isPresent()) {
             Optional<T> bean = cdi.get().bean(type, parameter);
             if (bean.isPresent()) {
-                return new Found<>(bean.get(), Source.CDI, false);
+                return new Discovered<>(bean.get(), Source.CDI);
             }
         }
         T loaded = serviceLoader(type, parameter);
-        return loaded == null ? null : new Found<>(loaded, Source.SERVICE_LOADER, true);
+        return loaded == null ? null : new Discovered<>(loaded, Source.SERVICE_LOADER);
     }
 
     private static String describe(Source source, Class<?> type, String parameter) {

@@ -258,7 +258,7 @@ public final class Tollgate {
         if (foundLedger.source() != ComponentLookup.Source.DEFAULT && config.accountsResource() != null) {
             throw new IllegalStateException(TollgateConfig.ACCOUNTS + " only seeds the built-in in-memory ledger,"
                     + " but the ledger " + foundLedger.value().getClass().getName() + " was chosen (by "
-                    + foundLedger.source() + ")");
+                    + foundLedger.how() + ")");
         }
         Ledger ledger = owned(owned, foundLedger);
         PayerResolver resolver = owned(owned, lookup.find(PayerResolver.class, config.payerResolver(),
