@@ -231,8 +231,13 @@ public final class Tollgate {
      */
     void stop() {
         enforcer.close();
+        close(owned, ledger);
+    }
+
+    /** Closes what Tollgate created, {@code last} (the ledger) last; failures are logged. */
+    private static void close(List<Object> owned, Object last) {
         List<Object> order = new ArrayList<>(owned);
-        order.sort(java.util.Comparator.comparing(o -> o == ledger)); // the ledger last
+        order.sort(java.util.Comparator.comparing(o -> o == last));
         for (Object o : order) {
             if (o instanceof AutoCloseable closeable) {
                 try {
@@ -250,17 +255,27 @@ public final class Tollgate {
      * table from every servlet registration.
      */
     static Tollgate start(ServletContext context, TollgateConfig config, Map<String, String> parameters) {
+        List<Object> owned = new ArrayList<>();
+        try {
+            return start(context, config, parameters, owned);
+        } catch (RuntimeException | Error e) {
+            close(owned, null); // a failed start leaves no pool or connection behind
+            throw e;
+        }
+    }
+
+    private static Tollgate start(ServletContext context, TollgateConfig config, Map<String, String> parameters,
+                                  List<Object> owned) {
         ClassLoader loader = classLoader(context);
         ComponentLookup lookup = new ComponentLookup(context, parameters, loader, CdiBeans.lookup(loader));
-        List<Object> owned = new ArrayList<>();
         ComponentLookup.Found<Ledger> foundLedger = lookup.find(Ledger.class, config.ledger(), TollgateConfig.LEDGER,
                 config.ledgerClass(), () -> defaultLedger(context, config, loader));
+        Ledger ledger = owned(owned, foundLedger);
         if (foundLedger.source() != ComponentLookup.Source.DEFAULT && config.accountsResource() != null) {
             throw new IllegalStateException(TollgateConfig.ACCOUNTS + " only seeds the built-in in-memory ledger,"
                     + " but the ledger " + foundLedger.value().getClass().getName() + " was chosen (by "
                     + foundLedger.how() + ")");
         }
-        Ledger ledger = owned(owned, foundLedger);
         PayerResolver resolver = owned(owned, lookup.find(PayerResolver.class, config.payerResolver(),
                 TollgateConfig.PAYER_RESOLVER, config.payerResolverClass(),
                 () -> new HeaderPayerResolver(config.apiKeyHeader(), config.bearerTokens())));

@@ -108,6 +108,16 @@ class ComponentLookupOrderTest {
         }
     }
 
+    /** Named by a parameter; counts how often Tollgate closes it. */
+    public static class Closeable extends ByParameter {
+        static final java.util.concurrent.atomic.AtomicInteger CLOSED = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void close() {
+            CLOSED.incrementAndGet();
+        }
+    }
+
     /** Offered as an instance (configuration and context attribute). */
     static final class Given extends Candidate {
         private final Step step;
@@ -249,6 +259,22 @@ class ComponentLookupOrderTest {
                 .attribute(Tollgate.RENDERER_ATTRIBUTE, "not a renderer").start().close());
         String message = rootMessage(e, "servlet-context attribute");
         assertTrue(message.contains(Tollgate.RENDERER_ATTRIBUTE) && message.contains("java.lang.String"), message);
+    }
+
+    @Test
+    void whatTollgateCreatedIsClosedWhenItStopsOrFailsToStart() throws Exception {
+        Closeable.CLOSED.set(0);
+        TestServer.builder().servlet("quotes", QuoteServlet.class, "/quotes/*")
+                .initParam(TollgateConfig.LEDGER, Closeable.class.getName()).start().close();
+        assertEquals(1, Closeable.CLOSED.get(), "closed when the application stops");
+
+        Closeable.CLOSED.set(0);
+        Exception e = assertThrows(Exception.class, () -> TestServer.builder()
+                .servlet("quotes", QuoteServlet.class, "/quotes/*")
+                .initParam(TollgateConfig.LEDGER, Closeable.class.getName())
+                .initParam(TollgateConfig.RENDERER, "com.example.NoSuchRenderer").start().close());
+        assertTrue(rootMessage(e, "class not found").contains(TollgateConfig.RENDERER), e::toString);
+        assertEquals(1, Closeable.CLOSED.get(), "a start that fails after creating the ledger closes it");
     }
 
     static Stream<SpiType> types() {
