@@ -679,8 +679,9 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
      * The heap one record takes beyond its key's characters and its fingerprint's bytes, without
      * a body: the map entry and its table slot, the key object and its byte array header, the
      * record with its fingerprint array header, and its nodes in the commit-order queues.
-     * {@code ReplayRecordHeapTest} measures the real figure (about 240 bytes in all for a
-     * 36-character key on a 64-bit JVM with compressed pointers); this one, with the key and the
+     * {@code ReplayRecordHeapTest} measured 247 bytes in all for a record with a
+     * 36-character key and no body (64-bit JVM, compressed pointers), counted as 260: this figure,
+     * with the key and the
      * 32 fingerprint bytes, is an upper bound with some margin.
      */
     static final int RECORD_OVERHEAD = 192;
