@@ -681,8 +681,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
      * record with its fingerprint array header, and its nodes in the commit-order queues.
      * {@code ReplayRecordHeapTest} measured 247 bytes in all for a record with a
      * 36-character key and no body (64-bit JVM, compressed pointers), counted as 260: this figure,
-     * with the key and the
-     * 32 fingerprint bytes, is an upper bound with some margin.
+     * with the key and the 32 fingerprint bytes, is an upper bound with some margin.
      */
     static final int RECORD_OVERHEAD = 192;
 
