@@ -260,7 +260,7 @@ class InMemoryLedgerTest {
             int admitted = 0;
             Reservation last;
             while ((last = l.reserve(new Charge("heavy" + a, Money.credits("0"), "premium", "GET premium",
-                    new Idempotency(java.util.UUID.randomUUID().toString(), Integer.toHexString(admitted), true))))
+                    new Idempotency(java.util.UUID.randomUUID().toString(), "%064x".formatted(admitted), true))))
                     instanceof Reservation.Authorized ok) {
                 l.commit(ok.hold(), json);
                 admitted++;
