@@ -48,7 +48,7 @@ import java.util.stream.Collectors;
  * hold is open, then, after a commit, for {@link Builder#replayRetention(Duration) the replay
  * retention} (default 24 hours, counted from the commit). A record (key, request fingerprint,
  * status, expiry) is never dropped before its retention ends: it is what keeps a retry from running
- * and being charged a second time. Records are small (about 260 bytes, measured) and bounded at
+ * and being charged a second time. Records are small (247 bytes measured for a 36-character key) and bounded at
  * admission instead: each costs {@value #RECORD_OVERHEAD} bytes plus its key and 32 fingerprint
  * bytes against the account's share ({@link Builder#replayMemoryPerAccount(long)}, default 2 MiB,
  * about 8,000 records) and the whole store's ({@link Builder#replayMemory(long)}, default 64 MiB,
