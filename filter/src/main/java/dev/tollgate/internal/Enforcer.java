@@ -1,7 +1,6 @@
 package dev.tollgate.internal;
 
 import dev.tollgate.Denial;
-import dev.tollgate.InvalidPolicyException;
 import dev.tollgate.TollgateConfig;
 import dev.tollgate.engine.Admission;
 import dev.tollgate.engine.Answer;
@@ -9,17 +8,13 @@ import dev.tollgate.engine.Endpoint;
 import dev.tollgate.engine.Engine;
 import dev.tollgate.engine.Ticket;
 import dev.tollgate.spi.Account;
-import dev.tollgate.spi.Charge;
 import dev.tollgate.spi.DenialRenderer;
-import dev.tollgate.spi.Idempotency;
 import dev.tollgate.spi.InvalidCredentialsException;
 import dev.tollgate.spi.Ledger;
 import dev.tollgate.spi.Payer;
 import dev.tollgate.spi.PayerResolver;
 import dev.tollgate.spi.RateLimitListener;
 import dev.tollgate.spi.RateLimitStore;
-import dev.tollgate.spi.RecordedResponse;
-import dev.tollgate.spi.Reservation;
 import io.github.bucket4j.TimeMeter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -62,9 +57,8 @@ public final class Enforcer implements Engine, AutoCloseable {
     private final Reservations reservations;
     private final PayerIdentification payers;
     private final RateLimitStep limits;
-    private final IdempotencyKeys keys = new IdempotencyKeys();
     private final AnswerRenderer answers;
-    private final SettlementOnce.Parts ticketParts;
+    private final AdmissionPipeline pipeline;
     private final DispatchRules dispatch;
     private final ServletAdapter servlet;
     private final ResourcePolicies resources = new ResourcePolicies();
@@ -108,7 +102,7 @@ public final class Enforcer implements Engine, AutoCloseable {
         this.payers = new PayerIdentification(config, resolver, ledger, reservations);
         this.limits = new RateLimitStep(limiter, payers);
         this.answers = new AnswerRenderer(config, renderer);
-        this.ticketParts = new SettlementOnce.Parts(config, reservations, limits, answers);
+        this.pipeline = new AdmissionPipeline(config, limiter, payers, limits, reservations, answers);
         this.dispatch = new DispatchRules(table);
         this.servlet = new ServletAdapter(this, dispatch, config);
     }
@@ -158,126 +152,17 @@ public final class Enforcer implements Engine, AutoCloseable {
     public Admission admit(Endpoint endpoint, HttpServletRequest request, InputStream entity)
             throws IOException, ServletException {
         List<Map.Entry<String, String>> headers = new ArrayList<>(4);
-        return admit(policy(endpoint), request, entity, headers);
+        return pipeline.admit(policy(endpoint), request, entity, headers);
     }
 
     /**
-     * The admission pipeline. Each step returns a decision; the first refusal ends it.
+     * Admits a request for the servlet adapter.
      *
      * @param headers receives headers for the response before any answer (rate-limit state)
      */
     Admission admit(Policy policy, HttpServletRequest request, InputStream entity,
                     List<Map.Entry<String, String>> headers) throws IOException, ServletException {
-        Payer payer;
-        try {
-            payer = payers.resolve(request);
-        } catch (InvalidCredentialsException e) {
-            return answers.render(Refusals.invalidCredentials(e.getMessage()), request, null);
-        }
-
-        String idempotencyKey = null;
-        if (policy.isPaid()) {
-            try {
-                idempotencyKey = IdempotencyKeys.parse(request);
-            } catch (IllegalArgumentException e) {
-                return answers.render(Refusals.malformed(e.getMessage()), request, null);
-            }
-        }
-
-        RateLimitDecision limit = null;
-        if (policy.isLimited()) {
-            RateLimitStep.Outcome checked = limits.check(policy, payer, request);
-            if (checked.refusal() != null) {
-                return answers.render(checked.refusal(), request, checked.limit());
-            }
-            limit = checked.limit();
-            answers.rateLimitHeaders(limit, (n, v) -> headers.add(Map.entry(n, v)));
-        }
-
-        if (!policy.isPaid()) {
-            return new SettlementOnce(ticketParts, request, null, limit, null, null, false, null, headers);
-        }
-
-        PaymentTerms terms = policy.payment();
-        if (payer == null) {
-            return refuse(Refusals.paymentRequired(terms, config), request, limit);
-        }
-
-        byte[] body = null;
-        Idempotency idempotency;
-        if (idempotencyKey != null) {
-            RequestFingerprint.Result fp;
-            try {
-                fp = entity == null ? RequestFingerprint.of(request, policy.servletName(), config.maxRequestBytes())
-                        : RequestFingerprint.of(request, policy.servletName(), config.maxRequestBytes(), entity);
-            } catch (ContentTooLargeException e) {
-                return refuse(Refusals.contentTooLarge(config.maxRequestBytes()), request, limit);
-            }
-            body = fp.body();
-            idempotency = new Idempotency(idempotencyKey, fp.digest(), true);
-        } else {
-            idempotency = new Idempotency(keys.generate(), "", false);
-        }
-
-        Charge charge = new Charge(payer.accountId(), terms.price(), terms.entitlement(), terms.resource(), idempotency);
-        Reservation reservation = reservations.reserve(charge);
-        if (reservation == null) {
-            return refuse(Refusals.ledgerUnavailable(config.ledgerRetryAfter()), request, limit);
-        }
-        if (!(reservation instanceof Reservation.Denied d && d.reason() == dev.tollgate.spi.DenialReason.UNKNOWN_ACCOUNT)) {
-            payers.verified(payer, null);
-        }
-        if (reservation instanceof Reservation.Authorized authorized) {
-            if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-                LOG.log(System.Logger.Level.DEBUG, "hold {0} for {1} {2}", authorized.hold().id(), terms.resource(),
-                        terms.price());
-            }
-            return new SettlementOnce(ticketParts, request, authorized.hold(), limit, payer, authorized.balance(),
-                    idempotencyKey != null, body, headers);
-        } else if (reservation instanceof Reservation.Denied denied) {
-            return refuse(Refusals.denied(denied, terms, config.ledgerRetryAfter()), request, limit);
-        } else if (reservation instanceof Reservation.Replay replay) {
-            Answer answer = replay(replay.response(), request, limit);
-            if (limit != null) {
-                limiter.settle(limit, replay.response().status() < 400);
-            }
-            return answer;
-        } else if (reservation instanceof Reservation.Conflict conflict) {
-            return refuse(conflict.kind() == Reservation.ConflictKind.IN_PROGRESS
-                    ? Refusals.idempotencyInProgress(conflict.retryAfter()) : Refusals.idempotencyKeyReused(),
-                    request, limit);
-        }
-        throw new IllegalStateException("unknown reservation " + reservation);
-    }
-
-    /** A refusal after the rate-limit check: the request did not succeed, for count modes. */
-    private Answer refuse(Denial denial, HttpServletRequest request, RateLimitDecision limit) {
-        Answer answer = answers.render(denial, request, limit);
-        if (limit != null) {
-            limiter.settle(limit, false);
-        }
-        return answer;
-    }
-
-    /** The recorded response of an earlier request with the same Idempotency-Key, marked as replayed. */
-    private Answer replay(RecordedResponse recorded, HttpServletRequest request, RateLimitDecision limit) {
-        if (!recorded.bodyRetained()) {
-            return answers.render(Refusals.alreadyProcessed(), request, limit);
-        }
-        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-            LOG.log(System.Logger.Level.DEBUG, "replaying {0} for {1}", recorded.status(), request.getRequestURI());
-        }
-        String contentType = null;
-        List<Map.Entry<String, String>> headers = new ArrayList<>(recorded.headers().size() + 1);
-        for (Map.Entry<String, String> h : recorded.headers()) {
-            if (h.getKey().equalsIgnoreCase("Content-Type")) {
-                contentType = h.getValue();
-            } else {
-                headers.add(h);
-            }
-        }
-        headers.add(Map.entry("Idempotent-Replayed", "true"));
-        return new Answer(recorded.status(), contentType, headers, recorded.body());
+        return pipeline.admit(policy, request, entity, headers);
     }
 
     /**

@@ -28,7 +28,6 @@ import jakarta.ws.rs.ext.Providers;
 import jakarta.ws.rs.ext.WriterInterceptor;
 import jakarta.ws.rs.ext.WriterInterceptorContext;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -210,7 +209,7 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
             state.commitAfterWrite = true; // charged before its first bytes leave: aroundWriteTo
             return;
         }
-        Capped out = new Capped(state.engine.maxResponseBytes());
+        CappedBuffer out = new CappedBuffer(state.engine.maxResponseBytes());
         try {
             writer.writeTo(entity, response.getEntityClass(), response.getEntityType(),
                     response.getEntityAnnotations(), type, response.getHeaders(), out);
@@ -249,7 +248,7 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
         }
         // Too large to hold whole: the entity is written through a gate that charges before its
         // first byte goes on to the runtime (which would send it).
-        Gate gate = new Gate(context.getOutputStream(), state);
+        ChargingStream gate = new ChargingStream(context.getOutputStream(), () -> open(state));
         context.setOutputStream(gate);
         boolean written = false;
         try {
@@ -274,7 +273,7 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
     }
 
     /**
-     * Charges for an entity written through a {@link Gate}: at the moment its first bytes must
+     * Charges for an entity written through a {@link ChargingStream}: at the moment its first bytes must
      * leave. When the charge fails, nothing has left yet: the container's response gets the 503.
      *
      * @return whether the entity's bytes may go out
@@ -300,87 +299,6 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
         return s instanceof Settled.DeliveredUncharged;
     }
 
-    /**
-     * Between an entity's writer and the runtime's stream: holds the first bytes, and lets them
-     * through only once the hold is committed ({@link #open}); when the charge failed instead, drops
-     * the rest of the entity (the 503 has been sent in its place).
-     */
-    private final class Gate extends java.io.OutputStream {
-        private static final int BUFFER = 64 * 1024;
-        private final java.io.OutputStream out;
-        private final Paid state;
-        private final ByteArrayOutputStream held = new ByteArrayOutputStream();
-        volatile boolean opened;
-        private boolean dropped;
-
-        Gate(java.io.OutputStream out, Paid state) {
-            this.out = out;
-            this.state = state;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            java.util.Objects.checkFromIndexSize(off, len, b.length);
-            if (dropped) {
-                return;
-            }
-            if (opened) {
-                out.write(b, off, len);
-                return;
-            }
-            if (held.size() + (long) len <= BUFFER) {
-                held.write(b, off, len);
-                return;
-            }
-            if (pass()) {
-                out.write(b, off, len);
-            }
-        }
-
-        @Override
-        public void flush() throws IOException {
-            if (!dropped && pass()) {
-                out.flush();
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (!dropped && pass()) {
-                out.close();
-            }
-        }
-
-        /** The entity is complete: charge (if not yet) and pass on what is held. */
-        void finish() throws IOException {
-            if (!dropped) {
-                pass();
-            }
-        }
-
-        /** Charges once, then passes on what is held; {@return whether bytes may go on} */
-        private boolean pass() throws IOException {
-            if (!opened) {
-                if (!open(state)) {
-                    dropped = true;
-                    held.reset();
-                    return false;
-                }
-                opened = true;
-                if (held.size() > 0) {
-                    byte[] first = held.toByteArray();
-                    held.reset();
-                    out.write(first);
-                }
-            }
-            return true;
-        }
-    }
 
     /** Commits a billable response whose bytes are known; replaces it with a 503 if the charge fails. */
     private void charge(Paid state, ContainerRequestContext request, ContainerResponseContext response, byte[] body,
@@ -432,43 +350,6 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
         return b.entity(answer.body()).build();
     }
 
-    /** Holds a serialised entity up to a bound; beyond it the entity is written, not held. */
-    private static final class Capped extends ByteArrayOutputStream {
-        private final int max;
-        boolean overflowed;
-
-        Capped(int max) {
-            super(Math.min(max, 8192));
-            this.max = max;
-        }
-
-        @Override
-        public void write(int b) {
-            if (count + 1 > max) {
-                overflowed = true;
-                throw new UncheckedOverflow();
-            }
-            super.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            if (count + len > max) {
-                overflowed = true;
-                throw new UncheckedOverflow();
-            }
-            super.write(b, off, len);
-        }
-    }
-
-    /** Stops a writer whose entity outgrows {@link Capped}. */
-    private static final class UncheckedOverflow extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UncheckedOverflow() {
-            super("entity larger than the buffer", null, false, false);
-        }
-    }
 
     /** One admitted request until the response side is done with it; settlement itself is the ticket's. */
     static final class Paid {
