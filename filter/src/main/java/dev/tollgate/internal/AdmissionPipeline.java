@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Admission as a pipeline of small steps, each returning a decision: identify the payer
@@ -55,7 +56,8 @@ final class AdmissionPipeline {
      * @param headers receives headers for the response before any answer (rate-limit state)
      */
     Admission admit(Policy policy, HttpServletRequest request, InputStream entity,
-                    List<Map.Entry<String, String>> headers) throws IOException, ServletException {
+                    BiConsumer<String, String> headers, List<Map.Entry<String, String>> collected)
+            throws IOException, ServletException {
         Payer payer;
         try {
             payer = payers.resolve(request);
@@ -79,11 +81,11 @@ final class AdmissionPipeline {
                 return answers.render(checked.refusal(), request, checked.limit());
             }
             limit = checked.limit();
-            answers.rateLimitHeaders(limit, (n, v) -> headers.add(Map.entry(n, v)));
+            answers.rateLimitHeaders(limit, headers);
         }
 
         if (!policy.isPaid()) {
-            return new SettlementOnce(ticketParts, request, null, limit, null, null, false, null, headers);
+            return new SettlementOnce(ticketParts, request, null, limit, null, null, false, null, collected);
         }
 
         PaymentTerms terms = policy.payment();
@@ -121,7 +123,7 @@ final class AdmissionPipeline {
                         terms.price());
             }
             return new SettlementOnce(ticketParts, request, authorized.hold(), limit, payer, authorized.balance(),
-                    idempotencyKey != null, body, headers);
+                    idempotencyKey != null, body, collected);
         } else if (reservation instanceof Reservation.Denied denied) {
             return refuse(Refusals.denied(denied, terms, config.ledgerRetryAfter()), request, limit);
         } else if (reservation instanceof Reservation.Replay replay) {

@@ -152,17 +152,18 @@ public final class Enforcer implements Engine, AutoCloseable {
     public Admission admit(Endpoint endpoint, HttpServletRequest request, InputStream entity)
             throws IOException, ServletException {
         List<Map.Entry<String, String>> headers = new ArrayList<>(4);
-        return pipeline.admit(policy(endpoint), request, entity, headers);
+        return pipeline.admit(policy(endpoint), request, entity, (n, v) -> headers.add(Map.entry(n, v)), headers);
     }
 
     /**
      * Admits a request for the servlet adapter.
      *
-     * @param headers receives headers for the response before any answer (rate-limit state)
+     * @param response receives headers before any answer (rate-limit state), as the endpoint's
+     *     response would
      */
-    Admission admit(Policy policy, HttpServletRequest request, InputStream entity,
-                    List<Map.Entry<String, String>> headers) throws IOException, ServletException {
-        return pipeline.admit(policy, request, entity, headers);
+    Admission admit(Policy policy, HttpServletRequest request, HttpServletResponse response)
+            throws IOException, ServletException {
+        return pipeline.admit(policy, request, null, response::setHeader, null);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.tollgate.TollgateConfig;
 import dev.tollgate.engine.Admission;
 import dev.tollgate.engine.Answer;
 import dev.tollgate.engine.Settled;
+import dev.tollgate.spi.RecordedResponse;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
@@ -12,9 +13,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The servlet face of the engine: admits a request, writes the answer or runs the endpoint with
@@ -60,12 +59,8 @@ final class ServletAdapter {
             return;
         }
         DispatchRules.enforced(request, policy);
-        List<Map.Entry<String, String>> headers = new ArrayList<>(4);
-        Admission admission = engine.admit(policy, request, null, headers);
-        // Headers decided before a refusal or replay stay on the response, as they always have.
-        for (Map.Entry<String, String> h : headers) {
-            response.setHeader(h.getKey(), h.getValue());
-        }
+        // Rate-limit headers go on the response at once, and stay under a refusal or replay.
+        Admission admission = engine.admit(policy, request, response);
         if (admission instanceof Answer answer) {
             ResponseWriter.write(answer, request, response);
             return;
@@ -136,11 +131,13 @@ final class ServletAdapter {
      * they were let through) and the exception goes on to the container, which aborts the response:
      * the client sees it cut off, not complete.
      */
-    private final class PaidExchange implements AsyncListener, PaidResponse.Gate {
+    private final class PaidExchange implements AsyncListener, PaidResponse.Gate, Supplier<RecordedResponse> {
         private final SettlementOnce ticket;
         private final HttpServletRequest request;
         private final HttpServletResponse response;
         private final PaidResponse out;
+        /** Whether the settlement in progress may still record the whole response (see {@link #get}). */
+        private volatile boolean canRewrite;
 
         PaidExchange(SettlementOnce ticket, HttpServletRequest request, HttpServletResponse response,
                      PaidResponse out) {
@@ -233,8 +230,8 @@ final class ServletAdapter {
 
         /** Settles the ticket; {@return false when the response was replaced by a refusal} */
         private boolean decide(boolean canRewrite) throws IOException {
-            Settled s = ticket.settle(response.getStatus(), () -> out.record(canRewrite || out.outputUsed()),
-                    canRewrite && !response.isCommitted());
+            this.canRewrite = canRewrite;
+            Settled s = ticket.settle(response.getStatus(), this, canRewrite && !response.isCommitted());
             if (s instanceof Settled.Replace replace) {
                 out.abandon();
                 response.reset();
@@ -242,6 +239,12 @@ final class ServletAdapter {
                 return false;
             }
             return !(s instanceof Settled.Replaced);
+        }
+
+        /** The response to keep for replays, for the ticket (a billable, replayable call). */
+        @Override
+        public RecordedResponse get() {
+            return out.record(canRewrite || out.outputUsed());
         }
 
         @Override

@@ -42,6 +42,7 @@ final class SettlementOnce implements Ticket {
     record Parts(TollgateConfig config, Reservations reservations, RateLimitStep limits, AnswerRenderer answers) {
     }
 
+    /** {@code headers}: those for the endpoint's response, or {@code null} when they went to it directly. */
     SettlementOnce(Parts parts, HttpServletRequest request, Hold hold, RateLimitDecision limit, Payer payer,
                    Money balance, boolean replayable, byte[] body, List<Map.Entry<String, String>> headers) {
         this.parts = parts;
@@ -52,7 +53,7 @@ final class SettlementOnce implements Ticket {
         this.balance = balance;
         this.replayable = replayable;
         this.body = body;
-        this.headers = List.copyOf(headers);
+        this.headers = headers == null || headers.isEmpty() ? List.of() : List.copyOf(headers);
     }
 
     @Override
