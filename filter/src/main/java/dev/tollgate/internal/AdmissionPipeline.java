@@ -37,6 +37,8 @@ final class AdmissionPipeline {
     private final Reservations reservations;
     private final AnswerRenderer answers;
     private final SettlementOnce.Parts ticketParts;
+    /** The ticket of every free call whose outcome nobody needs; stateless, as it has no hold and no limit. */
+    private final SettlementOnce freeTicket;
     private final IdempotencyKeys keys = new IdempotencyKeys();
 
     AdmissionPipeline(TollgateConfig config, RateLimiter limiter, PayerIdentification payers, RateLimitStep limits,
@@ -48,6 +50,7 @@ final class AdmissionPipeline {
         this.reservations = reservations;
         this.answers = answers;
         this.ticketParts = new SettlementOnce.Parts(config, reservations, limits, answers);
+        this.freeTicket = new SettlementOnce(ticketParts, null, null, null, null, null, false, null, null);
     }
 
     /**
@@ -85,6 +88,9 @@ final class AdmissionPipeline {
         }
 
         if (!policy.isPaid()) {
+            if (collected == null && (limit == null || !RateLimiter.needsOutcome(limit))) {
+                return freeTicket; // nothing to settle, no headers to carry: one shared ticket
+            }
             return new SettlementOnce(ticketParts, request, null, limit, null, null, false, null, collected);
         }
 
