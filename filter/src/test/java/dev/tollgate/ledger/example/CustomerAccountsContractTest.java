@@ -1,7 +1,18 @@
 package dev.tollgate.ledger.example;
 
+import static dev.tollgate.testing.Problem.json;
+import static dev.tollgate.testing.Problem.list;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.Money;
+import dev.tollgate.Tollgate;
+import dev.tollgate.testapp.ReportServlet;
+import dev.tollgate.testing.TestServer;
+import java.math.BigDecimal;
+import java.net.http.HttpResponse;
+import java.sql.ResultSet;
+import java.util.Map;
 import dev.tollgate.ledger.BalanceLedger;
 import dev.tollgate.spi.Ledger;
 import dev.tollgate.testing.MutableClock;
@@ -13,8 +24,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Set;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The worked example of {@code docs/ledger-spi.md}: a {@link BalanceLedger} over
@@ -84,5 +97,43 @@ class CustomerAccountsContractTest extends LedgerContract {
     @Override
     protected int expireOverdueHolds() {
         return balanceLedger.expireOverdueHolds();
+    }
+
+    @Test
+    void behindTheFilterPaidCallsAreChargedToTheTable() throws Exception {
+        openAccount("k-table", credits("11"), Set.of());
+        DataSource dataSource = pool;
+        // As docs/ledger-spi.md plugs it in (LedgerSpiDocTest checks that this line is the page's):
+        Ledger ledger = BalanceLedger.builder(new CustomerAccountsBalances(dataSource)).build();
+        try (TestServer server = TestServer.builder().servlet("reports", ReportServlet.class, "/reports/*")
+                .attribute(Tollgate.LEDGER_ATTRIBUTE, ledger).start()) {
+            assertEquals(200, server.get("/reports/monthly", "X-API-Key", "k-table").statusCode());
+            assertEquals(0, new BigDecimal("6").compareTo(tableCredits("k-table")), "5 credits taken from the row");
+
+            assertEquals(503, server.get("/reports/monthly?status=503", "X-API-Key", "k-table").statusCode());
+            assertEquals(0, new BigDecimal("6").compareTo(tableCredits("k-table")), "a 503 is credited back");
+
+            assertEquals(200, server.get("/reports/monthly", "X-API-Key", "k-table").statusCode());
+            assertEquals(0, new BigDecimal("1").compareTo(tableCredits("k-table")), "5 more taken");
+
+            HttpResponse<String> refused = server.get("/reports/monthly", "X-API-Key", "k-table");
+            assertEquals(402, refused.statusCode(), refused::body);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> option = (Map<String, Object>) list(json(refused).get("payment-options")).get(0);
+            assertEquals("account", option.get("scheme"));
+
+            assertEquals(401, server.get("/reports/monthly", "X-API-Key", "k-nobody").statusCode());
+        }
+    }
+
+    private static BigDecimal tableCredits(String apiKey) throws SQLException {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT credits FROM customer_accounts WHERE api_key = ?")) {
+            ps.setString(1, apiKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBigDecimal(1);
+            }
+        }
     }
 }
