@@ -1,7 +1,5 @@
 package dev.tollgate.ledger;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tollgate.Money;
 import dev.tollgate.spi.Account;
 import dev.tollgate.spi.Balances;
@@ -20,10 +18,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A {@link Ledger} over {@link Balances} the application already keeps: the application implements
@@ -41,18 +37,18 @@ import java.util.concurrent.atomic.AtomicReference;
  *       the price back, exactly once. Overdue holds are swept on later calls (at most once a second,
  *       a bounded number per call) and by {@link #expireOverdueHolds()}.</li>
  * </ul>
- * Idempotency behaves exactly as in {@link InMemoryLedger}, with the same bounds: records per
- * (account, key), in progress while the hold is open, replayed for
- * {@link Builder#replayRetention(Duration) the replay retention} after a commit, refused at
- * admission when the account's share or the whole budget of heap is used up.
+ * Idempotency behaves exactly as in the built-in ledgers: records per (account, key), in progress
+ * while the hold is open, replayed for {@link Builder#replayRetention(Duration) the replay retention}
+ * after a commit, forgotten on release or expiry.
  *
- * <p><b>What is lost on restart.</b> Holds and records live in this JVM. Money under a hold that is
- * open when the JVM stops is not credited back by this class (the application's own reconciliation
- * must, from the debit references); a restarted node forgets completed keys, so a retry after a
- * restart runs again. Use one {@code BalanceLedger} per application, not one per node, when the
- * balances are shared by several nodes and retries must be recognised across them.
+ * <p><b>Where holds and records live.</b> By default in this JVM ({@link HoldStore}), bounded like
+ * {@link InMemoryLedger}'s records (refused at admission when the account's share or the whole
+ * budget of heap is used up). Money under a hold that is open when the JVM stops is then not
+ * credited back (reconcile from the debit references), and a restarted node forgets completed keys.
+ * With {@link Builder#store(HoldStore) a shared store} ({@code PostgresHoldStore}) every node sees
+ * the same holds and keys, and any node's sweep expires the holds of a node that stopped.
  *
- * <p>Thread-safe. Calls block only inside the {@link Balances}.
+ * <p>Thread-safe. Calls block only inside the {@link Balances} and the store.
  */
 public final class BalanceLedger implements Ledger {
 
@@ -62,20 +58,13 @@ public final class BalanceLedger implements Ledger {
     private static final int SWEEP_BATCH = 64;
 
     private final Balances balances;
+    private final HoldStore store;
     private final Clock clock;
     private final Duration holdTimeout;
     private final Duration replayRetention;
-    private final ReplayBudget budget;
-    private final ConcurrentHashMap<String, OpenHold> openHolds = new ConcurrentHashMap<>();
-    /** The final state of recently settled holds, so a repeated commit or release reports it. */
-    private final Cache<String, Settlement> settled;
-    private final ConcurrentHashMap<RecordKey, KeyRecord> records = new ConcurrentHashMap<>();
-    /** Completed records in commit order, so records past their retention are dropped oldest first. */
-    private final ConcurrentLinkedQueue<Filed> completedOrder = new ConcurrentLinkedQueue<>();
-    /** Each account's share of the record budget; one entry per account that sent a key. */
-    private final ConcurrentHashMap<String, AtomicLong> accountBytes = new ConcurrentHashMap<>();
     private final AtomicLong holdSequence = new AtomicLong();
-    private final String holdPrefix = "b" + Long.toString(System.nanoTime() & 0xffffff, 36) + "-";
+    /** Random per instance, so that holds of several nodes sharing one store never collide. */
+    private final String holdPrefix = Long.toString(new SecureRandom().nextLong() & Long.MAX_VALUE, 36) + "-";
     private final AtomicLong nextSweepMillis = new AtomicLong();
 
     private BalanceLedger(Builder b) {
@@ -83,8 +72,8 @@ public final class BalanceLedger implements Ledger {
         this.clock = b.clock;
         this.holdTimeout = b.holdTimeout;
         this.replayRetention = b.replayRetention;
-        this.budget = new ReplayBudget(b.replayMemory, b.replayMemoryPerAccount, b.maxReplayRecords);
-        this.settled = Caffeine.newBuilder().maximumSize(b.settledHolds).build();
+        this.store = b.store != null ? b.store : new MemoryHoldStore(
+                new ReplayBudget(b.replayMemory, b.replayMemoryPerAccount, b.maxReplayRecords), b.settledHolds);
     }
 
     /**
@@ -118,76 +107,57 @@ public final class BalanceLedger implements Ledger {
         if (!price.isZero() && !price.currency().equals(account.balance().currency())) {
             return new Reservation.Denied(DenialReason.CURRENCY_MISMATCH, price, account.balance(), null, List.of());
         }
-        String id = holdPrefix + Long.toString(holdSequence.incrementAndGet(), 36);
-        Money amount = price.isZero() ? Money.zero(account.balance().currency()) : price;
-        Hold held = new Hold(id, account.id(), amount, now().plus(holdTimeout));
-        if (!charge.idempotency().clientSupplied()) {
-            OpenHold hold = new OpenHold(held, null);
-            openHolds.put(id, hold);
-            return debit(account, price, hold);
+        Instant now = now();
+        if (charge.idempotency().clientSupplied()) {
+            // An abandoned attempt with this key: give its money back before the key is claimed again.
+            store.overdueHoldOfKey(account.id(), charge.idempotency().key(), now)
+                    .ifPresent(h -> giveBack(h.id(), true));
         }
-        OpenHold hold = new OpenHold(held, new RecordKey(account.id(), charge.idempotency().key()));
-        Reservation refused = claim(charge.idempotency().fingerprint(), hold);
-        return refused != null ? refused : debit(account, price, hold);
+        String id = holdPrefix + Long.toString(holdSequence.incrementAndGet(), 36);
+        Hold hold = new Hold(id, account.id(), price.isZero() ? Money.zero(account.balance().currency()) : price,
+                now.plus(holdTimeout));
+        Reservation refused = store.open(hold, charge.idempotency(), now, replayRetention);
+        if (refused != null) {
+            return refused;
+        }
+        if (!price.isZero()) {
+            boolean taken;
+            try {
+                taken = balances.debit(account.id(), price, id);
+            } catch (RuntimeException e) {
+                store.abandon(id);
+                throw unavailable("debit", e);
+            }
+            if (!taken) {
+                store.abandon(id);
+                return new Reservation.Denied(DenialReason.INSUFFICIENT_FUNDS, price, account.balance(), null,
+                        PaymentOption.accountOptions(price));
+            }
+        }
+        store.opened(id);
+        Money before = account.balance();
+        // The balance as last read, less this hold: concurrent calls may have moved it since.
+        Money after = price.isZero() ? before : before.amount().compareTo(price.amount()) <= 0
+                ? Money.zero(before.currency()) : before.minus(price);
+        return new Reservation.Authorized(hold, after);
     }
 
     @Override
     public Settlement commit(Hold hold, RecordedResponse response) {
         Objects.requireNonNull(hold, "hold");
-        OpenHold open = openHolds.get(hold.id());
-        if (open == null) {
-            return settledState(hold.id());
+        Settlement s = store.commit(hold.id(), response, now(), replayRetention);
+        if (s != null) {
+            return s;
         }
-        if (!now().isBefore(open.hold.expiresAt())) {
-            giveBack(open, Phase.EXPIRING);
-            return state(open);
-        }
-        if (!open.phase.compareAndSet(Phase.OPEN, Phase.COMMITTED)) {
-            return state(open);
-        }
-        if (open.recordKey != null) {
-            // The replayable record replaces the in-progress one *before* the hold leaves the open
-            // set: a concurrent retry sees either "in progress" or "replay", never a gap.
-            Completed[] stored = new Completed[1];
-            AtomicLong share = share(open.recordKey);
-            records.computeIfPresent(open.recordKey, (k, r) -> {
-                if (!(r instanceof InProgress p) || !p.holdId.equals(open.hold.id())) {
-                    return r;
-                }
-                if (response == null) {
-                    budget.forget(share, p.cost);
-                    return null;
-                }
-                RecordedResponse kept = response;
-                long cost = p.cost;
-                long extra = ReplayBudget.responseCost(response);
-                if (budget.acquire(share, extra, false) == null) {
-                    cost += extra;
-                } else {
-                    // Over a budget: keep the record (a retry is never charged twice), not the body.
-                    kept = new RecordedResponse(response.status(), List.of(), new byte[0], false);
-                }
-                stored[0] = new Completed(p.fingerprint, kept, now().plus(replayRetention), cost);
-                return stored[0];
-            });
-            if (stored[0] != null) {
-                completedOrder.add(new Filed(open.recordKey, stored[0]));
-            }
-        }
-        finish(open, Settlement.COMMITTED);
-        trimRecords();
-        return Settlement.COMMITTED;
+        giveBack(hold.id(), true); // overdue: expired, not charged
+        return settled(hold.id());
     }
 
     @Override
     public Settlement release(Hold hold) {
         Objects.requireNonNull(hold, "hold");
-        OpenHold open = openHolds.get(hold.id());
-        if (open == null) {
-            return settledState(hold.id());
-        }
-        giveBack(open, Phase.RELEASING);
-        return state(open);
+        giveBack(hold.id(), false);
+        return settled(hold.id());
     }
 
     @Override
@@ -201,139 +171,65 @@ public final class BalanceLedger implements Ledger {
      * @return how many holds expired
      */
     public int expireOverdueHolds() {
-        int n = sweep(Integer.MAX_VALUE);
-        trimRecords();
-        return n;
+        return sweep(Integer.MAX_VALUE);
     }
 
     /** {@return the number of holds neither committed, released nor expired yet} */
-    public int openHoldCount() {
-        return openHolds.size();
+    public long openHoldCount() {
+        return store.openHoldCount();
     }
 
     // ---------------------------------------------------------------- internals
 
     /**
-     * Claims a client key for a hold, or says why not. The hold enters the open set (still debiting)
-     * inside the same atomic step, so a concurrent retry sees the key in progress.
-     *
-     * @return null when claimed, else the answer
-     */
-    private Reservation claim(String fingerprint, OpenHold hold) {
-        RecordKey key = hold.recordKey;
-        KeyRecord seen = records.get(key);
-        if (seen instanceof InProgress p) {
-            OpenHold h = openHolds.get(p.holdId);
-            if (h != null && !now().isBefore(h.hold.expiresAt())) {
-                // Outside compute(): giving money back calls the application's balances.
-                giveBack(h, Phase.EXPIRING);
-            }
-        }
-        trimRecords();
-        AtomicLong share = share(key);
-        Reservation[] refused = new Reservation[1];
-        records.compute(key, (k, existing) -> {
-            if (existing instanceof InProgress p && openHolds.containsKey(p.holdId)) {
-                boolean same = p.fingerprint.equals(fingerprint);
-                refused[0] = new Reservation.Conflict(same ? Reservation.ConflictKind.IN_PROGRESS
-                        : Reservation.ConflictKind.KEY_REUSED, same ? Duration.ofSeconds(1) : null);
-                return existing;
-            }
-            if (existing instanceof Completed c && now().isBefore(c.expiresAt)) {
-                refused[0] = c.fingerprint.equals(fingerprint) ? new Reservation.Replay(c.response)
-                        : new Reservation.Conflict(Reservation.ConflictKind.KEY_REUSED, null);
-                return existing;
-            }
-            if (existing != null) {
-                budget.forget(share, existing.cost()); // stale (expired or abandoned): replaced below
-            }
-            long cost = ReplayBudget.recordCost(k.key(), fingerprint);
-            DenialReason full = budget.acquire(share, cost, true);
-            if (full != null) {
-                refused[0] = new Reservation.Denied(full, hold.hold.amount(), null, null, List.of(),
-                        full == DenialReason.IDEMPOTENCY_STORE_FULL ? untilOldestRecordExpires() : replayRetention);
-                return null;
-            }
-            openHolds.put(hold.hold.id(), hold);
-            return new InProgress(fingerprint, hold.hold.id(), cost);
-        });
-        return refused[0];
-    }
-
-    /** Takes the price from the balances for a hold already in the open set (phase DEBITING). */
-    private Reservation debit(Account account, Money price, OpenHold hold) {
-        if (!price.isZero()) {
-            boolean taken;
-            try {
-                taken = balances.debit(account.id(), price, hold.hold.id());
-            } catch (RuntimeException e) {
-                abandon(hold);
-                throw unavailable("debit", e);
-            }
-            if (!taken) {
-                abandon(hold);
-                return new Reservation.Denied(DenialReason.INSUFFICIENT_FUNDS, price, account.balance(), null,
-                        PaymentOption.accountOptions(price));
-            }
-        }
-        hold.phase.set(Phase.OPEN);
-        Money before = account.balance();
-        // The balance as last read, less this hold: concurrent calls may have moved it since.
-        Money after = price.isZero() ? before : before.amount().compareTo(price.amount()) <= 0
-                ? Money.zero(before.currency()) : before.minus(price);
-        return new Reservation.Authorized(hold.hold, after);
-    }
-
-    /** Removes a hold whose debit did not happen, and its key, as if it never was. */
-    private void abandon(OpenHold hold) {
-        openHolds.remove(hold.hold.id(), hold);
-        forgetRecord(hold);
-    }
-
-    /**
      * Credits a hold's amount back and settles it as released or expired, once: only the caller
-     * that moves the hold out of OPEN calls the balances. When the credit fails the hold is open
-     * again (a later release or the sweep retries) and this throws.
+     * that moves the hold out of {@code open} calls the balances. When the credit fails the hold is
+     * open again (a later release or the sweep retries) and this throws.
+     *
+     * @return whether this call gave the money back
      */
-    private void giveBack(OpenHold h, Phase returning) {
-        if (!h.phase.compareAndSet(Phase.OPEN, returning)) {
-            return;
+    private boolean giveBack(String holdId, boolean expiry) {
+        Optional<Hold> claimed = store.beginReturn(holdId, expiry, now());
+        if (claimed.isEmpty()) {
+            return false;
         }
-        if (!h.hold.amount().isZero()) {
+        Hold h = claimed.get();
+        if (!h.amount().isZero()) {
             try {
-                balances.credit(h.hold.account(), h.hold.amount(), h.hold.id());
+                balances.credit(h.account(), h.amount(), h.id());
             } catch (RuntimeException e) {
-                h.phase.set(Phase.OPEN);
+                store.returnFailed(holdId);
                 throw unavailable("credit", e);
             }
         }
-        Settlement done = returning == Phase.RELEASING ? Settlement.RELEASED : Settlement.EXPIRED;
-        finish(h, done);
-        forgetRecord(h);
-        if (done == Settlement.EXPIRED) {
+        store.returned(holdId);
+        if (expiry) {
             LOG.log(System.Logger.Level.WARNING, "Hold {0} of {1} expired unsettled; its amount was credited back",
-                    h.hold.id(), h.hold.amount());
+                    h.id(), h.amount());
         }
+        return true;
+    }
+
+    /** The state to report for a hold; one still open (a credit failed elsewhere) is not settled yet. */
+    private Settlement settled(String holdId) {
+        Settlement s = store.state(holdId);
+        if (s == null) {
+            throw new LedgerUnavailableException("hold " + holdId + " could not be settled now; retry");
+        }
+        return s;
     }
 
     private int sweep(int max) {
-        Instant now = now();
         int n = 0;
-        for (OpenHold h : openHolds.values()) {
-            if (n >= max) {
-                break;
-            }
-            if (h.phase.get() == Phase.OPEN && !now.isBefore(h.hold.expiresAt())) {
-                try {
-                    giveBack(h, Phase.EXPIRING);
-                    if (h.phase.get() == Phase.EXPIRED) {
-                        n++;
-                    }
-                } catch (RuntimeException e) {
-                    // One failed credit must not keep the other holds' money from coming back.
-                    LOG.log(System.Logger.Level.WARNING, "Hold " + h.hold.id() + " could not be expired now; it is"
-                            + " retried on a later sweep", e);
+        for (Hold h : store.overdue(now(), max)) {
+            try {
+                if (giveBack(h.id(), true)) {
+                    n++;
                 }
+            } catch (RuntimeException e) {
+                // One failed credit must not keep the other holds' money from coming back.
+                LOG.log(System.Logger.Level.WARNING, "Hold " + h.id() + " could not be expired now; it is"
+                        + " retried on a later sweep", e);
             }
         }
         return n;
@@ -347,82 +243,6 @@ public final class BalanceLedger implements Ledger {
         }
     }
 
-    private void finish(OpenHold h, Settlement state) {
-        h.phase.set(switch (state) {
-            case COMMITTED -> Phase.COMMITTED;
-            case RELEASED -> Phase.RELEASED;
-            default -> Phase.EXPIRED;
-        });
-        settled.put(h.hold.id(), state);
-        openHolds.remove(h.hold.id(), h);
-    }
-
-    /** The state a caller is told about a hold it holds a reference to. */
-    private Settlement state(OpenHold h) {
-        return switch (h.phase.get()) {
-            case COMMITTED -> Settlement.COMMITTED;
-            // A credit under way: reported as done (if it fails, the hold expires later, unpaid).
-            case RELEASING, RELEASED -> Settlement.RELEASED;
-            case EXPIRING, EXPIRED -> Settlement.EXPIRED;
-            // Open after a failed credit: nothing is settled; the caller retries.
-            case OPEN, DEBITING -> throw new LedgerUnavailableException("hold " + h.hold.id() + " is not settled yet");
-        };
-    }
-
-    private Settlement settledState(String holdId) {
-        Settlement s = settled.getIfPresent(holdId);
-        return s == null ? Settlement.UNKNOWN : s;
-    }
-
-    private void forgetRecord(OpenHold h) {
-        if (h.recordKey == null) {
-            return;
-        }
-        AtomicLong share = share(h.recordKey);
-        records.computeIfPresent(h.recordKey, (k, r) -> {
-            if (r instanceof InProgress p && p.holdId.equals(h.hold.id())) {
-                budget.forget(share, r.cost());
-                return null;
-            }
-            return r;
-        });
-    }
-
-    private AtomicLong share(RecordKey key) {
-        return accountBytes.computeIfAbsent(key.account(), a -> new AtomicLong());
-    }
-
-    private Duration untilOldestRecordExpires() {
-        Filed head = completedOrder.peek();
-        if (head == null) {
-            return holdTimeout; // only records in progress: they end with their holds
-        }
-        Duration d = Duration.between(now(), head.record.expiresAt);
-        return d.isNegative() || d.isZero() ? Duration.ofSeconds(1) : d;
-    }
-
-    /** Drops completed records past their retention, oldest first; only those. */
-    private void trimRecords() {
-        Instant now = now();
-        for (Filed head; (head = completedOrder.peek()) != null; ) {
-            boolean current = records.get(head.key) == head.record;
-            if (current && now.isBefore(head.record.expiresAt)) {
-                break;
-            }
-            if (completedOrder.remove(head)) {
-                Filed gone = head;
-                AtomicLong share = share(head.key);
-                records.computeIfPresent(head.key, (k, v) -> {
-                    if (v == gone.record) {
-                        budget.forget(share, v.cost());
-                        return null;
-                    }
-                    return v;
-                });
-            }
-        }
-    }
-
     private Instant now() {
         return clock.instant();
     }
@@ -430,32 +250,6 @@ public final class BalanceLedger implements Ledger {
     private static LedgerUnavailableException unavailable(String verb, RuntimeException e) {
         return e instanceof LedgerUnavailableException u ? u
                 : new LedgerUnavailableException("balances failed on " + verb, e);
-    }
-
-    private enum Phase { DEBITING, OPEN, COMMITTED, RELEASING, RELEASED, EXPIRING, EXPIRED }
-
-    /** A hold until it is settled, with the client key it claimed (or null). */
-    private record OpenHold(Hold hold, RecordKey recordKey, AtomicReference<Phase> phase) {
-        OpenHold(Hold hold, RecordKey recordKey) {
-            this(hold, recordKey, new AtomicReference<>(Phase.DEBITING));
-        }
-    }
-
-    private record RecordKey(String account, String key) {
-    }
-
-    private sealed interface KeyRecord permits InProgress, Completed {
-        long cost();
-    }
-
-    private record InProgress(String fingerprint, String holdId, long cost) implements KeyRecord {
-    }
-
-    private record Completed(String fingerprint, RecordedResponse response, Instant expiresAt, long cost)
-            implements KeyRecord {
-    }
-
-    private record Filed(RecordKey key, Completed record) {
     }
 
     /** Builds a {@link BalanceLedger}. Not thread-safe; the ledger it builds is. */
@@ -468,6 +262,7 @@ public final class BalanceLedger implements Ledger {
         private long replayMemoryPerAccount; // 0: a sixteenth of replayMemory
         private int maxReplayRecords = 1_000_000;
         private int settledHolds = 100_000;
+        private HoldStore store;
 
         private Builder(Balances balances) {
             this.balances = Objects.requireNonNull(balances, "balances");
@@ -552,6 +347,19 @@ public final class BalanceLedger implements Ledger {
             return this;
         }
 
+        /**
+         * Keeps holds and idempotency records in another store than this JVM's memory, such as
+         * {@code PostgresHoldStore} (module {@code tollgate-ledger-postgresql}), which every node
+         * shares and which survives restarts. The memory budgets of this builder then do not apply.
+         *
+         * @param store the store
+         * @return this builder
+         */
+        public Builder store(HoldStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
         /** {@return the ledger} */
         public BalanceLedger build() {
             return new BalanceLedger(this);
@@ -568,6 +376,6 @@ public final class BalanceLedger implements Ledger {
 
     @Override
     public String toString() {
-        return "BalanceLedger[" + balances.getClass().getSimpleName() + ", openHolds=" + openHolds.size() + "]";
+        return "BalanceLedger[" + balances.getClass().getSimpleName() + ", " + store.getClass().getSimpleName() + "]";
     }
 }
