@@ -134,7 +134,12 @@ public final class BalanceLedger implements Ledger {
                         PaymentOption.accountOptions(price));
             }
         }
-        store.opened(id);
+        try {
+            store.opened(id);
+        } catch (RuntimeException e) {
+            undoDebit(hold);
+            throw unavailable("reserve", e);
+        }
         Money before = account.balance();
         // The balance as last read, less this hold: concurrent calls may have moved it since.
         Money after = price.isZero() ? before : before.amount().compareTo(price.amount()) <= 0
@@ -208,6 +213,28 @@ public final class BalanceLedger implements Ledger {
                     h.id(), h.amount());
         }
         return true;
+    }
+
+    /**
+     * Credits back a debit whose hold could not be marked open (the store failed after the debit):
+     * the client is refused, so it must not pay. Logged for reconciliation when that fails too.
+     */
+    private void undoDebit(Hold hold) {
+        if (!hold.amount().isZero()) {
+            try {
+                balances.credit(hold.account(), hold.amount(), hold.id());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "Debit " + hold.id() + " of " + hold.amount() + " could not be"
+                        + " credited back after the hold store failed; reconcile it by this reference", e);
+                return;
+            }
+        }
+        try {
+            store.abandon(hold.id());
+        } catch (RuntimeException e) {
+            // The hold stays "debiting" in the store: never swept, so never credited a second time.
+            LOG.log(System.Logger.Level.WARNING, "Hold " + hold.id() + " left debiting in the store", e);
+        }
     }
 
     /** The state to report for a hold; one still open (a credit failed elsewhere) is not settled yet. */

@@ -74,6 +74,27 @@ class BalanceLedgerTest {
         assertEquals(1, balances.credits.get(), "credited back once");
     }
 
+    @Test
+    void aStoreThatFailsAfterTheDebitGetsTheDebitCreditedBack() {
+        map.put("acct", Money.credits("10"), Set.of());
+        HoldStore memory = new MemoryHoldStore(new ReplayBudget(64L << 20, 0, 1_000_000), 1000);
+        HoldStore failing = (HoldStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {HoldStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("opened")) {
+                        throw new LedgerUnavailableException("store down after the debit (test)");
+                    }
+                    try {
+                        return method.invoke(memory, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        BalanceLedger withFailingStore = BalanceLedger.builder(balances).clock(clock).store(failing).build();
+        assertThrows(LedgerUnavailableException.class, () -> withFailingStore.reserve(keyed("k4")));
+        assertEquals(Money.credits("10"), balance(), "the refused client paid nothing");
+        assertEquals(0, memory.openHoldCount(), "and no hold is left to expire and credit a second time");
+    }
+
     private Money balance() {
         return ledger.account("acct").orElseThrow().balance();
     }
