@@ -2,7 +2,6 @@ package dev.tollgate.ledger.postgresql;
 
 import dev.tollgate.Money;
 import dev.tollgate.ledger.HoldStore;
-import dev.tollgate.spi.DenialReason;
 import dev.tollgate.spi.Hold;
 import dev.tollgate.spi.Idempotency;
 import dev.tollgate.spi.LedgerUnavailableException;
@@ -12,7 +11,6 @@ import dev.tollgate.spi.Settlement;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,7 +22,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -62,16 +59,14 @@ public final class PostgresHoldStore implements HoldStore {
     private final DataSource dataSource;
     private final String t;
     private final int queryTimeoutSeconds;
-    private final int maxKeysPerAccount;
-    private final int maxBodyBytes;
+    private final BalanceKeys keys;
     private final Duration settledRetention;
 
     private PostgresHoldStore(Builder b) {
         this.dataSource = b.dataSource;
         this.t = b.schema;
         this.queryTimeoutSeconds = (int) Math.max(1, b.queryTimeout.toSeconds());
-        this.maxKeysPerAccount = b.maxKeysPerAccount;
-        this.maxBodyBytes = b.maxBodyBytes;
+        this.keys = new BalanceKeys(b.schema, queryTimeoutSeconds, b.maxKeysPerAccount, b.maxBodyBytes);
         this.settledRetention = b.settledRetention;
     }
 
@@ -110,7 +105,7 @@ public final class PostgresHoldStore implements HoldStore {
     public Reservation open(Hold hold, Idempotency idempotency, Instant now, Duration retryAfter) {
         return tx("reserve", c -> {
             if (idempotency.clientSupplied()) {
-                Reservation refused = claim(c, hold, idempotency, now, retryAfter);
+                Reservation refused = keys.claim(c, hold, idempotency, now, retryAfter);
                 if (refused != null) {
                     return refused;
                 }
@@ -128,66 +123,6 @@ public final class PostgresHoldStore implements HoldStore {
         });
     }
 
-    /** Claims the key in the caller's transaction, or says why not. */
-    private Reservation claim(Connection c, Hold hold, Idempotency idem, Instant now, Duration retryAfter)
-            throws SQLException {
-        for (int attempt = 0; attempt < 4; attempt++) {
-            try (PreparedStatement ps = prepare(c, "SELECT k.fingerprint, k.status, k.headers, k.body,"
-                    + " k.body_retained, k.expires_at, h.state FROM " + t + ".balance_keys k LEFT JOIN " + t
-                    + ".balance_holds h ON h.id = k.hold_id WHERE k.account_id = ? AND k.key = ? FOR UPDATE OF k")) {
-                ps.setString(1, hold.account());
-                ps.setString(2, idem.key());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        boolean same = rs.getString(1).equals(idem.fingerprint());
-                        Object status = rs.getObject(2);
-                        String holdState = rs.getString(7);
-                        if (status == null && holdState != null && !holdState.equals("released")
-                                && !holdState.equals("expired")) {
-                            return new Reservation.Conflict(same ? Reservation.ConflictKind.IN_PROGRESS
-                                    : Reservation.ConflictKind.KEY_REUSED, same ? Duration.ofSeconds(1) : null);
-                        }
-                        if (status != null && now.isBefore(instant(rs, 6))) {
-                            return same ? new Reservation.Replay(recorded(rs))
-                                    : new Reservation.Conflict(Reservation.ConflictKind.KEY_REUSED, null);
-                        }
-                        delete(c, hold.account(), idem.key()); // stale: past retention, or its hold is gone
-                    }
-                }
-            }
-            try (PreparedStatement ps = prepare(c, "SELECT count(*) FROM " + t + ".balance_keys WHERE account_id = ?")) {
-                ps.setString(1, hold.account());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getLong(1) >= maxKeysPerAccount) {
-                        return new Reservation.Denied(DenialReason.IDEMPOTENCY_RECORDS_EXHAUSTED, hold.amount(), null,
-                                null, List.of(), retryAfter);
-                    }
-                }
-            }
-            try (PreparedStatement ps = prepare(c, "INSERT INTO " + t + ".balance_keys (account_id, key, fingerprint,"
-                    + " hold_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-                ps.setString(1, hold.account());
-                ps.setString(2, idem.key());
-                ps.setString(3, idem.fingerprint());
-                ps.setString(4, hold.id());
-                if (ps.executeUpdate() == 1) {
-                    return null;
-                }
-            }
-            // Another node claimed it between our look and our insert: look again (its row is now visible).
-        }
-        return new Reservation.Conflict(Reservation.ConflictKind.IN_PROGRESS, Duration.ofSeconds(1));
-    }
-
-    private void delete(Connection c, String account, String key) throws SQLException {
-        try (PreparedStatement ps = prepare(c, "DELETE FROM " + t + ".balance_keys WHERE account_id = ? AND key = ?")) {
-            ps.setString(1, account);
-            ps.setString(2, key);
-            ps.executeUpdate();
-        }
-    }
-
     @Override
     public void opened(String holdId) {
         update("opened", "UPDATE " + t + ".balance_holds SET state = 'open' WHERE id = ? AND state = 'debiting'", holdId);
@@ -196,7 +131,7 @@ public final class PostgresHoldStore implements HoldStore {
     @Override
     public void abandon(String holdId) {
         tx("abandon", c -> {
-            forgetKey(c, holdId);
+            keys.forget(c, holdId);
             try (PreparedStatement ps = prepare(c, "DELETE FROM " + t + ".balance_holds WHERE id = ?"
                     + " AND state = 'debiting'")) {
                 ps.setString(1, holdId);
@@ -227,28 +162,11 @@ public final class PostgresHoldStore implements HoldStore {
             }
             update(c, "UPDATE " + t + ".balance_holds SET state = 'committed', settled_at = now() WHERE id = ?", holdId);
             if (response == null) {
-                forgetKey(c, holdId);
+                keys.forget(c, holdId);
                 return Settlement.COMMITTED;
             }
             // The record and the commit in one transaction: a retry is never charged twice.
-            boolean keep = response.bodyLength() <= maxBodyBytes;
-            try (PreparedStatement ps = prepare(c, "UPDATE " + t + ".balance_keys SET status = ?, headers = ?,"
-                    + " body = ?, body_retained = ?, expires_at = ? WHERE hold_id = ? AND status IS NULL")) {
-                ps.setInt(1, response.status());
-                List<String> flat = new ArrayList<>();
-                if (keep) {
-                    response.headers().forEach(h -> {
-                        flat.add(h.getKey());
-                        flat.add(h.getValue());
-                    });
-                }
-                ps.setArray(2, c.createArrayOf("text", flat.toArray()));
-                ps.setBytes(3, keep ? response.body() : new byte[0]);
-                ps.setBoolean(4, keep && response.bodyRetained());
-                ps.setObject(5, at(now.plus(retention)));
-                ps.setString(6, holdId);
-                ps.executeUpdate();
-            }
+            keys.complete(c, holdId, response, now.plus(retention));
             return Settlement.COMMITTED;
         });
     }
@@ -276,7 +194,7 @@ public final class PostgresHoldStore implements HoldStore {
         tx("release", c -> {
             update(c, "UPDATE " + t + ".balance_holds SET state = CASE state WHEN 'releasing' THEN 'released'"
                     + " ELSE 'expired' END, settled_at = now() WHERE id = ? AND state IN ('releasing', 'expiring')", holdId);
-            forgetKey(c, holdId);
+            keys.forget(c, holdId);
             return null;
         });
     }
@@ -358,10 +276,6 @@ public final class PostgresHoldStore implements HoldStore {
 
     // ---------------------------------------------------------------- internals
 
-    private void forgetKey(Connection c, String holdId) throws SQLException {
-        update(c, "DELETE FROM " + t + ".balance_keys WHERE hold_id = ? AND status IS NULL", holdId);
-    }
-
     private void update(String what, String sql, String holdId) {
         tx(what, c -> {
             update(c, sql, holdId);
@@ -391,28 +305,19 @@ public final class PostgresHoldStore implements HoldStore {
                 instant(rs, 5));
     }
 
-    private static RecordedResponse recorded(ResultSet rs) throws SQLException {
-        List<Map.Entry<String, String>> headers = new ArrayList<>();
-        Array array = rs.getArray(3);
-        if (array != null) {
-            String[] flat = (String[]) array.getArray();
-            for (int i = 0; i + 1 < flat.length; i += 2) {
-                headers.add(Map.entry(flat[i], flat[i + 1]));
-            }
-        }
-        byte[] body = rs.getBytes(4);
-        return new RecordedResponse(rs.getInt(2), headers, body == null ? new byte[0] : body, rs.getBoolean(5));
-    }
-
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
+    static Instant instant(ResultSet rs, int column) throws SQLException {
         return rs.getObject(column, OffsetDateTime.class).toInstant();
     }
 
-    private static OffsetDateTime at(Instant instant) {
+    static OffsetDateTime at(Instant instant) {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
     private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        return prepare(c, sql, queryTimeoutSeconds);
+    }
+
+    static PreparedStatement prepare(Connection c, String sql, int queryTimeoutSeconds) throws SQLException {
         PreparedStatement ps = c.prepareStatement(sql);
         ps.setQueryTimeout(queryTimeoutSeconds);
         return ps;
