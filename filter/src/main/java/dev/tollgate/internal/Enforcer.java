@@ -129,7 +129,7 @@ public final class Enforcer implements AutoCloseable {
         this.limiter = new RateLimiter(config.maxBuckets(), timeMeter(config.clock()), store,
                 config.onStoreFailure(), ClientAddress.trusting(config.trustedProxies(), config.forwardedHeader()),
                 listener, namespace, config.ipv6Prefix());
-        this.retrier = new SettlementRetrier(ledger);
+        this.retrier = new SettlementRetrier(ledger, config);
         // The payer caches run on the configured clock too, so tests move time instead of sleeping.
         com.github.benmanes.caffeine.cache.Ticker ticker = config.clock() == null
                 ? com.github.benmanes.caffeine.cache.Ticker.systemTicker()
