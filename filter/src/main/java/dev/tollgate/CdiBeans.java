@@ -12,8 +12,6 @@ import java.util.StringJoiner;
  */
 final class CdiBeans {
 
-    private static final System.Logger LOG = System.getLogger("dev.tollgate");
-
     private final CDI<Object> cdi;
 
     private CdiBeans(CDI<Object> cdi) {
@@ -54,9 +52,7 @@ final class CdiBeans {
             throw new IllegalStateException("several CDI beans implement " + type.getName() + " (" + names
                     + "); make one an @Alternative, or choose one with the " + parameter + " parameter");
         }
-        T bean = instance.get();
-        LOG.log(System.Logger.Level.DEBUG, "Using the CDI bean {0} as {1}", bean, type.getSimpleName());
-        return Optional.of(bean);
+        return Optional.of(instance.get()); // ComponentLookup logs the choice
     }
 
     /** Kept apart so that the CDI types load only once the API is known to be there. */

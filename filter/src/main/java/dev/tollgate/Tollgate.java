@@ -22,15 +22,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.ServiceLoader;
 import java.util.StringJoiner;
 
 /**
@@ -53,7 +49,9 @@ public final class Tollgate {
 
     /**
      * Servlet-context attribute where an application may put its {@link Ledger} (from a
-     * {@code ServletContextListener} or a CDI producer) before the filter starts: {@value}.
+     * {@code ServletContextListener} or a CDI producer) before the filter starts: {@value}. Every
+     * SPI type has such an attribute, named after its interface; README "Component lookup" gives
+     * the order in which they, class parameters, CDI beans and {@code ServiceLoader} are consulted.
      */
     public static final String LEDGER_ATTRIBUTE = "dev.tollgate.spi.Ledger";
 
@@ -62,6 +60,15 @@ public final class Tollgate {
      * that shares rate-limit buckets between nodes: {@value}.
      */
     public static final String RATE_LIMIT_STORE_ATTRIBUTE = "dev.tollgate.spi.RateLimitStore";
+
+    /** Servlet-context attribute where an application may put its {@link PayerResolver}: {@value}. */
+    public static final String PAYER_RESOLVER_ATTRIBUTE = "dev.tollgate.spi.PayerResolver";
+
+    /** Servlet-context attribute where an application may put its {@link DenialRenderer}: {@value}. */
+    public static final String RENDERER_ATTRIBUTE = "dev.tollgate.spi.DenialRenderer";
+
+    /** Servlet-context attribute where an application may put its {@link RateLimitListener}: {@value}. */
+    public static final String RATE_LIMIT_LISTENER_ATTRIBUTE = "dev.tollgate.spi.RateLimitListener";
 
     /** Request attribute with the {@link Payer} of an admitted paid request: {@value}. */
     public static final String PAYER_ATTRIBUTE = Enforcer.PAYER_ATTRIBUTE;
@@ -78,19 +85,22 @@ public final class Tollgate {
     private final Ledger ledger;
     private final PayerResolver payerResolver;
     private final DenialRenderer renderer;
+    private final RateLimitStore rateLimitStore;
+    private final RateLimitListener rateLimitListener;
     private final Enforcer enforcer;
-    private final boolean ownsLedger;
-    private final RateLimitStore ownedStore;
+    /** The components Tollgate created itself (from a class parameter or ServiceLoader); closed at stop. */
+    private final List<Object> owned;
 
-    private Tollgate(TollgateConfig config, Ledger ledger, boolean ownsLedger, PayerResolver payerResolver,
-                     DenialRenderer renderer, PolicyTable table, RateLimitStore store, boolean ownsStore,
-                     RateLimitListener listener, String namespace) {
-        this.ownsLedger = ownsLedger;
-        this.ownedStore = ownsStore ? store : null;
+    private Tollgate(TollgateConfig config, Ledger ledger, PayerResolver payerResolver, DenialRenderer renderer,
+                     PolicyTable table, RateLimitStore store, RateLimitListener listener, String namespace,
+                     List<Object> owned) {
         this.config = config;
         this.ledger = ledger;
         this.payerResolver = payerResolver;
         this.renderer = renderer;
+        this.rateLimitStore = store;
+        this.rateLimitListener = listener;
+        this.owned = List.copyOf(owned);
         this.enforcer = new Enforcer(config, table, ledger, payerResolver, renderer, store, listener, namespace);
     }
 
@@ -134,6 +144,16 @@ public final class Tollgate {
     /** {@return the renderer of refusals in use} */
     public DenialRenderer renderer() {
         return renderer;
+    }
+
+    /** {@return the shared rate-limit store in use, or empty when buckets live in this JVM} */
+    public Optional<RateLimitStore> rateLimitStore() {
+        return Optional.ofNullable(rateLimitStore);
+    }
+
+    /** {@return the rate-limit listener in use (a no-op one by default)} */
+    public RateLimitListener rateLimitListener() {
+        return rateLimitListener;
     }
 
     /**
@@ -195,44 +215,64 @@ public final class Tollgate {
         return enforcer.pendingReleases();
     }
 
-    /** Stops background work; closes the ledger if Tollgate created it from {@code tollgate.ledger}. */
+    /**
+     * Stops background work; closes, when they are {@link AutoCloseable}, the components Tollgate
+     * created itself (named by a {@code tollgate.*} class parameter or found by {@code ServiceLoader}),
+     * the rate-limit store before the ledger.
+     */
     void stop() {
         enforcer.close();
-        if (ownedStore != null) {
-            try {
-                ownedStore.close();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "Closing the rate-limit store failed: " + e);
-            }
-        }
-        if (ownsLedger && ledger instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                LOG.log(System.Logger.Level.WARNING, "Closing the ledger failed: " + e);
+        close(owned, ledger);
+    }
+
+    /** Closes what Tollgate created, {@code last} (the ledger) last; failures are logged. */
+    private static void close(List<Object> owned, Object last) {
+        List<Object> order = new ArrayList<>(owned);
+        order.sort(java.util.Comparator.comparing(o -> o == last));
+        for (Object o : order) {
+            if (o instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    LOG.log(System.Logger.Level.WARNING, "Closing " + o.getClass().getName() + " failed: " + e);
+                }
             }
         }
     }
 
     /**
-     * Starts Tollgate for a web application: chooses the ledger, resolver and renderer and builds
-     * the policy table from every servlet registration.
+     * Starts Tollgate for a web application: chooses the ledger, resolver, renderer, rate-limit
+     * store and listener (each through {@link ComponentLookup}, in one order) and builds the policy
+     * table from every servlet registration.
      */
     static Tollgate start(ServletContext context, TollgateConfig config, Map<String, String> parameters) {
+        List<Object> owned = new ArrayList<>();
+        try {
+            return start(context, config, parameters, owned);
+        } catch (RuntimeException | Error e) {
+            close(owned, null); // a failed start leaves no pool or connection behind
+            throw e;
+        }
+    }
+
+    private static Tollgate start(ServletContext context, TollgateConfig config, Map<String, String> parameters,
+                                  List<Object> owned) {
         ClassLoader loader = classLoader(context);
-        Optional<CdiBeans> cdi = CdiBeans.lookup(loader);
-        boolean[] owned = new boolean[1];
-        Ledger ledger = chooseLedger(context, config, parameters, loader, owned, cdi);
-        PayerResolver resolver = config.payerResolver() != null ? config.payerResolver()
-                : config.payerResolverClass() != null
-                ? instantiate(config.payerResolverClass(), PayerResolver.class, parameters, loader, TollgateConfig.PAYER_RESOLVER)
-                : cdi.flatMap(c -> c.bean(PayerResolver.class, TollgateConfig.PAYER_RESOLVER))
-                        .orElseGet(() -> new HeaderPayerResolver(config.apiKeyHeader(), config.bearerTokens()));
-        DenialRenderer renderer = config.renderer() != null ? config.renderer()
-                : config.rendererClass() != null
-                ? instantiate(config.rendererClass(), DenialRenderer.class, parameters, loader, TollgateConfig.RENDERER)
-                : cdi.flatMap(c -> c.bean(DenialRenderer.class, TollgateConfig.RENDERER))
-                        .orElseGet(() -> new ProblemDetailsRenderer(config.problemTypeBase()));
+        ComponentLookup lookup = new ComponentLookup(context, parameters, loader, CdiBeans.lookup(loader));
+        ComponentLookup.Found<Ledger> foundLedger = lookup.find(Ledger.class, config.ledger(), TollgateConfig.LEDGER,
+                config.ledgerClass(), () -> defaultLedger(context, config, loader));
+        Ledger ledger = owned(owned, foundLedger);
+        if (foundLedger.source() != ComponentLookup.Source.DEFAULT && config.accountsResource() != null) {
+            throw new IllegalStateException(TollgateConfig.ACCOUNTS + " only seeds the built-in in-memory ledger,"
+                    + " but the ledger " + foundLedger.value().getClass().getName() + " was chosen (by "
+                    + foundLedger.how() + ")");
+        }
+        PayerResolver resolver = owned(owned, lookup.find(PayerResolver.class, config.payerResolver(),
+                TollgateConfig.PAYER_RESOLVER, config.payerResolverClass(),
+                () -> new HeaderPayerResolver(config.apiKeyHeader(), config.bearerTokens())));
+        DenialRenderer renderer = owned(owned, lookup.find(DenialRenderer.class, config.renderer(),
+                TollgateConfig.RENDERER, config.rendererClass(),
+                () -> new ProblemDetailsRenderer(config.problemTypeBase())));
         PolicyTable table = scan(context, loader).with(configuredPolicies(context, config, loader));
         for (Map.Entry<String, String> e : table.configured().servletNames().entrySet()) {
             if (context.getServletRegistration(e.getKey()) == null) {
@@ -244,22 +284,43 @@ public final class Tollgate {
                         + " the policy does not apply to it", e.getValue(), e.getKey());
             }
         }
-        boolean[] ownsStore = new boolean[1];
-        RateLimitStore store = chooseStore(context, config, parameters, loader, ownsStore, cdi);
-        RateLimitListener listener = config.rateLimitListener() != null ? config.rateLimitListener()
-                : config.rateLimitListenerClass() != null
-                ? instantiate(config.rateLimitListenerClass(), RateLimitListener.class, parameters, loader,
-                        TollgateConfig.RATE_LIMIT_LISTENER)
-                : cdi.flatMap(c -> c.bean(RateLimitListener.class, TollgateConfig.RATE_LIMIT_LISTENER))
-                        .orElseGet(() -> new RateLimitListener() { });
+        // No default store: without one, buckets live in this JVM.
+        RateLimitStore store = owned(owned, lookup.find(RateLimitStore.class, config.rateLimitStore(),
+                TollgateConfig.RATE_LIMIT_STORE, config.rateLimitStoreClass(), () -> null));
+        RateLimitListener listener = owned(owned, lookup.find(RateLimitListener.class, config.rateLimitListener(),
+                TollgateConfig.RATE_LIMIT_LISTENER, config.rateLimitListenerClass(), () -> new RateLimitListener() { }));
         String namespace = config.rateLimitNamespace() != null ? config.rateLimitNamespace()
                 : context.getContextPath().isEmpty() ? "/" : context.getContextPath();
-        Tollgate t = new Tollgate(config, ledger, owned[0], resolver, renderer, table, store, ownsStore[0], listener,
-                namespace);
+        Tollgate t = new Tollgate(config, ledger, resolver, renderer, table, store, listener, namespace, owned);
         LOG.log(System.Logger.Level.INFO, "Tollgate started in {0}: {1}; ledger {2}; rate limits {3}",
                 context.getContextPath().isEmpty() ? "/" : context.getContextPath(), describe(table), ledger,
                 store == null ? "in this JVM" : "in " + store.name());
         return t;
+    }
+
+    /** Notes a component Tollgate created, to close it at {@link #stop()}. */
+    private static <T> T owned(List<Object> owned, ComponentLookup.Found<T> found) {
+        if (found.owned()) {
+            owned.add(found.value());
+        }
+        return found.value();
+    }
+
+    /** The in-memory ledger: seeded from {@code tollgate.ledger.accounts}, else empty (with a warning). */
+    private static Ledger defaultLedger(ServletContext context, TollgateConfig config, ClassLoader loader) {
+        if (config.accountsResource() != null) {
+            return loadAccounts(context, config, loader);
+        }
+        LOG.log(System.Logger.Level.WARNING, "No ledger configured ({0}, context attribute {1}, a CDI bean or a"
+                + " ServiceLoader entry); using an empty in-memory ledger, so every paid request is refused until accounts exist",
+                TollgateConfig.LEDGER, LEDGER_ATTRIBUTE);
+        return inMemory(config).build();
+    }
+
+    /** The built-in ledger runs on Tollgate's clock, so hold expiry moves with the rest in tests. */
+    private static InMemoryLedger.Builder inMemory(TollgateConfig config) {
+        InMemoryLedger.Builder b = InMemoryLedger.builder();
+        return config.clock() != null ? b.clock(config.clock()) : b;
     }
 
     /** The web application's loader; embedded containers may report none. */
@@ -369,121 +430,14 @@ public final class Tollgate {
         return j.toString();
     }
 
-    private static RateLimitStore chooseStore(ServletContext context, TollgateConfig config,
-                                              Map<String, String> parameters, ClassLoader loader, boolean[] owned,
-                                              Optional<CdiBeans> cdi) {
-        if (config.rateLimitStore() != null) {
-            return config.rateLimitStore();
-        }
-        Object o = context.getAttribute(RATE_LIMIT_STORE_ATTRIBUTE);
-        if (o != null) {
-            if (!(o instanceof RateLimitStore s)) {
-                throw new IllegalStateException("servlet-context attribute " + RATE_LIMIT_STORE_ATTRIBUTE + " holds a "
-                        + o.getClass().getName() + ", not a " + RateLimitStore.class.getName());
-            }
-            return s;
-        }
-        if (config.rateLimitStoreClass() != null) {
-            owned[0] = true;
-            return instantiate(config.rateLimitStoreClass(), RateLimitStore.class, parameters, loader,
-                    TollgateConfig.RATE_LIMIT_STORE);
-        }
-        return cdi.flatMap(c -> c.bean(RateLimitStore.class, TollgateConfig.RATE_LIMIT_STORE)).orElse(null);
-    }
-
-    private static Ledger chooseLedger(ServletContext context, TollgateConfig config, Map<String, String> parameters,
-                                       ClassLoader loader, boolean[] owned, Optional<CdiBeans> cdi) {
-        Ledger chosen = null;
-        String how = null;
-        if (config.ledger() != null) {
-            chosen = config.ledger();
-            how = "configuration";
-        } else if (context.getAttribute(LEDGER_ATTRIBUTE) != null) {
-            Object o = context.getAttribute(LEDGER_ATTRIBUTE);
-            if (!(o instanceof Ledger l)) {
-                throw new IllegalStateException("servlet-context attribute " + LEDGER_ATTRIBUTE + " holds a "
-                        + o.getClass().getName() + ", not a " + Ledger.class.getName());
-            }
-            chosen = l;
-            how = "context attribute";
-        } else if (config.ledgerClass() != null) {
-            chosen = instantiate(config.ledgerClass(), Ledger.class, parameters, loader, TollgateConfig.LEDGER);
-            how = TollgateConfig.LEDGER;
-            owned[0] = true;
-        } else if (cdi.isPresent() && (chosen = cdi.get().bean(Ledger.class, TollgateConfig.LEDGER).orElse(null))
-                != null) {
-            how = "CDI";
-        } else {
-            List<Ledger> found = new ArrayList<>();
-            for (Ledger l : ServiceLoader.load(Ledger.class, loader)) {
-                found.add(l);
-            }
-            if (found.size() > 1) {
-                StringJoiner names = new StringJoiner(", ");
-                found.forEach(l -> names.add(l.getClass().getName()));
-                throw new IllegalStateException("several ledgers found through ServiceLoader (" + names
-                        + "); choose one with the " + TollgateConfig.LEDGER + " parameter");
-            }
-            if (found.size() == 1) {
-                chosen = found.get(0);
-                how = "ServiceLoader";
-            }
-        }
-        if (chosen != null) {
-            if (config.accountsResource() != null) {
-                throw new IllegalStateException(TollgateConfig.ACCOUNTS + " only seeds the built-in in-memory ledger,"
-                        + " but the ledger " + chosen.getClass().getName() + " was chosen (by " + how + ")");
-            }
-            LOG.log(System.Logger.Level.DEBUG, "Ledger {0} chosen by {1}", chosen.getClass().getName(), how);
-            return chosen;
-        }
-        if (config.accountsResource() != null) {
-            return loadAccounts(context, config.accountsResource(), loader);
-        }
-        LOG.log(System.Logger.Level.WARNING, "No ledger configured ({0}, context attribute {1}, a CDI bean or a"
-                + " ServiceLoader entry); using an empty in-memory ledger, so every paid request is refused until accounts exist",
-                TollgateConfig.LEDGER, LEDGER_ATTRIBUTE);
-        return InMemoryLedger.builder().build();
-    }
-
-    private static Ledger loadAccounts(ServletContext context, String resource, ClassLoader loader) {
+    private static Ledger loadAccounts(ServletContext context, TollgateConfig config, ClassLoader loader) {
+        String resource = config.accountsResource();
         try (InputStream in = open(context, resource, loader, TollgateConfig.ACCOUNTS)) {
-            InMemoryLedger ledger = InMemoryLedger.load(in);
+            InMemoryLedger ledger = inMemory(config).load(in).build();
             LOG.log(System.Logger.Level.INFO, "Using an in-memory ledger seeded from {0}", resource);
             return ledger;
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalStateException(TollgateConfig.ACCOUNTS + " = \"" + resource + "\": " + e.getMessage(), e);
-        }
-    }
-
-    private static <T> T instantiate(String className, Class<T> type, Map<String, String> parameters,
-                                     ClassLoader loader, String parameter) {
-        Objects.requireNonNull(className, "className");
-        Class<?> c;
-        try {
-            c = Class.forName(className, true, loader);
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw new IllegalStateException(parameter + " = \"" + className + "\": class not found; is its JAR in"
-                    + " WEB-INF/lib?", e);
-        }
-        if (!type.isAssignableFrom(c)) {
-            throw new IllegalStateException(parameter + " = \"" + className + "\" does not implement " + type.getName());
-        }
-        try {
-            try {
-                Constructor<?> withParams = c.getConstructor(Map.class);
-                return type.cast(withParams.newInstance(Map.copyOf(parameters)));
-            } catch (NoSuchMethodException e) {
-                return type.cast(c.getConstructor().newInstance());
-            }
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException(parameter + " = \"" + className + "\" needs a public constructor taking"
-                    + " no arguments or a Map<String, String> of parameters", e);
-        } catch (InvocationTargetException e) {
-            throw new IllegalStateException(parameter + " = \"" + className + "\": constructor failed: "
-                    + e.getCause(), e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(parameter + " = \"" + className + "\": cannot instantiate: " + e, e);
         }
     }
 }

@@ -8,6 +8,7 @@ import dev.tollgate.spi.PayerResolver;
 import dev.tollgate.spi.RateLimitListener;
 import dev.tollgate.spi.RateLimitStore;
 import java.time.Clock;
+import java.util.concurrent.ScheduledExecutorService;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -191,6 +192,7 @@ public final class TollgateConfig {
     private final int ipv6Prefix;
     private final String problemTypeBase;
     private final Clock clock;
+    private final ScheduledExecutorService scheduler;
 
     private TollgateConfig(Builder b) {
         this.enabled = b.enabled;
@@ -222,6 +224,7 @@ public final class TollgateConfig {
         this.ipv6Prefix = b.ipv6Prefix;
         this.problemTypeBase = b.problemTypeBase;
         this.clock = b.clock;
+        this.scheduler = b.scheduler;
     }
 
     /** {@return a builder with every default} */
@@ -378,9 +381,21 @@ public final class TollgateConfig {
         return problemTypeBase;
     }
 
-    /** {@return the clock of the rate limiter, or {@code null} for the system clock} */
+    /**
+     * {@return Tollgate's clock, or {@code null} for the system clock} It times rate limits, the
+     * back-off of a failed rate-limit store, settlement retries and the payer caches, and the
+     * in-memory ledger Tollgate creates itself (hold expiry, replay retention).
+     */
     public Clock clock() {
         return clock;
+    }
+
+    /**
+     * {@return the scheduler of Tollgate's background work (settlement retries), or {@code null}
+     * for a daemon thread Tollgate starts when first needed and stops with the application}
+     */
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
     }
 
     /**
@@ -417,6 +432,7 @@ public final class TollgateConfig {
         private int ipv6Prefix = 64;
         private String problemTypeBase = DEFAULT_PROBLEM_TYPE_BASE;
         private Clock clock;
+        private ScheduledExecutorService scheduler;
 
         private Builder() {
         }
@@ -793,13 +809,31 @@ public final class TollgateConfig {
         }
 
         /**
-         * Sets the clock of the rate limiter (tests drive time with it).
+         * Sets Tollgate's clock: it times rate limits, the one-second back-off of a failed rate-limit
+         * store, settlement retries, the payer caches, and the in-memory ledger Tollgate creates
+         * itself (a ledger you hand over keeps its own clock: pass the same one to its builder).
+         * Tests drive time with it instead of sleeping.
          *
          * @param clock the clock; the system clock by default
          * @return this builder
          */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Sets the scheduler of Tollgate's background work: the retries of settlements the ledger
+         * could not take (1 s back-off, doubling to 60 s). In a Jakarta EE server a
+         * {@code ManagedScheduledExecutorService} fits; tests pass one they run by hand together
+         * with the {@link #clock(Clock) clock}. Tollgate never shuts a given scheduler down; tasks
+         * it left there do nothing once Tollgate has stopped.
+         *
+         * @param scheduler the scheduler; by default a daemon thread Tollgate starts when first needed
+         * @return this builder
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 

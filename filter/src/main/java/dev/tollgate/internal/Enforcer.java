@@ -98,7 +98,7 @@ public final class Enforcer implements Engine, AutoCloseable {
         this.limiter = new RateLimiter(config.maxBuckets(), timeMeter(config.clock()), store,
                 config.onStoreFailure(), ClientAddress.trusting(config.trustedProxies(), config.forwardedHeader()),
                 listener, namespace, config.ipv6Prefix());
-        this.reservations = new Reservations(ledger);
+        this.reservations = new Reservations(ledger, config);
         this.payers = new PayerIdentification(config, resolver, ledger, reservations);
         this.limits = new RateLimitStep(limiter, payers);
         this.answers = new AnswerRenderer(config, renderer);

@@ -46,6 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RateLimiter {
 
     private static final System.Logger LOG = System.getLogger("dev.tollgate");
+    /** How long a failed store is left alone; timed by {@code timeMeter}, so tests move time instead of sleeping. */
     private static final long STORE_BACKOFF_NANOS = Duration.ofSeconds(1).toNanos();
 
     /** The name of the per-address budget for ledger look-ups of unconfirmed keys, in headers and bodies. */
@@ -350,7 +351,7 @@ public final class RateLimiter {
             long retryAt = storeRetryAt;
             if (retryAt != 0) {
                 // Down: every request gets the failure policy at once, except one probe after the back-off.
-                if (System.nanoTime() - retryAt < 0 || !probing.compareAndSet(false, true)) {
+                if (timeMeter.currentTimeNanos() - retryAt < 0 || !probing.compareAndSet(false, true)) {
                     return onStoreFailure(spec, key, null);
                 }
                 try {
@@ -359,7 +360,7 @@ public final class RateLimiter {
                     LOG.log(System.Logger.Level.INFO, "Rate-limit store {0} answers again", store.name());
                     return c;
                 } catch (RuntimeException e) {
-                    storeRetryAt = System.nanoTime() + STORE_BACKOFF_NANOS;
+                    storeRetryAt = timeMeter.currentTimeNanos() + STORE_BACKOFF_NANOS;
                     return onStoreFailure(spec, key, e);
                 } finally {
                     probing.set(false);
@@ -368,7 +369,7 @@ public final class RateLimiter {
             try {
                 return remote(spec, key);
             } catch (RuntimeException e) {
-                storeRetryAt = System.nanoTime() + STORE_BACKOFF_NANOS;
+                storeRetryAt = timeMeter.currentTimeNanos() + STORE_BACKOFF_NANOS;
                 return onStoreFailure(spec, key, e);
             }
         }

@@ -1,5 +1,6 @@
 package dev.tollgate.internal;
 
+import dev.tollgate.TollgateConfig;
 import dev.tollgate.spi.Charge;
 import dev.tollgate.spi.Hold;
 import dev.tollgate.spi.Ledger;
@@ -19,9 +20,9 @@ final class Reservations implements AutoCloseable {
     private final Ledger ledger;
     private final SettlementRetrier retrier;
 
-    Reservations(Ledger ledger) {
+    Reservations(Ledger ledger, TollgateConfig config) {
         this.ledger = ledger;
-        this.retrier = new SettlementRetrier(ledger);
+        this.retrier = new SettlementRetrier(ledger, config);
     }
 
     /**

@@ -1,9 +1,11 @@
 package dev.tollgate.internal;
 
+import dev.tollgate.TollgateConfig;
 import dev.tollgate.spi.Hold;
 import dev.tollgate.spi.Ledger;
 import dev.tollgate.spi.RecordedResponse;
 import dev.tollgate.spi.Settlement;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * answers, instead of when the hold expires, and a commit of unknown outcome is undone), or a commit
  * (the response had already left; the charge is made when the ledger answers). Retries with a
  * back-off from 1 s to 60 s for as long as the application runs; at most {@value #MAX_PENDING}
- * holds wait at once. On {@link #close()} each waiting hold gets one last attempt. Thread-safe.
+ * holds wait at once. On {@link #close()} each waiting hold gets one last attempt. Retries run on the
+ * configured {@link TollgateConfig#scheduler() scheduler} (else on a daemon thread of its own) and the
+ * shutdown deadline reads the configured {@link TollgateConfig#clock() clock}, so tests move time
+ * instead of waiting for it. Thread-safe.
  */
 final class SettlementRetrier implements AutoCloseable {
 
@@ -27,13 +32,19 @@ final class SettlementRetrier implements AutoCloseable {
     static final int MAX_PENDING = 100_000;
 
     private final Ledger ledger;
+    private final Clock clock;
+    /** The application's scheduler, which this retrier never shuts down; {@code null}: its own thread. */
+    private final ScheduledExecutorService given;
     private final AtomicInteger pending = new AtomicInteger();
     private final ConcurrentHashMap<String, Task> waiting = new ConcurrentHashMap<>();
     private volatile ScheduledExecutorService executor;
     private volatile boolean closed;
 
-    SettlementRetrier(Ledger ledger) {
+    SettlementRetrier(Ledger ledger, TollgateConfig config) {
         this.ledger = ledger;
+        this.clock = config.clock() != null ? config.clock() : Clock.systemUTC();
+        this.given = config.scheduler();
+        this.executor = given;
     }
 
     private record Task(Hold hold, boolean commit, RecordedResponse response) {
@@ -129,13 +140,13 @@ final class SettlementRetrier implements AutoCloseable {
     public void close() {
         closed = true;
         ScheduledExecutorService e = executor;
-        if (e != null) {
+        if (e != null && e != given) {
             e.shutdownNow();
-        }
+        } // tasks left on a given scheduler find the retrier closed and do nothing
         List<Task> last = new ArrayList<>(waiting.values());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long deadline = clock.millis() + TimeUnit.SECONDS.toMillis(5);
         for (Task t : last) {
-            if (System.nanoTime() > deadline || !tryOnce(t)) {
+            if (clock.millis() > deadline || !tryOnce(t)) {
                 LOG.log(System.Logger.Level.ERROR, "Hold {0} is still unsettled at shutdown ({1} pending); {2}",
                         t.hold.id(), t.commit ? "commit" : "release", t.commit
                                 ? "the response was delivered and the hold will expire uncharged"

@@ -11,7 +11,8 @@ import io.github.bucket4j.distributed.proxy.ProxyManager;
  * <p>Give one to Tollgate with {@link dev.tollgate.TollgateConfig.Builder#rateLimitStore}, the
  * servlet-context attribute {@value dev.tollgate.Tollgate#RATE_LIMIT_STORE_ATTRIBUTE}, or the class
  * name in {@code tollgate.rateLimit.store} (public constructor taking no arguments or a
- * {@code Map<String, String>} of all {@code tollgate.*} parameters).
+ * {@code Map<String, String>} of all {@code tollgate.*} parameters), or as a CDI bean or a
+ * {@code ServiceLoader} entry, in the order of every SPI type (README, "Component lookup").
  *
  * <p>A failing or slow store throws from the bucket operations, or does not answer within
  * {@link #requestTimeout()}; each limit's {@code onStoreFailure} policy then decides what the

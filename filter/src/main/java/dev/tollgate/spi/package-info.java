@@ -1,6 +1,7 @@
 /**
  * What an application implements to plug into Tollgate: where money and entitlements live
- * ({@link dev.tollgate.spi.Ledger}), who is paying ({@link dev.tollgate.spi.PayerResolver}) and
+ * ({@link dev.tollgate.spi.Ledger}, or just {@link dev.tollgate.spi.Balances} for balances it
+ * already keeps, wrapped in a {@link dev.tollgate.ledger.BalanceLedger}), who is paying ({@link dev.tollgate.spi.PayerResolver}) and
  * what a refusal looks like ({@link dev.tollgate.spi.DenialRenderer}).
  *
  * <h2>Contract</h2>
@@ -17,12 +18,12 @@
  * </ul>
  *
  * <h2>Discovery</h2>
- * The filter picks its ledger in this order: an instance given to
- * {@link dev.tollgate.TollgateConfig.Builder#ledger}; a {@code Ledger} object stored in the
- * servlet context attribute {@value dev.tollgate.Tollgate#LEDGER_ATTRIBUTE} (by a
- * {@code ServletContextListener}, a CDI producer, …); the class named by the {@code tollgate.ledger}
- * parameter; a single {@code Ledger} found by {@link java.util.ServiceLoader}; else an empty
- * {@link dev.tollgate.ledger.InMemoryLedger}, with a warning in the log.
+ * Every type here is chosen in one order: an instance given to {@link dev.tollgate.TollgateConfig.Builder};
+ * the servlet-context attribute named after the interface (such as
+ * {@value dev.tollgate.Tollgate#LEDGER_ATTRIBUTE}); the class named by its {@code tollgate.*}
+ * parameter; its CDI bean; its {@link java.util.ServiceLoader} entry; else the default (for the
+ * ledger an empty {@link dev.tollgate.ledger.InMemoryLedger}, with a warning in the log). The
+ * README's "Component lookup" is the full description.
  *
  * <h2>Parameters of modules</h2>
  * A module that reads {@code tollgate.*} parameters of its own declares them with

@@ -11,7 +11,7 @@ public class BlockingServlet extends HttpServlet {
     @RequiresPayment(price = "7")
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws java.io.IOException {
         try {
-            Thread.sleep(Long.MAX_VALUE);
+            new java.util.concurrent.CountDownLatch(1).await(); // until the node is killed
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
 /**
  * What every shared rate-limit store must do, tested against a real server: two nodes share one
  * limit; when the store fails each failure policy does what it says; a hung store does not pin
- * request threads; the limits recover by themselves. Subclasses provide the store.
+ * request threads; the limits recover by themselves. Subclasses provide the store. The nodes run on
+ * a {@link MutableClock}: the back-off after a store failure is Tollgate's own time and the tests
+ * move it; only the store's server restarting and its client reconnecting take real time.
  */
 public abstract class SharedStoreContract {
 
@@ -42,8 +44,11 @@ public abstract class SharedStoreContract {
     /** {@return every key the shared server holds under {@code tg:}} */
     protected abstract java.util.List<String> sharedKeys() throws Exception;
 
-    private static TestServer node(RateLimitStore store, InMemoryLedger ledger) throws Exception {
-        TollgateConfig config = TollgateConfig.builder().ledger(ledger).rateLimitStore(store).build();
+    /** Tollgate's clock on every node of a test. */
+    private final MutableClock clock = new MutableClock();
+
+    private TestServer node(RateLimitStore store, InMemoryLedger ledger) throws Exception {
+        TollgateConfig config = TollgateConfig.builder().ledger(ledger).rateLimitStore(store).clock(clock).build();
         return TestServer.builder()
                 .servlet("search", SearchServlet.class, "/search")
                 .servlet("open", StoreFailureServlets.Open.class, "/open")
@@ -103,7 +108,6 @@ public abstract class SharedStoreContract {
             assertTrue(ta.rateLimitStats().localFallbacks() > 0);
 
             startOwnServer();
-            Thread.sleep(1_200); // a failed store is left alone for a second, then tried again
             awaitShared(nodeA, nodeB);
             assertEquals(3, admitted(nodeA, nodeB, "/closed", "after", 6), "shared again, no restart");
         }
@@ -126,6 +130,13 @@ public abstract class SharedStoreContract {
             assertEquals(200, node.get("/open", "X-Client", "hung").statusCode());
             assertTrue(Duration.ofNanos(System.nanoTime() - start2).toMillis() < 500,
                     "right after a failure the store is not waited for again");
+            long failures = t.rateLimitStats().storeFailures();
+            assertEquals(200, node.get("/open", "X-Client", "hung").statusCode());
+            assertEquals(failures, t.rateLimitStats().storeFailures(), "within the back-off the store is left alone");
+            clock.advance(Duration.ofSeconds(1)); // the back-off of a failed store, on Tollgate's clock
+            assertEquals(200, node.get("/local", "X-Client", "hung").statusCode());
+            assertEquals(failures + 1, t.rateLimitStats().storeFailures(),
+                    "after the back-off one request tries the store again (still hung)");
         }
     }
 
@@ -138,11 +149,16 @@ public abstract class SharedStoreContract {
         return ok;
     }
 
-    /** Waits (bounded) until both nodes reach the store again. */
-    private static void awaitShared(TestServer a, TestServer b) throws Exception {
+    /**
+     * Waits (bounded) until both nodes reach the store again. Tollgate's back-off is passed by
+     * moving the clock; the short real pause is for the store's client (HikariCP, Lettuce), which
+     * reconnects to the restarted server on its own time.
+     */
+    private void awaitShared(TestServer a, TestServer b) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         String probe = "probe-" + UUID.randomUUID();
         while (System.nanoTime() < deadline) {
+            clock.advance(Duration.ofSeconds(1)); // past the back-off of the last failure
             Tollgate ta = Tollgate.from(a.context().getServletContext()).orElseThrow();
             Tollgate tb = Tollgate.from(b.context().getServletContext()).orElseThrow();
             long fa = ta.rateLimitStats().storeFailures();
@@ -152,7 +168,7 @@ public abstract class SharedStoreContract {
             if (ta.rateLimitStats().storeFailures() == fa && tb.rateLimitStats().storeFailures() == fb) {
                 return;
             }
-            Thread.sleep(1_100);
+            Thread.sleep(50); // an external client reconnecting, not Tollgate's time
         }
         throw new AssertionError("the store did not come back within 20 s");
     }

@@ -34,6 +34,6 @@ public final class LedgerNode {
                 .start();
         System.out.println("URI " + server.uri("/blocking"));
         System.out.flush();
-        Thread.sleep(Long.MAX_VALUE);
+        Thread.currentThread().join(); // serve until the test kills this JVM
     }
 }
