@@ -46,9 +46,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The filters {@link TollgateFeature} registers for every resource method: admission before a
  * priced or limited one runs (request filter), settlement when its response is known (response
  * filter), or, for a large or streamed entity, when its first bytes must leave (writer interceptor):
- * never after a byte of a billable response has left. Free methods cost
- * one map lookup. Public only so the Jakarta REST runtime can create it; register
- * {@link TollgateFeature}, not this. Thread-safe: per-request state lives in a request property.
+ * never after a byte of a billable response has left. It uses the public engine API only
+ * ({@link Engine}): the engine decides and settles (exactly once, in the engine's {@link Ticket}),
+ * this class turns the decisions into Jakarta REST responses. Free methods cost two map lookups.
+ * Public only so the Jakarta REST runtime can create it; register {@link TollgateFeature}, not this.
+ * Thread-safe: per-request state lives in a request property.
  */
 public final class ResourceGate implements ContainerRequestFilter, ContainerResponseFilter, WriterInterceptor {
 
@@ -273,8 +275,8 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
     }
 
     /**
-     * Charges for an entity written through a {@link ChargingStream}: at the moment its first bytes must
-     * leave. When the charge fails, nothing has left yet: the container's response gets the 503.
+     * Charges for an entity written through a {@link ChargingStream}: at the moment its first bytes
+     * must leave. When the charge fails, nothing has left yet: the container's response gets the 503.
      *
      * @return whether the entity's bytes may go out
      */
