@@ -532,6 +532,8 @@ public final class Enforcer implements AutoCloseable {
             if (account.isEmpty()) {
                 return null;
             }
+            // Review item 7: a real key gives its look-up token back, so only unknown keys spend the budget.
+            limiter.keyConfirmed(budget);
             confirmed = true;
             entitlements = account.get().entitlements();
         }
