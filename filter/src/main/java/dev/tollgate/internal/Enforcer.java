@@ -785,7 +785,9 @@ public final class Enforcer implements AutoCloseable {
             default:
                 return new Denial(Denial.Kind.INSUFFICIENT_FUNDS, "This call costs " + amount(price)
                         + (d.balance() == null ? "" : "; the balance is " + amount(d.balance())) + ".", price, d.balance(),
-                        null, terms.description(), null, List.of(), d.paymentOptions());
+                        null, terms.description(), null, List.of(),
+                        // A ledger that lists no option still gets the built-ins' offer: every 402 says how to pay.
+                        d.paymentOptions().isEmpty() ? PaymentOption.accountOptions(price) : d.paymentOptions());
         }
     }
 
