@@ -94,12 +94,11 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     /** Completed records in commit order, so records past their retention are dropped oldest first. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Completed> completedOrder =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
-    /** Bytes charged by the records in {@link #records}, bodies apart (each account's share is in its state). */
-    private final AtomicLong recordBytes = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicInteger recordCount =
-            new java.util.concurrent.atomic.AtomicInteger();
-    private final long replayMemory;
-    private final long replayMemoryPerAccount;
+    /**
+     * Bytes and slots charged by the records in {@link #records}, bodies apart (each account's
+     * share is in its state).
+     */
+    private final ReplayBudget budget;
     private final long replayBodyMemory;
     /** Guards the kept reply bodies: {@link #bodyBytes}, the body queues and each account's body count. */
     private final Object bodyLock = new Object();
@@ -108,7 +107,6 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     private final java.util.ArrayDeque<Completed> bodyOrder = new java.util.ArrayDeque<>();
     /** Accounts with at least one kept body. Guarded by bodyLock. */
     private final Set<AccountState> bodyHolders = new java.util.HashSet<>();
-    private final int maxReplayRecords;
     private final AtomicLong holdSequence = new AtomicLong();
     private final String holdPrefix = Long.toString(System.nanoTime() & 0xffffff, 36) + "-";
     private final AtomicLong nextSweepMillis = new AtomicLong();
@@ -121,11 +119,10 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         this.replayRetention = b.replayRetention;
         this.history = b.history;
 
-        this.replayMemory = b.replayMemory;
-        this.replayMemoryPerAccount = Math.min(b.replayMemory,
-                b.replayMemoryPerAccount > 0 ? b.replayMemoryPerAccount : b.replayMemory / DEFAULT_SHARES);
+        this.budget = new ReplayBudget(b.replayMemory,
+                b.replayMemoryPerAccount > 0 ? b.replayMemoryPerAccount : b.replayMemory / DEFAULT_SHARES,
+                b.maxReplayRecords);
         this.replayBodyMemory = b.replayBodyMemory;
-        this.maxReplayRecords = b.maxReplayRecords;
         b.accounts.forEach((id, a) -> accounts.put(id, new AccountState(id, a.balance, a.entitlements)));
         accounts.values().forEach(a -> a.log(LedgerEntry.Kind.OPEN, a.balance().amount(), BigDecimal.ZERO, null, null));
     }
@@ -199,8 +196,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
             if (r instanceof Reservation.Authorized a) {
                 return new InProgress(fingerprint, a.hold().id(), cost, account);
             }
-            free(account, cost);
-            recordCount.decrementAndGet();
+            budget.forget(account.recordBytes, cost);
             return null;
         });
         if (outcome[0] instanceof Reservation.Denied d && (d.reason() == DenialReason.IDEMPOTENCY_RECORDS_EXHAUSTED
@@ -449,11 +445,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     }
 
     private static List<PaymentOption> options(Charge charge) {
-        if (charge.price().isZero()) {
-            return List.of();
-        }
-        return List.of(new PaymentOption(PaymentOption.ACCOUNT, charge.price(),
-                "Present the key of an account that holds at least the price.", Map.of()));
+        return PaymentOption.accountOptions(charge.price());
     }
 
     private final class AccountState {
@@ -736,35 +728,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
 
     /** Takes bytes from the account's share and the record budget, or from neither; why not, or null. */
     private DenialReason acquire(AccountState account, long bytes) {
-        if (!tryAdd(account.recordBytes, bytes, replayMemoryPerAccount)) {
-            return DenialReason.IDEMPOTENCY_RECORDS_EXHAUSTED;
-        }
-        if (!tryAdd(recordBytes, bytes, replayMemory)) {
-            account.recordBytes.addAndGet(-bytes);
-            return DenialReason.IDEMPOTENCY_STORE_FULL;
-        }
-        if (recordCount.incrementAndGet() > maxReplayRecords) {
-            recordCount.decrementAndGet();
-            free(account, bytes);
-            return DenialReason.IDEMPOTENCY_STORE_FULL;
-        }
-        return null;
-    }
-
-    private static boolean tryAdd(AtomicLong counter, long bytes, long limit) {
-        for (long current = counter.get(); ; current = counter.get()) {
-            if (current + bytes > limit) {
-                return false;
-            }
-            if (counter.compareAndSet(current, current + bytes)) {
-                return true;
-            }
-        }
-    }
-
-    private void free(AccountState account, long bytes) {
-        account.recordBytes.addAndGet(-bytes);
-        recordBytes.addAndGet(-bytes);
+        return budget.acquire(account.recordBytes, bytes, true);
     }
 
     /** Gives back what a record that leaves the map charged, its body included; once per removal. */
@@ -773,8 +737,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
             c.gone = true;
             releaseBody(c);
         }
-        free(record.account(), record.cost());
-        recordCount.decrementAndGet();
+        budget.forget(record.account().recordBytes, record.cost());
     }
 
     /** The 503's Retry-After: until the oldest record of the whole store ends its retention. */
