@@ -48,8 +48,8 @@ import java.util.stream.Collectors;
  * hold is open, then, after a commit, for {@link Builder#replayRetention(Duration) the replay
  * retention} (default 24 hours, counted from the commit). A record (key, request fingerprint,
  * status, expiry) is never dropped before its retention ends: it is what keeps a retry from running
- * and being charged a second time. Records are small (247 bytes measured for a 36-character key) and bounded at
- * admission instead: each costs {@value #RECORD_OVERHEAD} bytes plus its key and 32 fingerprint
+ * and being charged a second time. Records are small (247 bytes measured for a 36-character key)
+ * and bounded at admission instead: each costs {@value #RECORD_OVERHEAD} bytes plus its key and 32 fingerprint
  * bytes against the account's share ({@link Builder#replayMemoryPerAccount(long)}, default 2 MiB,
  * about 8,000 records) and the whole store's ({@link Builder#replayMemory(long)}, default 64 MiB,
  * about 258,000 records); at most {@link Builder#maxReplayRecords(int)} records (default
@@ -456,12 +456,37 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         private BigDecimal held = BigDecimal.ZERO; // guarded by this
         /** Bytes this account's idempotency records charge against its share (bodies apart). */
         final AtomicLong recordBytes = new AtomicLong();
-        /** This account's completed records in commit order (the head expires first); guarded by itself. */
-        final java.util.ArrayDeque<Completed> completed = new java.util.ArrayDeque<>();
+        /** Guards {@link #completed}. */
+        final Object completedLock = new Object();
+        /**
+         * This account's completed records in commit order (the head expires first). Replaced when
+         * it empties, since an ArrayDeque never gives back the array a burst grew.
+         */
+        java.util.ArrayDeque<Completed> completed = new java.util.ArrayDeque<>();
         /** Bytes of this account's kept bodies; guarded by bodyLock. */
         long bodyBytes;
-        /** This account's records with a kept body, in commit order; guarded by bodyLock. */
-        final java.util.ArrayDeque<Completed> bodies = new java.util.ArrayDeque<>();
+        /** This account's records with a kept body, in commit order; guarded by bodyLock, replaced when empty. */
+        java.util.ArrayDeque<Completed> bodies = new java.util.ArrayDeque<>();
+
+        /** Drops the completed records that left the map off the head; completedLock held. */
+        void pruneCompleted() {
+            for (Completed c; (c = completed.peekFirst()) != null && c.gone; ) {
+                completed.pollFirst();
+            }
+            if (completed.isEmpty()) {
+                completed = new java.util.ArrayDeque<>();
+            }
+        }
+
+        /** Drops the dropped bodies off the head; bodyLock held. */
+        void pruneBodies() {
+            for (Completed c; (c = bodies.peekFirst()) != null && c.body == null; ) {
+                bodies.pollFirst();
+            }
+            if (bodies.isEmpty()) {
+                bodies = new java.util.ArrayDeque<>();
+            }
+        }
         private volatile Set<String> entitlements;
         private final java.util.ArrayDeque<LedgerEntry> entries = new java.util.ArrayDeque<>(); // guarded by this
 
@@ -752,10 +777,8 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
 
     /** The 429's Retry-After: until this account's oldest record ends its retention. */
     private Duration untilOldestRecordExpires(AccountState account) {
-        synchronized (account.completed) {
-            for (Completed c; (c = account.completed.peekFirst()) != null && c.gone; ) {
-                account.completed.pollFirst();
-            }
+        synchronized (account.completedLock) {
+            account.pruneCompleted();
             Completed head = account.completed.peekFirst();
             return head == null ? holdTimeout : until(head.expiresAt);
         }
@@ -771,7 +794,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     private void completed(Completed record) {
         completedOrder.add(record);
         AccountState account = record.key.account;
-        synchronized (account.completed) {
+        synchronized (account.completedLock) {
             account.completed.addLast(record);
         }
         trimRecords();
@@ -794,10 +817,8 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
                     return v;
                 });
                 AccountState account = head.key.account;
-                synchronized (account.completed) {
-                    for (Completed c; (c = account.completed.peekFirst()) != null && c.gone; ) {
-                        account.completed.pollFirst();
-                    }
+                synchronized (account.completedLock) {
+                    account.pruneCompleted();
                 }
             }
         }
@@ -848,9 +869,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         AccountState heaviest = null;
         long most = 0;
         for (AccountState a : bodyHolders) {
-            for (Completed c; (c = a.bodies.peekFirst()) != null && c.body == null; ) {
-                a.bodies.pollFirst();
-            }
+            a.pruneBodies();
             long bytes = a.bodyBytes + (a == incoming ? incomingCost : 0);
             if (bytes > most && !a.bodies.isEmpty()) {
                 heaviest = a;
@@ -874,9 +893,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         account.bodyBytes -= record.bodyCost;
         // Bodies leave oldest first, except the heaviest account's, which leave from its own head:
         // clearing dropped entries off both heads keeps the queues as long as the kept bodies.
-        for (Completed c; (c = account.bodies.peekFirst()) != null && c.body == null; ) {
-            account.bodies.pollFirst();
-        }
+        account.pruneBodies();
         for (Completed c; (c = bodyOrder.peekFirst()) != null && c.body == null; ) {
             bodyOrder.pollFirst();
         }
