@@ -379,7 +379,7 @@ public final class Enforcer implements AutoCloseable {
         PaidResponse out = new PaidResponse(response, a.replayable() ? config.maxResponseBytes() : -1,
                 "HEAD".equals(request.getMethod()));
         PaidExchange exchange = new PaidExchange(a.hold(), request, response, out, a.replayable(), a.limit());
-        exchange.run(new PaidRequest(request, a.body(), out, exchange::beforeComplete), out, chain);
+        exchange.run(new PaidRequest(request, a.body(), out, exchange), out, chain);
     }
 
     /**
@@ -1174,7 +1174,7 @@ public final class Enforcer implements AutoCloseable {
      * they were let through) and the exception goes on to the container, which aborts the response:
      * the client sees it cut off, not complete.
      */
-    private final class PaidExchange implements AsyncListener, PaidResponse.Gate {
+    private final class PaidExchange implements AsyncListener, PaidResponse.Gate, PaidRequest.CompletionHook {
         private final Hold hold;
         private final HttpServletRequest request;
         private final HttpServletResponse response;
@@ -1185,6 +1185,8 @@ public final class Enforcer implements AutoCloseable {
         private final AtomicBoolean limitSettled = new AtomicBoolean();
         private volatile boolean releasedEarly;
         private volatile boolean replaced;
+        /** This listener is on the request's AsyncContext (onStartAsync keeps it on for later cycles). */
+        private volatile boolean listening;
 
         PaidExchange(Hold hold, HttpServletRequest request, HttpServletResponse response, PaidResponse out,
                      boolean replayable, RateLimitDecision limit) {
@@ -1210,6 +1212,9 @@ public final class Enforcer implements AutoCloseable {
          */
         void dispatch(HttpServletRequest in, HttpServletResponse wrapped, FilterChain chain)
                 throws IOException, ServletException {
+            if (in.getDispatcherType() == DispatcherType.ASYNC) {
+                out.holdAgain(); // this dispatch passes the filter, which settles when it returns
+            }
             boolean returned = false;
             try {
                 chain.doFilter(in, wrapped);
@@ -1238,7 +1243,8 @@ public final class Enforcer implements AutoCloseable {
                 // Settled by AsyncContext.complete() through PaidRequest, or else by this listener.
                 // complete() cannot take effect before this dispatch returns, so the listener is
                 // always in place in time (a later startAsync() adds it again: onStartAsync).
-                if (!in.getDispatcherType().equals(DispatcherType.ASYNC)) {
+                if (!listening) { // startAsync() bypassed PaidRequest (see started)
+                    listening = true;
                     request.getAsyncContext().addListener(this);
                 }
                 return;
@@ -1246,8 +1252,22 @@ public final class Enforcer implements AutoCloseable {
             settle(true);
         }
 
+        /**
+         * Listens from the start of the asynchronous cycle, ahead of the endpoint's own listeners:
+         * a timeout must release the hold before an application's {@code onTimeout} writes its
+         * fallback (which would otherwise be charged as it goes out).
+         */
+        @Override
+        public void started(jakarta.servlet.AsyncContext context) {
+            if (!listening) {
+                listening = true;
+                context.addListener(this);
+            }
+        }
+
         /** Called by {@link PaidRequest} when the endpoint completes asynchronous processing. */
-        void beforeComplete() {
+        @Override
+        public void beforeComplete() {
             try {
                 settle(!response.isCommitted());
             } catch (IOException e) {
@@ -1271,13 +1291,17 @@ public final class Enforcer implements AutoCloseable {
         }
 
         private void settle(boolean canRewrite) throws IOException {
-            try {
-                decide(canRewrite);
-            } finally {
+            // Under the response's lock: a timeout on a container thread sees either nothing decided
+            // yet or the whole decision with its bytes passed on (PaidResponse#lock).
+            synchronized (out.lock()) {
                 try {
-                    out.release();
+                    decide(canRewrite);
                 } finally {
-                    settleLimitOnce(!releasedEarly && response.getStatus() < 400);
+                    try {
+                        out.release();
+                    } finally {
+                        settleLimitOnce(!releasedEarly && response.getStatus() < 400);
+                    }
                 }
             }
         }
@@ -1291,9 +1315,9 @@ public final class Enforcer implements AutoCloseable {
             } else if (settled.compareAndSet(false, true)) {
                 return commit(canRewrite);
             } else if (releasedEarly) {
-                // An async timeout or error released the hold, then the application completed
-                // with a billable response anyway: do not deliver it unpaid.
-                return !refuse(canRewrite, "The request timed out; nothing was charged. Retry later.");
+                // An async timeout or error released the hold; what the application answers after
+                // it (its fallback) passes through uncharged: the response is already open.
+                return true;
             }
             return !replaced;
         }
@@ -1328,21 +1352,49 @@ public final class Enforcer implements AutoCloseable {
 
         @Override
         public void onComplete(AsyncEvent event) throws IOException {
-            settle(false);
+            synchronized (out.lock()) {
+                // The container has completed the response: bytes still held here never reached
+                // the client (complete() or an ASYNC dispatch bypassed the filter). Never charge
+                // for a response emptied that way.
+                AsyncWarnings.check(out, hold.id());
+                if (out.holdsBody()) {
+                    release("the response completed without the bytes held for it");
+                    out.discard();
+                }
+                settle(false);
+            }
         }
 
         @Override
-        public void onTimeout(AsyncEvent event) {
-            releasedEarly = true;
-            release("asynchronous processing timed out");
-            settleLimitOnce(false);
+        public void onTimeout(AsyncEvent event) throws IOException {
+            endedEarly("asynchronous processing timed out");
         }
 
         @Override
-        public void onError(AsyncEvent event) {
-            releasedEarly = true;
-            release("asynchronous processing failed: " + event.getThrowable());
-            settleLimitOnce(false);
+        public void onError(AsyncEvent event) throws IOException {
+            endedEarly("asynchronous processing failed: " + event.getThrowable());
+        }
+
+        /**
+         * A timeout or error: if nothing is decided yet, release the hold and let the response
+         * through uncharged (the held bytes and whatever the application writes next, such as the
+         * fallback of its own listener). If a charge was committed, its bytes must reach the
+         * client rather than be replaced by the container's error page: commit the response.
+         */
+        private void endedEarly(String why) throws IOException {
+            try {
+                synchronized (out.lock()) {
+                    if (!settled.get()) {
+                        releasedEarly = true;
+                        release(why);
+                        out.release();
+                    } else if (out.opened() && !response.isCommitted()) {
+                        response.flushBuffer();
+                    }
+                }
+            } finally {
+                settleLimitOnce(false);
+            }
         }
 
         @Override
