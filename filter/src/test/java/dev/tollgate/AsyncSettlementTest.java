@@ -92,6 +92,26 @@ class AsyncSettlementTest {
         }
     }
 
+    /** Writes its result, then completes through the AsyncContext of the unwrapped request. */
+    @RequiresPayment(price = "5")
+    public static class UnwrappedComplete extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+            req.startAsync();
+            AsyncContext raw = ((jakarta.servlet.ServletRequestWrapper) req).getRequest().getAsyncContext();
+            CompletableFuture.runAsync(() -> {
+                try {
+                    resp.setContentType("text/plain");
+                    resp.getWriter().write("result");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } finally {
+                    raw.complete();
+                }
+            });
+        }
+    }
+
     /** Declares a Content-Length, then writes that many chars through the writer ({@code ?n=}). */
     @RequiresPayment(price = "1")
     public static class DeclaredLength extends HttpServlet {
@@ -196,6 +216,23 @@ class AsyncSettlementTest {
                 assertEquals(Money.credits("1000"), balance);
                 assertTrue(!head.startsWith("HTTP/1.1 200"), head);
             }
+        }
+    }
+
+    /**
+     * Completed around Tollgate's AsyncContext: the body Tollgate held never reached the client, so
+     * the request must not be charged (it used to be: 200, empty body, 5 credits).
+     */
+    @Test
+    void aResponseCompletedWhileItsBodyIsHeldIsNotCharged() throws Exception {
+        InMemoryLedger memory = gold();
+        SwitchableLedger ledger = new SwitchableLedger(memory);
+        try (TestServer s = TestServer.builder().servlet("raw", UnwrappedComplete.class, "/raw")
+                .attribute(Tollgate.LEDGER_ATTRIBUTE, ledger).start()) {
+            HttpResponse<String> r = s.get("/raw", "X-API-Key", "gold");
+            ledger.awaitSettlements(1);
+            assertEquals(Money.credits("1000"), balance(memory), r.statusCode() + " '" + r.body() + "'");
+            assertEquals(0, memory.openHoldCount());
         }
     }
 
