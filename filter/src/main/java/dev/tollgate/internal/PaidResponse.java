@@ -52,7 +52,15 @@ import java.util.Set;
  * becomes the {@code Content-Length} when the endpoint declared none, so the headers still match
  * those of {@code GET}.
  *
- * <p>One per request; not thread-safe beyond what the servlet API allows.
+ * <p>Asynchronous requests: after {@code AsyncContext.dispatch()} writes settle at the first byte
+ * until the dispatch passes the filter ({@link #settleAtFirstByte()}), because a filter mapped
+ * without {@code ASYNC} never settles that pass before the container completes it. An async
+ * timeout or error that releases the hold lets the response through uncharged ({@link #release()}).
+ * Once the response streams, the held buffers are let go.
+ *
+ * <p>One per request. State changes and the held buffers are guarded by {@link #lock()}, which the
+ * exchange also takes to settle, since a timeout runs on a container thread; writing is otherwise
+ * single-threaded, as the servlet API requires.
  */
 final class PaidResponse extends HttpServletResponseWrapper {
 
