@@ -103,6 +103,22 @@ public class TollgateFilter implements Filter {
         }
         context.setAttribute(Tollgate.CONTEXT_ATTRIBUTE, started);
         tollgate = started;
+        noteDispatchers(filterConfig);
+    }
+
+    /**
+     * A filter declared by the application (not registered by Tollgate, which maps it for every
+     * dispatcher type) may lack dispatcher types, and the Servlet API does not let a filter read
+     * them. Say at start-up which ones it needs; a missing {@code ASYNC} is also reported (once,
+     * as a warning) when the first asynchronous dispatch of a paid request misses the filter.
+     */
+    private static void noteDispatchers(FilterConfig filterConfig) {
+        if (!TollgateInitializer.FILTER_NAME.equals(filterConfig.getFilterName())) {
+            LOG.log(System.Logger.Level.INFO, "Tollgate filter {0} was declared by the application: map it with the"
+                    + " dispatcher types REQUEST, FORWARD, INCLUDE and ASYNC (in web.xml, one <dispatcher> element"
+                    + " each; without any, REQUEST alone applies); see docs/containers.md",
+                    filterConfig.getFilterName());
+        }
     }
 
     @Override

@@ -45,6 +45,15 @@ final class PaidRequest extends HttpServletRequestWrapper {
     /** What the exchange does just before an asynchronous response completes. */
     interface CompletionHook {
         void beforeComplete();
+
+        /**
+         * An asynchronous cycle started through this request; runs before the endpoint can add its
+         * own listeners, so a listener added here hears a timeout first.
+         *
+         * @param context the container's context
+         */
+        default void started(AsyncContext context) {
+        }
     }
 
     private final byte[] body;
@@ -192,6 +201,7 @@ final class PaidRequest extends HttpServletRequestWrapper {
         AsyncContext started = super.startAsync(servletRequest, servletResponse);
         SettlingAsyncContext a = new SettlingAsyncContext(started);
         async = a;
+        hook.started(started);
         return a;
     }
 
@@ -231,18 +241,25 @@ final class PaidRequest extends HttpServletRequestWrapper {
             return delegate.hasOriginalRequestAndResponse();
         }
 
+        // The filter may not be mapped for ASYNC: then nothing settles before the dispatched pass
+        // ends and the container completes the response. So its writes settle as they come, unless
+        // the dispatch does pass the filter (PaidResponse.holdAgain).
+
         @Override
         public void dispatch() {
+            response.settleAtFirstByte();
             delegate.dispatch();
         }
 
         @Override
         public void dispatch(String path) {
+            response.settleAtFirstByte();
             delegate.dispatch(path);
         }
 
         @Override
         public void dispatch(ServletContext context, String path) {
+            response.settleAtFirstByte();
             delegate.dispatch(context, path);
         }
 
