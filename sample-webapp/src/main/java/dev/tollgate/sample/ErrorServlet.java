@@ -11,9 +11,7 @@ import java.io.IOException;
 /**
  * The error page for uncaught exceptions and 500s ({@code WEB-INF/web.xml}): a generic RFC 9457
  * problem instead of the container's own page, which on Jetty and Tomcat names the exception class
- * (and may show its message or stack). What failed goes to the log, never to the client. An
- * exception the container itself counts as the client's (a 4xx status, as Jetty gives its own
- * exception for a query string it cannot decode) keeps that status, with a generic detail.
+ * (and may show its message or stack). What failed goes to the log, never to the client.
  */
 @WebServlet(name = "error", urlPatterns = "/error")
 public class ErrorServlet extends HttpServlet {
@@ -33,15 +31,10 @@ public class ErrorServlet extends HttpServlet {
                     + " failed", t);
         }
         Object code = req.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-        int status = code instanceof Integer i && i >= 400 && i <= 599 ? i : 500;
+        int status = code instanceof Integer i && i >= 500 && i <= 599 ? i : 500;
         if (!resp.isCommitted()) {
             resp.resetBuffer();
-            if (status < 500) {
-                Json.problem(resp, status, status == 400 ? "Bad Request" : "Client Error",
-                        "The server could not read this request.");
-            } else {
-                Json.problem(resp, status, "Internal Server Error", "The server could not complete this request.");
-            }
+            Json.problem(resp, status, "Internal Server Error", "The server could not complete this request.");
         }
     }
 }
