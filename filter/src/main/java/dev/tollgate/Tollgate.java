@@ -1,5 +1,6 @@
 package dev.tollgate;
 
+import dev.tollgate.engine.Engine;
 import dev.tollgate.internal.Enforcer;
 import dev.tollgate.internal.MethodPolicies;
 import dev.tollgate.internal.PathPolicies;
@@ -9,7 +10,6 @@ import dev.tollgate.internal.PolicyTable;
 import dev.tollgate.ledger.InMemoryLedger;
 import dev.tollgate.spi.Account;
 import dev.tollgate.spi.DenialRenderer;
-import dev.tollgate.spi.InvalidCredentialsException;
 import dev.tollgate.spi.Ledger;
 import dev.tollgate.spi.Payer;
 import dev.tollgate.spi.PayerResolver;
@@ -71,13 +71,13 @@ public final class Tollgate {
     public static final String RATE_LIMIT_LISTENER_ATTRIBUTE = "dev.tollgate.spi.RateLimitListener";
 
     /** Request attribute with the {@link Payer} of an admitted paid request: {@value}. */
-    public static final String PAYER_ATTRIBUTE = "dev.tollgate.payer";
+    public static final String PAYER_ATTRIBUTE = Enforcer.PAYER_ATTRIBUTE;
 
     /** Request attribute with the {@link dev.tollgate.spi.Hold} of an admitted paid request: {@value}. */
-    public static final String HOLD_ATTRIBUTE = "dev.tollgate.hold";
+    public static final String HOLD_ATTRIBUTE = Enforcer.HOLD_ATTRIBUTE;
 
     /** Request attribute with the payer's available {@link Money} after the hold: {@value}. */
-    public static final String BALANCE_ATTRIBUTE = "dev.tollgate.balance";
+    public static final String BALANCE_ATTRIBUTE = Enforcer.BALANCE_ATTRIBUTE;
 
     private static final System.Logger LOG = System.getLogger("dev.tollgate");
 
@@ -169,20 +169,7 @@ public final class Tollgate {
      */
     public Optional<Account> requireAccount(HttpServletRequest request, HttpServletResponse response)
             throws IOException {
-        Optional<Payer> payer;
-        try {
-            payer = payerResolver.resolve(request);
-        } catch (InvalidCredentialsException e) {
-            sendDenial(Denial.of(Denial.Kind.INVALID_CREDENTIALS, e.getMessage()), request, response);
-            return Optional.empty();
-        }
-        if (payer.isEmpty()) {
-            sendDenial(Denial.of(Denial.Kind.INVALID_CREDENTIALS, "This endpoint needs an account: send its key in the "
-                    + config.apiKeyHeader() + " header" + (config.bearerTokens() ? " or as Authorization: Bearer <key>."
-                    : ".")), request, response);
-            return Optional.empty();
-        }
-        return enforcer.account(payer.get(), request, response, null);
+        return enforcer.requireAccount(request, response);
     }
 
     /**
@@ -196,16 +183,20 @@ public final class Tollgate {
      */
     public void sendDenial(Denial denial, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
-        enforcer.deny(denial, request, response, null);
+        enforcer.send(denial, request, response);
     }
 
     /**
-     * {@return the engine behind the filter} Not an API: only for Tollgate's own adapters (such as
-     * {@code tollgate-jaxrs}), which share it with the filter until they move to the engine API; its
-     * type lives in an {@code internal} package and changes without notice. Applications use
-     * {@link #ledger()}, {@link #requireAccount} and {@link #rateLimitStats()}.
+     * {@return the engine every adapter uses} For adapters (the servlet filter, {@code tollgate-jaxrs},
+     * your own): see {@link dev.tollgate.engine}. Applications use {@link #ledger()},
+     * {@link #requireAccount} and {@link #rateLimitStats()}.
      */
-    public Enforcer enforcer() {
+    public Engine engine() {
+        return enforcer;
+    }
+
+    /** The servlet filter's engine, with its implementation methods. */
+    Enforcer enforcer() {
         return enforcer;
     }
 

@@ -44,7 +44,7 @@ public class TollgateFilter implements Filter {
      * Servlet-context attribute an adapter (JAX-RS) sets when it starts before this filter: a
      * collection of the names of the servlets it serves (an empty name when unknown). The filter
      * then watches for holds the adapter leaves open (see
-     * {@link dev.tollgate.internal.Enforcer#UNSETTLED}) and leaves those servlets to the adapter's
+     * {@link dev.tollgate.engine.Engine#backstop}) and leaves those servlets to the adapter's
      * annotations.
      */
     public static final String ADAPTERS_ATTRIBUTE = "dev.tollgate.adapters";
@@ -96,7 +96,7 @@ public class TollgateFilter implements Filter {
         }
         if (context.getAttribute(ADAPTERS_ATTRIBUTE) instanceof java.util.Collection<?> servlets) {
             for (Object name : servlets) {
-                started.enforcer().expectAdapters(name instanceof String n && !n.isEmpty() ? n : null);
+                started.engine().expectAdapters(name instanceof String n && !n.isEmpty() ? n : null);
             }
         }
         context.setAttribute(Tollgate.CONTEXT_ATTRIBUTE, started);

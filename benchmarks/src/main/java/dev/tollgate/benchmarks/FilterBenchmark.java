@@ -4,6 +4,8 @@ import dev.tollgate.HeaderPayerResolver;
 import dev.tollgate.Money;
 import dev.tollgate.ProblemDetailsRenderer;
 import dev.tollgate.TollgateConfig;
+import dev.tollgate.engine.Admission;
+import dev.tollgate.engine.Ticket;
 import dev.tollgate.internal.Enforcer;
 import dev.tollgate.internal.Policy;
 import dev.tollgate.internal.PolicyScanner;
@@ -36,6 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code limiterDecision}: the local limiter's decision alone;</li>
  *   <li>{@code paidDecision}: policy lookup, payer, local limit, in-memory reserve, the (empty)
  *       endpoint, commit;</li>
+ *   <li>{@code engineAdmitSettle}: the same paid call through the engine API an adapter uses
+ *       ({@code Engine.admit}, then {@code Ticket.settle}), with nothing written;</li>
  *   <li>{@code render402} and {@code render429}: refusals written as problem details.</li>
  * </ul>
  * Run with {@code -prof gc} for bytes allocated per operation.
@@ -51,6 +55,7 @@ public class FilterBenchmark {
     private Enforcer enforcer;
     private RateLimiter limiter;
     private Policy limitedPolicy;
+    private Policy paidPolicy;
     private final FilterChain endpoint = (request, response) -> { };
     private final StubResponse response = new StubResponse();
     private StubRequest free;
@@ -79,6 +84,7 @@ public class FilterBenchmark {
                 new ProblemDetailsRenderer(), null, new RateLimitListener() { });
         limiter = enforcer.limiter();
         limitedPolicy = table.lookup("limited", "GET");
+        paidPolicy = table.lookup("paid", "GET");
         free = new StubRequest("GET", "free", "10.0.0.1");
         limited = new StubRequest("GET", "limited", "10.0.0.1");
         paid = new StubRequest("GET", "paid", "10.0.0.1").header("X-API-Key", "gold");
@@ -113,6 +119,13 @@ public class FilterBenchmark {
     @Benchmark
     public long paidDecision() throws Exception {
         return call(paid);
+    }
+
+    @Benchmark
+    public Object engineAdmitSettle() throws Exception {
+        paid.reset();
+        Admission admission = enforcer.admit(paidPolicy, paid, null);
+        return admission instanceof Ticket ticket ? ticket.settle(200, () -> null, true) : admission;
     }
 
     @Benchmark

@@ -17,7 +17,8 @@ import java.util.Set;
  * @param tiers the rate limits by plan: entitlement tiers in declaration order, the default tier
  *     (entitlement {@code null}) last; empty when unlimited
  */
-public record Policy(String servletName, String method, String origin, PaymentTerms payment, List<LimitTier> tiers) {
+public record Policy(String servletName, String method, String origin, PaymentTerms payment, List<LimitTier> tiers)
+        implements dev.tollgate.engine.Endpoint {
 
     // Copies the tiers and requires the non-null components.
     public Policy {

@@ -85,13 +85,8 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     /** Completed records in commit order, so records past their retention are dropped oldest first. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Filed> completedOrder =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
-    /** Bytes charged by the records in {@link #records} (each account's share is in its state). */
-    private final AtomicLong recordBytes = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicInteger recordCount =
-            new java.util.concurrent.atomic.AtomicInteger();
-    private final long replayMemory;
-    private final long replayMemoryPerAccount;
-    private final int maxReplayRecords;
+    /** Bytes and slots charged by the records in {@link #records} (each account's share is in its state). */
+    private final ReplayBudget budget;
     private final AtomicLong holdSequence = new AtomicLong();
     private final String holdPrefix = Long.toString(System.nanoTime() & 0xffffff, 36) + "-";
     private final AtomicLong nextSweepMillis = new AtomicLong();
@@ -104,10 +99,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         this.replayRetention = b.replayRetention;
         this.history = b.history;
 
-        this.replayMemory = b.replayMemory;
-        this.replayMemoryPerAccount = Math.min(b.replayMemory,
-                b.replayMemoryPerAccount > 0 ? b.replayMemoryPerAccount : b.replayMemory / 16);
-        this.maxReplayRecords = b.maxReplayRecords;
+        this.budget = new ReplayBudget(b.replayMemory, b.replayMemoryPerAccount, b.maxReplayRecords);
         b.accounts.forEach((id, a) -> accounts.put(id, new AccountState(id, a.balance, a.entitlements)));
         accounts.values().forEach(a -> a.log(LedgerEntry.Kind.OPEN, a.balance().amount(), BigDecimal.ZERO, null, null));
     }
@@ -168,7 +160,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
             if (existing != null) {
                 forget(account, existing); // stale (expired or abandoned): replaced or removed below
             }
-            long cost = RECORD_OVERHEAD + k.key().length() + fingerprint.length();
+            long cost = ReplayBudget.recordCost(k.key(), fingerprint);
             DenialReason full = acquire(account, cost, true);
             if (full != null) {
                 outcome[0] = new Reservation.Denied(full, charge.price(), null, null, List.of(),
@@ -180,8 +172,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
             if (r instanceof Reservation.Authorized a) {
                 return new InProgress(fingerprint, a.hold().id(), now(), cost);
             }
-            free(account, cost);
-            recordCount.decrementAndGet();
+            forget(account, cost);
             return null;
         });
         if (outcome[0] instanceof Reservation.Denied d && (d.reason() == DenialReason.IDEMPOTENCY_RECORDS_EXHAUSTED
@@ -217,7 +208,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
                     }
                     RecordedResponse kept = response;
                     long cost = p.cost;
-                    long extra = responseCost(response);
+                    long extra = ReplayBudget.responseCost(response);
                     if (acquire(open.account, extra, false) == null) {
                         cost += extra;
                     } else {
@@ -434,11 +425,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     }
 
     private static List<PaymentOption> options(Charge charge) {
-        if (charge.price().isZero()) {
-            return List.of();
-        }
-        return List.of(new PaymentOption(PaymentOption.ACCOUNT, charge.price(),
-                "Present the key of an account that holds at least the price.", Map.of()));
+        return PaymentOption.accountOptions(charge.price());
     }
 
     private final class AccountState {
@@ -610,55 +597,18 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
      */
     static final int RECORD_OVERHEAD = 512;
 
-    /** Heap per recorded header beyond its characters (entry object, string headers, list slot). */
-    private static final int HEADER_OVERHEAD = 64;
-
-    private static long responseCost(RecordedResponse r) {
-        long bytes = r.bodyLength();
-        for (Map.Entry<String, String> h : r.headers()) {
-            // Two bytes per character: header values are not always Latin-1.
-            bytes += HEADER_OVERHEAD + 2L * (h.getKey().length() + h.getValue().length());
-        }
-        return bytes;
-    }
-
     /** Takes bytes from the account's share and the whole budget, or from neither; why not, or null. */
     private DenialReason acquire(AccountState account, long bytes, boolean newRecord) {
-        if (!tryAdd(account.recordBytes, bytes, replayMemoryPerAccount)) {
-            return DenialReason.IDEMPOTENCY_RECORDS_EXHAUSTED;
-        }
-        if (!tryAdd(recordBytes, bytes, replayMemory)) {
-            account.recordBytes.addAndGet(-bytes);
-            return DenialReason.IDEMPOTENCY_STORE_FULL;
-        }
-        if (newRecord && recordCount.incrementAndGet() > maxReplayRecords) {
-            recordCount.decrementAndGet();
-            free(account, bytes);
-            return DenialReason.IDEMPOTENCY_STORE_FULL;
-        }
-        return null;
-    }
-
-    private static boolean tryAdd(AtomicLong counter, long bytes, long limit) {
-        for (long current = counter.get(); ; current = counter.get()) {
-            if (current + bytes > limit) {
-                return false;
-            }
-            if (counter.compareAndSet(current, current + bytes)) {
-                return true;
-            }
-        }
-    }
-
-    private void free(AccountState account, long bytes) {
-        account.recordBytes.addAndGet(-bytes);
-        recordBytes.addAndGet(-bytes);
+        return budget.acquire(account.recordBytes, bytes, newRecord);
     }
 
     /** Gives back what a record that leaves the map charged; call exactly once per removal. */
     private void forget(AccountState account, KeyRecord record) {
-        free(account, record.cost());
-        recordCount.decrementAndGet();
+        forget(account, record.cost());
+    }
+
+    private void forget(AccountState account, long cost) {
+        budget.forget(account.recordBytes, cost);
     }
 
     private Duration untilOldestRecordExpires() {

@@ -1,6 +1,7 @@
 package dev.tollgate.spi;
 
 import dev.tollgate.Money;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -25,5 +26,21 @@ public record PaymentOption(String scheme, Money price, String description, Map<
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(price, "price");
         parameters = Map.copyOf(parameters);
+    }
+
+    /**
+     * The offer of a {@code 402} for missing funds: the {@value #ACCOUNT} scheme at the price. The
+     * built-in ledgers list it in their denials, and Tollgate adds it to a denial for insufficient
+     * funds whose ledger listed no option, so every ledger's {@code 402} says how to pay.
+     *
+     * @param price the price asked
+     * @return the option, or an empty list for a zero price (nothing to pay)
+     */
+    public static List<PaymentOption> accountOptions(Money price) {
+        if (price.isZero()) {
+            return List.of();
+        }
+        return List.of(new PaymentOption(ACCOUNT, price, "Present the key of an account that holds at least the price.",
+                Map.of()));
     }
 }

@@ -1,6 +1,7 @@
 /**
  * What an application implements to plug into Tollgate: where money and entitlements live
- * ({@link dev.tollgate.spi.Ledger}), who is paying ({@link dev.tollgate.spi.PayerResolver}) and
+ * ({@link dev.tollgate.spi.Ledger}, or just {@link dev.tollgate.spi.Balances} for balances it
+ * already keeps, wrapped in a {@link dev.tollgate.ledger.BalanceLedger}), who is paying ({@link dev.tollgate.spi.PayerResolver}) and
  * what a refusal looks like ({@link dev.tollgate.spi.DenialRenderer}).
  *
  * <h2>Contract</h2>

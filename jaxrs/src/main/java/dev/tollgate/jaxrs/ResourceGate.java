@@ -1,15 +1,14 @@
 package dev.tollgate.jaxrs;
 
-import dev.tollgate.Denial;
 import dev.tollgate.InvalidPolicyException;
-import dev.tollgate.ProblemDetailsRenderer;
 import dev.tollgate.Tollgate;
-import dev.tollgate.internal.Admission;
-import dev.tollgate.internal.Enforcer;
-import dev.tollgate.internal.Exchange;
-import dev.tollgate.internal.Policy;
-import dev.tollgate.internal.Reply;
-import dev.tollgate.spi.Rendering;
+import dev.tollgate.engine.Admission;
+import dev.tollgate.engine.Answer;
+import dev.tollgate.engine.Endpoint;
+import dev.tollgate.engine.Engine;
+import dev.tollgate.engine.ResourceMethods;
+import dev.tollgate.engine.Settled;
+import dev.tollgate.engine.Ticket;
 import dev.tollgate.spi.RecordedResponse;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -29,7 +28,6 @@ import jakarta.ws.rs.ext.Providers;
 import jakarta.ws.rs.ext.WriterInterceptor;
 import jakarta.ws.rs.ext.WriterInterceptorContext;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,6 +37,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,9 +46,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The filters {@link TollgateFeature} registers for every resource method: admission before a
  * priced or limited one runs (request filter), settlement when its response is known (response
  * filter), or, for a large or streamed entity, when its first bytes must leave (writer interceptor):
- * never after a byte of a billable response has left. Free methods cost
- * one map lookup. Public only so the Jakarta REST runtime can create it; register
- * {@link TollgateFeature}, not this. Thread-safe: per-request state lives in a request property.
+ * never after a byte of a billable response has left. It uses the public engine API only
+ * ({@link Engine}): the engine decides and settles (exactly once, in the engine's {@link Ticket}),
+ * this class turns the decisions into Jakarta REST responses. Free methods cost two map lookups.
+ * Public only so the Jakarta REST runtime can create it; register {@link TollgateFeature}, not this.
+ * Thread-safe: per-request state lives in a request property.
  */
 public final class ResourceGate implements ContainerRequestFilter, ContainerResponseFilter, WriterInterceptor {
 
@@ -61,7 +62,6 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
     private final AtomicBoolean warnedCovered = new AtomicBoolean();
     private final AtomicBoolean watched = new AtomicBoolean();
     private final Set<Method> reportedInvalid = ConcurrentHashMap.newKeySet();
-    private volatile ResourcePolicies policies;
 
     @Context
     private ResourceInfo resourceInfo;
@@ -91,71 +91,66 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
             return;
         }
         if (servletContext == null) {
-            if (ResourcePolicies.hasAnnotations(resourceInfo.getResourceClass(), method)) {
+            if (ResourceMethods.hasAnnotations(resourceInfo.getResourceClass(), method)) {
                 notRunning(request, method.toString());
             }
             return;
         }
-        ResourcePolicies known = policies;
-        if (known == null) {
-            known = ResourcePolicies.of(servletContext);
-            policies = known;
-        }
-        Policy policy;
+        Engine engine = Tollgate.from(servletContext).map(Tollgate::engine).orElse(null);
+        Optional<Endpoint> found;
         try {
-            policy = known.lookup(resourceInfo.getResourceClass(), method);
+            found = engine != null ? engine.policyFor(resourceInfo.getResourceClass(), method)
+                    : ResourceMethods.check(resourceInfo.getResourceClass(), method);
         } catch (InvalidPolicyException invalid) {
             if (reportedInvalid.add(method)) {
                 LOG.log(System.Logger.Level.ERROR, "Tollgate: " + invalid.getMessage() + "; the method answers 503"
                         + " until this is fixed");
             }
-            request.abortWith(drained(request, problem(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE,
-                    "This endpoint's payment terms are misconfigured; nothing was charged."))));
+            request.abortWith(drained(request, response(ResourceMethods.misconfigured(servletRequest))));
             return;
         }
-        if (policy == null) {
+        if (found.isEmpty()) {
             return; // free
         }
-        Tollgate tollgate = Tollgate.from(servletContext).orElse(null);
-        if (tollgate == null) {
+        Endpoint policy = found.get();
+        if (engine == null) {
             notRunning(request, policy.origin());
             return;
         }
-        if (servletRequest.getAttribute(Enforcer.HANDLED) instanceof Policy earlier
-                && (earlier.isPaid() || !policy.isPaid())) {
+        Optional<Endpoint> earlier = engine.coveredBy(servletRequest, policy);
+        if (earlier.isPresent()) {
             // Enforced already on this request (a front servlet's policy, or an earlier dispatch):
             // enforcing again would charge or count twice. A paid resource behind a merely limited
             // front is still charged.
             if (warnedCovered.compareAndSet(false, true)) {
                 LOG.log(System.Logger.Level.WARNING, "Tollgate: " + policy.origin() + " was reached by a request"
-                        + " already governed by " + earlier.origin() + "; only that policy applied");
+                        + " already governed by " + earlier.get().origin() + "; only that policy applied");
             }
             return;
         }
-        Enforcer engine = tollgate.enforcer();
-        Collector exchange = new Collector();
         Admission admission;
         try {
-            admission = engine.admit(policy, servletRequest, exchange, request.getEntityStream());
+            admission = engine.admit(policy, servletRequest, request.getEntityStream());
         } catch (ServletException e) {
             throw new IOException(e);
         }
-        if (admission.answered()) {
-            request.abortWith(drained(request, response(exchange.reply)));
+        if (admission instanceof Answer answer) {
+            request.abortWith(drained(request, response(answer)));
             return;
         }
-        servletRequest.setAttribute(Enforcer.HANDLED, policy);
-        if (admission.body() != null) {
-            request.setEntityStream(new ByteArrayInputStream(admission.body()));
+        Ticket ticket = (Ticket) admission;
+        engine.enforced(servletRequest, policy);
+        if (ticket.requestBody() != null) {
+            request.setEntityStream(new ByteArrayInputStream(ticket.requestBody()));
         }
-        Paid state = new Paid(engine, admission, exchange.headers);
+        Paid state = new Paid(engine, ticket);
         request.setProperty(STATE, state);
-        if (admission.paid()) {
-            request.setProperty(Tollgate.PAYER_ATTRIBUTE, admission.payer());
-            request.setProperty(Tollgate.HOLD_ATTRIBUTE, admission.hold());
-            request.setProperty(Tollgate.BALANCE_ATTRIBUTE, admission.balance());
-            // Released by the servlet filter if the request ends without reaching our response filter.
-            servletRequest.setAttribute(Enforcer.UNSETTLED, state);
+        if (ticket.isPaid()) {
+            request.setProperty(Tollgate.PAYER_ATTRIBUTE, ticket.payer().orElse(null));
+            request.setProperty(Tollgate.HOLD_ATTRIBUTE, ticket.hold());
+            request.setProperty(Tollgate.BALANCE_ATTRIBUTE, ticket.balance());
+            // Abandoned by the servlet filter if the request ends without reaching our response filter.
+            engine.backstop(servletRequest, ticket);
             if (watched.compareAndSet(false, true)) {
                 // Also for methods the start-up check never saw (sub-resources).
                 engine.expectAdapters(servletRequest.getHttpServletMapping() == null ? null
@@ -174,22 +169,12 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
                     + origin + " cannot be checked and answers 503; see the start-up log for why the"
                     + " Tollgate filter did not start");
         }
-        request.abortWith(drained(request, problem(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE,
-                "The payment service is not running; nothing was charged."))));
-    }
-
-    /** A refusal in the default problem format, for when the engine cannot render one. */
-    private Response problem(Denial denial) {
-        Rendering r = new ProblemDetailsRenderer().render(denial, servletRequest);
-        Response.ResponseBuilder b = Response.status(r.status()).header("Content-Type", r.contentType())
-                .header("Cache-Control", "no-store").entity(r.body());
-        r.headers().forEach(h -> b.header(h.getKey(), h.getValue()));
-        return b.build();
+        request.abortWith(drained(request, response(ResourceMethods.notRunning(servletRequest))));
     }
 
     /** Reads and drops a small unread body, else asks an HTTP/1.x client to close: see the servlet filter. */
     private Response drained(ContainerRequestContext request, Response response) {
-        return Enforcer.mustCloseAfterAnswer(servletRequest, request.getEntityStream())
+        return servletRequest != null && Engine.mustCloseAfterAnswer(servletRequest, request.getEntityStream())
                 ? Response.fromResponse(response).header("Connection", "close").build() : response;
     }
 
@@ -200,20 +185,19 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
         if (!(request.getProperty(STATE) instanceof Paid state)) {
             return; // refused before the resource ran, or not ours
         }
-        for (Map.Entry<String, String> h : state.headers) {
+        Ticket ticket = state.ticket;
+        for (Map.Entry<String, String> h : ticket.headers()) {
             response.getHeaders().putSingle(h.getKey(), h.getValue());
         }
-        Admission a = state.admission;
-        Enforcer engine = state.engine;
         int status = response.getStatus();
         state.status = status;
-        if (!a.paid()) {
-            engine.settleLimit(a.limit(), status < 400);
+        if (!ticket.isPaid()) {
+            ticket.finish(status < 400);
             return;
         }
-        if (!engine.isBillable(status)) {
-            state.release("status " + status);
-            engine.settleLimit(a.limit(), status < 400);
+        if (!ticket.isBillable(status)) {
+            ticket.release("status " + status);
+            ticket.finish(status < 400);
             return;
         }
         if (!response.hasEntity() || "HEAD".equals(request.getMethod())) {
@@ -227,7 +211,7 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
             state.commitAfterWrite = true; // charged before its first bytes leave: aroundWriteTo
             return;
         }
-        Capped out = new Capped(engine.config().maxResponseBytes());
+        CappedBuffer out = new CappedBuffer(state.engine.maxResponseBytes());
         try {
             writer.writeTo(entity, response.getEntityClass(), response.getEntityType(),
                     response.getEntityAnnotations(), type, response.getHeaders(), out);
@@ -238,8 +222,8 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
                 state.commitAfterWrite = true;
                 return;
             }
-            state.release("the response entity could not be written: " + e);
-            engine.settleLimit(a.limit(), false);
+            ticket.release("the response entity could not be written: " + e);
+            ticket.finish(false);
             throw e;
         }
         byte[] bytes = out.toByteArray();
@@ -266,7 +250,7 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
         }
         // Too large to hold whole: the entity is written through a gate that charges before its
         // first byte goes on to the runtime (which would send it).
-        Gate gate = new Gate(context.getOutputStream(), state);
+        ChargingStream gate = new ChargingStream(context.getOutputStream(), () -> open(state));
         context.setOutputStream(gate);
         boolean written = false;
         try {
@@ -276,14 +260,14 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
         } catch (IOException | RuntimeException e) {
             if (gate.opened) {
                 // The runtime would end the cut-off response as if complete: have the filter abort it.
-                servletRequest.setAttribute(Enforcer.ABORTED, e);
+                state.engine.abortResponse(servletRequest, e);
             }
             throw e;
         } finally {
             if (!written && !gate.opened) {
                 // Nothing has left: nothing is billable, and the runtime answers with its error.
-                state.release("writing the response failed");
-                state.engine.settleLimit(state.admission.limit(), false);
+                state.ticket.release("writing the response failed");
+                state.ticket.finish(false);
             }
             // Else bytes have left and the charge stands; the exception goes on, and the container
             // aborts the response, so the client sees it cut off.
@@ -291,159 +275,55 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
     }
 
     /**
-     * Charges for an entity written through a {@link Gate}: at the moment its first bytes must
-     * leave. When the charge fails, nothing has left yet: the container's response gets the 503.
+     * Charges for an entity written through a {@link ChargingStream}: at the moment its first bytes
+     * must leave. When the charge fails, nothing has left yet: the container's response gets the 503.
      *
      * @return whether the entity's bytes may go out
      */
     private boolean open(Paid state) throws IOException {
-        Admission a = state.admission;
-        String refusal;
-        if (!state.claim()) {
-            if (!state.releasedEarly) {
-                return true;
-            }
-            // Released by the backstop (the request timed out or failed), then the resource answered
-            // anyway: do not deliver it unpaid.
-            refusal = "The request timed out; nothing was charged. Retry later.";
-        } else {
-            servletRequest.removeAttribute(Enforcer.UNSETTLED);
-            // Larger than the replay bound: a retry learns that it was charged, not the body.
-            RecordedResponse recorded = a.replayable()
-                    ? new RecordedResponse(state.status, List.of(), new byte[0], false) : null;
-            refusal = state.engine.charge(a.hold(), recorded, !servletResponse.isCommitted());
-            if (refusal == null) {
-                state.engine.settleLimit(a.limit(), state.status < 400);
-                return true;
-            }
-        }
-        state.engine.settleLimit(a.limit(), false);
-        if (servletResponse.isCommitted()) {
-            LOG.log(System.Logger.Level.ERROR, "Hold {0}: the response had already been sent when the charge"
-                    + " failed; it was delivered uncharged", a.hold().id());
+        Ticket ticket = state.ticket;
+        int status = state.status;
+        // Larger than the replay bound: a retry learns that it was charged, not the body.
+        Settled s = ticket.settle(status, () -> new RecordedResponse(status, List.of(), new byte[0], false),
+                !servletResponse.isCommitted());
+        if (s instanceof Settled.Deliver) {
+            ticket.finish(status < 400);
             return true;
         }
-        servletResponse.reset();
-        state.engine.send(state.engine.chargeFailed(refusal, servletRequest, a.limit()), servletRequest,
-                servletResponse);
-        // Committed now, so that what the runtime sets when the entity ends cannot change it.
-        servletResponse.flushBuffer();
-        return false;
+        ticket.finish(false);
+        if (s instanceof Settled.Replace replace) {
+            servletResponse.reset();
+            Engine.write(replace.answer(), servletRequest, servletResponse);
+            // Committed now, so that what the runtime sets when the entity ends cannot change it.
+            servletResponse.flushBuffer();
+            return false;
+        }
+        return s instanceof Settled.DeliveredUncharged;
     }
 
-    /**
-     * Between an entity's writer and the runtime's stream: holds the first bytes, and lets them
-     * through only once the hold is committed ({@link #open}); when the charge failed instead, drops
-     * the rest of the entity (the 503 has been sent in its place).
-     */
-    private final class Gate extends java.io.OutputStream {
-        private static final int BUFFER = 64 * 1024;
-        private final java.io.OutputStream out;
-        private final Paid state;
-        private final ByteArrayOutputStream held = new ByteArrayOutputStream();
-        volatile boolean opened;
-        private boolean dropped;
-
-        Gate(java.io.OutputStream out, Paid state) {
-            this.out = out;
-            this.state = state;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            java.util.Objects.checkFromIndexSize(off, len, b.length);
-            if (dropped) {
-                return;
-            }
-            if (opened) {
-                out.write(b, off, len);
-                return;
-            }
-            if (held.size() + (long) len <= BUFFER) {
-                held.write(b, off, len);
-                return;
-            }
-            if (pass()) {
-                out.write(b, off, len);
-            }
-        }
-
-        @Override
-        public void flush() throws IOException {
-            if (!dropped && pass()) {
-                out.flush();
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (!dropped && pass()) {
-                out.close();
-            }
-        }
-
-        /** The entity is complete: charge (if not yet) and pass on what is held. */
-        void finish() throws IOException {
-            if (!dropped) {
-                pass();
-            }
-        }
-
-        /** Charges once, then passes on what is held; {@return whether bytes may go on} */
-        private boolean pass() throws IOException {
-            if (!opened) {
-                if (!open(state)) {
-                    dropped = true;
-                    held.reset();
-                    return false;
-                }
-                opened = true;
-                if (held.size() > 0) {
-                    byte[] first = held.toByteArray();
-                    held.reset();
-                    out.write(first);
-                }
-            }
-            return true;
-        }
-    }
 
     /** Commits a billable response whose bytes are known; replaces it with a 503 if the charge fails. */
     private void charge(Paid state, ContainerRequestContext request, ContainerResponseContext response, byte[] body,
                         boolean canReplace) {
-        Admission a = state.admission;
-        String refusal;
-        if (!state.claim()) {
-            if (!state.releasedEarly) {
-                return;
-            }
-            // Released by the backstop (the request timed out or failed), then the resource answered
-            // anyway: do not deliver it unpaid.
-            refusal = "The request timed out; nothing was charged. Retry later.";
-        } else {
-            servletRequest.removeAttribute(Enforcer.UNSETTLED);
-            RecordedResponse recorded = a.replayable() ? record(response, body, state) : null;
-            refusal = state.engine.charge(a.hold(), recorded, canReplace);
-            if (refusal == null) {
-                state.engine.settleLimit(a.limit(), response.getStatus() < 400);
-                return;
-            }
+        Ticket ticket = state.ticket;
+        Settled s = ticket.settle(response.getStatus(), () -> record(response, body, state), canReplace);
+        if (s instanceof Settled.Deliver) {
+            ticket.finish(response.getStatus() < 400);
+            return;
         }
-        Reply reply = state.engine.chargeFailed(refusal, servletRequest, a.limit());
+        if (!(s instanceof Settled.Replace replace)) {
+            return;
+        }
+        Answer answer = replace.answer();
         response.getHeaders().clear();
-        response.setStatus(reply.status());
-        for (Map.Entry<String, String> h : reply.headers()) {
+        response.setStatus(answer.status());
+        for (Map.Entry<String, String> h : answer.headers()) {
             response.getHeaders().add(h.getKey(), h.getValue());
         }
-        MediaType type = reply.contentType() == null ? MediaType.APPLICATION_OCTET_STREAM_TYPE
-                : MediaType.valueOf(reply.contentType());
-        response.setEntity(reply.body(), new java.lang.annotation.Annotation[0], type);
-        state.engine.settleLimit(a.limit(), false);
+        MediaType type = answer.contentType() == null ? MediaType.APPLICATION_OCTET_STREAM_TYPE
+                : MediaType.valueOf(answer.contentType());
+        response.setEntity(answer.body(), new java.lang.annotation.Annotation[0], type);
+        ticket.finish(false);
     }
 
     private static RecordedResponse record(ContainerResponseContext response, byte[] body, Paid state) {
@@ -453,115 +333,36 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
             headers.add(Map.entry("Content-Type", type.toString()));
         }
         response.getStringHeaders().forEach((name, values) -> {
-            if (Enforcer.isReplayedHeader(name)) {
+            if (Engine.isReplayedHeader(name)) {
                 values.forEach(v -> headers.add(Map.entry(name, v)));
             }
         });
-        boolean retained = body.length <= state.engine.config().maxResponseBytes();
+        boolean retained = body.length <= state.engine.maxResponseBytes();
         return new RecordedResponse(response.getStatus(), headers, retained ? body : new byte[0], retained);
     }
 
-    static Response response(Reply reply) {
-        Response.ResponseBuilder b = Response.status(reply.status());
-        if (reply.contentType() != null) {
-            b.header("Content-Type", reply.contentType());
+    static Response response(Answer answer) {
+        Response.ResponseBuilder b = Response.status(answer.status());
+        if (answer.contentType() != null) {
+            b.header("Content-Type", answer.contentType());
         }
-        for (Map.Entry<String, String> h : reply.headers()) {
+        for (Map.Entry<String, String> h : answer.headers()) {
             b.header(h.getKey(), h.getValue());
         }
-        return b.entity(reply.body()).build();
+        return b.entity(answer.body()).build();
     }
 
-    /** Holds a serialised entity up to a bound; beyond it the entity is written, not held. */
-    private static final class Capped extends ByteArrayOutputStream {
-        private final int max;
-        boolean overflowed;
 
-        Capped(int max) {
-            super(Math.min(max, 8192));
-            this.max = max;
-        }
-
-        @Override
-        public void write(int b) {
-            if (count + 1 > max) {
-                overflowed = true;
-                throw new UncheckedOverflow();
-            }
-            super.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            if (count + len > max) {
-                overflowed = true;
-                throw new UncheckedOverflow();
-            }
-            super.write(b, off, len);
-        }
-    }
-
-    /** Stops a writer whose entity outgrows {@link Capped}. */
-    private static final class UncheckedOverflow extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UncheckedOverflow() {
-            super("entity larger than the buffer", null, false, false);
-        }
-    }
-
-    /** Collects what the engine decides before the resource runs. */
-    private static final class Collector implements Exchange {
-        private final List<Map.Entry<String, String>> headers = new ArrayList<>(4);
-        private Reply reply;
-
-        @Override
-        public void header(String name, String value) {
-            headers.add(Map.entry(name, value));
-        }
-
-        @Override
-        public void answer(Reply r) {
-            reply = r;
-        }
-    }
-
-    /**
-     * One admitted request until it is settled, exactly once. As a {@link Runnable} it is the
-     * servlet filter's backstop: it releases the hold if the request ended without settlement.
-     */
-    static final class Paid implements Runnable {
-        final Enforcer engine;
-        final Admission admission;
-        final List<Map.Entry<String, String>> headers;
-        private final AtomicBoolean settled = new AtomicBoolean();
+    /** One admitted request until the response side is done with it; settlement itself is the ticket's. */
+    static final class Paid {
+        final Engine engine;
+        final Ticket ticket;
         volatile boolean commitAfterWrite;
-        volatile boolean releasedEarly;
         volatile int status = 200;
 
-        Paid(Enforcer engine, Admission admission, List<Map.Entry<String, String>> headers) {
+        Paid(Engine engine, Ticket ticket) {
             this.engine = engine;
-            this.admission = admission;
-            this.headers = headers;
-        }
-
-        boolean claim() {
-            return settled.compareAndSet(false, true);
-        }
-
-        void release(String why) {
-            if (claim()) {
-                engine.release(admission.hold(), why);
-            }
-        }
-
-        @Override
-        public void run() {
-            if (admission.paid() && claim()) {
-                releasedEarly = true;
-                engine.release(admission.hold(), "the request ended without a response from the resource");
-                engine.settleLimit(admission.limit(), false);
-            }
+            this.ticket = ticket;
         }
     }
 }

@@ -2,7 +2,7 @@ package dev.tollgate.jaxrs;
 
 import dev.tollgate.Tollgate;
 import dev.tollgate.TollgateFilter;
-import dev.tollgate.internal.Policy;
+import dev.tollgate.engine.ResourceMethods;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.container.DynamicFeature;
@@ -40,9 +40,13 @@ public final class StartupCheck implements DynamicFeature {
         if (ctx == null) {
             return; // not in a Servlet container: ResourceGate refuses priced methods with 503
         }
-        Policy policy = ResourcePolicies.of(ctx).lookup(resourceInfo.getResourceClass(),
-                resourceInfo.getResourceMethod());
-        if (policy != null) {
+        // Read through the engine when it runs (its cache is what requests use), else checked afresh.
+        Optional<Tollgate> running = Tollgate.from(ctx);
+        boolean governed = running.isPresent()
+                ? running.get().engine().policyFor(resourceInfo.getResourceClass(), resourceInfo.getResourceMethod())
+                        .isPresent()
+                : ResourceMethods.check(resourceInfo.getResourceClass(), resourceInfo.getResourceMethod()).isPresent();
+        if (governed) {
             watch(ctx, servletConfig == null ? null : servletConfig.getServletName());
         }
     }
@@ -56,7 +60,7 @@ public final class StartupCheck implements DynamicFeature {
     static void watch(ServletContext ctx, String servletName) {
         Optional<Tollgate> running = Tollgate.from(ctx);
         if (running.isPresent()) {
-            running.get().enforcer().expectAdapters(servletName);
+            running.get().engine().expectAdapters(servletName);
             return;
         }
         synchronized (StartupCheck.class) {

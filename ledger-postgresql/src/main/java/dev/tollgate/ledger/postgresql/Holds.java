@@ -114,8 +114,7 @@ final class Holds {
     }
 
     static List<PaymentOption> options(Money price) {
-        return price.isZero() ? List.of() : List.of(new PaymentOption(PaymentOption.ACCOUNT, price,
-                "Present the key of an account that holds at least the price.", Map.of()));
+        return PaymentOption.accountOptions(price);
     }
 
     Settlement commit(Hold hold, RecordedResponse response) {

@@ -1,29 +1,21 @@
-package dev.tollgate.jaxrs;
+package dev.tollgate.internal;
 
 import dev.tollgate.InvalidPolicyException;
 import dev.tollgate.annotations.Free;
 import dev.tollgate.annotations.RateLimited;
 import dev.tollgate.annotations.RequiresPayment;
-import dev.tollgate.internal.Policy;
-import dev.tollgate.internal.PolicyScanner;
-import jakarta.servlet.ServletContext;
-import jakarta.ws.rs.HttpMethod;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The policies of one application's resource methods, by resource class and method (an inherited
- * method can be priced differently in two subclasses). Kept in the servlet context, so every
- * filter instance shares one policy per method, and so one set of rate-limit buckets. Methods
- * the start-up check never saw (those of sub-resources returned by locators) are read on first
- * use. Thread-safe.
+ * The policies of one application's Jakarta REST resource methods, by resource class and method (an
+ * inherited method can be priced differently in two subclasses), read on first use and kept, so
+ * every request to a method shares one policy and so one set of rate-limit buckets. Thread-safe.
+ * Reads the {@code jakarta.ws.rs.HttpMethod} designator by name, so core needs no Jakarta REST API.
  */
-final class ResourcePolicies {
-
-    private static final String ATTRIBUTE = "dev.tollgate.jaxrs.policies";
-    private static final Object CREATION = new Object();
+public final class ResourcePolicies {
 
     /** A resource method as the runtime matched it. */
     private record Target(Class<?> type, Method method) {
@@ -36,30 +28,9 @@ final class ResourcePolicies {
     private static final Entry FREE = new Entry(null, null);
 
     private final Map<Target, Entry> entries = new ConcurrentHashMap<>();
-    private final PolicyScanner scanner = new PolicyScanner();
 
-    private ResourcePolicies() {
-    }
-
-    /**
-     * {@return the policies of the application whose servlet context this is}
-     *
-     * @param ctx the servlet context
-     */
-    static ResourcePolicies of(ServletContext ctx) {
-        Object o = ctx.getAttribute(ATTRIBUTE);
-        if (o instanceof ResourcePolicies p) {
-            return p;
-        }
-        synchronized (CREATION) {
-            o = ctx.getAttribute(ATTRIBUTE);
-            if (o instanceof ResourcePolicies p) {
-                return p;
-            }
-            ResourcePolicies p = new ResourcePolicies();
-            ctx.setAttribute(ATTRIBUTE, p);
-            return p;
-        }
+    /** Creates an empty table. */
+    public ResourcePolicies() {
     }
 
     /**
@@ -69,11 +40,11 @@ final class ResourcePolicies {
      * @param method the resource method, as the runtime reports it
      * @throws InvalidPolicyException if its annotations are invalid (every time it is asked)
      */
-    Policy lookup(Class<?> type, Method method) {
+    public Policy lookup(Class<?> type, Method method) {
         Target target = new Target(type, method);
         Entry e = entries.get(target);
         if (e == null) {
-            e = entries.computeIfAbsent(target, this::scan);
+            e = entries.computeIfAbsent(target, ResourcePolicies::scan);
         }
         if (e.invalid() != null) {
             throw e.invalid();
@@ -81,14 +52,27 @@ final class ResourcePolicies {
         return e.policy();
     }
 
-    private Entry scan(Target t) {
+    /**
+     * {@return the policy of a resource method read afresh, or {@code null} when it is free}
+     *
+     * @param type the resource class
+     * @param method the resource method
+     * @throws InvalidPolicyException if its annotations are invalid
+     */
+    public static Policy read(Class<?> type, Method method) {
+        Entry e = scan(new Target(type, method));
+        if (e.invalid() != null) {
+            throw e.invalid();
+        }
+        return e.policy();
+    }
+
+    private static Entry scan(Target t) {
         Method m = annotated(t.type(), t.method());
         try {
-            Policy p;
-            synchronized (scanner) {
-                p = scanner.resourceMethod(t.type().getSimpleName() + "." + m.getName(), httpMethod(t.method()),
-                        t.type(), m);
-            }
+            // A scanner per method: it is not thread-safe, and this runs once per method.
+            Policy p = new PolicyScanner().resourceMethod(t.type().getSimpleName() + "." + m.getName(),
+                    httpMethod(t.method()), t.type(), m);
             return p == null ? FREE : new Entry(p, null);
         } catch (InvalidPolicyException invalid) {
             return new Entry(null, invalid);
@@ -117,7 +101,7 @@ final class ResourcePolicies {
      * @param type the resource class
      * @param method the resource method
      */
-    static boolean hasAnnotations(Class<?> type, Method method) {
+    public static boolean hasAnnotations(Class<?> type, Method method) {
         return hasTollgateAnnotations(annotated(type, method)) || type.isAnnotationPresent(RequiresPayment.class)
                 || type.getAnnotationsByType(RateLimited.class).length > 0;
     }
@@ -127,11 +111,17 @@ final class ResourcePolicies {
                 || m.getAnnotationsByType(RateLimited.class).length > 0;
     }
 
+    /** The HTTP method of a resource method: the value of its {@code @HttpMethod}-designated annotation. */
     private static String httpMethod(Method method) {
         for (Annotation a : method.getAnnotations()) {
-            HttpMethod designator = a.annotationType().getAnnotation(HttpMethod.class);
-            if (designator != null) {
-                return designator.value();
+            for (Annotation meta : a.annotationType().getAnnotations()) {
+                if (meta.annotationType().getName().equals("jakarta.ws.rs.HttpMethod")) {
+                    try {
+                        return (String) meta.annotationType().getMethod("value").invoke(meta);
+                    } catch (ReflectiveOperationException | ClassCastException e) {
+                        return "*";
+                    }
+                }
             }
         }
         return "*";

@@ -1,0 +1,270 @@
+package dev.tollgate.internal;
+
+import dev.tollgate.TollgateConfig;
+import dev.tollgate.engine.Admission;
+import dev.tollgate.engine.Answer;
+import dev.tollgate.engine.Settled;
+import dev.tollgate.spi.RecordedResponse;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.function.Supplier;
+
+/**
+ * The servlet face of the engine: admits a request, writes the answer or runs the endpoint with
+ * its response held back ({@link PaidResponse}, {@link PaidRequest}), and settles the ticket before
+ * any byte of a billable response leaves, whether the endpoint returns, throws or goes asynchronous.
+ * Thread-safe; per-request state lives in {@link PaidExchange}.
+ */
+final class ServletAdapter {
+
+    private static final System.Logger LOG = System.getLogger("dev.tollgate");
+
+    /** Request attribute holding the {@link PaidExchange} of a paid request, for its async dispatches. */
+    private static final String EXCHANGE = "dev.tollgate.internal.exchange";
+
+    private final Enforcer engine;
+    private final DispatchRules dispatch;
+    private final TollgateConfig config;
+
+    ServletAdapter(Enforcer engine, DispatchRules dispatch, TollgateConfig config) {
+        this.engine = engine;
+        this.dispatch = dispatch;
+        this.config = config;
+    }
+
+    /** Filters one request: see {@link Enforcer#filter}. */
+    void filter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        Policy policy = dispatch.policyOf(request);
+        if (policy == null) {
+            if (request.getDispatcherType() == DispatcherType.ASYNC
+                    && request.getAttribute(EXCHANGE) instanceof PaidExchange paid) {
+                // AsyncContext.dispatch() of a paid request: settled before its response completes.
+                paid.dispatch(request, response, chain);
+                return;
+            }
+            if (dispatch.adapters() && request.getDispatcherType() == DispatcherType.REQUEST) {
+                // Only the outermost dispatch: an include or forward inside a JAX-RS resource ends
+                // before the resource does.
+                Backstop.pass(request, response, chain);
+            } else {
+                chain.doFilter(request, response);
+            }
+            return;
+        }
+        DispatchRules.enforced(request, policy);
+        // Rate-limit headers go on the response at once, and stay under a refusal or replay.
+        Admission admission = engine.admit(policy, request, response);
+        if (admission instanceof Answer answer) {
+            ResponseWriter.write(answer, request, response);
+            return;
+        }
+        SettlementOnce ticket = (SettlementOnce) admission;
+        if (!ticket.isPaid()) {
+            RateLimitDecision limit = ticket.limit();
+            if (limit == null || !RateLimiter.needsOutcome(limit)) {
+                chain.doFilter(request, response);
+                return;
+            }
+            boolean returned = false;
+            try {
+                chain.doFilter(request, response);
+                returned = true;
+            } finally {
+                finishFree(ticket, request, response, returned);
+            }
+            return;
+        }
+        request.setAttribute(Enforcer.PAYER_ATTRIBUTE, ticket.payer().orElse(null));
+        request.setAttribute(Enforcer.HOLD_ATTRIBUTE, ticket.hold());
+        request.setAttribute(Enforcer.BALANCE_ATTRIBUTE, ticket.balance());
+        PaidResponse out = new PaidResponse(response, ticket.isReplayable() ? config.maxResponseBytes() : -1,
+                "HEAD".equals(request.getMethod()));
+        PaidExchange exchange = new PaidExchange(ticket, request, response, out);
+        exchange.run(new PaidRequest(request, ticket.requestBody(), out, exchange::beforeComplete), out, chain);
+    }
+
+    /** Gives back tokens of limits that do not count this outcome (now, or when async processing ends). */
+    private static void finishFree(SettlementOnce ticket, HttpServletRequest request, HttpServletResponse response,
+                                   boolean returned) {
+        if (returned && request.isAsyncStarted()) {
+            request.getAsyncContext().addListener(new AsyncListener() {
+                private volatile boolean failed;
+
+                @Override
+                public void onComplete(AsyncEvent event) {
+                    ticket.finish(!failed && response.getStatus() < 400);
+                }
+
+                @Override
+                public void onTimeout(AsyncEvent event) {
+                    failed = true;
+                }
+
+                @Override
+                public void onError(AsyncEvent event) {
+                    failed = true;
+                }
+
+                @Override
+                public void onStartAsync(AsyncEvent event) {
+                    event.getAsyncContext().addListener(this);
+                }
+            });
+            return;
+        }
+        ticket.finish(returned && response.getStatus() < 400);
+    }
+
+    /**
+     * One paid request between reserve and settlement: settles its ticket whether the endpoint
+     * returns, throws, or goes asynchronous, and before any byte of its response leaves (see
+     * {@link PaidResponse}, which calls {@link #open()} at that moment).
+     *
+     * <p>When the endpoint fails after bytes have left, the charge stands (it was committed when
+     * they were let through) and the exception goes on to the container, which aborts the response:
+     * the client sees it cut off, not complete.
+     */
+    private final class PaidExchange implements AsyncListener, PaidResponse.Gate, Supplier<RecordedResponse> {
+        private final SettlementOnce ticket;
+        private final HttpServletRequest request;
+        private final HttpServletResponse response;
+        private final PaidResponse out;
+        /** Whether the settlement in progress may still record the whole response (see {@link #get}). */
+        private volatile boolean canRewrite;
+
+        PaidExchange(SettlementOnce ticket, HttpServletRequest request, HttpServletResponse response,
+                     PaidResponse out) {
+            this.ticket = ticket;
+            this.request = request;
+            this.response = response;
+            this.out = out;
+            out.gate(this);
+        }
+
+        void run(HttpServletRequest in, HttpServletResponse wrapped, FilterChain chain)
+                throws IOException, ServletException {
+            request.setAttribute(EXCHANGE, this);
+            dispatch(in, wrapped, chain);
+        }
+
+        /**
+         * Runs the endpoint, or the target of an {@code AsyncContext.dispatch()}, and settles when
+         * it returns without going asynchronous (again): before the container may complete the
+         * response.
+         */
+        void dispatch(HttpServletRequest in, HttpServletResponse wrapped, FilterChain chain)
+                throws IOException, ServletException {
+            boolean returned = false;
+            try {
+                chain.doFilter(in, wrapped);
+                returned = true;
+            } catch (IOException | ServletException | RuntimeException e) {
+                if (!ticket.wasReplaced()) {
+                    throw e;
+                }
+                // The endpoint failed because its response was replaced (its writes throw): the
+                // refusal is the answer.
+                if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+                    LOG.log(System.Logger.Level.DEBUG, "Hold {0}: the endpoint stopped after its response was"
+                            + " replaced: {1}", ticket.hold().id(), e.toString());
+                }
+                returned = true;
+            } finally {
+                if (!returned) {
+                    // The endpoint threw, or the client went away while it wrote. If nothing has
+                    // left, nothing is billable; else the charge stands and the container aborts.
+                    ticket.release("the endpoint failed");
+                    out.discard();
+                    ticket.finish(false);
+                }
+            }
+            if (request.isAsyncStarted()) {
+                // Settled by AsyncContext.complete() through PaidRequest, or else by this listener.
+                // complete() cannot take effect before this dispatch returns, so the listener is
+                // always in place in time (a later startAsync() adds it again: onStartAsync).
+                if (!in.getDispatcherType().equals(DispatcherType.ASYNC)) {
+                    request.getAsyncContext().addListener(this);
+                }
+                return;
+            }
+            settle(true);
+        }
+
+        /** Called by {@link PaidRequest} when the endpoint completes asynchronous processing. */
+        void beforeComplete() {
+            try {
+                settle(!response.isCommitted());
+            } catch (IOException e) {
+                if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+                    LOG.log(System.Logger.Level.DEBUG, "Could not send the response of hold {0}: {1}",
+                            ticket.hold().id(), e);
+                }
+            }
+        }
+
+        /** The first bytes of the response must leave: settle now. */
+        @Override
+        public boolean open() throws IOException {
+            return decide(!response.isCommitted());
+        }
+
+        private void settle(boolean canRewrite) throws IOException {
+            try {
+                decide(canRewrite);
+            } finally {
+                try {
+                    out.release();
+                } finally {
+                    // Count modes see the final outcome: after a failed charge may have turned a 200 into a 503.
+                    ticket.finish(!ticket.releasedEarly() && response.getStatus() < 400);
+                }
+            }
+        }
+
+        /** Settles the ticket; {@return false when the response was replaced by a refusal} */
+        private boolean decide(boolean canRewrite) throws IOException {
+            this.canRewrite = canRewrite;
+            Settled s = ticket.settle(response.getStatus(), this, canRewrite && !response.isCommitted());
+            if (s instanceof Settled.Replace replace) {
+                out.abandon();
+                response.reset();
+                ResponseWriter.write(replace.answer(), request, response);
+                return false;
+            }
+            return !(s instanceof Settled.Replaced);
+        }
+
+        /** The response to keep for replays, for the ticket (a billable, replayable call). */
+        @Override
+        public RecordedResponse get() {
+            return out.record(canRewrite || out.outputUsed());
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) throws IOException {
+            settle(false);
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            ticket.abandon("asynchronous processing timed out");
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            ticket.abandon("asynchronous processing failed: " + event.getThrowable());
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            event.getAsyncContext().addListener(this);
+        }
+    }
+}

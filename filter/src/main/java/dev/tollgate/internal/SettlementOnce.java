@@ -1,0 +1,169 @@
+package dev.tollgate.internal;
+
+import dev.tollgate.Money;
+import dev.tollgate.TollgateConfig;
+import dev.tollgate.engine.Answer;
+import dev.tollgate.engine.Settled;
+import dev.tollgate.engine.Ticket;
+import dev.tollgate.spi.Hold;
+import dev.tollgate.spi.Payer;
+import dev.tollgate.spi.RecordedResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * The one implementation of exactly-once settlement, behind every adapter's {@link Ticket}: the
+ * first of settle, release and abandon takes the hold; the rate limits hear the outcome once.
+ * Thread-safe (atomic flags; the ledger calls may block).
+ */
+final class SettlementOnce implements Ticket {
+
+    private static final System.Logger LOG = System.getLogger("dev.tollgate");
+
+    private final Parts parts;
+    private final HttpServletRequest request;
+    private final Hold hold;
+    private final RateLimitDecision limit;
+    private final Payer payer;
+    private final Money balance;
+    private final boolean replayable;
+    private final byte[] body;
+    private final List<Map.Entry<String, String>> headers;
+    private final AtomicBoolean settled = new AtomicBoolean();
+    private final AtomicBoolean limitSettled = new AtomicBoolean();
+    private volatile boolean releasedEarly;
+    private volatile boolean replaced;
+
+    /** What every ticket of one engine shares. */
+    record Parts(TollgateConfig config, Reservations reservations, RateLimitStep limits, AnswerRenderer answers) {
+    }
+
+    /** {@code headers}: those for the endpoint's response, or {@code null} when they went to it directly. */
+    SettlementOnce(Parts parts, HttpServletRequest request, Hold hold, RateLimitDecision limit, Payer payer,
+                   Money balance, boolean replayable, byte[] body, List<Map.Entry<String, String>> headers) {
+        this.parts = parts;
+        this.request = request;
+        this.hold = hold;
+        this.limit = limit;
+        this.payer = payer;
+        this.balance = balance;
+        this.replayable = replayable;
+        this.body = body;
+        this.headers = headers == null || headers.isEmpty() ? List.of() : List.copyOf(headers);
+    }
+
+    @Override
+    public List<Map.Entry<String, String>> headers() {
+        return headers;
+    }
+
+    @Override
+    public boolean isPaid() {
+        return hold != null;
+    }
+
+    @Override
+    public Optional<Payer> payer() {
+        return Optional.ofNullable(payer);
+    }
+
+    @Override
+    public Hold hold() {
+        return hold;
+    }
+
+    @Override
+    public Money balance() {
+        return balance;
+    }
+
+    @Override
+    public boolean isReplayable() {
+        return replayable;
+    }
+
+    @Override
+    public byte[] requestBody() {
+        return body;
+    }
+
+    /** {@return the rate-limit decision, or {@code null}} */
+    RateLimitDecision limit() {
+        return limit;
+    }
+
+    /** {@return whether a settlement replaced the endpoint's response} */
+    boolean wasReplaced() {
+        return replaced;
+    }
+
+    /** {@return whether the hold was released by {@link #abandon} (a timeout or error)} */
+    boolean releasedEarly() {
+        return releasedEarly;
+    }
+
+    @Override
+    public boolean isBillable(int status) {
+        return parts.config().isBillable(status);
+    }
+
+    @Override
+    public Settled settle(int status, Supplier<RecordedResponse> recorder, boolean canReplace) {
+        if (hold == null) {
+            return Settled.deliver();
+        }
+        if (!isBillable(status)) {
+            release("status " + status);
+            return Settled.deliver();
+        }
+        if (settled.compareAndSet(false, true)) {
+            RecordedResponse recorded = replayable ? recorder.get() : null;
+            String refusal = parts.reservations().commit(hold, recorded, canReplace);
+            return refusal == null ? Settled.deliver() : refuse(canReplace, refusal);
+        }
+        if (releasedEarly) {
+            // An async timeout or error released the hold, then the application completed with a
+            // billable response anyway: do not deliver it unpaid.
+            return refuse(canReplace, Refusals.TIMED_OUT);
+        }
+        return replaced ? Settled.replaced() : Settled.deliver();
+    }
+
+    /** Replaces the unpaid result with a 503 if nothing has reached the client yet. */
+    private Settled refuse(boolean canReplace, String detail) {
+        if (canReplace) {
+            replaced = true;
+            Answer answer = parts.answers().render(
+                    Refusals.settlementFailed(detail, parts.config().ledgerRetryAfter()), request, limit);
+            return new Settled.Replace(answer);
+        }
+        LOG.log(System.Logger.Level.ERROR, "Hold {0}: the response had already been sent when the charge"
+                + " failed; it was delivered uncharged", hold.id());
+        return Settled.DeliveredUncharged.INSTANCE;
+    }
+
+    @Override
+    public void release(String why) {
+        if (hold != null && settled.compareAndSet(false, true)) {
+            parts.reservations().release(hold, why);
+        }
+    }
+
+    @Override
+    public void abandon(String why) {
+        releasedEarly = true;
+        release(why);
+        finish(false);
+    }
+
+    @Override
+    public void finish(boolean succeeded) {
+        if (limit != null && limitSettled.compareAndSet(false, true)) {
+            parts.limits().settle(limit, succeeded);
+        }
+    }
+}

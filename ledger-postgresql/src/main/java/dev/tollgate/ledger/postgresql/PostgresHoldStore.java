@@ -1,0 +1,482 @@
+package dev.tollgate.ledger.postgresql;
+
+import dev.tollgate.Money;
+import dev.tollgate.ledger.HoldStore;
+import dev.tollgate.spi.Hold;
+import dev.tollgate.spi.Idempotency;
+import dev.tollgate.spi.LedgerUnavailableException;
+import dev.tollgate.spi.RecordedResponse;
+import dev.tollgate.spi.Reservation;
+import dev.tollgate.spi.Settlement;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/**
+ * A {@link dev.tollgate.ledger.BalanceLedger}'s holds and idempotency records in two PostgreSQL
+ * tables, {@code balance_holds} and {@code balance_keys}, which this class creates
+ * ({@code dev/tollgate/ledger/postgresql/balance-store.sql}). Every node of a cluster that uses the
+ * same tables sees the same holds and keys: a retry reaching another node is replayed, and any
+ * node's sweep expires (and credits back) the holds of a node that stopped.
+ *
+ * <pre>{@code
+ * Ledger ledger = BalanceLedger.builder(new CustomerAccountsBalances(dataSource))
+ *         .store(PostgresHoldStore.builder(dataSource).build())
+ *         .build();
+ * }</pre>
+ *
+ * <p>Each decision runs in one transaction with the rows it depends on locked, so two nodes never
+ * both claim a key or both move a hold out of {@code open}. A node that stops between the
+ * application's debit and marking the hold {@code open} leaves it {@code debiting}, and one that stops
+ * during a credit leaves it {@code releasing} or {@code expiring}: the outcome of that call is
+ * unknown here, so such holds are left for the application's reconciliation (by the debit
+ * reference, which is the hold id) rather than credited twice.
+ *
+ * <p>Thread-safe; every call borrows a connection from the application's pool and may block for up
+ * to the query timeout, then throws {@link LedgerUnavailableException}.
+ */
+public final class PostgresHoldStore implements HoldStore {
+
+    private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    /** Rows a sweep deletes at most per table, so one call's work stays bounded. */
+    private static final int CLEANUP_BATCH = 1000;
+
+    private final DataSource dataSource;
+    private final String t;
+    private final int queryTimeoutSeconds;
+    private final BalanceKeys keys;
+    private final Duration settledRetention;
+
+    private PostgresHoldStore(Builder b) {
+        this.dataSource = b.dataSource;
+        this.t = b.schema;
+        this.queryTimeoutSeconds = (int) Math.max(1, b.queryTimeout.toSeconds());
+        this.keys = new BalanceKeys(b.schema, queryTimeoutSeconds, b.maxKeysPerAccount, b.maxBodyBytes);
+        this.settledRetention = b.settledRetention;
+    }
+
+    /**
+     * Starts a store on the application's pool.
+     *
+     * @param dataSource the pool; never closed here
+     * @return a builder with default settings
+     */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    /**
+     * Creates the schema and the tables if they are missing; safe to run on every node at every start.
+     *
+     * @throws LedgerUnavailableException if the database refuses
+     */
+    public void createSchema() {
+        String script = resource().replace("${schema}", t);
+        tx("createSchema", c -> {
+            try (PreparedStatement lock = prepare(c, "SELECT pg_advisory_xact_lock(hashtext(?))")) {
+                lock.setString(1, "tollgate-balance-store:" + t);
+                lock.execute();
+            }
+            try (Statement st = c.createStatement()) {
+                st.setQueryTimeout(Math.max(queryTimeoutSeconds, 60));
+                st.execute("CREATE SCHEMA IF NOT EXISTS " + t);
+                st.execute(script);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Reservation open(Hold hold, Idempotency idempotency, Instant now, Duration retryAfter) {
+        return tx("reserve", c -> {
+            if (idempotency.clientSupplied()) {
+                Reservation refused = keys.claim(c, hold, idempotency, now, retryAfter);
+                if (refused != null) {
+                    return refused;
+                }
+            }
+            try (PreparedStatement ps = prepare(c, "INSERT INTO " + t + ".balance_holds (id, account_id, amount,"
+                    + " currency, state, expires_at) VALUES (?, ?, ?, ?, 'debiting', ?)")) {
+                ps.setString(1, hold.id());
+                ps.setString(2, hold.account());
+                ps.setBigDecimal(3, hold.amount().amount());
+                ps.setString(4, hold.amount().currency());
+                ps.setObject(5, at(hold.expiresAt()));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void opened(String holdId) {
+        update("opened", "UPDATE " + t + ".balance_holds SET state = 'open' WHERE id = ? AND state = 'debiting'", holdId);
+    }
+
+    @Override
+    public void abandon(String holdId) {
+        tx("abandon", c -> {
+            keys.forget(c, holdId);
+            try (PreparedStatement ps = prepare(c, "DELETE FROM " + t + ".balance_holds WHERE id = ?"
+                    + " AND state = 'debiting'")) {
+                ps.setString(1, holdId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Settlement commit(String holdId, RecordedResponse response, Instant now, Duration retention) {
+        return tx("commit", c -> {
+            try (PreparedStatement ps = prepare(c, "SELECT state, expires_at FROM " + t + ".balance_holds"
+                    + " WHERE id = ? FOR UPDATE")) {
+                ps.setString(1, holdId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Settlement.UNKNOWN;
+                    }
+                    String state = rs.getString(1);
+                    if (!state.equals("open")) {
+                        return settlement(state);
+                    }
+                    if (!now.isBefore(instant(rs, 2))) {
+                        return null; // overdue: the ledger expires it
+                    }
+                }
+            }
+            update(c, "UPDATE " + t + ".balance_holds SET state = 'committed', settled_at = now() WHERE id = ?", holdId);
+            if (response == null) {
+                keys.forget(c, holdId);
+                return Settlement.COMMITTED;
+            }
+            // The record and the commit in one transaction: a retry is never charged twice.
+            keys.complete(c, holdId, response, now.plus(retention));
+            return Settlement.COMMITTED;
+        });
+    }
+
+    @Override
+    public Optional<Hold> beginReturn(String holdId, boolean expiry, Instant now) {
+        return tx("release", c -> {
+            try (PreparedStatement ps = prepare(c, "UPDATE " + t + ".balance_holds SET state = ? WHERE id = ?"
+                    + " AND state = 'open'" + (expiry ? " AND expires_at <= ?" : "")
+                    + " RETURNING id, account_id, amount, currency, expires_at")) {
+                ps.setString(1, expiry ? "expiring" : "releasing");
+                ps.setString(2, holdId);
+                if (expiry) {
+                    ps.setObject(3, at(now));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(hold(rs)) : Optional.<Hold>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void returned(String holdId) {
+        tx("release", c -> {
+            update(c, "UPDATE " + t + ".balance_holds SET state = CASE state WHEN 'releasing' THEN 'released'"
+                    + " ELSE 'expired' END, settled_at = now() WHERE id = ? AND state IN ('releasing', 'expiring')", holdId);
+            keys.forget(c, holdId);
+            return null;
+        });
+    }
+
+    @Override
+    public void returnFailed(String holdId) {
+        update("release", "UPDATE " + t + ".balance_holds SET state = 'open' WHERE id = ?"
+                + " AND state IN ('releasing', 'expiring')", holdId);
+    }
+
+    @Override
+    public Settlement state(String holdId) {
+        return tx("state", c -> {
+            try (PreparedStatement ps = prepare(c, "SELECT state FROM " + t + ".balance_holds WHERE id = ?")) {
+                ps.setString(1, holdId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? settlement(rs.getString(1)) : Settlement.UNKNOWN;
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<Hold> overdue(Instant now, int max) {
+        return tx("expireOverdueHolds", c -> {
+            try (PreparedStatement ps = prepare(c, "DELETE FROM " + t + ".balance_keys WHERE ctid IN (SELECT ctid FROM "
+                    + t + ".balance_keys WHERE expires_at <= ? LIMIT " + CLEANUP_BATCH + ")")) {
+                ps.setObject(1, at(now));
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = prepare(c, "DELETE FROM " + t + ".balance_holds WHERE ctid IN (SELECT ctid FROM "
+                    + t + ".balance_holds WHERE settled_at < now() - ?::interval AND state IN ('committed', 'released',"
+                    + " 'expired') LIMIT " + CLEANUP_BATCH + ")")) {
+                ps.setString(1, settledRetention.toMillis() + " milliseconds");
+                ps.executeUpdate();
+            }
+            List<Hold> out = new ArrayList<>();
+            try (PreparedStatement ps = prepare(c, "SELECT id, account_id, amount, currency, expires_at FROM " + t
+                    + ".balance_holds WHERE state = 'open' AND expires_at <= ? ORDER BY expires_at LIMIT ?")) {
+                ps.setObject(1, at(now));
+                ps.setInt(2, max);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(hold(rs));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Optional<Hold> overdueHoldOfKey(String account, String key, Instant now) {
+        return tx("reserve", c -> {
+            try (PreparedStatement ps = prepare(c, "SELECT h.id, h.account_id, h.amount, h.currency, h.expires_at FROM "
+                    + t + ".balance_keys k JOIN " + t + ".balance_holds h ON h.id = k.hold_id WHERE k.account_id = ?"
+                    + " AND k.key = ? AND k.status IS NULL AND h.state = 'open' AND h.expires_at <= ?")) {
+                ps.setString(1, account);
+                ps.setString(2, key);
+                ps.setObject(3, at(now));
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(hold(rs)) : Optional.<Hold>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public long openHoldCount() {
+        return tx("openHoldCount", c -> {
+            try (PreparedStatement ps = prepare(c, "SELECT count(*) FROM " + t + ".balance_holds"
+                    + " WHERE state IN ('debiting', 'open', 'releasing', 'expiring')");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private void update(String what, String sql, String holdId) {
+        tx(what, c -> {
+            update(c, sql, holdId);
+            return null;
+        });
+    }
+
+    private void update(Connection c, String sql, String holdId) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql)) {
+            ps.setString(1, holdId);
+            ps.executeUpdate();
+        }
+    }
+
+    private static Settlement settlement(String state) {
+        return switch (state) {
+            case "committed" -> Settlement.COMMITTED;
+            // A credit under way is reported as done: if it fails, the hold is open again and expires later.
+            case "releasing", "released" -> Settlement.RELEASED;
+            case "expiring", "expired" -> Settlement.EXPIRED;
+            default -> null; // debiting, open
+        };
+    }
+
+    private static Hold hold(ResultSet rs) throws SQLException {
+        return new Hold(rs.getString(1), rs.getString(2), new Money(rs.getBigDecimal(3), rs.getString(4)),
+                instant(rs, 5));
+    }
+
+    static Instant instant(ResultSet rs, int column) throws SQLException {
+        return rs.getObject(column, OffsetDateTime.class).toInstant();
+    }
+
+    static OffsetDateTime at(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        return prepare(c, sql, queryTimeoutSeconds);
+    }
+
+    static PreparedStatement prepare(Connection c, String sql, int queryTimeoutSeconds) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        ps.setQueryTimeout(queryTimeoutSeconds);
+        return ps;
+    }
+
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs work in one transaction, whatever mode the pool hands connections out in. */
+    private <T> T tx(String what, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            String hint = "42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())
+                    ? " (tables missing in schema " + t + ": call PostgresHoldStore.createSchema())" : "";
+            throw new LedgerUnavailableException("balance store failed on " + what + " (SQLState " + e.getSQLState()
+                    + ")" + hint + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String resource() {
+        try (InputStream in = PostgresHoldStore.class.getResourceAsStream("balance-store.sql")) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource dev/tollgate/ledger/postgresql/balance-store.sql");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read dev/tollgate/ledger/postgresql/balance-store.sql", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresHoldStore[schema=" + t + "]";
+    }
+
+    /** Builds a {@link PostgresHoldStore}. Not thread-safe; the store it builds is. */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private String schema = "tollgate";
+        private boolean createSchema = true;
+        private Duration queryTimeout = Duration.ofSeconds(5);
+        private int maxKeysPerAccount = 10_000;
+        private int maxBodyBytes = 64 * 1024;
+        private Duration settledRetention = Duration.ofDays(1);
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        }
+
+        /**
+         * Sets the schema of the tables.
+         *
+         * @param name a lower-case SQL identifier; {@code tollgate} by default (the tables' names do
+         *     not clash with {@link PostgresLedger}'s)
+         * @return this builder
+         */
+        public Builder schema(String name) {
+            if (name == null || !SCHEMA.matcher(name).matches()) {
+                throw new IllegalArgumentException("schema must be a lower-case SQL identifier: " + name);
+            }
+            this.schema = name;
+            return this;
+        }
+
+        /**
+         * Sets whether {@link #build()} creates the schema and tables when missing.
+         *
+         * @param create true by default
+         * @return this builder
+         */
+        public Builder createSchema(boolean create) {
+            this.createSchema = create;
+            return this;
+        }
+
+        /**
+         * Sets the longest a statement may run before the call fails (503).
+         *
+         * @param timeout at least one second; 5 seconds by default
+         * @return this builder
+         */
+        public Builder queryTimeout(Duration timeout) {
+            if (timeout == null || timeout.toSeconds() < 1) {
+                throw new IllegalArgumentException("queryTimeout must be at least 1 second: " + timeout);
+            }
+            this.queryTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets how many idempotency records one account may hold; beyond it a new key is refused
+         * ({@code 429}) until records reach the end of their retention.
+         *
+         * @param records at least 100; 10,000 by default
+         * @return this builder
+         */
+        public Builder maxKeysPerAccount(int records) {
+            if (records < 100) {
+                throw new IllegalArgumentException("maxKeysPerAccount must be at least 100: " + records);
+            }
+            this.maxKeysPerAccount = records;
+            return this;
+        }
+
+        /**
+         * Sets the largest response body kept for replay; a larger one is not kept (a retry then gets
+         * {@code 409}, never a second charge).
+         *
+         * @param bytes 0 to 16 MiB; 64 KiB by default
+         * @return this builder
+         */
+        public Builder maxBodyBytes(int bytes) {
+            if (bytes < 0 || bytes > 16 * 1024 * 1024) {
+                throw new IllegalArgumentException("maxBodyBytes must be 0 to 16 MiB: " + bytes);
+            }
+            this.maxBodyBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets how long settled holds are kept, so that a repeated commit or release reports their
+         * state.
+         *
+         * @param retention positive; one day by default
+         * @return this builder
+         */
+        public Builder settledRetention(Duration retention) {
+            if (retention == null || retention.isNegative() || retention.isZero()) {
+                throw new IllegalArgumentException("settledRetention must be positive: " + retention);
+            }
+            this.settledRetention = retention;
+            return this;
+        }
+
+        /**
+         * Builds the store, creating its tables unless told not to.
+         *
+         * @return the store
+         * @throws LedgerUnavailableException if the tables are to be created and the database refuses
+         */
+        public PostgresHoldStore build() {
+            PostgresHoldStore store = new PostgresHoldStore(this);
+            if (createSchema) {
+                store.createSchema();
+            }
+            return store;
+        }
+    }
+}
