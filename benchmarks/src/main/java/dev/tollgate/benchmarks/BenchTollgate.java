@@ -22,7 +22,7 @@ import java.util.Set;
  * {@link TollgateFilter} with a programmatic {@link TollgateConfig}, initialised with a stub servlet
  * context whose registrations are the benchmark servlets. Benchmarks then call
  * {@link TollgateFilter#doFilter} (what a container calls per request) or the {@link Engine} (what an
- * adapter calls). Nothing from {@code dev.tollgate.internal}: a test in {@code filter} fails if any
+ * adapter calls). Nothing from the filter's internal package: a test in {@code filter} fails if any
  * module but the filter names it.
  */
 final class BenchTollgate implements AutoCloseable {

@@ -5,6 +5,7 @@ import dev.tollgate.engine.Admission;
 import dev.tollgate.engine.Endpoint;
 import dev.tollgate.engine.Engine;
 import dev.tollgate.engine.Ticket;
+import dev.tollgate.ledger.InMemoryLedger;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import java.lang.management.ManagementFactory;
@@ -36,8 +37,8 @@ public final class BoundedMemory {
         long[] unbounded = new long[checkpoints.length];
 
         // Each structure alone, one after the other, so the heap holds only it.
-        try (BenchTollgate started = BenchTollgate.start(TollgateConfig.builder().build(),
-                Map.of("limited", BenchServlets.Limited.class))) {
+        TollgateConfig config = TollgateConfig.builder().ledger(InMemoryLedger.builder().build()).build();
+        try (BenchTollgate started = BenchTollgate.start(config, Map.of("limited", BenchServlets.Limited.class))) {
             Engine engine = started.engine();
             Endpoint limited = started.resourceMethod("limited");
             long base = usedAfterGc();

@@ -8,6 +8,7 @@ import dev.tollgate.engine.Admission;
 import dev.tollgate.engine.Endpoint;
 import dev.tollgate.engine.Engine;
 import dev.tollgate.engine.Ticket;
+import dev.tollgate.ledger.InMemoryLedger;
 import dev.tollgate.ratelimit.postgresql.PostgresRateLimitStore;
 import dev.tollgate.ratelimit.redis.RedisRateLimitStore;
 import dev.tollgate.spi.RateLimitStore;
@@ -98,7 +99,8 @@ public final class StoreThroughput {
 
     /** Tollgate with its buckets in this store ({@code null}: in this JVM), failing closed as before. */
     private static BenchTollgate start(RateLimitStore store) throws Exception {
-        TollgateConfig.Builder config = TollgateConfig.builder().onStoreFailure(StoreFailure.CLOSED);
+        TollgateConfig.Builder config = TollgateConfig.builder().ledger(InMemoryLedger.builder().build())
+                .onStoreFailure(StoreFailure.CLOSED);
         return BenchTollgate.start((store == null ? config : config.rateLimitStore(store)).build(),
                 Map.of("limited", BenchServlets.Limited.class));
     }
