@@ -29,9 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Rate-limit checks per second with buckets in this JVM, in PostgreSQL and in Redis, in one run:
  * one hot key (every request in one bucket) and 10,000 keys, at 1 and 16 threads. Each check is a
  * real consumption (the limit is never reached): {@code Engine.admit} of a rate-limited free
- * resource method, then its settlement, on a Tollgate started with the store (public API only). Arguments: {@code --url}, {@code --user},
- * {@code --password} (PostgreSQL), {@code --redis redis://127.0.0.1:6379}, {@code --seconds 5},
- * {@code --rounds 3}. Uses a table and keys of its own and removes the table at the end.
+ * resource method, then its settlement, on a Tollgate started with the store (public API only).
+ * Arguments: {@code --url}, {@code --user}, {@code --password} (PostgreSQL),
+ * {@code --redis redis://127.0.0.1:6379}, {@code --seconds 5}, {@code --rounds 3}. Uses a table and keys of its own and removes the table at the end.
  */
 public final class StoreThroughput {
 
@@ -117,7 +117,8 @@ public final class StoreThroughput {
     private static List<StubRequest> keys() {
         List<StubRequest> keys = new ArrayList<>(10_000);
         for (int i = 0; i < 10_000; i++) {
-            keys.add(new StubRequest("GET", "limited", "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255)));
+            String address = "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255);
+            keys.add(new StubRequest("GET", "limited", address));
         }
         return keys;
     }
@@ -134,7 +135,7 @@ public final class StoreThroughput {
                 try {
                     start.await();
                     while (System.nanoTime() < end[0]) {
-                        StubRequest request = hot ? keys.get(0) : keys.get(ThreadLocalRandom.current().nextInt(keys.size()));
+                        StubRequest request = keys.get(hot ? 0 : ThreadLocalRandom.current().nextInt(keys.size()));
                         request.reset();
                         Admission a = check.engine().admit(check.endpoint(), request, null);
                         if (a instanceof Ticket t) {
