@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * real consumption (the limit is never reached): {@code Engine.admit} of a rate-limited free
  * resource method, then its settlement, on a Tollgate started with the store (public API only).
  * Arguments: {@code --url}, {@code --user}, {@code --password} (PostgreSQL),
- * {@code --redis redis://127.0.0.1:6379}, {@code --seconds 5}, {@code --rounds 3}. Uses a table and keys of its own and removes the table at the end.
+ * {@code --redis redis://127.0.0.1:6379}, {@code --seconds 5}, {@code --rounds 3}. Uses a table and
+ * keys of its own and removes the table at the end.
  */
 public final class StoreThroughput {
 
