@@ -6,6 +6,7 @@ import dev.tollgate.TollgateConfig;
 import dev.tollgate.engine.Admission;
 import dev.tollgate.engine.Endpoint;
 import dev.tollgate.engine.Engine;
+import dev.tollgate.engine.Settled;
 import dev.tollgate.engine.Ticket;
 import dev.tollgate.ledger.InMemoryLedger;
 import dev.tollgate.spi.Charge;
@@ -94,6 +95,14 @@ public class FilterBenchmark {
         check(call(unpaid), 402, "an unpaid call");
         check(call(free), 200, "a free call");
         check(call(limited), 200, "a limited call");
+        delivered(limitedAdmission(), "a limited call through the engine");
+        delivered(engineAdmitSettle(), "a paid call through the engine");
+    }
+
+    private static void delivered(Object settled, String what) {
+        if (!(settled instanceof Settled.Deliver)) {
+            throw new IllegalStateException(what + ": " + settled + ", expected a delivery");
+        }
     }
 
     @TearDown
