@@ -352,7 +352,7 @@ public final class BalanceLedger implements Ledger {
          * Sets the share of {@link #replayMemory(long)} one account's records may take; as
          * {@link InMemoryLedger.Builder#replayMemoryPerAccount(long)}.
          *
-         * @param bytes at least 16 KiB; {@code replayMemory / }{@value ReplayRecords#DEFAULT_SHARES} by
+         * @param bytes at least 16 KiB; {@code replayMemory / }{@value InMemoryLedger#DEFAULT_SHARES} by
          *     default (2 MiB), so it takes that many accounts at their share to fill the store
          * @return this builder
          */
