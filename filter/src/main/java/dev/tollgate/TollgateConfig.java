@@ -1,90 +1,41 @@
 package dev.tollgate;
 
 import dev.tollgate.annotations.StoreFailure;
-import dev.tollgate.internal.StatusSet;
 import dev.tollgate.spi.DenialRenderer;
 import dev.tollgate.spi.Ledger;
 import dev.tollgate.spi.PayerResolver;
 import dev.tollgate.spi.RateLimitListener;
 import dev.tollgate.spi.RateLimitStore;
 import java.time.Clock;
-import java.util.concurrent.ScheduledExecutorService;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * The immutable configuration of a {@link TollgateFilter}. Every way of configuring Tollgate ends
- * here: the programmatic {@link Builder}, {@code web.xml} filter init-params, servlet-context
- * init-params and a {@code tollgate.properties} resource all go through {@link Builder#apply(Map)}
- * and the same setters.
+ * The immutable configuration of a {@link TollgateFilter}: one small settings object per concern,
+ * composed by the one {@link Builder}. Every way of configuring Tollgate ends here: the programmatic
+ * builder, {@code web.xml} filter init-params, servlet-context init-params and a
+ * {@code tollgate.properties} resource all go through {@link Builder#apply(Map)} and the same setters,
+ * and each settings object checks its own values (a refusal names the parameter and the value).
  *
  * <h2>Parameters</h2>
- * <table>
- *   <caption>Configuration parameters</caption>
- *   <tr><th>name</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>{@value #ENABLED}</td><td>{@code true}</td><td>{@code false} turns enforcement off: every
- *       request passes through untouched (context parameter; also stops auto-registration)</td></tr>
- *   <tr><td>{@value #AUTO_REGISTER}</td><td>{@code true}</td><td>{@code false} stops the filter from
- *       registering itself, for applications that declare it in {@code web.xml} or in code
- *       (context parameter)</td></tr>
- *   <tr><td>{@value #LEDGER}</td><td>discovered</td><td>the class name of the {@link Ledger}; see
- *       {@link dev.tollgate.spi} for discovery</td></tr>
- *   <tr><td>{@value #ACCOUNTS}</td><td>none</td><td>a properties resource that seeds the in-memory
- *       ledger ({@code /WEB-INF/accounts.properties} from the web application, or
- *       {@code classpath:accounts.properties}); see {@link dev.tollgate.ledger.InMemoryLedger#load}</td></tr>
- *   <tr><td>{@value #PAYER_RESOLVER}</td><td>{@link HeaderPayerResolver}</td><td>the class name of the
- *       {@link PayerResolver}</td></tr>
- *   <tr><td>{@value #RENDERER}</td><td>{@link ProblemDetailsRenderer}</td><td>the class name of the
- *       {@link DenialRenderer}</td></tr>
- *   <tr><td>{@value #API_KEY_HEADER}</td><td>{@code X-API-Key}</td><td>the header the built-in
- *       resolver reads API keys from</td></tr>
- *   <tr><td>{@value #BEARER_TOKENS}</td><td>{@code true}</td><td>whether the built-in resolver also
- *       accepts {@code Authorization: Bearer <key>} (turn off when bearer tokens mean something else
- *       in your application)</td></tr>
- *   <tr><td>{@value #BILLABLE_STATUSES}</td><td>{@code 2xx}</td><td>the response statuses that commit
- *       a hold, such as {@code 200-299,304}; any other status releases it</td></tr>
- *   <tr><td>{@value #LEDGER_RETRY_AFTER}</td><td>{@code 5}</td><td>seconds sent in {@code Retry-After}
- *       when the ledger is unavailable</td></tr>
- *   <tr><td>{@value #MAX_REQUEST_BYTES}</td><td>{@code 1048576}</td><td>the largest body of a request
- *       with an {@code Idempotency-Key} (it is read to fingerprint the request); larger ones get
- *       {@code 413}</td></tr>
- *   <tr><td>{@value #MAX_RESPONSE_BYTES}</td><td>{@code 1048576}</td><td>the largest response body kept
- *       for replay; a retry of a larger one gets {@code 409}</td></tr>
- *   <tr><td>{@value #MAX_BUCKETS}</td><td>{@code 100000}</td><td>the most rate-limit buckets kept in
- *       memory</td></tr>
- *   <tr><td>{@value #RATE_LIMIT_HEADERS}</td><td>{@code standard}</td><td>rate-limit headers on limited
- *       responses (admitted and 429): {@code standard} ({@code RateLimit-Policy}, {@code RateLimit}),
- *       {@code legacy} ({@code X-RateLimit-Limit/-Remaining/-Reset}), {@code both} or {@code none}
- *       ({@code Retry-After} is always sent with 429)</td></tr>
- *   <tr><td>{@value #RATE_LIMIT_STORE}</td><td>none (local)</td><td>the class name of a
- *       {@link RateLimitStore} that shares buckets between nodes</td></tr>
- *   <tr><td>{@value #ON_STORE_FAILURE}</td><td>{@code local}</td><td>what limits with
- *       {@code onStoreFailure = DEFAULT} do when the store fails: {@code open}, {@code closed} or
- *       {@code local}</td></tr>
- *   <tr><td>{@value #RATE_LIMIT_LISTENER}</td><td>none</td><td>the class name of a
- *       {@link RateLimitListener}</td></tr>
- *   <tr><td>{@value #TRUSTED_PROXIES}</td><td>none</td><td>addresses and CIDR blocks of reverse proxies
- *       whose {@code Forwarded}/{@code X-Forwarded-For} headers name the client, such as
- *       {@code 10.0.0.0/8, ::1}</td></tr>
- *   <tr><td>{@value #FORWARDED_HEADER}</td><td>{@code x-forwarded-for}</td><td>the header those proxies
- *       write: {@code x-forwarded-for} or {@code forwarded} (RFC 7239); the other is ignored</td></tr>
- *   <tr><td>{@value #RATE_LIMIT_NAMESPACE}</td><td>the context path</td><td>part of every shared bucket
- *       key, so applications (or staging and production) sharing a store keep apart</td></tr>
- *   <tr><td>{@value #IPV6_PREFIX}</td><td>{@code 64}</td><td>IPv6 clients are counted by this many
- *       leading bits of their address (a host may use any address of its /64); 128 counts each
- *       address</td></tr>
- *   <tr><td>{@value #PROBLEM_TYPE_BASE}</td><td>{@value #DEFAULT_PROBLEM_TYPE_BASE}</td><td>the prefix of
- *       problem {@code type} URIs</td></tr>
- *   <tr><td>{@value #POLICIES}</td><td>none</td><td>a properties file of policies for what cannot be
- *       annotated ({@code /WEB-INF/...} in the web application, or {@code classpath:...}), with entries
- *       {@code policy.<id>.<attribute>}; see {@code docs/path-policies.md}</td></tr>
- *   <tr><td>{@code tollgate.policy.<id>.<attribute>}</td><td></td><td>the same policies given one
- *       parameter each, such as {@code tollgate.policy.pdfs.paths = *.pdf} and
- *       {@code tollgate.policy.pdfs.price = 2}</td></tr>
- * </table>
+ * Each settings class lists its parameters, with defaults and meaning:
+ * <ul>
+ *   <li>{@link RegistrationSettings}: {@value #ENABLED}, {@value #AUTO_REGISTER};</li>
+ *   <li>{@link ComponentSettings}: {@value #LEDGER}, {@value #ACCOUNTS}, {@value #PAYER_RESOLVER},
+ *       {@value #RENDERER}, {@value #RATE_LIMIT_STORE}, {@value #RATE_LIMIT_LISTENER};</li>
+ *   <li>{@link IdentificationSettings}: {@value #API_KEY_HEADER}, {@value #BEARER_TOKENS};</li>
+ *   <li>{@link BillingSettings}: {@value #BILLABLE_STATUSES}, {@value #LEDGER_RETRY_AFTER};</li>
+ *   <li>{@link IdempotencySettings}: {@value #MAX_REQUEST_BYTES}, {@value #MAX_RESPONSE_BYTES};</li>
+ *   <li>{@link RateLimitSettings}: {@value #MAX_BUCKETS}, {@value #RATE_LIMIT_HEADERS},
+ *       {@value #ON_STORE_FAILURE}, {@value #RATE_LIMIT_NAMESPACE}, {@value #IPV6_PREFIX};</li>
+ *   <li>{@link ProxySettings}: {@value #TRUSTED_PROXIES}, {@value #FORWARDED_HEADER};</li>
+ *   <li>{@link ProblemSettings}: {@value #PROBLEM_TYPE_BASE};</li>
+ *   <li>{@link PolicySettings}: {@value #POLICIES} and {@code tollgate.policy.<id>.<attribute>};</li>
+ *   <li>{@link TimeSettings}: the clock and the scheduler, set in code only.</li>
+ * </ul>
  * Optional modules (ledgers, rate-limit stores) read parameters of their own, which they declare
  * through {@link dev.tollgate.spi.ParameterNames}; see each module's documentation. Any other
  * parameter starting with {@code tollgate.} fails start-up, so a typo never goes unseen.
@@ -93,54 +44,56 @@ import java.util.TreeSet;
  */
 public final class TollgateConfig {
 
-    /** Parameter: whether Tollgate enforces anything. */
-    public static final String ENABLED = "tollgate.enabled";
-    /** Parameter: whether the filter registers itself. */
-    public static final String AUTO_REGISTER = "tollgate.autoRegister";
-    /** Parameter: the ledger class. */
-    public static final String LEDGER = "tollgate.ledger";
-    /** Parameter: the accounts resource of the in-memory ledger. */
-    public static final String ACCOUNTS = "tollgate.ledger.accounts";
-    /** Parameter: the payer resolver class. */
-    public static final String PAYER_RESOLVER = "tollgate.payerResolver";
-    /** Parameter: the denial renderer class. */
-    public static final String RENDERER = "tollgate.renderer";
-    /** Parameter: the API key header. */
-    public static final String API_KEY_HEADER = "tollgate.apiKeyHeader";
-    /** Parameter: whether bearer tokens identify payers. */
-    public static final String BEARER_TOKENS = "tollgate.bearerTokens";
-    /** Parameter: the statuses that commit a hold. */
-    public static final String BILLABLE_STATUSES = "tollgate.billableStatuses";
-    /** Parameter: the Retry-After of 503 responses, in seconds. */
-    public static final String LEDGER_RETRY_AFTER = "tollgate.ledgerRetryAfter";
-    /** Parameter: the largest fingerprinted request body. */
-    public static final String MAX_REQUEST_BYTES = "tollgate.idempotency.maxRequestBytes";
-    /** Parameter: the largest replayable response body. */
-    public static final String MAX_RESPONSE_BYTES = "tollgate.idempotency.maxResponseBytes";
-    /** Parameter: the most rate-limit buckets in memory. */
-    public static final String MAX_BUCKETS = "tollgate.rateLimit.maxBuckets";
-    /** Parameter: whether admitted responses carry rate-limit headers. */
-    public static final String RATE_LIMIT_HEADERS = "tollgate.rateLimit.headers";
-    /** Parameter: the prefix of problem type URIs. */
-    public static final String PROBLEM_TYPE_BASE = "tollgate.problemTypeBase";
-    /** Parameter: the rate-limit store class. */
-    public static final String RATE_LIMIT_STORE = "tollgate.rateLimit.store";
-    /** Parameter: the default policy when the rate-limit store fails. */
-    public static final String ON_STORE_FAILURE = "tollgate.rateLimit.onStoreFailure";
-    /** Parameter: the rate-limit listener class. */
-    public static final String RATE_LIMIT_LISTENER = "tollgate.rateLimit.listener";
-    /** Parameter: the trusted reverse proxies. */
-    public static final String TRUSTED_PROXIES = "tollgate.trustedProxies";
-    /** Parameter: the forwarding header the trusted proxies write. */
-    public static final String FORWARDED_HEADER = "tollgate.forwardedHeader";
-    /** Parameter: the namespace of shared rate-limit keys. */
-    public static final String RATE_LIMIT_NAMESPACE = "tollgate.rateLimit.namespace";
-    /** Parameter: the IPv6 prefix length that keys client addresses. */
-    public static final String IPV6_PREFIX = "tollgate.rateLimit.ipv6Prefix";
-    /** Parameter: a properties file of configured policies. */
-    public static final String POLICIES = "tollgate.policies";
+    /** Parameter {@value}: see {@link RegistrationSettings}. */
+    public static final String ENABLED = RegistrationSettings.ENABLED;
+    /** Parameter {@value}: see {@link RegistrationSettings}. */
+    public static final String AUTO_REGISTER = RegistrationSettings.AUTO_REGISTER;
+    /** Parameter {@value}: see {@link ComponentSettings}. */
+    public static final String LEDGER = ComponentSettings.LEDGER;
+    /** Parameter {@value}: see {@link ComponentSettings}. */
+    public static final String ACCOUNTS = ComponentSettings.ACCOUNTS;
+    /** Parameter {@value}: see {@link ComponentSettings}. */
+    public static final String PAYER_RESOLVER = ComponentSettings.PAYER_RESOLVER;
+    /** Parameter {@value}: see {@link ComponentSettings}. */
+    public static final String RENDERER = ComponentSettings.RENDERER;
+    /** Parameter {@value}: see {@link ComponentSettings}. */
+    public static final String RATE_LIMIT_STORE = ComponentSettings.RATE_LIMIT_STORE;
+    /** Parameter {@value}: see {@link ComponentSettings}. */
+    public static final String RATE_LIMIT_LISTENER = ComponentSettings.RATE_LIMIT_LISTENER;
+    /** Parameter {@value}: see {@link IdentificationSettings}. */
+    public static final String API_KEY_HEADER = IdentificationSettings.API_KEY_HEADER;
+    /** Parameter {@value}: see {@link IdentificationSettings}. */
+    public static final String BEARER_TOKENS = IdentificationSettings.BEARER_TOKENS;
+    /** Parameter {@value}: see {@link BillingSettings}. */
+    public static final String BILLABLE_STATUSES = BillingSettings.BILLABLE_STATUSES;
+    /** Parameter {@value}: see {@link BillingSettings}. */
+    public static final String LEDGER_RETRY_AFTER = BillingSettings.LEDGER_RETRY_AFTER;
+    /** Parameter {@value}: see {@link IdempotencySettings}. */
+    public static final String MAX_REQUEST_BYTES = IdempotencySettings.MAX_REQUEST_BYTES;
+    /** Parameter {@value}: see {@link IdempotencySettings}. */
+    public static final String MAX_RESPONSE_BYTES = IdempotencySettings.MAX_RESPONSE_BYTES;
+    /** Parameter {@value}: see {@link RateLimitSettings}. */
+    public static final String MAX_BUCKETS = RateLimitSettings.MAX_BUCKETS;
+    /** Parameter {@value}: see {@link RateLimitSettings}. */
+    public static final String RATE_LIMIT_HEADERS = RateLimitSettings.HEADERS;
+    /** Parameter {@value}: see {@link RateLimitSettings}. */
+    public static final String ON_STORE_FAILURE = RateLimitSettings.ON_STORE_FAILURE;
+    /** Parameter {@value}: see {@link RateLimitSettings}. */
+    public static final String RATE_LIMIT_NAMESPACE = RateLimitSettings.NAMESPACE;
+    /** Parameter {@value}: see {@link RateLimitSettings}. */
+    public static final String IPV6_PREFIX = RateLimitSettings.IPV6_PREFIX;
+    /** Parameter {@value}: see {@link ProxySettings}. */
+    public static final String TRUSTED_PROXIES = ProxySettings.TRUSTED_PROXIES;
+    /** Parameter {@value}: see {@link ProxySettings}. */
+    public static final String FORWARDED_HEADER = ProxySettings.FORWARDED_HEADER;
+    /** Parameter {@value}: see {@link ProblemSettings}. */
+    public static final String PROBLEM_TYPE_BASE = ProblemSettings.PROBLEM_TYPE_BASE;
+    /** The default prefix of problem type URIs: {@value}. */
+    public static final String DEFAULT_PROBLEM_TYPE_BASE = ProblemSettings.DEFAULT_PROBLEM_TYPE_BASE;
+    /** Parameter {@value}: see {@link PolicySettings}. */
+    public static final String POLICIES = PolicySettings.POLICIES;
     /** Prefix of parameters that configure one policy each: {@code tollgate.policy.<id>.<attribute>}. */
-    public static final String POLICY_PREFIX = "tollgate.policy.";
+    public static final String POLICY_PREFIX = PolicySettings.POLICY_PREFIX;
 
     /** Which rate-limit headers limited responses carry. */
     public enum HeaderStyle {
@@ -154,77 +107,28 @@ public final class TollgateConfig {
         NONE
     }
 
-    /** The default prefix of problem type URIs: {@value}. */
-    public static final String DEFAULT_PROBLEM_TYPE_BASE = "https://tollgate.dev/problems/";
-
-    private static final Set<String> KNOWN = Set.of(ENABLED, AUTO_REGISTER, LEDGER, ACCOUNTS, PAYER_RESOLVER, RENDERER,
-            API_KEY_HEADER, BEARER_TOKENS, BILLABLE_STATUSES, LEDGER_RETRY_AFTER, MAX_REQUEST_BYTES,
-            MAX_RESPONSE_BYTES, MAX_BUCKETS, RATE_LIMIT_HEADERS, PROBLEM_TYPE_BASE,
-            RATE_LIMIT_STORE, ON_STORE_FAILURE, RATE_LIMIT_LISTENER, TRUSTED_PROXIES, FORWARDED_HEADER,
-            RATE_LIMIT_NAMESPACE, IPV6_PREFIX, POLICIES);
-
-    private final boolean enabled;
-    private final Ledger ledger;
-    private final String ledgerClass;
-    private final String accountsResource;
-    private final PayerResolver payerResolver;
-    private final String payerResolverClass;
-    private final DenialRenderer renderer;
-    private final String rendererClass;
-    private final String apiKeyHeader;
-    private final boolean bearerTokens;
-    private final StatusSet billableStatuses;
-    private final Duration ledgerRetryAfter;
-    private final int maxRequestBytes;
-    private final int maxResponseBytes;
-    private final long maxBuckets;
-    private final HeaderStyle rateLimitHeaders;
-    private final RateLimitStore rateLimitStore;
-    private final String rateLimitStoreClass;
-    private final StoreFailure onStoreFailure;
-    private final RateLimitListener rateLimitListener;
-    private final String rateLimitListenerClass;
-    private final String trustedProxies;
-    private final boolean forwardedHeader;
-    private final String rateLimitNamespace;
-    private final String policiesResource;
-    private final Map<String, String> policies;
-    private final int ipv6Prefix;
-    private final String problemTypeBase;
-    private final Clock clock;
-    private final ScheduledExecutorService scheduler;
+    private final RegistrationSettings registration;
+    private final ComponentSettings components;
+    private final IdentificationSettings identification;
+    private final BillingSettings billing;
+    private final IdempotencySettings idempotency;
+    private final RateLimitSettings rateLimits;
+    private final ProxySettings proxies;
+    private final ProblemSettings problems;
+    private final PolicySettings policies;
+    private final TimeSettings time;
 
     private TollgateConfig(Builder b) {
-        this.enabled = b.enabled;
-        this.ledger = b.ledger;
-        this.ledgerClass = b.ledgerClass;
-        this.accountsResource = b.accountsResource;
-        this.payerResolver = b.payerResolver;
-        this.payerResolverClass = b.payerResolverClass;
-        this.renderer = b.renderer;
-        this.rendererClass = b.rendererClass;
-        this.apiKeyHeader = b.apiKeyHeader;
-        this.bearerTokens = b.bearerTokens;
-        this.billableStatuses = b.billableStatuses;
-        this.ledgerRetryAfter = b.ledgerRetryAfter;
-        this.maxRequestBytes = b.maxRequestBytes;
-        this.maxResponseBytes = b.maxResponseBytes;
-        this.maxBuckets = b.maxBuckets;
-        this.rateLimitHeaders = b.rateLimitHeaders;
-        this.rateLimitStore = b.rateLimitStore;
-        this.rateLimitStoreClass = b.rateLimitStoreClass;
-        this.onStoreFailure = b.onStoreFailure;
-        this.rateLimitListener = b.rateLimitListener;
-        this.rateLimitListenerClass = b.rateLimitListenerClass;
-        this.trustedProxies = b.trustedProxies;
-        this.forwardedHeader = b.forwardedHeader;
-        this.rateLimitNamespace = b.rateLimitNamespace;
-        this.policiesResource = b.policiesResource;
-        this.policies = Map.copyOf(b.policies);
-        this.ipv6Prefix = b.ipv6Prefix;
-        this.problemTypeBase = b.problemTypeBase;
-        this.clock = b.clock;
-        this.scheduler = b.scheduler;
+        this.registration = b.registration;
+        this.components = b.components;
+        this.identification = b.identification;
+        this.billing = b.billing;
+        this.idempotency = b.idempotency;
+        this.rateLimits = b.rateLimits;
+        this.proxies = b.proxies;
+        this.problems = b.problems;
+        this.policies = b.policies.withEntries(b.policyEntries);
+        this.time = b.time;
     }
 
     /** {@return a builder with every default} */
@@ -232,207 +136,145 @@ public final class TollgateConfig {
         return new Builder();
     }
 
+    /** {@return whether Tollgate runs and registers itself} */
+    public RegistrationSettings registration() {
+        return registration;
+    }
+
+    /** {@return the extension points given in code or named by parameters} */
+    public ComponentSettings components() {
+        return components;
+    }
+
+    /** {@return how the built-in resolver finds API keys} */
+    public IdentificationSettings identification() {
+        return identification;
+    }
+
+    /** {@return which outcomes are charged and the Retry-After of ledger outages} */
+    public BillingSettings billing() {
+        return billing;
+    }
+
+    /** {@return the bounds of idempotent requests} */
+    public IdempotencySettings idempotency() {
+        return idempotency;
+    }
+
+    /** {@return how rate limits keep buckets and what limited responses say} */
+    public RateLimitSettings rateLimits() {
+        return rateLimits;
+    }
+
+    /** {@return which reverse proxies may name the client} */
+    public ProxySettings proxies() {
+        return proxies;
+    }
+
+    /** {@return how problem types are named} */
+    public ProblemSettings problems() {
+        return problems;
+    }
+
+    /** {@return the policies from configuration} */
+    public PolicySettings policySettings() {
+        return policies;
+    }
+
+    /** {@return Tollgate's clock and scheduler} */
+    public TimeSettings time() {
+        return time;
+    }
+
+    // The accessors below predate the settings objects; each reads one value of one of them.
+
     /** {@return whether Tollgate enforces anything} */
-    public boolean enabled() {
-        return enabled;
-    }
-
+    public boolean enabled() { return registration.enabled(); }
     /** {@return the ledger instance given to the builder, or {@code null} to discover one} */
-    public Ledger ledger() {
-        return ledger;
-    }
-
+    public Ledger ledger() { return components.ledger(); }
     /** {@return the ledger class name, or {@code null}} */
-    public String ledgerClass() {
-        return ledgerClass;
-    }
-
+    public String ledgerClass() { return components.ledgerClass(); }
     /** {@return the accounts resource of the in-memory ledger, or {@code null}} */
-    public String accountsResource() {
-        return accountsResource;
-    }
-
+    public String accountsResource() { return components.accountsResource(); }
     /** {@return the payer resolver given to the builder, or {@code null} for the class or the default} */
-    public PayerResolver payerResolver() {
-        return payerResolver;
-    }
-
+    public PayerResolver payerResolver() { return components.payerResolver(); }
     /** {@return the payer resolver class name, or {@code null}} */
-    public String payerResolverClass() {
-        return payerResolverClass;
-    }
-
+    public String payerResolverClass() { return components.payerResolverClass(); }
     /** {@return the renderer given to the builder, or {@code null} for the class or the default} */
-    public DenialRenderer renderer() {
-        return renderer;
-    }
-
+    public DenialRenderer renderer() { return components.renderer(); }
     /** {@return the renderer class name, or {@code null}} */
-    public String rendererClass() {
-        return rendererClass;
-    }
-
+    public String rendererClass() { return components.rendererClass(); }
+    /** {@return the rate-limit store given to the builder, or {@code null}} */
+    public RateLimitStore rateLimitStore() { return components.rateLimitStore(); }
+    /** {@return the rate-limit store class name, or {@code null}} */
+    public String rateLimitStoreClass() { return components.rateLimitStoreClass(); }
+    /** {@return the rate-limit listener given to the builder, or {@code null}} */
+    public RateLimitListener rateLimitListener() { return components.rateLimitListener(); }
+    /** {@return the rate-limit listener class name, or {@code null}} */
+    public String rateLimitListenerClass() { return components.rateLimitListenerClass(); }
     /** {@return the API key header} */
-    public String apiKeyHeader() {
-        return apiKeyHeader;
-    }
-
+    public String apiKeyHeader() { return identification.apiKeyHeader(); }
     /** {@return whether bearer tokens identify payers} */
-    public boolean bearerTokens() {
-        return bearerTokens;
-    }
-
+    public boolean bearerTokens() { return identification.bearerTokens(); }
     /**
      * {@return whether a response status commits the hold}
      *
      * @param status the status
      */
-    public boolean isBillable(int status) {
-        return billableStatuses.contains(status);
-    }
-
+    public boolean isBillable(int status) { return billing.isBillable(status); }
     /** {@return the billable statuses as configured, such as {@code 2xx}} */
-    public String billableStatuses() {
-        return billableStatuses.toString();
-    }
-
+    public String billableStatuses() { return billing.billableStatuses(); }
     /** {@return the Retry-After of 503 responses} */
-    public Duration ledgerRetryAfter() {
-        return ledgerRetryAfter;
-    }
-
+    public Duration ledgerRetryAfter() { return billing.ledgerRetryAfter(); }
     /** {@return the largest body of a request with an Idempotency-Key} */
-    public int maxRequestBytes() {
-        return maxRequestBytes;
-    }
-
+    public int maxRequestBytes() { return idempotency.maxRequestBytes(); }
     /** {@return the largest response body kept for replay} */
-    public int maxResponseBytes() {
-        return maxResponseBytes;
-    }
-
+    public int maxResponseBytes() { return idempotency.maxResponseBytes(); }
     /** {@return the most rate-limit buckets kept in memory} */
-    public long maxBuckets() {
-        return maxBuckets;
-    }
-
+    public long maxBuckets() { return rateLimits.maxBuckets(); }
     /** {@return which rate-limit headers limited responses carry} */
-    public HeaderStyle rateLimitHeaders() {
-        return rateLimitHeaders;
-    }
-
-    /** {@return the rate-limit store given to the builder, or {@code null}} */
-    public RateLimitStore rateLimitStore() {
-        return rateLimitStore;
-    }
-
-    /** {@return the rate-limit store class name, or {@code null}} */
-    public String rateLimitStoreClass() {
-        return rateLimitStoreClass;
-    }
-
+    public HeaderStyle rateLimitHeaders() { return rateLimits.headers(); }
     /** {@return what limits with {@code onStoreFailure = DEFAULT} do when the store fails} */
-    public StoreFailure onStoreFailure() {
-        return onStoreFailure;
-    }
-
-    /** {@return the rate-limit listener given to the builder, or {@code null}} */
-    public RateLimitListener rateLimitListener() {
-        return rateLimitListener;
-    }
-
-    /** {@return the rate-limit listener class name, or {@code null}} */
-    public String rateLimitListenerClass() {
-        return rateLimitListenerClass;
-    }
-
-    /** {@return the trusted proxies as configured (empty for none)} */
-    public String trustedProxies() {
-        return trustedProxies;
-    }
-
-    /** {@return whether the trusted proxies write {@code Forwarded} (else {@code X-Forwarded-For})} */
-    public boolean forwardedHeader() {
-        return forwardedHeader;
-    }
-
+    public StoreFailure onStoreFailure() { return rateLimits.onStoreFailure(); }
     /** {@return the namespace of shared rate-limit keys, or {@code null} for the context path} */
-    public String rateLimitNamespace() {
-        return rateLimitNamespace;
-    }
-
+    public String rateLimitNamespace() { return rateLimits.namespace(); }
     /** {@return the IPv6 prefix length that keys client addresses} */
-    public int ipv6Prefix() {
-        return ipv6Prefix;
-    }
-
-    /** {@return the resource holding configured policies, or {@code null}} */
-    public String policiesResource() {
-        return policiesResource;
-    }
-
-    /** {@return configured policies given as parameters: {@code <id>.<attribute>} to value} */
-    public Map<String, String> policies() {
-        return policies;
-    }
-
+    public int ipv6Prefix() { return rateLimits.ipv6Prefix(); }
+    /** {@return the trusted proxies as configured (empty for none)} */
+    public String trustedProxies() { return proxies.trustedProxies(); }
+    /** {@return whether the trusted proxies write {@code Forwarded} (else {@code X-Forwarded-For})} */
+    public boolean forwardedHeader() { return proxies.forwardedHeader(); }
     /** {@return the prefix of problem type URIs} */
-    public String problemTypeBase() {
-        return problemTypeBase;
-    }
+    public String problemTypeBase() { return problems.problemTypeBase(); }
+    /** {@return the resource holding configured policies, or {@code null}} */
+    public String policiesResource() { return policies.resource(); }
+    /** {@return configured policies given as parameters: {@code <id>.<attribute>} to value} */
+    public Map<String, String> policies() { return policies.entries(); }
+    /** {@return Tollgate's clock, or {@code null} for the system clock; see {@link TimeSettings}} */
+    public Clock clock() { return time.clock(); }
+    /** {@return the scheduler of settlement retries, or {@code null} for Tollgate's own thread} */
+    public ScheduledExecutorService scheduler() { return time.scheduler(); }
 
     /**
-     * {@return Tollgate's clock, or {@code null} for the system clock} It times rate limits, the
-     * back-off of a failed rate-limit store, settlement retries and the payer caches, and the
-     * in-memory ledger Tollgate creates itself (hold expiry, replay retention).
-     */
-    public Clock clock() {
-        return clock;
-    }
-
-    /**
-     * {@return the scheduler of Tollgate's background work (settlement retries), or {@code null}
-     * for a daemon thread Tollgate starts when first needed and stops with the application}
-     */
-    public ScheduledExecutorService scheduler() {
-        return scheduler;
-    }
-
-    /**
-     * Builds a {@link TollgateConfig}. Setters validate at once and name the bad value. Not
-     * thread-safe.
+     * Builds a {@link TollgateConfig}: keeps one settings object per concern and replaces it at each
+     * setter, so a setter fails at once with an {@link IllegalArgumentException} naming the parameter
+     * and the value (what each value may be is documented on its settings class), or with a
+     * {@link NullPointerException} for a {@code null} instance. Every setter returns this builder.
+     * Not thread-safe.
      */
     public static final class Builder {
-        private boolean enabled = true;
-        private Ledger ledger;
-        private String ledgerClass;
-        private String accountsResource;
-        private PayerResolver payerResolver;
-        private String payerResolverClass;
-        private DenialRenderer renderer;
-        private String rendererClass;
-        private String apiKeyHeader = "X-API-Key";
-        private boolean bearerTokens = true;
-        private StatusSet billableStatuses = StatusSet.parse("2xx");
-        private Duration ledgerRetryAfter = Duration.ofSeconds(5);
-        private int maxRequestBytes = 1024 * 1024;
-        private int maxResponseBytes = 1024 * 1024;
-        private long maxBuckets = 100_000;
-        private HeaderStyle rateLimitHeaders = HeaderStyle.STANDARD;
-        private RateLimitStore rateLimitStore;
-        private String rateLimitStoreClass;
-        private StoreFailure onStoreFailure = StoreFailure.LOCAL;
-        private RateLimitListener rateLimitListener;
-        private String rateLimitListenerClass;
-        private String trustedProxies = "";
-        private boolean forwardedHeader;
-        private String rateLimitNamespace;
-        private String policiesResource;
-        private final Map<String, String> policies = new java.util.TreeMap<>();
-        private int ipv6Prefix = 64;
-        private String problemTypeBase = DEFAULT_PROBLEM_TYPE_BASE;
-        private Clock clock;
-        private ScheduledExecutorService scheduler;
+        private RegistrationSettings registration = RegistrationSettings.DEFAULTS;
+        private ComponentSettings components = ComponentSettings.DEFAULTS;
+        private IdentificationSettings identification = IdentificationSettings.DEFAULTS;
+        private BillingSettings billing = BillingSettings.DEFAULTS;
+        private IdempotencySettings idempotency = IdempotencySettings.DEFAULTS;
+        private RateLimitSettings rateLimits = RateLimitSettings.DEFAULTS;
+        private ProxySettings proxies = ProxySettings.DEFAULTS;
+        private ProblemSettings problems = ProblemSettings.DEFAULTS;
+        private PolicySettings policies = PolicySettings.DEFAULTS;
+        // Collected here and copied once at build(): a copy per entry would be quadratic.
+        private final Map<String, String> policyEntries = new TreeMap<>();
+        private TimeSettings time = TimeSettings.DEFAULTS;
 
         private Builder() {
         }
@@ -467,316 +309,140 @@ public final class TollgateConfig {
          *     declaration cannot be loaded; the message names the parameter and the value
          */
         public Builder apply(Map<String, String> parameters, ClassLoader loader) {
-            Objects.requireNonNull(loader, "loader");
-            ModuleParameters modules = null;
-            Set<String> unknown = new TreeSet<>();
-            for (Map.Entry<String, String> e : parameters.entrySet()) {
-                String name = e.getKey();
-                if (!name.startsWith("tollgate.")) {
-                    continue;
-                }
-                if (name.startsWith(POLICY_PREFIX)) {
-                    policy(name.substring(POLICY_PREFIX.length()), e.getValue() == null ? "" : e.getValue());
-                    continue;
-                }
-                if (!KNOWN.contains(name)) {
-                    if (modules == null) {
-                        modules = ModuleParameters.load(loader); // only when the core does not know a name
-                    }
-                    if (!modules.accepts(name)) {
-                        unknown.add(name);
-                    }
-                    continue; // a module's: validated by the module that reads it
-                }
-                String value = e.getValue() == null ? "" : e.getValue().strip();
-                try {
-                    set(name, value);
-                } catch (IllegalArgumentException ex) {
-                    throw new IllegalArgumentException("Tollgate parameter " + name + " = \"" + value + "\": "
-                            + ex.getMessage(), ex);
-                }
-            }
-            if (!unknown.isEmpty()) {
-                throw new IllegalArgumentException(modules.unknownMessage(unknown, KNOWN));
-            }
+            ParameterReader.apply(this, parameters, Objects.requireNonNull(loader, "loader"));
             return this;
         }
 
-        private void set(String name, String value) {
-            switch (name) {
-                case ENABLED -> enabled(bool(value));
-                case AUTO_REGISTER -> bool(value); // read by the initializer; validated here
-                case LEDGER -> ledgerClass = nonEmpty(value);
-                case ACCOUNTS -> accountsResource = nonEmpty(value);
-                case PAYER_RESOLVER -> payerResolverClass = nonEmpty(value);
-                case RENDERER -> rendererClass = nonEmpty(value);
-                case API_KEY_HEADER -> apiKeyHeader(value);
-                case BEARER_TOKENS -> bearerTokens(bool(value));
-                case BILLABLE_STATUSES -> billableStatuses(value);
-                case LEDGER_RETRY_AFTER -> ledgerRetryAfter(Duration.ofSeconds(longValue(value)));
-                case MAX_REQUEST_BYTES -> maxRequestBytes((int) Math.min(Integer.MAX_VALUE, longValue(value)));
-                case MAX_RESPONSE_BYTES -> maxResponseBytes((int) Math.min(Integer.MAX_VALUE, longValue(value)));
-                case MAX_BUCKETS -> maxBuckets(longValue(value));
-                case RATE_LIMIT_HEADERS -> rateLimitHeaders(headerStyle(value));
-                case RATE_LIMIT_STORE -> rateLimitStoreClass = nonEmpty(value);
-                case ON_STORE_FAILURE -> onStoreFailure(storeFailure(value));
-                case RATE_LIMIT_LISTENER -> rateLimitListenerClass = nonEmpty(value);
-                case TRUSTED_PROXIES -> trustedProxies(value);
-                case FORWARDED_HEADER -> forwardedHeader(switch (value.toLowerCase(java.util.Locale.ROOT)) {
-                    case "forwarded" -> true;
-                    case "x-forwarded-for" -> false;
-                    default -> throw new IllegalArgumentException("expected x-forwarded-for or forwarded");
-                });
-                case RATE_LIMIT_NAMESPACE -> rateLimitNamespace(value);
-                case POLICIES -> policiesResource = nonEmpty(value);
-                case IPV6_PREFIX -> ipv6Prefix((int) longValue(value));
-                case PROBLEM_TYPE_BASE -> problemTypeBase(value);
-                default -> {
-                    // every name in KNOWN has a case above; modules' names never get here
-                }
-            }
+        /** Hands a parameter to each settings object; only the one that owns the name changes. */
+        void set(String name, String value) {
+            registration = registration.with(name, value);
+            components = components.with(name, value);
+            identification = identification.with(name, value);
+            billing = billing.with(name, value);
+            idempotency = idempotency.with(name, value);
+            rateLimits = rateLimits.with(name, value);
+            proxies = proxies.with(name, value);
+            problems = problems.with(name, value);
+            policies = policies.with(name, value);
         }
 
-        /**
-         * Turns enforcement on or off.
-         *
-         * @param enabled {@code false} to let every request through untouched
-         * @return this builder
-         */
+        /** Turns enforcement on or off; {@code false} lets every request through untouched. */
         public Builder enabled(boolean enabled) {
-            this.enabled = enabled;
+            registration = registration.withEnabled(enabled);
             return this;
         }
 
-        /**
-         * Uses this ledger (takes precedence over every other way of choosing one).
-         *
-         * @param ledger the ledger
-         * @return this builder
-         */
+        /** Uses this ledger; it takes precedence over every other way of choosing one. */
         public Builder ledger(Ledger ledger) {
-            this.ledger = Objects.requireNonNull(ledger, "ledger");
+            components = components.withLedger(Objects.requireNonNull(ledger, "ledger"));
             return this;
         }
 
-        /**
-         * Uses this payer resolver.
-         *
-         * @param resolver the resolver
-         * @return this builder
-         */
+        /** Uses this payer resolver; it takes precedence over every other way of choosing one. */
         public Builder payerResolver(PayerResolver resolver) {
-            this.payerResolver = Objects.requireNonNull(resolver, "resolver");
+            components = components.withPayerResolver(Objects.requireNonNull(resolver, "resolver"));
             return this;
         }
 
-        /**
-         * Uses this renderer for refusals.
-         *
-         * @param renderer the renderer
-         * @return this builder
-         */
+        /** Uses this renderer for refusals; it takes precedence over every other way of choosing one. */
         public Builder renderer(DenialRenderer renderer) {
-            this.renderer = Objects.requireNonNull(renderer, "renderer");
+            components = components.withRenderer(Objects.requireNonNull(renderer, "renderer"));
             return this;
         }
 
-        /**
-         * Sets the header the built-in resolver reads API keys from.
-         *
-         * @param header a header name; {@code X-API-Key} by default
-         * @return this builder
-         */
-        public Builder apiKeyHeader(String header) {
-            if (header == null || !header.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
-                throw new IllegalArgumentException("not a header name: " + header);
-            }
-            this.apiKeyHeader = header;
-            return this;
-        }
-
-        /**
-         * Sets whether the built-in resolver accepts {@code Authorization: Bearer <key>}.
-         *
-         * @param accept {@code true} by default
-         * @return this builder
-         */
-        public Builder bearerTokens(boolean accept) {
-            this.bearerTokens = accept;
-            return this;
-        }
-
-        /**
-         * Sets the response statuses that commit a hold; others release it.
-         *
-         * @param statuses such as {@code "2xx"} (the default) or {@code "200-299,304"}
-         * @return this builder
-         */
-        public Builder billableStatuses(String statuses) {
-            this.billableStatuses = StatusSet.parse(Objects.requireNonNull(statuses, "statuses"));
-            return this;
-        }
-
-        /**
-         * Sets the {@code Retry-After} of {@code 503} responses.
-         *
-         * @param delay at least one second; 5 seconds by default
-         * @return this builder
-         */
-        public Builder ledgerRetryAfter(Duration delay) {
-            if (delay.compareTo(Duration.ofSeconds(1)) < 0) {
-                throw new IllegalArgumentException("must be at least 1 second");
-            }
-            this.ledgerRetryAfter = delay;
-            return this;
-        }
-
-        /**
-         * Sets the largest body of a request with an {@code Idempotency-Key}.
-         *
-         * @param bytes at least 0; 1 MiB by default
-         * @return this builder
-         */
-        public Builder maxRequestBytes(int bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("must not be negative");
-            }
-            this.maxRequestBytes = bytes;
-            return this;
-        }
-
-        /**
-         * Sets the largest response body kept for replay.
-         *
-         * @param bytes at least 0; 1 MiB by default
-         * @return this builder
-         */
-        public Builder maxResponseBytes(int bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("must not be negative");
-            }
-            this.maxResponseBytes = bytes;
-            return this;
-        }
-
-        /**
-         * Sets the most rate-limit buckets kept in memory.
-         *
-         * @param max at least 1; 100,000 by default
-         * @return this builder
-         */
-        public Builder maxBuckets(long max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("must be at least 1");
-            }
-            this.maxBuckets = max;
-            return this;
-        }
-
-        /**
-         * Sets which rate-limit headers limited responses (admitted and 429) carry.
-         *
-         * @param style {@link HeaderStyle#STANDARD} by default
-         * @return this builder
-         */
-        public Builder rateLimitHeaders(HeaderStyle style) {
-            this.rateLimitHeaders = Objects.requireNonNull(style, "style");
-            return this;
-        }
-
-        /**
-         * Shares rate-limit buckets between nodes through this store (takes precedence over the
-         * servlet-context attribute and {@value #RATE_LIMIT_STORE}).
-         *
-         * @param store the store
-         * @return this builder
-         */
+        /** Shares rate-limit buckets between nodes through this store; it takes precedence as above. */
         public Builder rateLimitStore(RateLimitStore store) {
-            this.rateLimitStore = Objects.requireNonNull(store, "store");
+            components = components.withRateLimitStore(Objects.requireNonNull(store, "store"));
             return this;
         }
 
-        /**
-         * Sets what limits with {@code onStoreFailure = DEFAULT} do when the shared store fails.
-         *
-         * @param policy {@code OPEN}, {@code CLOSED} or {@code LOCAL} (the default)
-         * @return this builder
-         */
-        public Builder onStoreFailure(StoreFailure policy) {
-            if (Objects.requireNonNull(policy, "policy") == StoreFailure.DEFAULT) {
-                throw new IllegalArgumentException("choose open, closed or local");
-            }
-            this.onStoreFailure = policy;
-            return this;
-        }
-
-        /**
-         * Sets who hears about rate-limit events.
-         *
-         * @param listener the listener
-         * @return this builder
-         */
+        /** Tells this listener about rate-limit events; it takes precedence as above. */
         public Builder rateLimitListener(RateLimitListener listener) {
-            this.rateLimitListener = Objects.requireNonNull(listener, "listener");
+            components = components.withRateLimitListener(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
-        /**
-         * Sets the reverse proxies whose {@code Forwarded}/{@code X-Forwarded-For} headers are believed.
-         *
-         * @param addresses comma-separated addresses and CIDR blocks, such as {@code 10.0.0.0/8, ::1};
-         *     empty (the default) trusts none
-         * @return this builder
-         */
-        public Builder trustedProxies(String addresses) {
-            dev.tollgate.internal.ClientAddress.trusting(Objects.requireNonNull(addresses, "addresses"));
-            this.trustedProxies = addresses.strip();
+        /** Sets the header the built-in resolver reads API keys from; {@code X-API-Key} by default. */
+        public Builder apiKeyHeader(String header) {
+            identification = identification.withApiKeyHeader(header);
             return this;
         }
 
-        /**
-         * Sets the prefix of problem {@code type} URIs.
-         *
-         * @param base an absolute URI ending in {@code /} or {@code #}
-         * @return this builder
-         */
-        public Builder problemTypeBase(String base) {
-            java.net.URI uri;
-            try {
-                uri = new java.net.URI(base);
-            } catch (java.net.URISyntaxException | NullPointerException e) {
-                throw new IllegalArgumentException("not a URI: " + base);
-            }
-            if (!uri.isAbsolute()) {
-                throw new IllegalArgumentException("not an absolute URI: " + base);
-            }
-            this.problemTypeBase = base;
+        /** Sets whether the built-in resolver accepts {@code Authorization: Bearer <key>} (it does by default). */
+        public Builder bearerTokens(boolean accept) {
+            identification = identification.withBearerTokens(accept);
             return this;
         }
 
-        /**
-         * Sets which forwarding header the trusted proxies write.
-         *
-         * @param forwarded {@code true} for {@code Forwarded} (RFC 7239), {@code false} (the default)
-         *     for {@code X-Forwarded-For}
-         * @return this builder
-         */
-        public Builder forwardedHeader(boolean forwarded) {
-            this.forwardedHeader = forwarded;
+        /** Sets the statuses that commit a hold, such as {@code "200-299,304"}; {@code "2xx"} by default. */
+        public Builder billableStatuses(String statuses) {
+            billing = billing.withBillableStatuses(statuses);
             return this;
         }
 
-        /**
-         * Sets the namespace of shared rate-limit keys.
-         *
-         * @param namespace 1 to 64 printable ASCII characters without spaces; the context path by default
-         * @return this builder
-         */
+        /** Sets the {@code Retry-After} of {@code 503} responses: at least one second; 5 by default. */
+        public Builder ledgerRetryAfter(Duration delay) {
+            billing = billing.withLedgerRetryAfter(delay);
+            return this;
+        }
+
+        /** Sets the largest body of a request with an {@code Idempotency-Key}: at least 0; 1 MiB by default. */
+        public Builder maxRequestBytes(int bytes) {
+            idempotency = idempotency.withMaxRequestBytes(bytes);
+            return this;
+        }
+
+        /** Sets the largest response body kept for replay: at least 0; 1 MiB by default. */
+        public Builder maxResponseBytes(int bytes) {
+            idempotency = idempotency.withMaxResponseBytes(bytes);
+            return this;
+        }
+
+        /** Sets the most rate-limit buckets kept in memory: at least 1; 100,000 by default. */
+        public Builder maxBuckets(long max) {
+            rateLimits = rateLimits.withMaxBuckets(max);
+            return this;
+        }
+
+        /** Sets which rate-limit headers limited responses carry; {@link HeaderStyle#STANDARD} by default. */
+        public Builder rateLimitHeaders(HeaderStyle style) {
+            rateLimits = rateLimits.withHeaders(Objects.requireNonNull(style, "style"));
+            return this;
+        }
+
+        /** Sets what limits with {@code onStoreFailure = DEFAULT} do on a store failure; {@code LOCAL} by default. */
+        public Builder onStoreFailure(StoreFailure policy) {
+            rateLimits = rateLimits.withOnStoreFailure(policy);
+            return this;
+        }
+
+        /** Sets the namespace of shared rate-limit keys (1 to 64 printable ASCII characters, no spaces). */
         public Builder rateLimitNamespace(String namespace) {
-            if (namespace == null || !namespace.matches("[\\x21-\\x7e]{1,64}")) {
-                throw new IllegalArgumentException("must be 1 to 64 printable ASCII characters without spaces");
-            }
-            this.rateLimitNamespace = namespace;
+            rateLimits = rateLimits.withNamespace(namespace);
+            return this;
+        }
+
+        /** Sets how many leading bits of an IPv6 client address make its rate-limit key: 32 to 128; 64 by default. */
+        public Builder ipv6Prefix(int bits) {
+            rateLimits = rateLimits.withIpv6Prefix(bits);
+            return this;
+        }
+
+        /** Sets the proxies whose forwarding headers are believed, such as {@code 10.0.0.0/8, ::1}; none by default. */
+        public Builder trustedProxies(String addresses) {
+            proxies = proxies.withTrustedProxies(addresses);
+            return this;
+        }
+
+        /** Sets whether those proxies write {@code Forwarded} (RFC 7239) rather than {@code X-Forwarded-For}. */
+        public Builder forwardedHeader(boolean forwarded) {
+            proxies = proxies.withForwardedHeader(forwarded);
+            return this;
+        }
+
+        /** Sets the prefix of problem {@code type} URIs: an absolute URI ending in {@code /} or {@code #}. */
+        public Builder problemTypeBase(String base) {
+            problems = new ProblemSettings(base);
             return this;
         }
 
@@ -789,22 +455,8 @@ public final class TollgateConfig {
          * @return this builder
          */
         public Builder policy(String idAndAttribute, String value) {
-            policies.put(java.util.Objects.requireNonNull(idAndAttribute, "idAndAttribute"),
-                    java.util.Objects.requireNonNull(value, "value"));
-            return this;
-        }
-
-        /**
-         * Sets how many leading bits of an IPv6 client address make its rate-limit key.
-         *
-         * @param bits 32 to 128; 64 by default
-         * @return this builder
-         */
-        public Builder ipv6Prefix(int bits) {
-            if (bits < 32 || bits > 128) {
-                throw new IllegalArgumentException("must be 32 to 128");
-            }
-            this.ipv6Prefix = bits;
+            policyEntries.put(Objects.requireNonNull(idAndAttribute, "idAndAttribute"),
+                    Objects.requireNonNull(value, "value"));
             return this;
         }
 
@@ -812,13 +464,10 @@ public final class TollgateConfig {
          * Sets Tollgate's clock: it times rate limits, the one-second back-off of a failed rate-limit
          * store, settlement retries, the payer caches, and the in-memory ledger Tollgate creates
          * itself (a ledger you hand over keeps its own clock: pass the same one to its builder).
-         * Tests drive time with it instead of sleeping.
-         *
-         * @param clock the clock; the system clock by default
-         * @return this builder
+         * Tests drive time with it instead of sleeping. The system clock by default.
          */
         public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+            time = time.withClock(Objects.requireNonNull(clock, "clock"));
             return this;
         }
 
@@ -827,61 +476,17 @@ public final class TollgateConfig {
          * could not take (1 s back-off, doubling to 60 s). In a Jakarta EE server a
          * {@code ManagedScheduledExecutorService} fits; tests pass one they run by hand together
          * with the {@link #clock(Clock) clock}. Tollgate never shuts a given scheduler down; tasks
-         * it left there do nothing once Tollgate has stopped.
-         *
-         * @param scheduler the scheduler; by default a daemon thread Tollgate starts when first needed
-         * @return this builder
+         * it left there do nothing once Tollgate has stopped. By default a daemon thread Tollgate
+         * starts when first needed.
          */
         public Builder scheduler(ScheduledExecutorService scheduler) {
-            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            time = time.withScheduler(Objects.requireNonNull(scheduler, "scheduler"));
             return this;
         }
 
         /** {@return the configuration} */
         public TollgateConfig build() {
             return new TollgateConfig(this);
-        }
-
-        private static boolean bool(String v) {
-            if (v.equalsIgnoreCase("true")) {
-                return true;
-            }
-            if (v.equalsIgnoreCase("false")) {
-                return false;
-            }
-            throw new IllegalArgumentException("expected true or false");
-        }
-
-        private static HeaderStyle headerStyle(String v) {
-            try {
-                return HeaderStyle.valueOf(v.toUpperCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("expected standard, legacy, both or none");
-            }
-        }
-
-        private static StoreFailure storeFailure(String v) {
-            return switch (v.toLowerCase(java.util.Locale.ROOT)) {
-                case "open" -> StoreFailure.OPEN;
-                case "closed" -> StoreFailure.CLOSED;
-                case "local" -> StoreFailure.LOCAL;
-                default -> throw new IllegalArgumentException("expected open, closed or local");
-            };
-        }
-
-        private static long longValue(String v) {
-            try {
-                return Long.parseLong(v);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("expected a whole number");
-            }
-        }
-
-        private static String nonEmpty(String v) {
-            if (v.isEmpty()) {
-                throw new IllegalArgumentException("must not be empty");
-            }
-            return v;
         }
     }
 }
