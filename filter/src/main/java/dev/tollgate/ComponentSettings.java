@@ -68,9 +68,21 @@ public record ComponentSettings(Ledger ledger, String ledgerClass, String accoun
             null, null, null);
 
     /**
-     * Checks that no name is empty.
+     * Checks the values; every way of setting them (builder, parameters, this constructor) ends here.
      *
-     * @throws IllegalArgumentException if one is, naming the parameter
+     * @param ledger the ledger given in code
+     * @param ledgerClass the ledger class name
+     * @param accountsResource the resource that seeds the in-memory ledger
+     * @param payerResolver the payer resolver given in code
+     * @param payerResolverClass the payer resolver class name
+     * @param renderer the denial renderer given in code
+     * @param rendererClass the denial renderer class name
+     * @param rateLimitStore the rate-limit store given in code
+     * @param rateLimitStoreClass the rate-limit store class name
+     * @param rateLimitListener the rate-limit listener given in code
+     * @param rateLimitListenerClass the rate-limit listener class name
+     * @throws IllegalArgumentException if a class or resource name is empty; the message names the
+     *     parameter and the value
      */
     public ComponentSettings {
         nonEmpty(LEDGER, ledgerClass);
@@ -83,22 +95,26 @@ public record ComponentSettings(Ledger ledger, String ledgerClass, String accoun
 
     ComponentSettings withLedger(Ledger ledger) {
         return new ComponentSettings(ledger, ledgerClass, accountsResource, payerResolver, payerResolverClass,
-                renderer, rendererClass, rateLimitStore, rateLimitStoreClass, rateLimitListener, rateLimitListenerClass);
+                renderer, rendererClass, rateLimitStore, rateLimitStoreClass, rateLimitListener,
+                rateLimitListenerClass);
     }
 
     ComponentSettings withPayerResolver(PayerResolver resolver) {
         return new ComponentSettings(ledger, ledgerClass, accountsResource, resolver, payerResolverClass,
-                renderer, rendererClass, rateLimitStore, rateLimitStoreClass, rateLimitListener, rateLimitListenerClass);
+                renderer, rendererClass, rateLimitStore, rateLimitStoreClass, rateLimitListener,
+                rateLimitListenerClass);
     }
 
     ComponentSettings withRenderer(DenialRenderer renderer) {
         return new ComponentSettings(ledger, ledgerClass, accountsResource, payerResolver, payerResolverClass,
-                renderer, rendererClass, rateLimitStore, rateLimitStoreClass, rateLimitListener, rateLimitListenerClass);
+                renderer, rendererClass, rateLimitStore, rateLimitStoreClass, rateLimitListener,
+                rateLimitListenerClass);
     }
 
     ComponentSettings withRateLimitStore(RateLimitStore store) {
         return new ComponentSettings(ledger, ledgerClass, accountsResource, payerResolver, payerResolverClass,
-                renderer, rendererClass, store, rateLimitStoreClass, rateLimitListener, rateLimitListenerClass);
+                renderer, rendererClass, store, rateLimitStoreClass, rateLimitListener,
+                rateLimitListenerClass);
     }
 
     ComponentSettings withRateLimitListener(RateLimitListener listener) {

@@ -33,9 +33,11 @@ public record IdempotencySettings(int maxRequestBytes, int maxResponseBytes) {
     static final IdempotencySettings DEFAULTS = new IdempotencySettings(1024 * 1024, 1024 * 1024);
 
     /**
-     * Checks that neither bound is negative.
+     * Checks the values; every way of setting them (builder, parameters, this constructor) ends here.
      *
-     * @throws IllegalArgumentException if a bound is negative, naming the parameter and the value
+     * @param maxRequestBytes the largest body of a request with an {@code Idempotency-Key}, at least 0
+     * @param maxResponseBytes the largest response body kept for replay, at least 0
+     * @throws IllegalArgumentException if a bound is negative; the message names the parameter and the value
      */
     public IdempotencySettings {
         if (maxRequestBytes < 0) {

@@ -32,9 +32,12 @@ public record IdentificationSettings(String apiKeyHeader, boolean bearerTokens) 
     static final IdentificationSettings DEFAULTS = new IdentificationSettings("X-API-Key", true);
 
     /**
-     * Checks the header name (RFC 9110 token characters only).
+     * Checks the values; every way of setting them (builder, parameters, this constructor) ends here.
      *
-     * @throws IllegalArgumentException if the header is not a header name, naming the parameter and the value
+     * @param apiKeyHeader the header carrying API keys: an HTTP token
+     * @param bearerTokens whether {@code Authorization: Bearer <key>} identifies payers too
+     * @throws IllegalArgumentException if the header is not a header name (an RFC 9110 token); the message names the
+     *     parameter and the value
      */
     public IdentificationSettings {
         if (apiKeyHeader == null || !apiKeyHeader.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {

@@ -38,9 +38,11 @@ public record PolicySettings(String resource, Map<String, String> entries) {
     static final PolicySettings DEFAULTS = new PolicySettings(null, Map.of());
 
     /**
-     * Checks the resource name and copies the entries.
+     * Checks the values; every way of setting them (builder, parameters, this constructor) ends here.
      *
-     * @throws IllegalArgumentException if the resource name is empty, naming the parameter
+     * @param resource the resource holding policies, or {@code null}; not empty
+     * @param entries policies given as parameters: {@code <id>.<attribute>} to value, sorted
+     * @throws IllegalArgumentException if the resource name is empty; the message names the parameter and the value
      */
     public PolicySettings {
         if (resource != null) {

@@ -30,9 +30,12 @@ public record ProblemSettings(String problemTypeBase) {
     static final ProblemSettings DEFAULTS = new ProblemSettings(DEFAULT_PROBLEM_TYPE_BASE);
 
     /**
-     * Checks that the prefix is an absolute URI.
+     * Checks the values; every way of setting them (builder, parameters, this constructor) ends here.
      *
-     * @throws IllegalArgumentException if it is not, naming the parameter and the value
+     * @param problemTypeBase the prefix of problem type URIs: an absolute URI, such as one ending in
+     *     {@code /} or {@code #}
+     * @throws IllegalArgumentException if the prefix is not an absolute URI; the message names the
+     *     parameter and the value
      */
     public ProblemSettings {
         URI uri;

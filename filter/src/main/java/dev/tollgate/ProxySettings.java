@@ -36,9 +36,12 @@ public record ProxySettings(String trustedProxies, boolean forwardedHeader) {
     static final ProxySettings DEFAULTS = new ProxySettings("", false);
 
     /**
-     * Checks every address and block.
+     * Checks the values; every way of setting them (builder, parameters, this constructor) ends here.
      *
-     * @throws IllegalArgumentException if one is not an IP address or CIDR block, naming the
+     * @param trustedProxies comma-separated addresses and CIDR blocks, stripped; empty trusts none
+     * @param forwardedHeader {@code true} if the proxies write {@code Forwarded} (RFC 7239),
+     *     {@code false} for {@code X-Forwarded-For}
+     * @throws IllegalArgumentException if an entry is not an IP address or CIDR block; the message names the
      *     parameter and the value
      */
     public ProxySettings {

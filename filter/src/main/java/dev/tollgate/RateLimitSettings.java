@@ -57,9 +57,16 @@ public record RateLimitSettings(long maxBuckets, HeaderStyle headers, StoreFailu
             null, 64);
 
     /**
-     * Checks every value.
+     * Checks the values; every way of setting them (builder, parameters, this constructor) ends here.
      *
-     * @throws IllegalArgumentException if a value is invalid, naming the parameter and the value
+     * @param maxBuckets the most buckets kept in memory, at least 1
+     * @param headers which rate-limit headers limited responses carry
+     * @param onStoreFailure what limits with {@code onStoreFailure = DEFAULT} do when the shared store
+     *     fails: {@code OPEN}, {@code CLOSED} or {@code LOCAL}
+     * @param namespace the namespace of shared bucket keys: 1 to 64 printable ASCII characters without
+     *     spaces, or {@code null} for the context path
+     * @param ipv6Prefix how many leading bits of an IPv6 client address make its key, 32 to 128
+     * @throws IllegalArgumentException if a value is out of its range; the message names the parameter and the value
      */
     public RateLimitSettings {
         if (maxBuckets < 1) {

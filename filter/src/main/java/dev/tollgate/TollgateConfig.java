@@ -280,7 +280,7 @@ public final class TollgateConfig {
         }
 
         /**
-         * Applies parameters by name (see the table in {@link TollgateConfig}), accepting the names
+         * Applies parameters by name (see the list in {@link TollgateConfig}), accepting the names
          * that modules visible to the thread's context class loader declare (see
          * {@link #apply(Map, ClassLoader)}).
          *
@@ -295,7 +295,7 @@ public final class TollgateConfig {
         }
 
         /**
-         * Applies parameters by name (see the table in {@link TollgateConfig}). Names that do not
+         * Applies parameters by name (see the list in {@link TollgateConfig}). Names that do not
          * start with {@code tollgate.} are ignored. A {@code tollgate.*} name the core does not read
          * is accepted (and left to its module) when a module declares it through
          * {@link dev.tollgate.spi.ParameterNames}, found with {@link java.util.ServiceLoader} in

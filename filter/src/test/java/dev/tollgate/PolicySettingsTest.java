@@ -20,7 +20,8 @@ class PolicySettingsTest {
     @Test
     void entriesFromParametersAndTheBuilderAreSortedAndReadOnly() {
         PolicySettings p = TollgateConfig.builder().policy("pdfs.price", "2")
-                .apply(Map.of("tollgate.policy.pdfs.paths", "*.pdf", "tollgate.policies", "/WEB-INF/policies.properties"))
+                .apply(Map.of("tollgate.policy.pdfs.paths", "*.pdf",
+                        "tollgate.policies", "/WEB-INF/policies.properties"))
                 .build().policySettings();
         assertEquals("/WEB-INF/policies.properties", p.resource());
         assertEquals(List.of("pdfs.paths", "pdfs.price"), List.copyOf(p.entries().keySet()));

@@ -21,6 +21,7 @@ class ProblemSettingsTest {
     @Test
     void theDefaultIsTollgates() {
         assertEquals("https://tollgate.dev/problems/", TollgateConfig.builder().build().problems().problemTypeBase());
-        assertEquals("urn:example:", TollgateConfig.builder().problemTypeBase("urn:example:").build().problemTypeBase());
+        assertEquals("urn:example:",
+                TollgateConfig.builder().problemTypeBase("urn:example:").build().problemTypeBase());
     }
 }

@@ -39,7 +39,8 @@ class RateLimitSettingsTest {
                 TollgateConfig.builder().build().rateLimits());
         RateLimitSettings s = TollgateConfig.builder().apply(Map.of("tollgate.rateLimit.maxBuckets", "9",
                 "tollgate.rateLimit.headers", "Both", "tollgate.rateLimit.onStoreFailure", "OPEN",
-                "tollgate.rateLimit.namespace", "shop-prod", "tollgate.rateLimit.ipv6Prefix", "56")).build().rateLimits();
+                "tollgate.rateLimit.namespace", "shop-prod", "tollgate.rateLimit.ipv6Prefix", "56"))
+                .build().rateLimits();
         assertEquals(new RateLimitSettings(9, HeaderStyle.BOTH, StoreFailure.OPEN, "shop-prod", 56), s);
     }
 }
