@@ -72,4 +72,16 @@ public @interface RequiresPayment {
      * @return the description, or {@code ""} to use a generic one
      */
     String description() default "";
+
+    /**
+     * Whether the endpoint sets what a call really costs, up to {@link #price()}: the price is then
+     * the most a call can cost. It is held before the endpoint runs; the endpoint sets the actual
+     * amount through {@code dev.tollgate.Metering.of(request).charge(...)} before its response's
+     * first byte leaves; the ledger charges that and returns the rest. A call that sets no amount
+     * is charged the whole price. Needs a price and a ledger that can charge part of a hold (the
+     * built-in ledgers can); otherwise the deployment fails.
+     *
+     * @return {@code true} for a metered endpoint; {@code false} (the default) for a fixed price
+     */
+    boolean metered() default false;
 }

@@ -128,8 +128,9 @@ final class AdmissionPipeline {
                 LOG.log(System.Logger.Level.DEBUG, "hold {0} for {1} {2}", authorized.hold().id(), terms.resource(),
                         terms.price());
             }
-            return new SettlementOnce(ticketParts, request, authorized.hold(), limit, payer, authorized.balance(),
-                    idempotencyKey != null, body, collected);
+            SettlementOnce ticket = new SettlementOnce(ticketParts, request, authorized.hold(), limit, payer,
+                    authorized.balance(), idempotencyKey != null, body, collected);
+            return terms.metered() ? ticket.metered() : ticket;
         } else if (reservation instanceof Reservation.Denied denied) {
             return refuse(Refusals.denied(denied, terms, config.ledgerRetryAfter()), request, limit);
         } else if (reservation instanceof Reservation.Replay replay) {

@@ -62,6 +62,7 @@ public final class Enforcer implements Engine, AutoCloseable {
     private final DispatchRules dispatch;
     private final ServletAdapter servlet;
     private final ResourcePolicies resources = new ResourcePolicies();
+    private final MeteringCheck metering;
 
     /**
      * Creates the engine.
@@ -95,6 +96,8 @@ public final class Enforcer implements Engine, AutoCloseable {
                     DenialRenderer renderer, RateLimitStore store, RateLimitListener listener, String namespace) {
         this.config = config;
         this.table = table;
+        this.metering = new MeteringCheck(ledger);
+        metering.check(table);
         this.limiter = new RateLimiter(config.maxBuckets(), timeMeter(config.clock()), store,
                 config.onStoreFailure(), ClientAddress.trusting(config.trustedProxies(), config.forwardedHeader()),
                 listener, namespace, config.ipv6Prefix());
@@ -212,7 +215,7 @@ public final class Enforcer implements Engine, AutoCloseable {
 
     @Override
     public Optional<Endpoint> policyFor(Class<?> resourceClass, Method method) {
-        return Optional.ofNullable(resources.lookup(resourceClass, method));
+        return Optional.ofNullable(metering.check(resources.lookup(resourceClass, method)));
     }
 
     @Override

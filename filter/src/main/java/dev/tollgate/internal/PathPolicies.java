@@ -364,6 +364,11 @@ public final class PathPolicies {
     private record Payment(String price, String currency, String entitlement, String description)
             implements RequiresPayment {
         @Override
+        public boolean metered() {
+            return false; // metering is declared in code, next to the code that sets the amount
+        }
+
+        @Override
         public Class<? extends Annotation> annotationType() {
             return RequiresPayment.class;
         }

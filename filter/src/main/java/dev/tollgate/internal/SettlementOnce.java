@@ -37,6 +37,8 @@ final class SettlementOnce implements Ticket {
     private final AtomicBoolean limitSettled = new AtomicBoolean();
     private volatile boolean releasedEarly;
     private volatile boolean replaced;
+    /** The amount a metered call's endpoint sets, or {@code null} for a fixed price. */
+    private volatile MeterReading meter;
 
     /** What every ticket of one engine shares. */
     record Parts(TollgateConfig config, Reservations reservations, RateLimitStep limits, AnswerRenderer answers) {
@@ -54,6 +56,19 @@ final class SettlementOnce implements Ticket {
         this.replayable = replayable;
         this.body = body;
         this.headers = headers == null || headers.isEmpty() ? List.of() : List.copyOf(headers);
+    }
+
+    /**
+     * Makes this paid call metered: its endpoint may set the actual amount, through the
+     * {@link dev.tollgate.Metering} this puts on the request.
+     *
+     * @return this ticket
+     */
+    SettlementOnce metered() {
+        MeterReading m = new MeterReading(hold);
+        meter = m;
+        request.setAttribute(dev.tollgate.Metering.ATTRIBUTE, m);
+        return this;
     }
 
     @Override
@@ -122,7 +137,8 @@ final class SettlementOnce implements Ticket {
         }
         if (settled.compareAndSet(false, true)) {
             RecordedResponse recorded = replayable ? recorder.get() : null;
-            String refusal = parts.reservations().commit(hold, recorded, canReplace);
+            MeterReading m = meter;
+            String refusal = parts.reservations().commit(hold, m == null ? null : m.close(), recorded, canReplace);
             return refusal == null ? Settled.deliver() : refuse(canReplace, refusal);
         }
         if (releasedEarly) {
@@ -149,6 +165,10 @@ final class SettlementOnce implements Ticket {
     @Override
     public void release(String why) {
         if (hold != null && settled.compareAndSet(false, true)) {
+            MeterReading m = meter;
+            if (m != null) {
+                m.close();
+            }
             parts.reservations().release(hold, why);
         }
     }
