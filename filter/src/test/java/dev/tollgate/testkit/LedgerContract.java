@@ -36,8 +36,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The rules every {@link Ledger} must pass, as a JUnit 5 test class to extend: money is held, then
  * charged or returned exactly once; concurrent reservations never overspend; overdue holds return
- * their money once; idempotency keys replay, conflict and are forgotten as Tollgate expects; and
- * refusals say why. Shipped in the {@code tollgate-filter} test-jar.
+ * their money once; idempotency keys replay, conflict and are forgotten as Tollgate expects;
+ * refusals say why; and, for a ledger whose {@link Ledger#commitsActualAmounts()} is true, a commit
+ * of an actual amount charges exactly that, returns the rest once and refuses more than the hold.
+ * Shipped in the {@code tollgate-filter} test-jar.
  *
  * <p>A subclass says how to make its ledger and its accounts, and how to make time pass for holds:
  * <pre>{@code
