@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@linkplain Balances#debit debits} the price: the hold is already off the balance, so two
  *       concurrent reservations never spend the same money.</li>
  *   <li>{@link #commit}: records the charge (and the response for a client idempotency key); the
- *       balance is not touched again.</li>
+ *       balance is not touched again, except for a metered call charged less than its hold
+ *       ({@link #commit(Hold, Money, RecordedResponse)}): the rest is credited back once.</li>
  *   <li>{@link #release}, and expiry of a hold neither committed nor released within
  *       {@link Builder#holdTimeout(Duration) the hold timeout}: {@linkplain Balances#credit credits}
  *       the price back, exactly once. Overdue holds are swept on later calls (at most once a second,
