@@ -1,0 +1,124 @@
+package dev.tollgate.internal;
+
+import dev.tollgate.Denial;
+import dev.tollgate.TollgateConfig;
+import dev.tollgate.spi.PaymentOption;
+import dev.tollgate.spi.payment.Offer;
+import dev.tollgate.spi.payment.PaymentScheme;
+import dev.tollgate.spi.payment.Terms;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The payment schemes priced endpoints accept ({@value TollgateConfig#SCHEMES}, in order), and the
+ * {@code 402} that offers them all. With only the account scheme the {@code 402} is worded as it
+ * always was. Immutable and thread-safe.
+ */
+final class PaymentSchemes {
+
+    private static final System.Logger LOG = System.getLogger("dev.tollgate");
+
+    /** A 402 offer: the refusal and the schemes' headers. */
+    record Offered(Denial denial, List<Map.Entry<String, String>> headers) {
+    }
+
+    private final TollgateConfig config;
+    private final List<PaymentScheme<Object, Object>> accepted;
+    private final AccountScheme account;
+
+    /**
+     * Resolves the accepted names.
+     *
+     * @param config the configuration, which names the accepted schemes
+     * @param account the built-in scheme
+     * @param found the other schemes found (given to the builder, or by {@code ServiceLoader})
+     * @throws IllegalStateException if a name matches no scheme, or two schemes share a name
+     */
+    @SuppressWarnings("unchecked")
+    PaymentSchemes(TollgateConfig config, AccountScheme account, Collection<? extends PaymentScheme<?, ?>> found) {
+        this.config = config;
+        Map<String, PaymentScheme<?, ?>> byName = new LinkedHashMap<>();
+        byName.put(PaymentScheme.ACCOUNT, account);
+        for (PaymentScheme<?, ?> s : found) {
+            String name = s.name();
+            if (name == null || !name.matches("[a-z0-9._-]{1,64}")) {
+                throw new IllegalStateException("Payment scheme " + s.getClass().getName() + " has an invalid name"
+                        + " (1 to 64 characters of a-z, 0-9, '.', '_', '-')");
+            }
+            PaymentScheme<?, ?> before = byName.putIfAbsent(name, s);
+            if (before != null) {
+                throw new IllegalStateException("Payment schemes " + before.getClass().getName() + " and "
+                        + s.getClass().getName() + " are both named \"" + name + "\"");
+            }
+        }
+        List<PaymentScheme<Object, Object>> list = new ArrayList<>();
+        AccountScheme acceptedAccount = null;
+        for (String name : config.schemes()) {
+            PaymentScheme<?, ?> s = byName.get(name);
+            if (s == null) {
+                throw new IllegalStateException(TollgateConfig.SCHEMES + " names the payment scheme \"" + name
+                        + "\", but none has that name; found: " + new TreeSet<>(byName.keySet()) + " (a scheme's"
+                        + " module lists its class in META-INF/services/" + PaymentScheme.class.getName() + ")");
+            }
+            if (s == account) {
+                acceptedAccount = account;
+            }
+            list.add((PaymentScheme<Object, Object>) s);
+        }
+        this.accepted = List.copyOf(list);
+        this.account = acceptedAccount;
+        if (accepted.size() > 1 || account == null) {
+            LOG.log(System.Logger.Level.INFO, "Priced endpoints accept the payment schemes {0}", config.schemes());
+        }
+    }
+
+    /** {@return the accepted schemes, in order} */
+    List<PaymentScheme<Object, Object>> accepted() {
+        return accepted;
+    }
+
+    /** {@return the account scheme when it is accepted, else {@code null}} */
+    AccountScheme account() {
+        return account;
+    }
+
+    /**
+     * {@return the 402 for a request that carries no accepted scheme's credential}
+     *
+     * @param policyTerms the endpoint's terms, as the account-only 402 words them
+     * @param terms the same terms, as schemes see them
+     */
+    Offered paymentRequired(PaymentTerms policyTerms, Terms terms) {
+        if (accepted.size() == 1 && account != null) {
+            return new Offered(Refusals.paymentRequired(policyTerms, config), List.of()); // as before schemes
+        }
+        List<PaymentOption> options = new ArrayList<>();
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        for (PaymentScheme<Object, Object> s : accepted) {
+            Offer offer = offer(s, terms);
+            options.addAll(offer.options());
+            headers.addAll(offer.headers());
+        }
+        return new Offered(Refusals.paymentRequired(terms, options), headers);
+    }
+
+    /**
+     * {@return a scheme's offer; none when it fails (logged), so the other schemes are still offered}
+     *
+     * @param scheme the scheme
+     * @param terms the terms
+     */
+    static Offer offer(PaymentScheme<Object, Object> scheme, Terms terms) {
+        try {
+            Offer offer = scheme.offer(terms);
+            return offer == null ? Offer.NONE : offer;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "Payment scheme " + scheme.name() + " failed to make its offer", e);
+            return Offer.NONE;
+        }
+    }
+}
