@@ -10,6 +10,7 @@ import dev.tollgate.Money;
 import dev.tollgate.Tollgate;
 import dev.tollgate.TollgateConfig;
 import dev.tollgate.ledger.InMemoryLedger;
+import dev.tollgate.testapp.PremiumServlet;
 import dev.tollgate.testapp.QuoteServlet;
 import dev.tollgate.testing.TestServer;
 import java.net.http.HttpResponse;
@@ -54,6 +55,7 @@ class PaymentSchemeTest {
         TestServer.Builder b = TestServer.builder()
                 .servlet("quotes", QuoteServlet.class, "/quotes/*")
                 .servlet("reports", ReportServlet.class, "/reports/*")
+                .servlet("premium", PremiumServlet.class, "/premium")
                 .attribute(Tollgate.LEDGER_ATTRIBUTE, memory);
         if (schemes != null) {
             b.initParam(TollgateConfig.SCHEMES, schemes);
@@ -211,6 +213,22 @@ class PaymentSchemeTest {
         assertFalse(p.containsKey("payment-options"));
         assertEquals("The token issuer did not answer; do not send another token for this call before it does.",
                 p.get("detail"));
+    }
+
+    @Test
+    void aTokenCannotBuyAnEntitlement() throws Exception {
+        start("account,test-token");
+        HttpResponse<String> r = server.get("/premium");
+        assertEquals(402, r.statusCode());
+        List<Object> options = list(json(r).get("payment-options"));
+        assertEquals(1, options.size()); // the token scheme offers nothing for an entitlement
+        assertTrue(options.get(0).toString().contains("account"));
+        assertFalse(r.headers().firstValue(TestTokenScheme.PRICE_HEADER).isPresent());
+
+        r = server.get("/premium", "X-Test-Token", "5");
+        assertEquals(402, r.statusCode());
+        assertEquals("https://tollgate.dev/problems/entitlement-required", json(r).get("type"));
+        assertFalse(r.body().contains("buy low"));
     }
 
     @Test

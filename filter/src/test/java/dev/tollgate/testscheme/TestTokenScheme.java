@@ -87,6 +87,11 @@ public final class TestTokenScheme implements PaymentScheme<BigDecimal, TestToke
     @Override
     public Reserved<Claim> reserve(BigDecimal token, Terms terms, Idempotency idempotency) {
         String id = token.toPlainString();
+        if (terms.entitlement() != null) {
+            // Only the account scheme knows entitlements: a scheme must refuse terms it cannot meet.
+            return new Reserved.Refused<>(Denial.of(Denial.Kind.ENTITLEMENT_REQUIRED, "A token cannot grant the '"
+                    + terms.entitlement() + "' entitlement; use an account that holds it."));
+        }
         if (token.compareTo(terms.price().amount()) < 0) {
             return refused("This token is worth " + id + "; the call costs " + terms.price().amount().toPlainString()
                     + ".", terms);

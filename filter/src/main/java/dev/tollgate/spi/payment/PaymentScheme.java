@@ -71,6 +71,9 @@ public interface PaymentScheme<C, H> {
      * Reserves the payment of one call before its endpoint runs (an account hold, a claimed
      * authorization that a facilitator verified).
      *
+     * <p>Entitlements are the account scheme's: Tollgate does not check them for other schemes, so a
+     * scheme that cannot grant {@link Terms#entitlement()} must refuse (not hold) such terms.
+     *
      * @param credential what {@link #credential} read
      * @param terms what the endpoint costs
      * @param idempotency the request's idempotency key and fingerprint (a generated key when it
