@@ -10,11 +10,9 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * The servlet filter that enforces {@code @RequiresPayment} and {@code @RateLimited}.
@@ -103,6 +101,22 @@ public class TollgateFilter implements Filter {
         }
         context.setAttribute(Tollgate.CONTEXT_ATTRIBUTE, started);
         tollgate = started;
+        noteDispatchers(filterConfig);
+    }
+
+    /**
+     * A filter declared by the application (not registered by Tollgate, which maps it for every
+     * dispatcher type) may lack dispatcher types, and the Servlet API does not let a filter read
+     * them. Say at start-up which ones it needs; a missing {@code ASYNC} is also reported (once,
+     * as a warning) when the first asynchronous dispatch of a paid request misses the filter.
+     */
+    private static void noteDispatchers(FilterConfig filterConfig) {
+        if (!TollgateInitializer.FILTER_NAME.equals(filterConfig.getFilterName())) {
+            LOG.log(System.Logger.Level.INFO, "Tollgate filter {0} was declared by the application: map it with the"
+                    + " dispatcher types REQUEST, FORWARD, INCLUDE and ASYNC (in web.xml, one <dispatcher> element"
+                    + " each; without any, REQUEST alone applies); see docs/containers.md",
+                    filterConfig.getFilterName());
+        }
     }
 
     @Override
@@ -134,26 +148,12 @@ public class TollgateFilter implements Filter {
     }
 
     private static Map<String, String> parameters(FilterConfig fc) throws ServletException {
-        Map<String, String> p = new LinkedHashMap<>();
-        ServletContext ctx = fc.getServletContext();
-        ClassLoader loader = Tollgate.classLoader(ctx);
-        try (InputStream in = loader.getResourceAsStream("tollgate.properties")) {
-            if (in != null) {
-                Properties props = new Properties();
-                props.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
-                props.stringPropertyNames().forEach(n -> p.put(n, props.getProperty(n)));
-            }
-        } catch (IOException e) {
-            throw new ServletException("Tollgate: cannot read tollgate.properties: " + e.getMessage(), e);
-        }
-        for (Enumeration<String> e = ctx.getInitParameterNames(); e.hasMoreElements(); ) {
-            String n = e.nextElement();
-            p.put(n, ctx.getInitParameter(n));
-        }
+        // One merge for the filter and TollgateRequired, so both decide alike.
+        Map<String, String> own = new LinkedHashMap<>();
         for (Enumeration<String> e = fc.getInitParameterNames(); e.hasMoreElements(); ) {
             String n = e.nextElement();
-            p.put(n, fc.getInitParameter(n));
+            own.put(n, fc.getInitParameter(n));
         }
-        return p;
+        return TollgateInitializer.parameters(fc.getServletContext(), own);
     }
 }

@@ -5,7 +5,15 @@ import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -18,9 +26,9 @@ import java.util.Set;
  * filter there runs first). A request is enforced once, on the first dispatch that reaches a
  * covered servlet; a forward to a paid servlet from an unpaid request is enforced then, and an
  * include of a paid servlet into an unpaid request fails with a {@code ServletException}. Nothing
- * is registered when the context parameter {@value TollgateConfig#ENABLED} or
- * {@value TollgateConfig#AUTO_REGISTER} is {@code false}, or when {@code web.xml} already declares
- * the filter.
+ * is registered when {@value TollgateConfig#ENABLED} or {@value TollgateConfig#AUTO_REGISTER} is
+ * {@code false} (a context parameter, else {@code tollgate.properties}), or when {@code web.xml}
+ * already declares the filter.
  *
  * <p>Not every container runs initializers: standalone Jetty without its {@code ee10-annotations}
  * module does not, and an {@code <absolute-ordering>} in {@code web.xml} that leaves this JAR out
@@ -42,6 +50,9 @@ public final class TollgateInitializer implements ServletContainerInitializer {
 
     /** Context attribute set once the registration step has logged its outcome (so it logs once). */
     private static final String LOGGED_ATTRIBUTE = "dev.tollgate.registration.logged";
+
+    /** The class-path resource with default parameters: {@value}. */
+    static final String PROPERTIES = "tollgate.properties";
 
     private static final System.Logger LOG = System.getLogger("dev.tollgate");
 
@@ -82,7 +93,9 @@ public final class TollgateInitializer implements ServletContainerInitializer {
     static Registration register(ServletContext context) throws ServletException {
         boolean log = context.getAttribute(LOGGED_ATTRIBUTE) == null;
         context.setAttribute(LOGGED_ATTRIBUTE, Boolean.TRUE);
-        if (!flag(context, TollgateConfig.ENABLED)) {
+        // What a registered filter would read, bar its own init-params (it has none).
+        Map<String, String> parameters = parameters(context, Map.of());
+        if (!flag(parameters, TollgateConfig.ENABLED)) {
             if (log) {
                 LOG.log(System.Logger.Level.INFO, "Tollgate is disabled ({0} = false); the filter is not registered",
                         TollgateConfig.ENABLED);
@@ -98,7 +111,7 @@ public final class TollgateInitializer implements ServletContainerInitializer {
                 return Registration.PRESENT;
             }
         }
-        if (!flag(context, TollgateConfig.AUTO_REGISTER)) {
+        if (!flag(parameters, TollgateConfig.AUTO_REGISTER)) {
             if (log) {
                 LOG.log(System.Logger.Level.DEBUG, "{0} = false; not registering the Tollgate filter",
                         TollgateConfig.AUTO_REGISTER);
@@ -119,14 +132,50 @@ public final class TollgateInitializer implements ServletContainerInitializer {
         return Registration.REGISTERED;
     }
 
-    private static boolean flag(ServletContext context, String name) throws ServletException {
-        String v = context.getInitParameter(name);
+    /**
+     * {@return Tollgate's parameters as a filter with the given init-params reads them at its start}
+     * A {@code tollgate.properties} class-path resource, overridden by the context parameters,
+     * overridden by the filter's init-params.
+     *
+     * @param context the application's context
+     * @param filterParameters the filter's own init-params
+     * @throws ServletException when {@code tollgate.properties} cannot be read
+     */
+    static Map<String, String> parameters(ServletContext context, Map<String, String> filterParameters)
+            throws ServletException {
+        Map<String, String> p = new LinkedHashMap<>();
+        try (InputStream in = Tollgate.classLoader(context).getResourceAsStream(PROPERTIES)) {
+            if (in != null) {
+                Properties props = new Properties();
+                props.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+                props.stringPropertyNames().forEach(n -> p.put(n, props.getProperty(n)));
+            }
+        } catch (IOException e) {
+            throw new ServletException("Tollgate: cannot read " + PROPERTIES + ": " + e.getMessage(), e);
+        }
+        for (Enumeration<String> e = context.getInitParameterNames(); e.hasMoreElements(); ) {
+            String n = e.nextElement();
+            p.put(n, context.getInitParameter(n));
+        }
+        p.putAll(filterParameters);
+        return p;
+    }
+
+    /**
+     * {@return the value of a true/false parameter, {@code true} when absent}
+     *
+     * @param parameters the merged parameters ({@link #parameters})
+     * @param name the parameter
+     * @throws ServletException when the value is neither {@code true} nor {@code false}
+     */
+    static boolean flag(Map<String, String> parameters, String name) throws ServletException {
+        String v = parameters.get(name);
         if (v == null || v.isBlank() || v.strip().equalsIgnoreCase("true")) {
             return true;
         }
         if (v.strip().equalsIgnoreCase("false")) {
             return false;
         }
-        throw new ServletException("Tollgate: context parameter " + name + " = \"" + v + "\": expected true or false");
+        throw new ServletException("Tollgate: parameter " + name + " = \"" + v + "\": expected true or false");
     }
 }

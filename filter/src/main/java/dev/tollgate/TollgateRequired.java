@@ -8,8 +8,9 @@ import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRegistration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -36,12 +37,18 @@ import java.util.TreeSet;
  *   <li>registers {@link TollgateFilter} exactly as {@link TollgateInitializer} does, if nothing
  *       registered or declared it yet; so whenever this listener runs, Tollgate is active unless
  *       configured off;</li>
- *   <li>otherwise, when Tollgate would not run (the context parameter
- *       {@value TollgateConfig#ENABLED} is {@code false}; or {@value TollgateConfig#AUTO_REGISTER}
- *       is {@code false} and no {@code TollgateFilter} is declared; or one is declared without a
- *       mapping), looks for priced or rate-limited code: servlet registrations whose class carries
- *       {@code @RequiresPayment} or {@code @RateLimited}, and the context parameters
- *       {@value TollgateConfig#POLICIES} and {@code tollgate.policy.*}. If there is any, it throws
+ *   <li>otherwise, when Tollgate would not run, or would not see every dispatch, looks for priced
+ *       or rate-limited code. That is when {@value TollgateConfig#ENABLED} is {@code false} for
+ *       every declared {@code TollgateFilter}, decided from the parameters the filter itself reads
+ *       (its init-params over the context parameters over a {@code tollgate.properties} resource);
+ *       or {@value TollgateConfig#AUTO_REGISTER} is {@code false} and no {@code TollgateFilter} is
+ *       declared; or the declared filter has no mapping; or {@code WEB-INF/web.xml} maps it without
+ *       all of the dispatchers {@code REQUEST}, {@code FORWARD}, {@code INCLUDE} and {@code ASYNC}
+ *       (a {@code <filter-mapping>} without {@code <dispatcher>} is for {@code REQUEST} only, so a
+ *       free servlet could forward to a priced one unpaid). It looks at servlet registrations
+ *       whose class carries {@code @RequiresPayment} or {@code @RateLimited}, and the parameters
+ *       {@value TollgateConfig#POLICIES} and {@code tollgate.policy.*} (context parameters or
+ *       {@code tollgate.properties}). If there is any, it throws
  *       an {@link IllegalStateException} whose message names the parameter and the servlets, and
  *       the container fails the deployment (Jetty then answers 503, Tomcat 404, for the whole
  *       application). With nothing priced, it logs that Tollgate is off and lets the application
@@ -52,8 +59,10 @@ import java.util.TreeSet;
  * of fragments and {@code @WebListener}s; declare this one after any listener of yours that adds
  * the Tollgate filter in code, or it fails a deployment that would have been enforced. Servlets
  * added in code by later listeners are not examined when Tollgate is off (when Tollgate is on, the
- * filter covers them at its start). Policies in a {@code tollgate.properties} class-path resource
- * are not examined. Jakarta REST resources are enforced by the {@code tollgate-jaxrs} adapter and
+ * filter covers them at its start). Policies in a declared filter's own init-params are not
+ * examined. The Servlet API does not tell a filter registration's dispatcher types: only
+ * the mappings in the application's own {@code WEB-INF/web.xml} are checked, not those made in
+ * code or in another JAR's {@code web-fragment.xml}. Jakarta REST resources are enforced by the {@code tollgate-jaxrs} adapter and
  * are not examined here.
  *
  * <p>Stateless; the container creates and calls it.
@@ -85,10 +94,10 @@ public final class TollgateRequired implements ServletContextListener {
         }
         String why = switch (registration) {
             case REGISTERED -> null;
-            case PRESENT -> unmapped(context);
-            case DISABLED -> "the context parameter " + TollgateConfig.ENABLED + " is false";
-            case NOT_REGISTERED -> "the context parameter " + TollgateConfig.AUTO_REGISTER
-                    + " is false and no " + TollgateFilter.class.getName() + " is declared";
+            case PRESENT -> declared(context);
+            case DISABLED -> isFalse(context, TollgateConfig.ENABLED);
+            case NOT_REGISTERED -> isFalse(context, TollgateConfig.AUTO_REGISTER) + " and no "
+                    + TollgateFilter.class.getName() + " is declared";
         };
         if (why == null) {
             LOG.log(System.Logger.Level.DEBUG, "Tollgate is active in {0}", path(context));
@@ -108,18 +117,62 @@ public final class TollgateRequired implements ServletContextListener {
         throw new IllegalStateException(message);
     }
 
-    /** {@return why the declared filters do not run, or {@code null} when one of them is mapped} */
-    private static String unmapped(ServletContext context) {
-        List<String> names = new ArrayList<>();
+    /** {@return where a context-wide flag is false: a context parameter, else {@code tollgate.properties}} */
+    private static String isFalse(ServletContext context, String name) {
+        return context.getInitParameter(name) != null ? "the context parameter " + name + " is false"
+                : name + " is false in " + TollgateInitializer.PROPERTIES;
+    }
+
+    /**
+     * {@return why the declared filters would not enforce every dispatch, or {@code null} when one
+     * of them does} A filter counts when the parameters it will read at its start (its init-params
+     * over the context parameters over {@code tollgate.properties}) leave it enabled, it has a
+     * mapping, and, where {@code WEB-INF/web.xml} declares it, each of its mappings there lists the
+     * dispatchers {@code REQUEST}, {@code FORWARD}, {@code INCLUDE} and {@code ASYNC}.
+     */
+    private static String declared(ServletContext context) {
+        List<String> unmapped = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        Map<String, List<WebXml.Mapping>> webXml = null;
         for (FilterRegistration r : context.getFilterRegistrations().values()) {
-            if (TollgateFilter.class.getName().equals(r.getClassName())) {
-                if (!r.getUrlPatternMappings().isEmpty() || !r.getServletNameMappings().isEmpty()) {
-                    return null;
-                }
-                names.add(r.getName());
+            if (!TollgateFilter.class.getName().equals(r.getClassName())) {
+                continue;
             }
+            boolean enabled;
+            try {
+                enabled = TollgateInitializer.flag(TollgateInitializer.parameters(context, r.getInitParameters()),
+                        TollgateConfig.ENABLED);
+            } catch (ServletException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+            if (!enabled) {
+                reasons.add(r.getInitParameter(TollgateConfig.ENABLED) != null
+                        ? "the Tollgate filter [" + r.getName() + "] has the init-param " + TollgateConfig.ENABLED
+                                + " = false"
+                        : isFalse(context, TollgateConfig.ENABLED));
+                continue;
+            }
+            if (r.getUrlPatternMappings().isEmpty() && r.getServletNameMappings().isEmpty()) {
+                unmapped.add(r.getName());
+                continue;
+            }
+            if (webXml == null) {
+                webXml = WebXml.filterMappings(context);
+            }
+            String missing = WebXml.missingDispatchers(webXml.getOrDefault(r.getName(), List.of()));
+            if (missing != null) {
+                reasons.add("the Tollgate filter [" + r.getName() + "] is mapped in " + WebXml.PATH + " without "
+                        + missing + ", so a free servlet could forward to or include a priced one, or an"
+                        + " asynchronous dispatch reach it, unpaid (list the four <dispatcher> elements REQUEST,"
+                        + " FORWARD, INCLUDE and ASYNC in each <filter-mapping> of the filter)");
+                continue;
+            }
+            return null;
         }
-        return "the Tollgate filter " + names + " has no mapping";
+        if (!unmapped.isEmpty()) {
+            reasons.add("the Tollgate filter " + unmapped + " has no mapping");
+        }
+        return String.join("; ", reasons);
     }
 
     /** {@return the priced or rate-limited servlets and the policy parameters, named for a message} */
@@ -135,17 +188,27 @@ public final class TollgateRequired implements ServletContextListener {
             ServletRegistration r = context.getServletRegistration(servlet);
             found.add("servlet \"" + servlet + "\"" + (r == null ? "" : " (" + r.getClassName() + ")"));
         }
-        TreeSet<String> parameters = new TreeSet<>();
-        for (String name : Collections.list(context.getInitParameterNames())) {
+        Map<String, String> merged;
+        try {
+            merged = TollgateInitializer.parameters(context, Map.of());
+        } catch (ServletException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        Map<String, String> parameters = new TreeMap<>();
+        for (String name : merged.keySet()) {
+            String label = null;
             if (name.equals(TollgateConfig.POLICIES)) {
-                parameters.add(name);
+                label = name;
             } else if (name.startsWith(TollgateConfig.POLICY_PREFIX)) {
                 String id = name.substring(TollgateConfig.POLICY_PREFIX.length());
-                parameters.add(TollgateConfig.POLICY_PREFIX + (id.contains(".") ? id.substring(0, id.indexOf('.')) : id)
-                        + ".*");
+                label = TollgateConfig.POLICY_PREFIX + (id.contains(".") ? id.substring(0, id.indexOf('.')) : id) + ".*";
+            }
+            if (label != null) {
+                parameters.merge(label, context.getInitParameter(name) != null ? "context parameter "
+                        : TollgateInitializer.PROPERTIES + " parameter ", (a, b) -> a.startsWith("context") ? a : b);
             }
         }
-        parameters.forEach(p -> found.add("context parameter " + p));
+        parameters.forEach((p, source) -> found.add(source + p));
         return found;
     }
 

@@ -197,7 +197,11 @@ class RateLimitFeaturesTest {
         }
     }
 
-    /** Issue 9 item 6: with their own budget for look-ups, invented keys still reach the ledger boundedly. */
+    /**
+     * Issue 9 item 6: with their own budget for look-ups, invented keys still reach the ledger
+     * boundedly. Since review item 7 valid keys give their token back and an address with its budget
+     * spent draws on the node's overflow, so the bound is the budget plus the overflow.
+     */
     @Test
     void issue9InventedKeysReachTheLedgerABoundedNumberOfTimes() throws Exception {
         SwitchableLedger counting = new SwitchableLedger(ledger());
@@ -206,17 +210,20 @@ class RateLimitFeaturesTest {
         try (TestServer server = start(config, "search", SearchServlet.class, "/search")) {
             assertEquals(200, server.get("/search", "X-API-Key", "gold").statusCode(), "gold is in use here");
             int budget = dev.tollgate.internal.RateLimiter.KEY_LOOKUPS_PER_MINUTE;
+            int overflow = dev.tollgate.internal.RateLimiter.KEY_LOOKUP_OVERFLOW_PER_MINUTE;
+            int flood = budget + overflow + 2 * budget;
             int unknown = 0;
             int limited = 0;
             HttpResponse<String> last = null;
-            for (int i = 0; i < 3 * budget; i++) {
+            for (int i = 0; i < flood; i++) {
                 last = server.get("/search", "X-API-Key", "invented-" + i);
                 unknown += last.statusCode() == 401 ? 1 : 0;
                 limited += last.statusCode() == 429 ? 1 : 0;
             }
-            assertEquals(budget - 1, unknown, "gold's look-up and the invented keys' share one budget");
-            assertEquals(2 * budget + 1, limited);
-            assertEquals(budget, counting.accountLookups.get(), "the ledger saw one budget of look-ups, no more");
+            assertEquals(budget + overflow, unknown, "gold's look-up was given back; the invented keys spent both");
+            assertEquals(2 * budget, limited);
+            assertEquals(budget + overflow + 1, counting.accountLookups.get(),
+                    "the ledger saw gold once and the invented keys one budget and one overflow, no more");
             assertEquals(List.of("key-lookups"), list(json(last).get("violated-policies")));
             assertEquals("\"key-lookups\";q=" + budget + ";w=60", last.headers().firstValue("RateLimit-Policy")
                     .orElseThrow());
@@ -224,21 +231,89 @@ class RateLimitFeaturesTest {
 
             assertEquals(401, server.get("/search", "X-API-Key", "invented-0").statusCode(),
                     "a key just found unknown is 401 again");
-            assertEquals(budget, counting.accountLookups.get(), "without asking the ledger");
+            assertEquals(budget + overflow + 1, counting.accountLookups.get(), "without asking the ledger");
             assertEquals(5, count(server, 5, "/search"), "anonymous requests keep their own limit meanwhile");
             assertEquals(200, server.get("/search", "X-API-Key", "gold").statusCode(), "confirmed: no look-up");
 
-            // A minute later gold's confirmation has lapsed and the budget is full again; spend it all.
+            // A minute later gold's confirmation has lapsed and both are full again; spend them all.
             clock.advance(java.time.Duration.ofSeconds(61));
-            for (int i = 0; i < budget + 5; i++) {
+            for (int i = 0; i < budget + overflow + 5; i++) {
                 server.get("/search", "X-API-Key", "invented-again-" + i);
             }
-            assertEquals(2 * budget, counting.accountLookups.get());
-            assertEquals(429, server.get("/search", "X-API-Key", "basic").statusCode(),
-                    "a key never seen here waits for the budget, like any other");
+            assertEquals(2 * (budget + overflow) + 1, counting.accountLookups.get());
+            HttpResponse<String> waits = server.get("/search", "X-API-Key", "basic");
+            assertEquals(429, waits.statusCode(), "the price of the bound: a flood that spends the overflow too"
+                    + " (over a minute's worth at once) makes a key never seen here wait");
+            assertEquals("1", waits.headers().firstValue("Retry-After").orElseThrow(), "the overflow refills first");
             assertEquals(200, server.get("/search", "X-API-Key", "gold").statusCode(),
                     "a key confirmed in the last minutes is confirmed again without the budget");
-            assertEquals(2 * budget + 1, counting.accountLookups.get());
+            assertEquals(2 * (budget + overflow) + 2, counting.accountLookups.get());
+            clock.advance(java.time.Duration.ofSeconds(1));
+            assertEquals(200, server.get("/search", "X-API-Key", "basic").statusCode(), "a second later it is in");
+        }
+    }
+
+    /** A ledger with {@code n} funded accounts {@code key-0} ... and a counter of its look-ups. */
+    private static SwitchableLedger manyKeys(int n) {
+        InMemoryLedger.Builder accounts = InMemoryLedger.builder();
+        for (int i = 0; i < n; i++) {
+            accounts.account("key-" + i, Money.credits("100"));
+        }
+        return new SwitchableLedger(accounts.build());
+    }
+
+    /**
+     * Review item 7: the look-up budget was spent by valid keys too, so behind an untrusted proxy
+     * (every client one address) only 30 new keys a minute could be confirmed for the whole service.
+     */
+    @Test
+    void item7ValidKeysSpendNoLookupBudget() throws Exception {
+        int budget = dev.tollgate.internal.RateLimiter.KEY_LOOKUPS_PER_MINUTE;
+        SwitchableLedger counting = manyKeys(3 * budget);
+        TollgateConfig config = TollgateConfig.builder().ledger(counting).clock(new MutableClock()).build();
+        try (TestServer server = start(config, "search", SearchServlet.class, "/search")) {
+            for (int i = 0; i < 3 * budget; i++) {
+                HttpResponse<String> r = server.get("/search", "X-API-Key", "key-" + i);
+                assertEquals(200, r.statusCode(), "new key " + i + " at the same instant: " + r.body());
+            }
+            assertEquals(3 * budget, counting.accountLookups.get(), "one look-up per key");
+        }
+    }
+
+    /**
+     * Review item 7: a budget's worth of invented keys from one address (or a steady one every 2 s)
+     * kept every key not yet confirmed there out with 429, for as long as they came.
+     */
+    @Test
+    void item7InventedKeysFromOneAddressDoNotKeepANewValidKeyOut() throws Exception {
+        int budget = dev.tollgate.internal.RateLimiter.KEY_LOOKUPS_PER_MINUTE;
+        SwitchableLedger counting = manyKeys(20);
+        MutableClock clock = new MutableClock();
+        TollgateConfig config = TollgateConfig.builder().ledger(counting).clock(clock).build();
+        try (TestServer server = start(config, "search", SearchServlet.class, "/search")) {
+            for (int i = 0; i < budget; i++) {
+                assertEquals(401, server.get("/search", "X-API-Key", "invented-" + i).statusCode(), "invented " + i);
+            }
+            HttpResponse<String> fresh = server.get("/search", "X-API-Key", "key-0");
+            assertEquals(200, fresh.statusCode(), "a key never seen here: " + fresh.body());
+            assertEquals("\"payer-5-per-60s\";q=5;w=60", fresh.headers().firstValue("RateLimit-Policy").orElseThrow());
+            assertTrue(fresh.headers().firstValue("RateLimit").orElseThrow().startsWith("\"payer-5-per-60s\";r=4;"),
+                    "its own limit: " + fresh.headers().firstValue("RateLimit"));
+            // Then an invented key every 2 s (the budget's refill) for 5 minutes: a new valid key every
+            // 30 s still gets in.
+            int invented = budget;
+            int valid = 1;
+            for (int s = 1; s <= 150; s++) {
+                clock.advance(java.time.Duration.ofSeconds(2));
+                assertEquals(401, server.get("/search", "X-API-Key", "steady-" + s).statusCode(), "steady " + s);
+                invented++;
+                if (s % 15 == 0) {
+                    HttpResponse<String> r = server.get("/search", "X-API-Key", "key-" + valid);
+                    assertEquals(200, r.statusCode(), "new key at " + 2 * s + " s: " + r.body());
+                    valid++;
+                }
+            }
+            assertEquals(invented + valid, counting.accountLookups.get(), "one look-up per key, no more");
         }
     }
 }

@@ -30,13 +30,17 @@ import java.util.Map;
  * idempotent request, and it makes {@code AsyncContext.complete()} settle the hold before the
  * container sends the response, so asynchronous endpoints are charged before delivery too.
  *
- * <p>When it holds the body of a form {@code POST} ({@code application/x-www-form-urlencoded}), the
+ * <p>When it holds the body of a form {@code POST} or {@code PUT}
+ * ({@code application/x-www-form-urlencoded}), the
  * container can no longer parse it, so the parameter methods are answered here, as the Servlet
  * specification says a container does: query parameters first (decoded as UTF-8, the URI encoding
  * of Jetty 12 and Tomcat 10.1), then the form's, decoded with the request's character encoding
  * ({@code charset} of the content type, else the context's request character encoding, else
  * ISO-8859-1). Both ways of reading a body then work, in either order: the stream or reader gives
- * the bytes, the parameter methods the decoded fields.
+ * the bytes, the parameter methods the decoded fields. A form body over {@value FormDecoder#MAX_BYTES}
+ * bytes or {@value FormDecoder#MAX_FIELDS} fields makes the parameter methods throw an
+ * {@code IllegalStateException}, as Jetty 12 does with its default limits (Tomcat drops the fields
+ * over its limit instead; the Servlet API exposes neither container's settings).
  *
  * <p>One per request; not thread-safe beyond what the servlet API allows.
  */
@@ -45,6 +49,15 @@ final class PaidRequest extends HttpServletRequestWrapper {
     /** What the exchange does just before an asynchronous response completes. */
     interface CompletionHook {
         void beforeComplete();
+
+        /**
+         * An asynchronous cycle started through this request; runs before the endpoint can add its
+         * own listeners, so a listener added here hears a timeout first.
+         *
+         * @param context the container's context
+         */
+        default void started(AsyncContext context) {
+        }
     }
 
     private final byte[] body;
@@ -139,9 +152,16 @@ final class PaidRequest extends HttpServletRequestWrapper {
         return holdsForm() ? formParameters() : super.getParameterMap();
     }
 
-    /** Whether the container would parse the body we hold as parameters: a form POST. */
+    /**
+     * Whether the container would parse the body we hold as parameters: a form {@code POST}, or a
+     * form {@code PUT}. Jetty 12 parses both ({@code HttpConfiguration.formEncodedMethods}); Tomcat
+     * 10.1 only {@code POST} ({@code parseBodyMethods}). The Servlet API tells neither rule, and a
+     * Jetty endpoint that lost its {@code PUT} fields would break, while on Tomcat the fields only
+     * add to the query's; so {@code PUT} forms are parsed everywhere.
+     */
     private boolean holdsForm() {
-        if (body == null || !"POST".equals(getMethod())) {
+        String method = getMethod();
+        if (body == null || !("POST".equals(method) || "PUT".equals(method))) {
             return false;
         }
         String type = getContentType();
@@ -158,11 +178,13 @@ final class PaidRequest extends HttpServletRequestWrapper {
             Map<String, List<String>> all = new LinkedHashMap<>();
             String query = getQueryString();
             if (query != null) {
-                FormDecoder.decode(query.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8, all);
+                FormDecoder.decode(query.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8, all,
+                        Integer.MAX_VALUE); // the container has bounded the request line already
             }
             Charset cs = bodyCharset();
-            // An encoding this JVM lacks: Tomcat then falls back to its default as well.
-            FormDecoder.decode(body, cs == null ? StandardCharsets.ISO_8859_1 : cs, all);
+            // An encoding this JVM lacks: Tomcat then falls back to its default as well. Over the
+            // limits this throws, every time it is asked (nothing is kept), as Jetty does.
+            FormDecoder.decodeBody(body, cs == null ? StandardCharsets.ISO_8859_1 : cs, all);
             Map<String, String[]> map = new LinkedHashMap<>();
             all.forEach((k, v) -> map.put(k, v.toArray(String[]::new)));
             parameters = Collections.unmodifiableMap(map);
@@ -192,6 +214,7 @@ final class PaidRequest extends HttpServletRequestWrapper {
         AsyncContext started = super.startAsync(servletRequest, servletResponse);
         SettlingAsyncContext a = new SettlingAsyncContext(started);
         async = a;
+        hook.started(started);
         return a;
     }
 
@@ -231,18 +254,25 @@ final class PaidRequest extends HttpServletRequestWrapper {
             return delegate.hasOriginalRequestAndResponse();
         }
 
+        // The filter may not be mapped for ASYNC: then nothing settles before the dispatched pass
+        // ends and the container completes the response. So its writes settle as they come, unless
+        // the dispatch does pass the filter (PaidResponse.holdAgain).
+
         @Override
         public void dispatch() {
+            response.settleAtFirstByte();
             delegate.dispatch();
         }
 
         @Override
         public void dispatch(String path) {
+            response.settleAtFirstByte();
             delegate.dispatch(path);
         }
 
         @Override
         public void dispatch(ServletContext context, String path) {
+            response.settleAtFirstByte();
             delegate.dispatch(context, path);
         }
 

@@ -12,7 +12,12 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.Charset;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +52,15 @@ import java.util.Set;
  * becomes the {@code Content-Length} when the endpoint declared none, so the headers still match
  * those of {@code GET}.
  *
- * <p>One per request; not thread-safe beyond what the servlet API allows.
+ * <p>Asynchronous requests: after {@code AsyncContext.dispatch()} writes settle at the first byte
+ * until the dispatch passes the filter ({@link #settleAtFirstByte()}), because a filter mapped
+ * without {@code ASYNC} never settles that pass before the container completes it. An async
+ * timeout or error that releases the hold lets the response through uncharged ({@link #release()}).
+ * Once the response streams, the held buffers are let go.
+ *
+ * <p>One per request. State changes and the held buffers are guarded by {@link #lock()}, which the
+ * exchange also takes to settle, since a timeout runs on a container thread; writing is otherwise
+ * single-threaded, as the servlet API requires.
  */
 final class PaidResponse extends HttpServletResponseWrapper {
 
@@ -83,9 +96,19 @@ final class PaidResponse extends HttpServletResponseWrapper {
     private final int maxRecordedBytes; // -1: do not record
     private final boolean head;
     private Gate gate;
+    /**
+     * Guards {@link #state} changes and the held buffers: an async timeout or error (a container
+     * thread) and the endpoint's writes or {@code complete()} (an application thread) may race, and
+     * the settlement they trigger must see one state and happen once. Writes in state OPEN skip it.
+     */
+    private final Object lock = new Object();
     private volatile State state = State.HOLDING;
-    private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
-    private final StringBuilder pendingChars = new StringBuilder();
+    private HeldBytes pending = new HeldBytes();
+    private StringBuilder pendingChars = new StringBuilder();
+    /** Set by {@code AsyncContext.dispatch()}: the filter may not see that dispatch, so do not hold. */
+    private volatile boolean eager;
+    /** An async dispatch was asked for and has not (yet) passed the filter. */
+    private volatile boolean dispatchUnseen;
     private boolean overflow;
     private boolean outputUsed;
     private long declaredLength = -1;
@@ -130,39 +153,104 @@ final class PaidResponse extends HttpServletResponseWrapper {
      * @return whether the endpoint's bytes may go out
      */
     private boolean open() throws IOException {
-        if (state == State.OPEN) {
+        synchronized (lock) {
+            if (state == State.OPEN) {
+                return true;
+            }
+            if (state == State.CLOSED) {
+                return false;
+            }
+            if (gate != null && !gate.open()) {
+                drop();
+                return false;
+            }
+            state = State.OPEN;
             return true;
         }
-        if (state == State.CLOSED) {
-            return false;
-        }
-        if (gate != null && !gate.open()) {
-            drop();
-            return false;
-        }
-        state = State.OPEN;
-        return true;
     }
 
     /** Passes the held bytes to the container; the response must be settled. */
     private void drain() throws IOException {
         if (pending.size() > 0) {
-            byte[] b = pending.toByteArray();
-            pending.reset();
-            stream.out.write(b);
+            pending.writeTo(stream.out);
         }
         if (pendingChars.length() > 0) {
             String c = pendingChars.toString();
             pendingChars.setLength(0);
             sink.out.write(c);
         }
+        shrink();
+    }
+
+    /**
+     * Once bytes stream through, the held buffers are no longer needed: let go of them, so a long
+     * stream does not keep up to {@code maxResponseBytes} (bytes and chars) for its whole life.
+     * {@code HEAD} keeps its count for replay.
+     */
+    private void shrink() {
+        if (state != State.HOLDING && !head) {
+            if (pending.capacity() > 0) {
+                pending = new HeldBytes();
+            }
+            pendingChars = new StringBuilder(0);
+        } else {
+            pending.reset();
+        }
     }
 
     private void drop() {
         state = State.CLOSED;
-        pending.reset();
-        pendingChars.setLength(0);
+        pending = new HeldBytes();
+        pendingChars = new StringBuilder(0);
         declaredLength = -1;
+    }
+
+    /** {@return how many bytes and chars the held buffers take, used or not} For tests. */
+    long heldCapacity() {
+        synchronized (lock) {
+            return pending.capacity() + (long) pendingChars.capacity();
+        }
+    }
+
+    /**
+     * The endpoint called {@code AsyncContext.dispatch()}. A filter declared without the
+     * {@code ASYNC} dispatcher never sees that dispatch, so nothing could settle in time to let
+     * held bytes out: until the dispatch passes the filter ({@link #holdAgain()}), each write
+     * settles and goes through at once, and a declared {@code Content-Length} is passed on as set.
+     */
+    void settleAtFirstByte() {
+        synchronized (lock) {
+            dispatchUnseen = true;
+            eager = true;
+        }
+    }
+
+    /** The async dispatch passes the filter, which settles when it returns: hold again. */
+    void holdAgain() {
+        synchronized (lock) {
+            dispatchUnseen = false;
+            eager = false;
+        }
+    }
+
+    /** {@return whether an async dispatch was asked for that never passed the filter} */
+    boolean dispatchUnseen() {
+        return dispatchUnseen;
+    }
+
+    /**
+     * {@return whether body bytes are still held} After the container has completed the response
+     * (as {@code AsyncListener.onComplete} runs), such bytes can no longer reach the client.
+     */
+    boolean holdsBody() {
+        synchronized (lock) {
+            return state == State.HOLDING && !head && (pending.size() > 0 || pendingChars.length() > 0);
+        }
+    }
+
+    /** {@return the monitor that makes settlement and state changes atomic; see {@link #lock}} */
+    Object lock() {
+        return lock;
     }
 
     private static IOException replaced() {
@@ -176,20 +264,21 @@ final class PaidResponse extends HttpServletResponseWrapper {
 
     @Override
     public void flushBuffer() throws IOException {
-        if (deferFlush()) {
-            return;
-        }
-        if (open()) {
+        synchronized (lock) {
+            if (deferFlush() || !open()) {
+                return;
+            }
             if (!head) {
                 drain();
             }
-            super.flushBuffer();
         }
+        super.flushBuffer();
     }
 
     /** A request with an Idempotency-Key keeps its whole reply for retries: its flush waits. */
     private boolean deferFlush() {
-        return state == State.HOLDING && maxRecordedBytes >= 0 && !head;
+        // HEAD too: its body is never sent, and its recorded length must be the whole body's.
+        return state == State.HOLDING && maxRecordedBytes >= 0 && !eager;
     }
 
     @Override
@@ -215,13 +304,15 @@ final class PaidResponse extends HttpServletResponseWrapper {
 
     /** The container writes and sends its own page at once: settle for that status first. */
     private boolean beforeSend(int status) throws IOException {
-        if (state == State.HOLDING) {
-            pending.reset(); // the container discards the buffer too
-            pendingChars.setLength(0);
-            overflow = true; // its page is not seen here: do not replay
-            super.setStatus(status);
+        synchronized (lock) {
+            if (state == State.HOLDING) {
+                pending.reset(); // the container discards the buffer too
+                pendingChars.setLength(0);
+                overflow = true; // its page is not seen here: do not replay
+                super.setStatus(status);
+            }
+            return open();
         }
-        return open();
     }
 
     @Override
@@ -241,7 +332,7 @@ final class PaidResponse extends HttpServletResponseWrapper {
 
     @Override
     public void setContentLengthLong(long len) {
-        if (released) {
+        if (passLength()) {
             super.setContentLengthLong(len);
         } else {
             declaredLength = len;
@@ -250,7 +341,7 @@ final class PaidResponse extends HttpServletResponseWrapper {
 
     @Override
     public void setHeader(String name, String value) {
-        if (!released && isContentLength(name)) {
+        if (!passLength() && isContentLength(name)) {
             declaredLength = parseLength(value);
         } else {
             super.setHeader(name, value);
@@ -259,7 +350,7 @@ final class PaidResponse extends HttpServletResponseWrapper {
 
     @Override
     public void addHeader(String name, String value) {
-        if (!released && isContentLength(name)) {
+        if (!passLength() && isContentLength(name)) {
             declaredLength = parseLength(value);
         } else {
             super.addHeader(name, value);
@@ -268,7 +359,7 @@ final class PaidResponse extends HttpServletResponseWrapper {
 
     @Override
     public void setIntHeader(String name, int value) {
-        if (!released && isContentLength(name)) {
+        if (!passLength() && isContentLength(name)) {
             declaredLength = value;
         } else {
             super.setIntHeader(name, value);
@@ -277,7 +368,7 @@ final class PaidResponse extends HttpServletResponseWrapper {
 
     @Override
     public void addIntHeader(String name, int value) {
-        if (!released && isContentLength(name)) {
+        if (!passLength() && isContentLength(name)) {
             declaredLength = value;
         } else {
             super.addIntHeader(name, value);
@@ -292,6 +383,11 @@ final class PaidResponse extends HttpServletResponseWrapper {
     @Override
     public String getHeader(String name) {
         return isContentLength(name) && declaredLength >= 0 ? Long.toString(declaredLength) : super.getHeader(name);
+    }
+
+    /** {@return whether a declared length goes to the container as set} After release, or when settling at the first byte. */
+    private boolean passLength() {
+        return released || eager;
     }
 
     private static boolean isContentLength(String name) {
@@ -314,6 +410,12 @@ final class PaidResponse extends HttpServletResponseWrapper {
      * @throws IOException if the container fails to take the bytes (the client went away)
      */
     void release() throws IOException {
+        synchronized (lock) {
+            releaseLocked();
+        }
+    }
+
+    private void releaseLocked() throws IOException {
         if (released) {
             return;
         }
@@ -334,7 +436,7 @@ final class PaidResponse extends HttpServletResponseWrapper {
             state = State.OPEN;
             return;
         }
-        if (declaredLength >= 0 && !super.isCommitted() && (written == declaredLength || !outputUsed)) {
+        if (declaredLength >= 0 && !super.isCommitted() && (bodyBytes() == declaredLength || !outputUsed)) {
             super.setContentLengthLong(declaredLength);
         }
         state = State.OPEN;
@@ -344,12 +446,43 @@ final class PaidResponse extends HttpServletResponseWrapper {
     }
 
     /**
+     * {@return how many body bytes the endpoint wrote, or -1 if unknown} Writer output is counted
+     * in chars; while all of it is still held, its encoded length is computed here.
+     */
+    private long bodyBytes() {
+        if (sink == null) {
+            return written;
+        }
+        if (state != State.HOLDING) {
+            return -1;
+        }
+        CharsetEncoder encoder = writerCharset.newEncoder().onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        CharBuffer in = CharBuffer.wrap(pendingChars);
+        ByteBuffer out = ByteBuffer.allocate(8192);
+        long total = 0;
+        for (boolean flushed = false; ; ) {
+            CoderResult r = flushed ? encoder.flush(out) : encoder.encode(in, out, true);
+            total += out.position();
+            out.clear();
+            if (r.isUnderflow()) {
+                if (flushed) {
+                    return total;
+                }
+                flushed = true;
+            }
+        }
+    }
+
+    /**
      * Gives the response up: Tollgate replaces it with a refusal written to the container's
      * response directly, so nothing held back here may reach it.
      */
     void abandon() {
-        released = true;
-        drop();
+        synchronized (lock) {
+            released = true;
+            drop();
+        }
     }
 
     /**
@@ -357,9 +490,11 @@ final class PaidResponse extends HttpServletResponseWrapper {
      * instead (or, when bytes have left already, aborts the response).
      */
     void discard() {
-        released = true;
-        if (state == State.HOLDING) {
-            drop();
+        synchronized (lock) {
+            released = true;
+            if (state == State.HOLDING) {
+                drop();
+            }
         }
     }
 
@@ -382,6 +517,12 @@ final class PaidResponse extends HttpServletResponseWrapper {
     }
 
     private void clear() {
+        synchronized (lock) {
+            clearLocked();
+        }
+    }
+
+    private void clearLocked() {
         if (state == State.HOLDING) {
             if (head && sink != null) {
                 sink.countPending(); // so the reset below drops what was written so far
@@ -436,6 +577,12 @@ final class PaidResponse extends HttpServletResponseWrapper {
      * @return the response to keep
      */
     RecordedResponse record(boolean trustworthy) {
+        synchronized (lock) {
+            return recordLocked(trustworthy);
+        }
+    }
+
+    private RecordedResponse recordLocked(boolean trustworthy) {
         byte[] body = pending.toByteArray();
         if (pendingChars.length() > 0) {
             byte[] encoded = pendingChars.toString().getBytes(writerCharset);
@@ -491,6 +638,17 @@ final class PaidResponse extends HttpServletResponseWrapper {
         }
     }
 
+    /** A byte buffer that tells its capacity, so that tests can see it let go. */
+    private static final class HeldBytes extends ByteArrayOutputStream {
+        HeldBytes() {
+            super(0);
+        }
+
+        int capacity() {
+            return buf.length;
+        }
+    }
+
     private final class Stream extends ServletOutputStream {
         private final ServletOutputStream out;
         private boolean closed;
@@ -510,43 +668,51 @@ final class PaidResponse extends HttpServletResponseWrapper {
                 throw new IOException("the response output stream is closed");
             }
             java.util.Objects.checkFromIndexSize(off, len, b.length);
-            written += len;
-            if (head) {
-                keepForReplay(b, off, len, null);
+            if (state == State.OPEN && !head) {
+                written += len;
+                out.write(b, off, len); // settled: no lock on the streaming path
                 return;
             }
-            switch (state) {
-                case OPEN -> out.write(b, off, len);
-                case CLOSED -> throw replaced();
-                case HOLDING -> {
-                    if (pending.size() + (long) len <= capacity()) {
-                        pending.write(b, off, len);
-                        return;
-                    }
-                    overflow = true;
-                    if (!open()) {
-                        throw replaced();
-                    }
-                    // One write, so that a non-blocking stream is written once per isReady().
-                    pending.write(b, off, len);
-                    byte[] all = pending.toByteArray();
-                    pending.reset();
-                    out.write(all);
+            synchronized (lock) {
+                written += len;
+                if (head) {
+                    keepForReplay(b, off, len, null);
+                    return;
                 }
-                default -> throw new IllegalStateException();
+                switch (state) {
+                    case OPEN -> out.write(b, off, len);
+                    case CLOSED -> throw replaced();
+                    case HOLDING -> {
+                        if (!eager && pending.size() + (long) len <= capacity()) {
+                            pending.write(b, off, len);
+                            return;
+                        }
+                        overflow = true;
+                        if (!open()) {
+                            throw replaced();
+                        }
+                        // One write, so that a non-blocking stream is written once per isReady().
+                        pending.write(b, off, len);
+                        pending.writeTo(out);
+                        shrink();
+                    }
+                    default -> throw new IllegalStateException();
+                }
             }
         }
 
         @Override
         public void flush() throws IOException {
-            if (closed || deferFlush()) {
-                return;
-            }
-            if (!open()) {
-                throw replaced();
-            }
-            if (!head) {
-                drain();
+            synchronized (lock) {
+                if (closed || deferFlush()) {
+                    return;
+                }
+                if (!open()) {
+                    throw replaced();
+                }
+                if (!head) {
+                    drain();
+                }
             }
             out.flush();
         }
@@ -598,27 +764,33 @@ final class PaidResponse extends HttpServletResponseWrapper {
             if (closed) {
                 throw new IOException("the response writer is closed");
             }
-            if (counter != null) {
-                counter.write(cbuf, off, len);
-                keepForReplay(null, off, len, cbuf);
+            if (state == State.OPEN && counter == null) {
+                out.write(cbuf, off, len); // settled: no lock on the streaming path
                 return;
             }
-            switch (state) {
-                case OPEN -> out.write(cbuf, off, len);
-                case CLOSED -> throw replaced();
-                case HOLDING -> {
-                    if (pendingChars.length() + (long) len <= capacity()) {
-                        pendingChars.append(cbuf, off, len);
-                        return;
-                    }
-                    overflow = true;
-                    if (!open()) {
-                        throw replaced();
-                    }
-                    drain();
-                    out.write(cbuf, off, len);
+            synchronized (lock) {
+                if (counter != null) {
+                    counter.write(cbuf, off, len);
+                    keepForReplay(null, off, len, cbuf);
+                    return;
                 }
-                default -> throw new IllegalStateException();
+                switch (state) {
+                    case OPEN -> out.write(cbuf, off, len);
+                    case CLOSED -> throw replaced();
+                    case HOLDING -> {
+                        if (!eager && pendingChars.length() + (long) len <= capacity()) {
+                            pendingChars.append(cbuf, off, len);
+                            return;
+                        }
+                        overflow = true;
+                        if (!open()) {
+                            throw replaced();
+                        }
+                        drain();
+                        out.write(cbuf, off, len);
+                    }
+                    default -> throw new IllegalStateException();
+                }
             }
         }
 
@@ -633,14 +805,16 @@ final class PaidResponse extends HttpServletResponseWrapper {
 
         @Override
         public void flush() throws IOException {
-            if (closed || deferFlush()) {
-                return;
-            }
-            if (!open()) {
-                throw replaced();
-            }
-            if (counter == null) {
-                drain();
+            synchronized (lock) {
+                if (closed || deferFlush()) {
+                    return;
+                }
+                if (!open()) {
+                    throw replaced();
+                }
+                if (counter == null) {
+                    drain();
+                }
             }
             out.flush();
         }

@@ -72,6 +72,8 @@ final class RateLimitStep {
             if (account.refusal() != null) {
                 return new Outcome(budget, account.refusal());
             }
+            // A real key gives its look-up token back, so only unknown keys spend the budget.
+            limiter.keyConfirmed(budget);
             entitlements = account.account().entitlements();
         }
         RateLimitDecision limit = limiter.check(policy, policy.tierFor(entitlements), request,

@@ -57,6 +57,11 @@ public final class RateLimiter {
             null, 1, Count.ALL, false, StoreFailure.LOCAL,
             List.of(new LimitSpec(KEY_LOOKUPS, KEY_LOOKUPS_PER_MINUTE, Duration.ofMinutes(1))));
     private static final String KEY_LOOKUP_POLICY = LimitTier.policyHeader(List.of(KEY_LOOKUP_SPEC));
+    /**
+     * Ledger look-ups of keys not confirmed yet from addresses whose own budget is spent, per node
+     * and minute (burst as large), shared by every address.
+     */
+    public static final int KEY_LOOKUP_OVERFLOW_PER_MINUTE = 60;
 
     private final Cache<BucketKey, Bucket> local;
     private final Cache<BucketKey, Bucket> remote;
@@ -75,6 +80,11 @@ public final class RateLimiter {
     /** Runs store calls so a request thread never waits past the deadline, whatever the client does. */
     private final java.util.concurrent.ThreadPoolExecutor storeCalls;
     private final Stats stats = new Stats();
+    /**
+     * The node's overflow for key look-ups ({@link #checkKeyLookup}). A field, not a cache entry:
+     * flooding the bucket cache must not evict it and so hand out a fresh one.
+     */
+    private final Bucket keyLookupOverflow;
 
     /**
      * Creates a limiter. It takes the buckets of any policy it is asked to check.
@@ -123,6 +133,10 @@ public final class RateLimiter {
         this.local = Caffeine.newBuilder().maximumSize(maxBuckets).expireAfter(new IdleExpiry()).build();
         this.remote = store == null ? null
                 : Caffeine.newBuilder().maximumSize(maxBuckets).expireAfter(new IdleExpiry()).build();
+        this.keyLookupOverflow = Bucket.builder().withCustomTimePrecision(timeMeter)
+                .addLimit(Bandwidth.builder().capacity(KEY_LOOKUP_OVERFLOW_PER_MINUTE)
+                        .refillGreedy(KEY_LOOKUP_OVERFLOW_PER_MINUTE, Duration.ofMinutes(1)).build())
+                .build();
     }
 
     /** {@return the client address resolver} */
@@ -224,16 +238,27 @@ public final class RateLimiter {
     }
 
     /**
-     * Takes one token of a client address's budget for ledger look-ups of keys not confirmed yet
-     * (its /64 for IPv6): {@value #KEY_LOOKUPS_PER_MINUTE} a minute, refilled greedily, in this JVM.
-     * The budget is apart from every endpoint's limits, so anonymous traffic from an address (a NAT,
-     * an untrusted proxy) cannot keep a valid key from being looked up, while a flood of invented
-     * keys reaches the ledger at most this often per address. Always local: it guards this node's
-     * calls to the ledger, and a shared store's failure must not open or close it.
+     * Takes one token for a ledger look-up of a key not confirmed yet: from its client address's
+     * budget (its /64 for IPv6), {@value #KEY_LOOKUPS_PER_MINUTE} a minute, or, when that is spent,
+     * from this node's overflow, {@value #KEY_LOOKUP_OVERFLOW_PER_MINUTE} a minute for every address
+     * together. Both refill greedily and live in this JVM: they guard this node's calls to the
+     * ledger, and a shared store's failure must not open or close them.
+     *
+     * <p>The caller gives the token back with {@link #keyConfirmed} when the ledger knows the key,
+     * so only keys the ledger does not know (or look-ups that fail) spend either budget. Valid keys
+     * are then never refused for the look-ups of other valid keys, and invented keys can block a
+     * new key only by spending the address's budget <em>and</em> the node's overflow, that is by
+     * costing the ledger over {@value #KEY_LOOKUP_OVERFLOW_PER_MINUTE} look-ups a minute. The bound,
+     * which holds whatever the clients do (tokens are taken before the look-up, so concurrent
+     * requests cannot overshoot): per node, at most {@value #KEY_LOOKUPS_PER_MINUTE} look-ups at once
+     * and then one every 2 s per address, plus {@value #KEY_LOOKUP_OVERFLOW_PER_MINUTE} at once and
+     * then one a second for all addresses together. Memory: one small bucket per address, in the
+     * bounded bucket cache, and one overflow bucket.
      *
      * @param policy the request's policy, for the listener
      * @param request the request, for its client address
-     * @return the decision; refused means 429 with the limit {@value #KEY_LOOKUPS}
+     * @return the decision (its {@code taken} names the bucket the token came from); refused means 429
+     *         with the limit {@value #KEY_LOOKUPS} and the address's budget in the headers
      */
     public RateLimitDecision checkKeyLookup(Policy policy, HttpServletRequest request) {
         Bucket bucket = local.get(new BucketKey(KEY_LOOKUP_SPEC, address(request)), this::newLocalBucket);
@@ -243,14 +268,33 @@ public final class RateLimiter {
         List<RateLimitDecision.LimitState> states = List.of(new RateLimitDecision.LimitState(l.name(), l.requests(),
                 l.windowSeconds(), Math.max(0, probe.getRemainingTokens()), Math.max(0, reset)));
         if (probe.isConsumed()) {
-            return new RateLimitDecision(true, false, null, List.of(), List.of(), KEY_LOOKUP_POLICY, states, List.of());
+            return new RateLimitDecision(true, false, null, List.of(), List.of(), KEY_LOOKUP_POLICY, states,
+                    List.of(new RateLimitDecision.Taken(bucket, 1, Count.ALL, 0, 1)));
         }
-        Duration retry = Duration.ofSeconds(Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L)
-                / 1_000_000_000L));
+        ConsumptionProbe overflow = keyLookupOverflow.tryConsumeAndReturnRemaining(1);
+        if (overflow.isConsumed()) {
+            return new RateLimitDecision(true, false, null, List.of(), List.of(), KEY_LOOKUP_POLICY, states,
+                    List.of(new RateLimitDecision.Taken(keyLookupOverflow, 1, Count.ALL, 0, 1)));
+        }
+        // Either bucket may refill first; say the sooner.
+        long wait = Math.min(probe.getNanosToWaitForRefill(), overflow.getNanosToWaitForRefill());
+        Duration retry = Duration.ofSeconds(Math.max(1, (wait + 999_999_999L) / 1_000_000_000L));
         stats.rejected.incrementAndGet();
         event(policy, List.of(KEY_LOOKUPS), false, retry);
         return new RateLimitDecision(false, false, retry, List.of(KEY_LOOKUPS), List.of(), KEY_LOOKUP_POLICY, states,
                 List.of());
+    }
+
+    /**
+     * Gives back the token of a key look-up the ledger answered with an account: only keys it does
+     * not know spend the look-up budgets.
+     *
+     * @param lookup the admitted decision of {@link #checkKeyLookup}, or {@code null} (nothing taken)
+     */
+    public void keyConfirmed(RateLimitDecision lookup) {
+        if (lookup != null) {
+            refund(lookup.taken());
+        }
     }
 
     /**

@@ -88,7 +88,7 @@ final class ServletAdapter {
         PaidResponse out = new PaidResponse(response, ticket.isReplayable() ? config.maxResponseBytes() : -1,
                 "HEAD".equals(request.getMethod()));
         PaidExchange exchange = new PaidExchange(ticket, request, response, out);
-        exchange.run(new PaidRequest(request, ticket.requestBody(), out, exchange::beforeComplete), out, chain);
+        exchange.run(new PaidRequest(request, ticket.requestBody(), out, exchange), out, chain);
     }
 
     /** Gives back tokens of limits that do not count this outcome (now, or when async processing ends). */
@@ -132,11 +132,16 @@ final class ServletAdapter {
      * they were let through) and the exception goes on to the container, which aborts the response:
      * the client sees it cut off, not complete.
      */
-    private final class PaidExchange implements AsyncListener, PaidResponse.Gate, Supplier<RecordedResponse> {
+    private final class PaidExchange implements AsyncListener, PaidResponse.Gate, Supplier<RecordedResponse>,
+            PaidRequest.CompletionHook {
         private final SettlementOnce ticket;
         private final HttpServletRequest request;
         private final HttpServletResponse response;
         private final PaidResponse out;
+        /** This listener is on the request's AsyncContext (onStartAsync keeps it on for later cycles). */
+        private volatile boolean listening;
+        /** A timeout or error released the hold and let the response through uncharged. */
+        private volatile boolean passedThrough;
         /** Whether the settlement in progress may still record the whole response (see {@link #get}). */
         private volatile boolean canRewrite;
 
@@ -162,6 +167,9 @@ final class ServletAdapter {
          */
         void dispatch(HttpServletRequest in, HttpServletResponse wrapped, FilterChain chain)
                 throws IOException, ServletException {
+            if (in.getDispatcherType() == DispatcherType.ASYNC) {
+                out.holdAgain(); // this dispatch passes the filter, which settles when it returns
+            }
             boolean returned = false;
             try {
                 chain.doFilter(in, wrapped);
@@ -190,7 +198,8 @@ final class ServletAdapter {
                 // Settled by AsyncContext.complete() through PaidRequest, or else by this listener.
                 // complete() cannot take effect before this dispatch returns, so the listener is
                 // always in place in time (a later startAsync() adds it again: onStartAsync).
-                if (!in.getDispatcherType().equals(DispatcherType.ASYNC)) {
+                if (!listening) { // startAsync() bypassed PaidRequest (see started)
+                    listening = true;
                     request.getAsyncContext().addListener(this);
                 }
                 return;
@@ -198,8 +207,22 @@ final class ServletAdapter {
             settle(true);
         }
 
+        /**
+         * Listens from the start of the asynchronous cycle, ahead of the endpoint's own listeners:
+         * a timeout must release the hold before an application's {@code onTimeout} writes its
+         * fallback (which would otherwise be charged as it goes out).
+         */
+        @Override
+        public void started(jakarta.servlet.AsyncContext context) {
+            if (!listening) {
+                listening = true;
+                context.addListener(this);
+            }
+        }
+
         /** Called by {@link PaidRequest} when the endpoint completes asynchronous processing. */
-        void beforeComplete() {
+        @Override
+        public void beforeComplete() {
             try {
                 settle(!response.isCommitted());
             } catch (IOException e) {
@@ -217,20 +240,29 @@ final class ServletAdapter {
         }
 
         private void settle(boolean canRewrite) throws IOException {
-            try {
-                decide(canRewrite);
-            } finally {
+            // Under the response's lock: a timeout on a container thread sees either nothing decided
+            // yet or the whole decision with its bytes passed on (PaidResponse#lock).
+            synchronized (out.lock()) {
                 try {
-                    out.release();
+                    decide(canRewrite);
                 } finally {
-                    // Count modes see the final outcome: after a failed charge may have turned a 200 into a 503.
-                    ticket.finish(!ticket.releasedEarly() && response.getStatus() < 400);
+                    try {
+                        out.release();
+                    } finally {
+                        // Count modes see the final outcome: after a failed charge may have turned a 200 into a 503.
+                        ticket.finish(!ticket.releasedEarly() && response.getStatus() < 400);
+                    }
                 }
             }
         }
 
         /** Settles the ticket; {@return false when the response was replaced by a refusal} */
         private boolean decide(boolean canRewrite) throws IOException {
+            if (passedThrough) {
+                // A timeout or error released the hold; what the application answers after it (its
+                // fallback) goes out uncharged, not replaced by a 503 (see endedEarly).
+                return true;
+            }
             this.canRewrite = canRewrite;
             Settled s = ticket.settle(response.getStatus(), this, canRewrite && !response.isCommitted());
             if (s instanceof Settled.Replace replace) {
@@ -255,17 +287,48 @@ final class ServletAdapter {
 
         @Override
         public void onComplete(AsyncEvent event) throws IOException {
-            settle(false);
+            synchronized (out.lock()) {
+                // The container has completed the response: bytes still held here never reached
+                // the client (complete() or an ASYNC dispatch bypassed the filter). Never charge
+                // for a response emptied that way.
+                AsyncWarnings.check(out, ticket.hold().id());
+                if (out.holdsBody()) {
+                    ticket.release("the response completed without the bytes held for it");
+                    out.discard();
+                }
+                settle(false);
+            }
         }
 
         @Override
-        public void onTimeout(AsyncEvent event) {
-            ticket.abandon("asynchronous processing timed out");
+        public void onTimeout(AsyncEvent event) throws IOException {
+            endedEarly("asynchronous processing timed out");
         }
 
         @Override
-        public void onError(AsyncEvent event) {
-            ticket.abandon("asynchronous processing failed: " + event.getThrowable());
+        public void onError(AsyncEvent event) throws IOException {
+            endedEarly("asynchronous processing failed: " + event.getThrowable());
+        }
+
+        /**
+         * A timeout or error: if nothing is decided yet, release the hold and let the response
+         * through uncharged (the held bytes and whatever the application writes next, such as the
+         * fallback of its own listener). If a charge was committed, its bytes must reach the
+         * client rather than be replaced by the container's error page: commit the response.
+         */
+        private void endedEarly(String why) throws IOException {
+            synchronized (out.lock()) {
+                if (!ticket.decided()) {
+                    passedThrough = true;
+                    ticket.abandon(why);
+                    out.release();
+                    return;
+                }
+                if (out.opened() && !response.isCommitted()) {
+                    response.flushBuffer();
+                }
+            }
+            ticket.finish(false);
         }
 
         @Override

@@ -120,6 +120,11 @@ final class SettlementOnce implements Ticket {
         return replaced;
     }
 
+    /** {@return whether the hold was committed or released already} */
+    boolean decided() {
+        return settled.get();
+    }
+
     /** {@return whether the hold was released by {@link #abandon} (a timeout or error)} */
     boolean releasedEarly() {
         return releasedEarly;

@@ -13,9 +13,11 @@ import dev.tollgate.spi.Settlement;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,25 +46,32 @@ import java.util.stream.Collectors;
  *
  * <p><b>Idempotency records</b> for client keys are kept per (account, key): in progress while the
  * hold is open, then, after a commit, for {@link Builder#replayRetention(Duration) the replay
- * retention} (default 24 hours, counted from the commit). A record is never dropped before its
- * retention ends: that record is what keeps a retry from running and being charged a second time.
- * Records are bounded instead at admission. Each costs its measured heap ({@value #RECORD_OVERHEAD}
- * bytes plus its key, fingerprint, recorded headers and body) against two budgets: the account's
- * share ({@link Builder#replayMemoryPerAccount(long)}, default 4 MiB) and the whole ledger's
- * ({@link Builder#replayMemory(long)}, default 64 MiB), and at most
- * {@link Builder#maxReplayRecords(int)} records (default 1,000,000) are kept. A new key that does
- * not fit is refused before anything is held: {@link DenialReason#IDEMPOTENCY_RECORDS_EXHAUSTED}
- * when the account's share is used up (so one payer's traffic cannot crowd out the others'),
- * {@link DenialReason#IDEMPOTENCY_STORE_FULL} when the whole budget is. A response body that does
- * not fit any more at commit is not kept (the record is): a retry then gets {@code 409}
- * {@code already-processed}, never a second charge.
+ * retention} (default 24 hours, counted from the commit). A record (key, request fingerprint,
+ * status, expiry) is never dropped before its retention ends: it is what keeps a retry from running
+ * and being charged a second time. Records are small (247 bytes measured for a 36-character key)
+ * and bounded at admission instead: each costs {@value #RECORD_OVERHEAD} bytes plus its key and 32 fingerprint
+ * bytes against the account's share ({@link Builder#replayMemoryPerAccount(long)}, default 2 MiB,
+ * about 8,000 records) and the whole store's ({@link Builder#replayMemory(long)}, default 64 MiB,
+ * about 258,000 records); at most {@link Builder#maxReplayRecords(int)} records (default
+ * 1,000,000) are kept. A new key that does not fit is refused before anything is held:
+ * {@link DenialReason#IDEMPOTENCY_RECORDS_EXHAUSTED} until the account's oldest record expires,
+ * or {@link DenialReason#IDEMPOTENCY_STORE_FULL} until the store's oldest record expires. The
+ * default share is a thirty-second of the store, so it takes 32 accounts at their share to fill
+ * it.
+ *
+ * <p><b>Reply bodies</b> kept for replay have their own budget ({@link Builder#replayBodyMemory(long)},
+ * default 32 MiB). When a new body does not fit, older bodies are dropped, never their records:
+ * first the oldest of the account holding the most bodies while it holds more than its fair share
+ * (the budget divided by the accounts holding bodies), then the oldest of all. A retry whose body
+ * was dropped is answered {@code 409 already-processed}: charged once, never run twice.
  *
  * <p><b>Statements.</b> Every change of a balance is a {@link LedgerEntry}; the latest
  * {@link Builder#history(int) history} entries per account (default 1,000) are kept for
  * {@link #statement}.
  *
  * <p>Thread-safe: each account is guarded by its own lock, so payers never contend with each
- * other; methods never block on I/O.
+ * other for money; keeping or dropping a reply body takes one short lock shared by all accounts.
+ * Methods never block on I/O.
  */
 public final class InMemoryLedger implements Ledger, AccountAdministration {
 
@@ -83,10 +92,21 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
             new java.util.concurrent.atomic.AtomicLongArray(SETTLED_SLOTS);
     private final ConcurrentHashMap<RecordKey, KeyRecord> records = new ConcurrentHashMap<>();
     /** Completed records in commit order, so records past their retention are dropped oldest first. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<Filed> completedOrder =
+    private final java.util.concurrent.ConcurrentLinkedQueue<Completed> completedOrder =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
-    /** Bytes and slots charged by the records in {@link #records} (each account's share is in its state). */
+    /**
+     * Bytes and slots charged by the records in {@link #records}, bodies apart (each account's
+     * share is in its state).
+     */
     private final ReplayBudget budget;
+    private final long replayBodyMemory;
+    /** Guards the kept reply bodies: {@link #bodyBytes}, the body queues and each account's body count. */
+    private final Object bodyLock = new Object();
+    private long bodyBytes; // guarded by bodyLock
+    /** Records with a kept body, in commit order. Guarded by bodyLock. */
+    private final java.util.ArrayDeque<Completed> bodyOrder = new java.util.ArrayDeque<>();
+    /** Accounts with at least one kept body. Guarded by bodyLock. */
+    private final Set<AccountState> bodyHolders = new java.util.HashSet<>();
     private final AtomicLong holdSequence = new AtomicLong();
     private final String holdPrefix = Long.toString(System.nanoTime() & 0xffffff, 36) + "-";
     private final AtomicLong nextSweepMillis = new AtomicLong();
@@ -99,7 +119,10 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         this.replayRetention = b.replayRetention;
         this.history = b.history;
 
-        this.budget = new ReplayBudget(b.replayMemory, b.replayMemoryPerAccount, b.maxReplayRecords);
+        this.budget = new ReplayBudget(b.replayMemory,
+                b.replayMemoryPerAccount > 0 ? b.replayMemoryPerAccount : b.replayMemory / DEFAULT_SHARES,
+                b.maxReplayRecords);
+        this.replayBodyMemory = b.replayBodyMemory;
         b.accounts.forEach((id, a) -> accounts.put(id, new AccountState(id, a.balance, a.entitlements)));
         accounts.values().forEach(a -> a.log(LedgerEntry.Kind.OPEN, a.balance().amount(), BigDecimal.ZERO, null, null));
     }
@@ -138,41 +161,42 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         }
         // Drop records past their retention first (never inside compute(): it would nest map updates).
         trimRecords();
-        RecordKey key = new RecordKey(account.id, charge.idempotency().key());
-        String fingerprint = charge.idempotency().fingerprint();
+        RecordKey key = new RecordKey(account, charge.idempotency().key());
+        byte[] fingerprint = fingerprintBytes(charge.idempotency().fingerprint());
         Reservation[] outcome = new Reservation[1];
         // compute() makes "look up the key, then hold the money and mark the key" one atomic step
         // per (account, key): two concurrent retries can never both reach account.hold().
         records.compute(key, (k, existing) -> {
             if (existing instanceof InProgress p && isOpen(p.holdId)) {
+                boolean same = Arrays.equals(p.fingerprint, fingerprint);
                 outcome[0] = new Reservation.Conflict(
-                        p.fingerprint.equals(fingerprint) ? Reservation.ConflictKind.IN_PROGRESS
-                                : Reservation.ConflictKind.KEY_REUSED,
-                        p.fingerprint.equals(fingerprint) ? Duration.ofSeconds(1) : null);
+                        same ? Reservation.ConflictKind.IN_PROGRESS : Reservation.ConflictKind.KEY_REUSED,
+                        same ? Duration.ofSeconds(1) : null);
                 return existing;
             }
-            if (existing instanceof Completed c && now().isBefore(c.expiresAt)) {
-                outcome[0] = c.fingerprint.equals(fingerprint)
-                        ? new Reservation.Replay(c.response)
+            if (existing instanceof Completed c && clock.millis() < c.expiresAt) {
+                outcome[0] = Arrays.equals(c.fingerprint, fingerprint)
+                        ? new Reservation.Replay(c.response())
                         : new Reservation.Conflict(Reservation.ConflictKind.KEY_REUSED, null);
                 return existing;
             }
             if (existing != null) {
-                forget(account, existing); // stale (expired or abandoned): replaced or removed below
+                forget(existing); // stale (expired or abandoned): replaced or removed below
             }
-            long cost = ReplayBudget.recordCost(k.key(), fingerprint);
-            DenialReason full = acquire(account, cost, true);
+            long cost = RECORD_OVERHEAD + k.key.length + fingerprint.length;
+            DenialReason full = acquire(account, cost);
             if (full != null) {
                 outcome[0] = new Reservation.Denied(full, charge.price(), null, null, List.of(),
-                        full == DenialReason.IDEMPOTENCY_STORE_FULL ? untilOldestRecordExpires() : replayRetention);
+                        full == DenialReason.IDEMPOTENCY_STORE_FULL ? untilOldestRecordExpires()
+                                : untilOldestRecordExpires(account));
                 return null;
             }
             Reservation r = account.hold(charge, key);
             outcome[0] = r;
             if (r instanceof Reservation.Authorized a) {
-                return new InProgress(fingerprint, a.hold().id(), now(), cost);
+                return new InProgress(fingerprint, a.hold().id(), cost, account);
             }
-            forget(account, cost);
+            budget.forget(account.recordBytes, cost);
             return null;
         });
         if (outcome[0] instanceof Reservation.Denied d && (d.reason() == DenialReason.IDEMPOTENCY_RECORDS_EXHAUSTED
@@ -203,26 +227,22 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
             records.computeIfPresent(open.recordKey, (k, r) -> {
                 if (r instanceof InProgress p && p.holdId.equals(hold.id())) {
                     if (response == null) {
-                        forget(open.account, p);
+                        forget(p);
                         return null;
                     }
-                    RecordedResponse kept = response;
-                    long cost = p.cost;
-                    long extra = ReplayBudget.responseCost(response);
-                    if (acquire(open.account, extra, false) == null) {
-                        cost += extra;
-                    } else {
-                        // Over a budget now: keep the record (a retry is never charged twice) but not
-                        // the body, rather than drop anyone's record before its retention ends.
-                        kept = new RecordedResponse(response.status(), List.of(), new byte[0], false);
+                    stored[0] = new Completed(k, p.fingerprint, now().plus(replayRetention).toEpochMilli(),
+                            response.status(), p.cost);
+                    if (response.bodyRetained()) {
+                        // The record above is what keeps a retry from running twice; the body only
+                        // lets it be replayed, so it lives in its own budget and may be dropped.
+                        keepBody(stored[0], response);
                     }
-                    stored[0] = new Completed(p.fingerprint, kept, now().plus(replayRetention), cost);
                     return stored[0];
                 }
                 return r;
             });
             if (stored[0] != null) {
-                completed(open.recordKey, stored[0]);
+                completed(stored[0]);
             }
         }
         finish(open, Settlement.COMMITTED);
@@ -382,7 +402,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         if (h.recordKey != null) {
             records.computeIfPresent(h.recordKey, (k, r) -> {
                 if (r instanceof InProgress p && p.holdId.equals(h.hold.id())) {
-                    forget(h.account, r);
+                    forget(r);
                     return null;
                 }
                 return r;
@@ -434,8 +454,39 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         private BigDecimal available; // guarded by this
         /** Money under this account's open holds; available + held never exceeds the maximum. */
         private BigDecimal held = BigDecimal.ZERO; // guarded by this
-        /** Bytes this account's idempotency records charge against its share. */
+        /** Bytes this account's idempotency records charge against its share (bodies apart). */
         final AtomicLong recordBytes = new AtomicLong();
+        /** Guards {@link #completed}. */
+        final Object completedLock = new Object();
+        /**
+         * This account's completed records in commit order (the head expires first). Replaced when
+         * it empties, since an ArrayDeque never gives back the array a burst grew.
+         */
+        java.util.ArrayDeque<Completed> completed = new java.util.ArrayDeque<>();
+        /** Bytes of this account's kept bodies; guarded by bodyLock. */
+        long bodyBytes;
+        /** This account's records with a kept body, in commit order; guarded by bodyLock, replaced when empty. */
+        java.util.ArrayDeque<Completed> bodies = new java.util.ArrayDeque<>();
+
+        /** Drops the completed records that left the map off the head; completedLock held. */
+        void pruneCompleted() {
+            for (Completed c; (c = completed.peekFirst()) != null && c.gone; ) {
+                completed.pollFirst();
+            }
+            if (completed.isEmpty()) {
+                completed = new java.util.ArrayDeque<>();
+            }
+        }
+
+        /** Drops the dropped bodies off the head; bodyLock held. */
+        void pruneBodies() {
+            for (Completed c; (c = bodies.peekFirst()) != null && c.body == null; ) {
+                bodies.pollFirst();
+            }
+            if (bodies.isEmpty()) {
+                bodies = new java.util.ArrayDeque<>();
+            }
+        }
         private volatile Set<String> entitlements;
         private final java.util.ArrayDeque<LedgerEntry> entries = new java.util.ArrayDeque<>(); // guarded by this
 
@@ -566,83 +617,296 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         }
     }
 
-    private record RecordKey(String account, String key) {
+    /** (account, key); the key kept as its ASCII bytes, which saves a string object per record. */
+    private static final class RecordKey {
+        final AccountState account;
+        final byte[] key;
+        private final int hash;
+
+        RecordKey(AccountState account, String key) {
+            this.account = account;
+            this.key = key.getBytes(StandardCharsets.US_ASCII); // keys are printable ASCII (Idempotency)
+            this.hash = 31 * account.id.hashCode() + Arrays.hashCode(this.key);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RecordKey k && k.account == account && Arrays.equals(k.key, key);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     private sealed interface KeyRecord permits InProgress, Completed {
-        /** {@return the bytes this record charges against its account's share and the budget} */
+        /** {@return the bytes this record charges against its account's share and the record budget} */
         long cost();
+
+        AccountState account();
     }
 
-    private record InProgress(String fingerprint, String holdId, Instant since, long cost) implements KeyRecord {
-    }
-
-    /** A committed request's record, kept whole until its retention ends. */
-    private record Completed(String fingerprint, RecordedResponse response, Instant expiresAt, long cost)
+    private record InProgress(byte[] fingerprint, String holdId, long cost, AccountState account)
             implements KeyRecord {
     }
 
-    /** A completed record as filed in commit order; stale once the map holds another object for the key. */
-    private record Filed(RecordKey key, Completed record) {
+    /**
+     * A committed request's record. Its key, fingerprint, status and expiry stay until its
+     * retention ends; its body ({@link #body}) may be dropped earlier under the body budget.
+     */
+    private static final class Completed implements KeyRecord {
+        final RecordKey key;
+        final byte[] fingerprint;
+        final long expiresAt; // epoch milliseconds
+        final int status;
+        final int cost;
+        /** The response to replay, or null when no body is kept (then a retry gets 409). */
+        volatile RecordedResponse body;
+        /** What the body charged to the body budget; nonzero once it was kept. Guarded by bodyLock. */
+        int bodyCost;
+        /** Set once the record left the map, so the order queues can skip it. */
+        volatile boolean gone;
+
+        Completed(RecordKey key, byte[] fingerprint, long expiresAt, int status, long cost) {
+            this.key = key;
+            this.fingerprint = fingerprint;
+            this.expiresAt = expiresAt;
+            this.status = status;
+            this.cost = (int) cost;
+        }
+
+        @Override
+        public long cost() {
+            return cost;
+        }
+
+        @Override
+        public AccountState account() {
+            return key.account;
+        }
+
+        RecordedResponse response() {
+            RecordedResponse r = body;
+            return r != null ? r : new RecordedResponse(status, List.of(), new byte[0], false);
+        }
     }
 
     /**
-     * The heap one record takes beyond the characters of its key and fingerprint and beyond its
-     * recorded headers and body: the map entry and table slot, the key and record objects, the
-     * string and array headers, the response copy, the expiry instant and the commit-order queue
-     * node. {@code ReplayRecordHeapTest} measured 580 bytes in all for a record with a 36-character
-     * key, a 64-character fingerprint, two headers and a 21-byte body (64-bit JVM, compressed
-     * pointers); this figure, with the per-header and per-character counts, makes the budget an
-     * upper bound of the real heap with some margin.
+     * The heap one record takes beyond its key's characters and its fingerprint's bytes, without
+     * a body: the map entry and its table slot, the key object and its byte array header, the
+     * record with its fingerprint array header, and its nodes in the commit-order queues.
+     * {@code ReplayRecordHeapTest} measured 247 bytes in all for a record with a
+     * 36-character key and no body (64-bit JVM, compressed pointers), counted as 260: this figure,
+     * with the key and the 32 fingerprint bytes, is an upper bound with some margin.
      */
-    static final int RECORD_OVERHEAD = 512;
+    static final int RECORD_OVERHEAD = 192;
 
-    /** Takes bytes from the account's share and the whole budget, or from neither; why not, or null. */
-    private DenialReason acquire(AccountState account, long bytes, boolean newRecord) {
-        return budget.acquire(account.recordBytes, bytes, newRecord);
-    }
+    /** How many accounts at their default share it takes to fill the record budget. */
+    static final int DEFAULT_SHARES = 32;
 
-    /** Gives back what a record that leaves the map charged; call exactly once per removal. */
-    private void forget(AccountState account, KeyRecord record) {
-        forget(account, record.cost());
-    }
+    /**
+     * The heap a kept body takes beyond its bytes and headers: the response object, the array
+     * and list headers, and its nodes in the two body queues.
+     */
+    static final int BODY_OVERHEAD = 128;
 
-    private void forget(AccountState account, long cost) {
-        budget.forget(account.recordBytes, cost);
-    }
+    /** Heap per recorded header beyond its characters: the entry and two string objects with arrays. */
+    private static final int HEADER_OVERHEAD = 112;
 
-    private Duration untilOldestRecordExpires() {
-        Filed head = completedOrder.peek();
-        if (head == null) {
-            return holdTimeout; // only records in progress: they end with their holds
+    private static long bodyCost(RecordedResponse r) {
+        long bytes = BODY_OVERHEAD + r.bodyLength();
+        for (Map.Entry<String, String> h : r.headers()) {
+            // Two bytes per character: header values are not always Latin-1.
+            bytes += HEADER_OVERHEAD + 2L * (h.getKey().length() + h.getValue().length());
         }
-        Duration d = Duration.between(now(), head.record.expiresAt);
-        return d.isNegative() || d.isZero() ? Duration.ofSeconds(1) : d;
+        return bytes;
     }
 
-    /** Files a new completed record and drops the records past their retention. */
-    private void completed(RecordKey key, Completed record) {
-        completedOrder.add(new Filed(key, record));
+    /**
+     * The fingerprint as bytes: a hex SHA-256 (what the filter sends) decoded to its 32 bytes; any
+     * other string digested to 32 bytes, so a record's size does not depend on what a ledger
+     * caller passes. Equal strings give equal bytes; different ones collide only as SHA-256 does.
+     */
+    static byte[] fingerprintBytes(String fingerprint) {
+        if (fingerprint.length() == 64) {
+            byte[] out = new byte[32];
+            boolean hex = true;
+            for (int i = 0; i < 32 && hex; i++) {
+                int hi = Character.digit(fingerprint.charAt(2 * i), 16);
+                int lo = Character.digit(fingerprint.charAt(2 * i + 1), 16);
+                hex = hi >= 0 && lo >= 0 && !Character.isUpperCase(fingerprint.charAt(2 * i))
+                        && !Character.isUpperCase(fingerprint.charAt(2 * i + 1));
+                out[i] = (byte) (hi << 4 | lo);
+            }
+            if (hex) {
+                return out;
+            }
+        }
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(fingerprint.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    /** Takes bytes from the account's share and the record budget, or from neither; why not, or null. */
+    private DenialReason acquire(AccountState account, long bytes) {
+        return budget.acquire(account.recordBytes, bytes, true);
+    }
+
+    /** Gives back what a record that leaves the map charged, its body included; once per removal. */
+    private void forget(KeyRecord record) {
+        if (record instanceof Completed c) {
+            c.gone = true;
+            releaseBody(c);
+        }
+        budget.forget(record.account().recordBytes, record.cost());
+    }
+
+    /** The 503's Retry-After: until the oldest record of the whole store ends its retention. */
+    private Duration untilOldestRecordExpires() {
+        for (Completed head : completedOrder) {
+            if (!head.gone) {
+                return until(head.expiresAt);
+            }
+        }
+        return holdTimeout; // only records in progress: they end with their holds
+    }
+
+    /** The 429's Retry-After: until this account's oldest record ends its retention. */
+    private Duration untilOldestRecordExpires(AccountState account) {
+        synchronized (account.completedLock) {
+            account.pruneCompleted();
+            Completed head = account.completed.peekFirst();
+            return head == null ? holdTimeout : until(head.expiresAt);
+        }
+    }
+
+    private Duration until(long epochMillis) {
+        long ms = epochMillis - clock.millis();
+        // Whole seconds, rounded up, so a retry at Retry-After finds the record gone.
+        return Duration.ofSeconds(Math.max(1, (ms + 999) / 1000));
+    }
+
+    /** Files a new completed record in commit order and drops the records past their retention. */
+    private void completed(Completed record) {
+        completedOrder.add(record);
+        AccountState account = record.key.account;
+        synchronized (account.completedLock) {
+            account.completed.addLast(record);
+        }
         trimRecords();
     }
 
     /** Drops completed records past their retention, oldest first; only those. */
     private void trimRecords() {
-        Instant now = now();
-        for (Filed head; (head = completedOrder.peek()) != null; ) {
-            boolean current = records.get(head.key) == head.record;
-            if (current && now.isBefore(head.record.expiresAt)) {
+        long now = clock.millis();
+        for (Completed head; (head = completedOrder.peek()) != null; ) {
+            if (!head.gone && now < head.expiresAt) {
                 break;
             }
             if (completedOrder.remove(head)) {
-                Filed gone = head;
+                Completed expired = head;
                 records.computeIfPresent(head.key, (k, v) -> {
-                    if (v == gone.record) {
-                        forget(accounts.get(k.account()), v);
+                    if (v == expired) {
+                        forget(v);
                         return null;
                     }
                     return v;
                 });
+                AccountState account = head.key.account;
+                synchronized (account.completedLock) {
+                    account.pruneCompleted();
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- reply bodies
+
+    /**
+     * Keeps a committed record's body within {@link #replayBodyMemory}, making room by dropping
+     * other bodies: first the oldest of the account that holds the most, while it holds more than
+     * its fair share (the budget divided among the accounts holding bodies, counting this one), then
+     * the oldest of all. A body larger than the whole budget is not kept. Dropping a body never
+     * drops its record: a retry is answered 409 {@code already-processed}, not run again.
+     */
+    private void keepBody(Completed record, RecordedResponse response) {
+        long cost = bodyCost(response);
+        if (cost > replayBodyMemory || cost > Integer.MAX_VALUE) {
+            return;
+        }
+        AccountState account = record.key.account;
+        synchronized (bodyLock) {
+            while (bodyBytes + cost > replayBodyMemory) {
+                Completed victim = bodyVictim(account, cost);
+                if (victim == null) {
+                    return; // cannot happen while the counts are right; never loop on it
+                }
+                dropBody(victim);
+            }
+            record.body = response;
+            record.bodyCost = (int) cost;
+            bodyBytes += cost;
+            if (account.bodyBytes == 0) {
+                bodyHolders.add(account);
+            }
+            account.bodyBytes += cost;
+            account.bodies.addLast(record);
+            bodyOrder.addLast(record);
+        }
+    }
+
+    /** The body to drop next; bodyLock held and some body kept (the budget is over-full). */
+    private Completed bodyVictim(AccountState incoming, long incomingCost) {
+        for (Completed c; (c = bodyOrder.peekFirst()) != null && c.body == null; ) {
+            bodyOrder.pollFirst();
+        }
+        long holders = bodyHolders.size() + (incoming.bodyBytes == 0 ? 1 : 0);
+        long fairShare = replayBodyMemory / holders;
+        AccountState heaviest = null;
+        long most = 0;
+        for (AccountState a : bodyHolders) {
+            a.pruneBodies();
+            long bytes = a.bodyBytes + (a == incoming ? incomingCost : 0);
+            if (bytes > most && !a.bodies.isEmpty()) {
+                heaviest = a;
+                most = bytes;
+            }
+        }
+        if (heaviest != null && most > fairShare) {
+            return heaviest.bodies.peekFirst();
+        }
+        return bodyOrder.peekFirst();
+    }
+
+    /** Drops one kept body (its record stays); bodyLock held. */
+    private void dropBody(Completed record) {
+        if (record.body == null) {
+            return;
+        }
+        record.body = null;
+        AccountState account = record.key.account;
+        bodyBytes -= record.bodyCost;
+        account.bodyBytes -= record.bodyCost;
+        // Bodies leave oldest first, except the heaviest account's, which leave from its own head:
+        // clearing dropped entries off both heads keeps the queues as long as the kept bodies.
+        account.pruneBodies();
+        for (Completed c; (c = bodyOrder.peekFirst()) != null && c.body == null; ) {
+            bodyOrder.pollFirst();
+        }
+        if (account.bodyBytes == 0) {
+            bodyHolders.remove(account);
+        }
+    }
+
+    /** Gives back a leaving record's body, if it still has one. */
+    private void releaseBody(Completed record) {
+        if (record.body != null) {
+            synchronized (bodyLock) {
+                dropBody(record);
             }
         }
     }
@@ -655,7 +919,8 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         private Duration holdTimeout = Duration.ofMinutes(10);
         private Duration replayRetention = Duration.ofHours(24);
         private long replayMemory = 64L * 1024 * 1024;
-        private long replayMemoryPerAccount; // 0: a sixteenth of replayMemory
+        private long replayMemoryPerAccount; // 0: replayMemory / DEFAULT_SHARES
+        private long replayBodyMemory = 32L * 1024 * 1024;
         private int history = 1000;
         private int maxReplayRecords = 1_000_000;
         private final Map<String, Seed> accounts = new LinkedHashMap<>();
@@ -739,13 +1004,14 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         }
 
         /**
-         * Sets the heap all idempotency records may take together, counted as measured: about
-         * {@value InMemoryLedger#RECORD_OVERHEAD} bytes per record plus its key, fingerprint,
-         * recorded headers and body. When it is used up, a request with a new key is refused
-         * ({@link DenialReason#IDEMPOTENCY_STORE_FULL}, 503) until records reach the end of their
-         * retention; no record is dropped early.
+         * Sets the heap all idempotency records may take together, reply bodies apart (see
+         * {@link #replayBodyMemory(long)}), counted as measured: {@value InMemoryLedger#RECORD_OVERHEAD}
+         * bytes per record plus its key's characters and 32 fingerprint bytes, about 260 bytes for
+         * a 36-character key. When it is used up, a request with a new key is refused
+         * ({@link DenialReason#IDEMPOTENCY_STORE_FULL}, 503, {@code Retry-After} until the oldest
+         * record ends its retention); no record is dropped early.
          *
-         * @param bytes at least 1 MiB; 64 MiB by default (about 79,000 records with small responses)
+         * @param bytes at least 1 MiB; 64 MiB by default (about 258,000 records)
          * @return this builder
          */
         public Builder replayMemory(long bytes) {
@@ -759,11 +1025,13 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         /**
          * Sets the share of {@link #replayMemory(long)} one account's records may take. When it is
          * used up, that account's requests with a new key are refused
-         * ({@link DenialReason#IDEMPOTENCY_RECORDS_EXHAUSTED}, 429); other accounts are not
-         * affected, and no record is dropped early.
+         * ({@link DenialReason#IDEMPOTENCY_RECORDS_EXHAUSTED}, 429, {@code Retry-After} until that
+         * account's oldest record ends its retention); no record is dropped early. The default
+         * leaves headroom: it takes {@value InMemoryLedger#DEFAULT_SHARES} accounts at their share
+         * to fill the store.
          *
-         * @param bytes at least 16 KiB; a sixteenth of {@code replayMemory} by default (4 MiB);
-         *     never more than {@code replayMemory} (4 MiB: about 4,900 records with small responses)
+         * @param bytes at least 16 KiB; {@code replayMemory / }{@value InMemoryLedger#DEFAULT_SHARES}
+         *     by default (2 MiB: about 8,000 records); never more than {@code replayMemory}
          * @return this builder
          */
         public Builder replayMemoryPerAccount(long bytes) {
@@ -771,6 +1039,25 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
                 throw new IllegalArgumentException("replayMemoryPerAccount must be at least 16 KiB: " + bytes);
             }
             this.replayMemoryPerAccount = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the heap the reply bodies kept for replay may take together: each body's bytes, its
+         * headers and {@value InMemoryLedger#BODY_OVERHEAD} bytes. When a new body does not fit,
+         * older bodies are dropped (their records stay): first those of the account holding the
+         * most, while it holds more than its fair share of this budget, then the oldest. A retry
+         * whose body was dropped is answered {@code 409 already-processed}: charged once, never
+         * run twice. A body larger than the whole budget is not kept.
+         *
+         * @param bytes 0 (keep no bodies) or more; 32 MiB by default
+         * @return this builder
+         */
+        public Builder replayBodyMemory(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("replayBodyMemory must not be negative: " + bytes);
+            }
+            this.replayBodyMemory = bytes;
             return this;
         }
 

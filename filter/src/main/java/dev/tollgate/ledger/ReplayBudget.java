@@ -20,6 +20,14 @@ final class ReplayBudget {
     /** Heap per recorded header beyond its characters (entry object, string headers, list slot). */
     private static final int HEADER_OVERHEAD = 64;
 
+    /**
+     * The heap of one {@link MemoryHoldStore} record beyond its key and fingerprint characters and
+     * its response (the figure {@code ReplayRecordHeapTest} measured for that layout: 580 bytes
+     * with a 36-character key and a hex fingerprint, counted with margin). {@link InMemoryLedger}
+     * keeps smaller records and counts them itself ({@code InMemoryLedger.RECORD_OVERHEAD}).
+     */
+    static final int RECORD_OVERHEAD = 512;
+
     private final long memory;
     private final long memoryPerAccount;
     private final int maxRecords;
@@ -29,6 +37,7 @@ final class ReplayBudget {
     /**
      * @param memory bytes all records may take
      * @param memoryPerAccount bytes one account's records may take, or 0 for a sixteenth of {@code memory}
+     *     (never more than {@code memory})
      * @param maxRecords how many records are kept at most
      */
     ReplayBudget(long memory, long memoryPerAccount, int maxRecords) {
@@ -39,7 +48,7 @@ final class ReplayBudget {
 
     /** {@return the cost of a new record with this key and fingerprint, before any response} */
     static long recordCost(String key, String fingerprint) {
-        return InMemoryLedger.RECORD_OVERHEAD + key.length() + fingerprint.length();
+        return RECORD_OVERHEAD + key.length() + fingerprint.length();
     }
 
     /** {@return the extra cost of keeping a response in a record} */

@@ -183,13 +183,15 @@ class InMemoryLedgerTest {
 
     /**
      * Regression (review): size-based eviction dropped the newest records, so their retries were
-     * charged. Issue 9 item 2: no record or body is dropped before its retention ends; a body that
-     * no longer fits at commit is not kept, and its retry is still never charged again.
+     * charged. Issue 9 item 2: no record is dropped before its retention ends. Bodies have their
+     * own budget (review of issue 9, item 1): over it, the oldest bodies of the account holding the
+     * most are dropped, and their retries are still never charged or run again.
      */
     @Test
-    void overTheMemoryBudgetNewBodiesAreNotKeptButRetriesAreNeverChargedAgain() {
+    void overTheBodyBudgetOldBodiesAreDroppedButRetriesAreNeverChargedAgain() {
         InMemoryLedger l = InMemoryLedger.builder().clock(clock).replayMemory(1024 * 1024)
-                .replayMemoryPerAccount(1024 * 1024).account("acct", Money.credits("1000")).build();
+                .replayMemoryPerAccount(1024 * 1024).replayBodyMemory(1024 * 1024)
+                .account("acct", Money.credits("1000")).build();
         byte[] body = new byte[200 * 1024];
         for (int i = 0; i < 10; i++) {
             Hold h = ((Reservation.Authorized) l.reserve(keyed("1", "k" + i, "fp"))).hold();
@@ -198,7 +200,8 @@ class InMemoryLedgerTest {
         for (int i = 0; i < 10; i++) {
             Reservation.Replay r = assertInstanceOf(Reservation.Replay.class, l.reserve(keyed("1", "k" + i, "fp")),
                     "k" + i + " must not be charged again");
-            assertEquals(i < 5, r.response().bodyRetained(), "what fits in 1 MiB (5 x 200 KiB) keeps its body: k" + i);
+            assertEquals(i >= 5, r.response().bodyRetained(), "the newest bodies that fit in 1 MiB (5 x 200 KiB)"
+                    + " are kept: k" + i);
         }
         assertEquals(Money.credits("990"), balance(l));
 
@@ -206,6 +209,117 @@ class InMemoryLedgerTest {
         l.commit(big, new RecordedResponse(200, List.of(), new byte[2 * 1024 * 1024], true));
         Reservation.Replay huge = assertInstanceOf(Reservation.Replay.class, l.reserve(keyed("1", "huge", "fp")));
         assertFalse(huge.response().bodyRetained(), "a body over the whole budget is not kept, but not recharged");
+        assertTrue(((Reservation.Replay) l.reserve(keyed("1", "k9", "fp"))).response().bodyRetained(),
+                "a body that can never fit drops no other");
+        assertEquals(Money.credits("989"), balance(l));
+    }
+
+    /**
+     * Review of issue 9, item 1: under pressure the bodies of the account over its fair share go
+     * first; an account holding little keeps its bodies, and every record stays.
+     */
+    @Test
+    void bodiesOfTheHeaviestAccountAreDroppedFirst() {
+        InMemoryLedger l = InMemoryLedger.builder().clock(clock).replayMemory(1024 * 1024)
+                .replayBodyMemory(1024 * 1024).account("acct", Money.credits("100"))
+                .account("heavy", Money.credits("0"), "premium").build();
+        Hold order = ((Reservation.Authorized) l.reserve(keyed("10", "order", "fp"))).hold();
+        l.commit(order, OK);
+        for (int i = 0; i < 40; i++) {
+            Hold h = ((Reservation.Authorized) l.reserve(new Charge("heavy", Money.credits("0"), "premium",
+                    "GET premium", new Idempotency("big-" + i, "fp", true)))).hold();
+            l.commit(h, new RecordedResponse(200, List.of(), new byte[100 * 1024], true));
+        }
+        Reservation.Replay mine = assertInstanceOf(Reservation.Replay.class, l.reserve(keyed("10", "order", "fp")));
+        assertEquals(OK, mine.response(), "the light account's body survives ten times its budget of bodies");
+        Reservation.Replay first = assertInstanceOf(Reservation.Replay.class, l.reserve(new Charge("heavy",
+                Money.credits("0"), "premium", "GET premium", new Idempotency("big-0", "fp", true))));
+        assertFalse(first.response().bodyRetained(), "the heavy account's oldest body went");
+        assertEquals(200, first.response().status());
+        Reservation.Replay last = assertInstanceOf(Reservation.Replay.class, l.reserve(new Charge("heavy",
+                Money.credits("0"), "premium", "GET premium", new Idempotency("big-39", "fp", true))));
+        assertTrue(last.response().bodyRetained(), "its newest body is kept");
+        assertEquals(Money.credits("90"), balance(l));
+    }
+
+    /**
+     * Review of issue 9, items 1 and 2: with the default bounds, 17 accounts each at their share
+     * leave the store open to everyone else, and each got thousands of keyed calls first.
+     */
+    @Test
+    void withDefaultBoundsSeventeenAccountsAtTheirShareLeaveRoomForTheOthers() {
+        InMemoryLedger.Builder b = InMemoryLedger.builder().clock(clock).history(0)
+                .account("acct", Money.credits("100"));
+        for (int a = 0; a < 17; a++) {
+            b.account("heavy" + a, Money.credits("0"), "premium");
+        }
+        InMemoryLedger l = b.build();
+        RecordedResponse json = new RecordedResponse(200, List.of(Map.entry("Content-Type", "application/json")),
+                new byte[1024], true);
+        for (int a = 0; a < 17; a++) {
+            int admitted = 0;
+            Reservation last;
+            while ((last = l.reserve(new Charge("heavy" + a, Money.credits("0"), "premium", "GET premium",
+                    new Idempotency(java.util.UUID.randomUUID().toString(), "%064x".formatted(admitted), true))))
+                    instanceof Reservation.Authorized ok) {
+                l.commit(ok.hold(), json);
+                admitted++;
+            }
+            Reservation.Denied refused = assertInstanceOf(Reservation.Denied.class, last);
+            assertEquals(DenialReason.IDEMPOTENCY_RECORDS_EXHAUSTED, refused.reason(), "heavy" + a + " after "
+                    + admitted);
+            assertTrue(admitted > 8_000, "a 2 MiB share holds over 8,000 records with 36-character keys: "
+                    + admitted);
+        }
+        Hold h = ((Reservation.Authorized) l.reserve(keyed("10", "order", "fp"))).hold();
+        l.commit(h, OK);
+        assertEquals(OK, ((Reservation.Replay) l.reserve(keyed("10", "order", "fp"))).response());
+    }
+
+    /** Review of issue 9, item 2: the 429 says when this account's oldest record expires. */
+    @Test
+    void recordsExhaustedRetryAfterIsWhenTheAccountsOldestRecordExpires() {
+        InMemoryLedger l = InMemoryLedger.builder().clock(clock).replayMemory(1024 * 1024)
+                .replayMemoryPerAccount(16 * 1024).account("acct", Money.credits("1000")).build();
+        l.commit(((Reservation.Authorized) l.reserve(keyed("1", "first", "fp"))).hold(), OK);
+        clock.advance(Duration.ofHours(5));
+        Reservation last;
+        int i = 0;
+        while ((last = l.reserve(keyed("1", "k" + i++, "fp"))) instanceof Reservation.Authorized ok) {
+            l.commit(ok.hold(), OK);
+        }
+        Reservation.Denied refused = assertInstanceOf(Reservation.Denied.class, last);
+        assertEquals(DenialReason.IDEMPOTENCY_RECORDS_EXHAUSTED, refused.reason());
+        assertEquals(Duration.ofHours(19), refused.retryAfter(), "the record from 5 hours ago ends first");
+        clock.advance(Duration.ofHours(19));
+        assertInstanceOf(Reservation.Authorized.class, l.reserve(keyed("1", "then", "fp")), "as announced");
+        assertInstanceOf(Reservation.Replay.class, l.reserve(keyed("1", "k0", "fp")), "the later ones stay");
+    }
+
+    /** The 503 says when the store's oldest record expires. */
+    @Test
+    void storeFullRetryAfterIsWhenTheStoresOldestRecordExpires() {
+        InMemoryLedger.Builder b = InMemoryLedger.builder().clock(clock).maxReplayRecords(1000);
+        for (int a = 0; a < 10; a++) {
+            b.account("a" + a, Money.credits("0"), "premium");
+        }
+        InMemoryLedger l = b.build();
+        Reservation last = null;
+        for (int i = 0; i < 101; i++) {
+            for (int a = 0; a < 10; a++) {
+                last = l.reserve(new Charge("a" + a, Money.credits("0"), "premium", "GET premium",
+                        new Idempotency("k" + i, "fp", true)));
+                if (last instanceof Reservation.Authorized ok) {
+                    l.commit(ok.hold(), OK);
+                }
+            }
+            if (i == 0) {
+                clock.advance(Duration.ofHours(2));
+            }
+        }
+        Reservation.Denied refused = assertInstanceOf(Reservation.Denied.class, last);
+        assertEquals(DenialReason.IDEMPOTENCY_STORE_FULL, refused.reason());
+        assertEquals(Duration.ofHours(22), refused.retryAfter());
     }
 
     /** Issue 9 item 2: one account's keys fill its own share only; the others keep theirs. */
@@ -229,7 +343,7 @@ class InMemoryLedgerTest {
         }
         Reservation.Denied refused = assertInstanceOf(Reservation.Denied.class, last);
         assertEquals(DenialReason.IDEMPOTENCY_RECORDS_EXHAUSTED, refused.reason());
-        assertTrue(admitted > 50 && admitted < 120, "64 KiB holds about a hundred small records: " + admitted);
+        assertTrue(admitted > 200 && admitted < 300, "64 KiB holds about 280 records with short keys: " + admitted);
         assertEquals(Duration.ofHours(24), refused.retryAfter(), "the account's records end with their retention");
         assertInstanceOf(Reservation.Replay.class, l.reserve(keyed("10", "order", "fp")), "never evicted");
         assertInstanceOf(Reservation.Authorized.class, l.reserve(keyed("10", "next", "fp")), "own share intact");

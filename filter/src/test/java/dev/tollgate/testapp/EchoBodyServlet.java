@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A paid POST (1 credit) that echoes its body the way its path says: {@code /stream} the bytes of
  * {@code getInputStream()}, {@code /reader} the text of {@code getReader()}, {@code /params} the
- * parameter map in order, {@code /both} the parameters and then the stream. The path, not a
+ * parameter map in order, {@code /both} the parameters and then the stream, {@code /count} the
+ * number of parameters or the {@code IllegalStateException} that refused them. {@code PUT} does the same. The path, not a
  * parameter, chooses, so choosing reads nothing.
  */
 public class EchoBodyServlet extends HttpServlet {
@@ -32,12 +33,29 @@ public class EchoBodyServlet extends HttpServlet {
             case "/stream" -> "stream:" + new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             case "/reader" -> "reader:" + req.getReader().lines().reduce("", String::concat);
             case "/params" -> "params:" + params(req);
+            case "/count" -> count(req);
             case "/both" -> "params:" + params(req) + " stream:"
                     + new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             default -> "?";
         };
         resp.setContentType("text/plain;charset=UTF-8");
         resp.getWriter().write(out);
+    }
+
+    /** The same for a form {@code PUT}, also 1 credit. */
+    @Override
+    @RequiresPayment(price = "1")
+    protected void doPut(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        doPost(req, resp);
+    }
+
+    /** The number of parameters, or what {@code getParameterMap()} refused with (no container type). */
+    private static String count(HttpServletRequest req) {
+        try {
+            return "count:" + req.getParameterMap().size();
+        } catch (IllegalStateException e) {
+            return "refused:" + e.getMessage();
+        }
     }
 
     private static String params(HttpServletRequest req) {

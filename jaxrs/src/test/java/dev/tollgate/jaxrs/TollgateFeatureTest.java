@@ -166,6 +166,23 @@ class TollgateFeatureTest {
         assertEquals(2, ledger.accountLookups.get(), "one look-up per key");
     }
 
+    /**
+     * Review item 7: invented keys spent the address's look-up budget, so a key not seen there
+     * before got 429 until the flood stopped.
+     */
+    @Test
+    void item7InventedKeysDoNotKeepANewValidKeyOut() throws Exception {
+        int budget = dev.tollgate.internal.RateLimiter.KEY_LOOKUPS_PER_MINUTE;
+        for (int i = 0; i < budget; i++) {
+            assertProblem(server.get("/rest/search?q=" + i, "X-API-Key", "invented-" + i), 401, "unknown-account");
+        }
+        HttpResponse<String> keyed = server.get("/rest/search?q=x", "X-API-Key", "gold");
+        assertEquals(200, keyed.statusCode(), keyed::body);
+        assertTrue(keyed.headers().firstValue("RateLimit").orElse("").contains("r=4"),
+                () -> "gold's own bucket: " + keyed.headers().map());
+        assertEquals(budget + 1, ledger.accountLookups.get(), "one look-up per key");
+    }
+
     @Test
     void aRetryWithTheSameIdempotencyKeyIsReplayedNotCharged() throws Exception {
         HttpResponse<String> first = server.send("POST", "/rest/reports", "{\"title\":\"Q3\"}", "X-API-Key", "gold",

@@ -154,9 +154,13 @@ public class AdminServlet extends HttpServlet {
             }
             Json.write(resp, 200, view(admin.account(path[1])));
         } else if (path.length == 3 && path[0].equals("accounts") && path[2].equals("statement") && method.equals("GET")) {
-            Instant from = instant(req.getParameter("from"), Instant.EPOCH);
-            Instant to = instant(req.getParameter("to"), Instant.now().plusSeconds(1));
-            int limit = limit(req.getParameter("limit"));
+            Map<String, String[]> parameters = Json.parameters(req, resp);
+            if (parameters == null) {
+                return;
+            }
+            Instant from = instant(Json.first(parameters, "from"), Instant.EPOCH);
+            Instant to = instant(Json.first(parameters, "to"), Instant.now().plusSeconds(1));
+            int limit = limit(Json.first(parameters, "limit"));
             List<Map<String, Object>> lines = new ArrayList<>();
             for (LedgerEntry e : admin.statement(path[1], from, to, limit)) {
                 Map<String, Object> m = new LinkedHashMap<>();

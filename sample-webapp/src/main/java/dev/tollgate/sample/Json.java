@@ -19,6 +19,7 @@ final class Json {
 
     private static final Jsonb JSONB = JsonbBuilder.create(new JsonbConfig().withNullValues(false));
     private static final int MAX_BODY = 64 * 1024;
+    private static final System.Logger LOG = System.getLogger(Json.class.getName());
 
     private Json() {
     }
@@ -73,6 +74,32 @@ final class Json {
         response.setHeader("Cache-Control", "no-store");
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
+    }
+
+    /**
+     * Reads the request's parameters; answers 400 and returns null when the container cannot decode
+     * them. Containers differ on a malformed query string or form ({@code ?q=%zz}, a form over the
+     * container's field or size limits): Jetty 12 throws from {@code getParameter*} (an exception
+     * that is a 400 to Jetty itself, a 500 to an exception error page), Tomcat drops what it cannot
+     * decode, and Tollgate's own form decoding for a keyed request throws
+     * {@code IllegalStateException}. Any failure here is the request's, so it is a 400.
+     */
+    static Map<String, String[]> parameters(HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        try {
+            return request.getParameterMap();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "Undecodable parameters", e);
+            badRequest(request, response, "The query string or form is not valid URL encoding, or has too many"
+                    + " fields.");
+            return null;
+        }
+    }
+
+    /** {@return the first value of a parameter, or null} */
+    static String first(Map<String, String[]> parameters, String name) {
+        String[] values = parameters.get(name);
+        return values == null || values.length == 0 ? null : values[0];
     }
 
     static void badRequest(HttpServletRequest request, HttpServletResponse response, String detail) throws IOException {

@@ -30,7 +30,11 @@ public class ReportsServlet extends HttpServlet {
             Json.badRequest(req, resp, "Ask for /api/reports/{id}, where id is 1 to 40 letters, digits or dashes.");
             return;
         }
-        if ("true".equals(req.getParameter("fail"))) {
+        Map<String, String[]> parameters = Json.parameters(req, resp);
+        if (parameters == null) {
+            return;
+        }
+        if ("true".equals(Json.first(parameters, "fail"))) {
             throw new ServletException("Report " + id + " failed to render (requested with ?fail=true)");
         }
         Map<String, Object> body = new LinkedHashMap<>();

@@ -24,7 +24,12 @@ public class SearchServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        String q = req.getParameter("q") == null ? "" : req.getParameter("q").toUpperCase(java.util.Locale.ROOT);
+        Map<String, String[]> parameters = Json.parameters(req, resp);
+        if (parameters == null) {
+            return;
+        }
+        String raw = Json.first(parameters, "q");
+        String q = raw == null ? "" : raw.toUpperCase(java.util.Locale.ROOT);
         Json.write(resp, 200, Map.of("query", q, "results",
                 SYMBOLS.stream().filter(s -> s.contains(q)).toList()));
     }

@@ -7,14 +7,18 @@ import dev.tollgate.spi.Rendering;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.core.Response;
 
-/** A 400 in the same problem+json shape as Tollgate's own refusals. */
+/** A 400 or 413 in the same problem+json shape as Tollgate's own refusals. */
 final class Problems {
 
     private Problems() {
     }
 
     static Response badRequest(HttpServletRequest request, String detail) {
-        Denial denial = Denial.of(Denial.Kind.MALFORMED_REQUEST, detail);
+        return refuse(request, Denial.Kind.MALFORMED_REQUEST, detail);
+    }
+
+    static Response refuse(HttpServletRequest request, Denial.Kind kind, String detail) {
+        Denial denial = Denial.of(kind, detail);
         Rendering r = Tollgate.from(request.getServletContext())
                 .map(t -> t.renderer().render(denial, request))
                 .orElseGet(() -> new ProblemDetailsRenderer().render(denial, request));
