@@ -303,16 +303,12 @@ public final class Tollgate {
 
     /**
      * The payment schemes besides the built-in account scheme: those given to the builder, then the
-     * {@code ServiceLoader} entries of other names. Looked for only when {@value TollgateConfig#SCHEMES}
-     * names a scheme other than {@code account}, so an application that does not use them starts as
-     * before. The engine checks that every name is found.
+     * {@code ServiceLoader} entries of other names. Always looked for, since a Jakarta REST resource
+     * read on first use may name one. The engine checks that every name configured is found.
      */
     private static List<PaymentScheme<?, ?>> paymentSchemes(TollgateConfig config, ClassLoader loader,
                                                             List<Object> owned) {
         List<PaymentScheme<?, ?>> found = new ArrayList<>(config.paymentSchemes());
-        if (config.schemes().equals(List.of(PaymentScheme.ACCOUNT))) {
-            return found;
-        }
         java.util.Set<String> given = new java.util.HashSet<>();
         for (PaymentScheme<?, ?> s : found) {
             given.add(s.name());

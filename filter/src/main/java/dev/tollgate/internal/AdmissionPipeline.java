@@ -101,12 +101,20 @@ final class AdmissionPipeline {
         PaymentTerms policyTerms = policy.payment();
         Terms terms = new Terms(policyTerms.price(), policyTerms.entitlement(), policyTerms.description(),
                 policyTerms.resource());
+        PaymentSchemes.Accepted accepted;
+        try {
+            accepted = schemes.acceptedBy(policyTerms);
+        } catch (IllegalStateException e) {
+            // Only a Jakarta REST resource, read on first use, can get here; servlets are checked at start.
+            LOG.log(System.Logger.Level.ERROR, terms.resource() + ": " + e.getMessage());
+            return refuse(Refusals.misconfigured(), request, limit, List.of());
+        }
         // The first accepted scheme whose credential the request carries handles it. The account
         // scheme's credential is the payer identified above (rate limits key by it).
         PaymentScheme<Object, Object> scheme = null;
         Object credential = null;
-        for (PaymentScheme<Object, Object> s : schemes.accepted()) {
-            if (s == (Object) schemes.account()) {
+        for (PaymentScheme<Object, Object> s : accepted.schemes()) {
+            if (s == (Object) accepted.account()) {
                 credential = payer;
             } else {
                 try {
@@ -125,7 +133,7 @@ final class AdmissionPipeline {
             }
         }
         if (scheme == null) {
-            PaymentSchemes.Offered offered = schemes.paymentRequired(policyTerms, terms);
+            PaymentSchemes.Offered offered = schemes.paymentRequired(accepted, policyTerms, terms);
             return refuse(offered.denial(), request, limit, offered.headers());
         }
 

@@ -123,8 +123,12 @@ public final class Enforcer implements Engine, AutoCloseable {
         this.payers = new PayerIdentification(config, resolver, ledger, reservations);
         this.limits = new RateLimitStep(limiter, payers);
         this.answers = new AnswerRenderer(config, renderer);
-        this.pipeline = new AdmissionPipeline(config, limiter, payers, limits,
-                new PaymentSchemes(config, new AccountScheme(config, payers, reservations), schemes), answers);
+        PaymentSchemes paymentSchemes = new PaymentSchemes(config, new AccountScheme(config, payers, reservations),
+                schemes);
+        List<Policy> policies = new java.util.ArrayList<>(table.configured().all());
+        table.servlets().values().forEach(m -> policies.addAll(m.all().values()));
+        paymentSchemes.check(policies);
+        this.pipeline = new AdmissionPipeline(config, limiter, payers, limits, paymentSchemes, answers);
         this.dispatch = new DispatchRules(table);
         this.servlet = new ServletAdapter(this, dispatch, config);
     }

@@ -12,11 +12,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The payment schemes priced endpoints accept ({@value TollgateConfig#SCHEMES}, in order), and the
- * {@code 402} that offers them all. With only the account scheme the {@code 402} is worded as it
- * always was. Immutable and thread-safe.
+ * The payment schemes priced endpoints accept (their {@code @RequiresPayment(schemes)}, else
+ * {@value TollgateConfig#SCHEMES}, in order), and the {@code 402} that offers them all. With only
+ * the account scheme the {@code 402} is worded as it always was. Thread-safe.
  */
 final class PaymentSchemes {
 
@@ -26,22 +27,37 @@ final class PaymentSchemes {
     record Offered(Denial denial, List<Map.Entry<String, String>> headers) {
     }
 
+    /**
+     * The schemes one endpoint accepts.
+     *
+     * @param schemes in order
+     * @param account the account scheme when it is among them, else {@code null}
+     */
+    record Accepted(List<PaymentScheme<Object, Object>> schemes, AccountScheme account) {
+        /** {@return whether prepaid accounts are the only scheme, so the 402 is worded as before schemes} */
+        boolean accountOnly() {
+            return schemes.size() == 1 && account != null;
+        }
+    }
+
     private final TollgateConfig config;
-    private final List<PaymentScheme<Object, Object>> accepted;
     private final AccountScheme account;
+    private final Map<String, PaymentScheme<?, ?>> byName = new LinkedHashMap<>();
+    private final Accepted byDefault;
+    /** Lists named by annotations and policies; bounded by the application's code, not by requests. */
+    private final Map<List<String>, Accepted> byList = new ConcurrentHashMap<>();
 
     /**
-     * Resolves the accepted names.
+     * Resolves the configured names.
      *
      * @param config the configuration, which names the accepted schemes
      * @param account the built-in scheme
      * @param found the other schemes found (given to the builder, or by {@code ServiceLoader})
      * @throws IllegalStateException if a name matches no scheme, or two schemes share a name
      */
-    @SuppressWarnings("unchecked")
     PaymentSchemes(TollgateConfig config, AccountScheme account, Collection<? extends PaymentScheme<?, ?>> found) {
         this.config = config;
-        Map<String, PaymentScheme<?, ?>> byName = new LinkedHashMap<>();
+        this.account = account;
         byName.put(PaymentScheme.ACCOUNT, account);
         for (PaymentScheme<?, ?> s : found) {
             String name = s.name();
@@ -55,50 +71,76 @@ final class PaymentSchemes {
                         + s.getClass().getName() + " are both named \"" + name + "\"");
             }
         }
+        this.byDefault = resolve(config.schemes(), TollgateConfig.SCHEMES);
+        if (!byDefault.accountOnly()) {
+            LOG.log(System.Logger.Level.INFO, "Priced endpoints accept the payment schemes {0}", config.schemes());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Accepted resolve(List<String> names, String namedBy) {
         List<PaymentScheme<Object, Object>> list = new ArrayList<>();
         AccountScheme acceptedAccount = null;
-        for (String name : config.schemes()) {
+        for (String name : names) {
             PaymentScheme<?, ?> s = byName.get(name);
             if (s == null) {
-                throw new IllegalStateException(TollgateConfig.SCHEMES + " names the payment scheme \"" + name
-                        + "\", but none has that name; found: " + new TreeSet<>(byName.keySet()) + " (a scheme's"
-                        + " module lists its class in META-INF/services/" + PaymentScheme.class.getName() + ")");
+                throw new IllegalStateException(namedBy + " names the payment scheme \"" + name + "\", but none has"
+                        + " that name; found: " + new TreeSet<>(byName.keySet()) + " (a scheme's module lists its"
+                        + " class in META-INF/services/" + PaymentScheme.class.getName() + ")");
             }
             if (s == account) {
                 acceptedAccount = account;
             }
             list.add((PaymentScheme<Object, Object>) s);
         }
-        this.accepted = List.copyOf(list);
-        this.account = acceptedAccount;
-        if (accepted.size() > 1 || account == null) {
-            LOG.log(System.Logger.Level.INFO, "Priced endpoints accept the payment schemes {0}", config.schemes());
+        return new Accepted(List.copyOf(list), acceptedAccount);
+    }
+
+    /**
+     * {@return the schemes an endpoint accepts: its own list, else the configured one}
+     *
+     * @param terms the endpoint's terms
+     * @throws IllegalStateException if its list names a scheme not found
+     */
+    Accepted acceptedBy(PaymentTerms terms) {
+        if (terms.schemes().isEmpty()) {
+            return byDefault;
         }
+        return byList.computeIfAbsent(terms.schemes(), names -> resolve(names, "@RequiresPayment(schemes)"));
     }
 
-    /** {@return the accepted schemes, in order} */
-    List<PaymentScheme<Object, Object>> accepted() {
-        return accepted;
-    }
-
-    /** {@return the account scheme when it is accepted, else {@code null}} */
-    AccountScheme account() {
-        return account;
+    /**
+     * Checks at start that every policy names only schemes that exist.
+     *
+     * @param policies the servlets' and configured policies
+     * @throws dev.tollgate.InvalidPolicyException naming the policy, if one names a scheme not found
+     */
+    void check(Collection<Policy> policies) {
+        for (Policy p : policies) {
+            if (p.payment() != null && !p.payment().schemes().isEmpty()) {
+                try {
+                    acceptedBy(p.payment());
+                } catch (IllegalStateException e) {
+                    throw new dev.tollgate.InvalidPolicyException(p.origin() + ": " + e.getMessage());
+                }
+            }
+        }
     }
 
     /**
      * {@return the 402 for a request that carries no accepted scheme's credential}
      *
+     * @param accepted the schemes the endpoint accepts
      * @param policyTerms the endpoint's terms, as the account-only 402 words them
      * @param terms the same terms, as schemes see them
      */
-    Offered paymentRequired(PaymentTerms policyTerms, Terms terms) {
-        if (accepted.size() == 1 && account != null) {
+    Offered paymentRequired(Accepted accepted, PaymentTerms policyTerms, Terms terms) {
+        if (accepted.accountOnly()) {
             return new Offered(Refusals.paymentRequired(policyTerms, config), List.of()); // as before schemes
         }
         List<PaymentOption> options = new ArrayList<>();
         List<Map.Entry<String, String>> headers = new ArrayList<>();
-        for (PaymentScheme<Object, Object> s : accepted) {
+        for (PaymentScheme<Object, Object> s : accepted.schemes()) {
             Offer offer = offer(s, terms);
             options.addAll(offer.options());
             headers.addAll(offer.headers());
