@@ -45,7 +45,8 @@ import java.util.TreeSet;
  *       accept, comma-separated, in the order a request's credentials are tried and a {@code 402}
  *       lists them: {@code account} (the built-in prepaid accounts) and the names of
  *       {@link dev.tollgate.spi.payment.PaymentScheme}s given to {@link Builder#paymentScheme} or
- *       found by {@code ServiceLoader}</td></tr>
+ *       found by {@code ServiceLoader}; an endpoint's {@code @RequiresPayment(schemes)} or policy
+ *       {@code schemes} wins</td></tr>
  *   <tr><td>{@value #API_KEY_HEADER}</td><td>{@code X-API-Key}</td><td>the header the built-in
  *       resolver reads API keys from</td></tr>
  *   <tr><td>{@value #BEARER_TOKENS}</td><td>{@code true}</td><td>whether the built-in resolver also

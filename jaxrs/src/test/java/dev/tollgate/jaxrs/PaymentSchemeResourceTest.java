@@ -94,4 +94,26 @@ class PaymentSchemeResourceTest {
         assertFalse(r.headers().firstValue(TestTokenScheme.PRICE_HEADER).isPresent());
         assertFalse(json(r).containsKey("payment-options"));
     }
+
+    @Test
+    void aResourceChoosesItsSchemes() throws Exception {
+        HttpResponse<String> r = server.get("/rest/token/only", "X-API-Key", "gold");
+        assertEquals(402, r.statusCode());
+        assertEquals(1, list(json(r).get("payment-options")).size());
+        assertTrue(r.body().contains("test-token"));
+        assertEquals(Money.credits("1000"), memory.account("gold").orElseThrow().balance());
+
+        r = server.get("/rest/token/only", "X-Test-Token", "2");
+        assertEquals(200, r.statusCode());
+        assertEquals("token only", r.body());
+        assertEquals(Optional.of("2;paid=2"), r.headers().firstValue(TestTokenScheme.RECEIPT_HEADER));
+    }
+
+    @Test
+    void aResourceNamingAnUnknownSchemeIs503() throws Exception {
+        HttpResponse<String> r = server.get("/rest/token/unknown", "X-API-Key", "gold");
+        assertEquals(503, r.statusCode());
+        assertFalse(r.body().contains("unreachable"));
+        assertEquals(Money.credits("1000"), memory.account("gold").orElseThrow().balance());
+    }
 }
