@@ -110,9 +110,12 @@ public final class Refusals {
      * @param options every accepted scheme's options, in the order the schemes are accepted
      */
     public static Denial paymentRequired(Terms terms, List<PaymentOption> options) {
-        return new Denial(Denial.Kind.PAYMENT_REQUIRED, cost(terms) + ". Pay in one of the ways listed in"
-                + " payment-options.", terms.price(), null, terms.entitlement(), terms.description(), null, List.of(),
-                options);
+        // An entitlement no accepted scheme can grant leaves nothing to offer: say so rather than
+        // point at an empty list.
+        String how = options.isEmpty() ? ". None of the payment schemes this endpoint accepts can pay for it."
+                : ". Pay in one of the ways listed in payment-options.";
+        return new Denial(Denial.Kind.PAYMENT_REQUIRED, cost(terms) + how, terms.price(), null, terms.entitlement(),
+                terms.description(), null, List.of(), options);
     }
 
     /**

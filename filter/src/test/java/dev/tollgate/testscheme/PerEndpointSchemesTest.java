@@ -36,6 +36,7 @@ class PerEndpointSchemesTest {
                 .servlet("quotes", QuoteServlet.class, "/quotes/*")
                 .servlet("either", EitherServlet.class, "/either")
                 .servlet("token-only", TokenOnlyServlet.class, "/token-only")
+                .servlet("token-premium", TokenEntitlementServlet.class, "/token-premium")
                 .servlet("plain", PlainServlet.class, "/plain")
                 .initParam("tollgate.policy.plain.servlets", "plain")
                 .initParam("tollgate.policy.plain.price", "4")
@@ -81,6 +82,15 @@ class PerEndpointSchemesTest {
         r = server.get("/token-only", "X-Test-Token", "3");
         assertEquals(200, r.statusCode());
         assertEquals(Optional.of("3;paid=3"), r.headers().firstValue(TestTokenScheme.RECEIPT_HEADER));
+    }
+
+    @Test
+    void anEndpointNoAcceptedSchemeCanPayForSaysSo() throws Exception {
+        HttpResponse<String> r = server.get("/token-premium");
+        assertEquals(402, r.statusCode());
+        assertEquals("This endpoint requires the 'premium' entitlement. None of the payment schemes this endpoint"
+                + " accepts can pay for it.", json(r).get("detail"));
+        assertEquals(402, server.get("/token-premium", "X-Test-Token", "5").statusCode());
     }
 
     @Test
