@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.ledger.BalanceLedger;
 import dev.tollgate.ledger.InMemoryLedger;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.testapp.PremiumServlet;
 import dev.tollgate.testapp.ReportServlet;
+import dev.tollgate.testing.MapBalances;
 import dev.tollgate.testing.MutableClock;
 import dev.tollgate.testing.TestServer;
 import java.net.http.HttpResponse;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -214,6 +217,126 @@ class IdempotencyRecordIsolationTest {
             assertNotNull(refused, "a 16 KiB share was never used up");
             assertEquals(429, refused.statusCode(), refused::body);
             assertEquals("https://tollgate.dev/problems/idempotency-records-exhausted", json(refused).get("type"));
+            assertEquals(Long.toString(Duration.ofHours(19).toSeconds()),
+                    refused.headers().firstValue("Retry-After").orElseThrow(),
+                    "the payer's oldest record (5 hours old) ends in 19 hours");
+            clock.advance(Duration.ofHours(19));
+            assertEquals(200, s.get("/premium", "X-API-Key", "payer", "Idempotency-Key", "then").statusCode(),
+                    "served at the announced time");
+        }
+    }
+
+    /**
+     * Review of issue 9 (second round): the same attack against a {@link BalanceLedger}, whose
+     * in-memory store kept the old bookkeeping (bodies in the record budget, sixteenth shares):
+     * the newcomer's first keyed request got 503 idempotency-store-full for a whole retention. It
+     * now shares {@link InMemoryLedger}'s bookkeeping, with the same outcome for users.
+     */
+    @Test
+    void balanceLedgerSeventeenAccountsFillingTheirSharesLeaveTheOthersServed() throws Exception {
+        MutableClock clock = new MutableClock(Instant.now());
+        MapBalances balances = new MapBalances();
+        balances.put("victim", Money.credits("100"), Set.of());
+        balances.put("newcomer", Money.credits("100"), Set.of());
+        for (int a = 0; a < 17; a++) {
+            balances.put("heavy" + a, Money.credits("1000"), Set.of("premium"));
+        }
+        BalanceLedger ledger = BalanceLedger.builder(balances).clock(clock).replayMemory(1024 * 1024)
+                .replayBodyMemory(1024 * 1024).build();
+        try (TestServer attacked = TestServer.builder()
+                .servlet("reports", ReportServlet.class, "/reports/*")
+                .servlet("premium", PremiumServlet.class, "/premium")
+                .attribute(Tollgate.LEDGER_ATTRIBUTE, ledger)
+                .start()) {
+            HttpResponse<String> paid = attacked.send("POST", "/reports", "{\"order\":7}", "X-API-Key", "victim",
+                    "Idempotency-Key", "order-7", "Content-Type", "application/json");
+            assertEquals(201, paid.statusCode(), paid::body);
+            clock.advance(Duration.ofHours(1));
+
+            String big = "{\"pad\":\"" + "x".repeat(100_000) + "\"}";
+            int runs = ReportServlet.POSTS.get();
+            List<HttpResponse<String>> refusals = new java.util.ArrayList<>();
+            for (int a = 0; a < 17; a++) {
+                for (int n = 0; n < 2; n++) {
+                    HttpResponse<String> r = attacked.send("POST", "/reports", big, "X-API-Key", "heavy" + a,
+                            "Idempotency-Key", "big-" + n, "Content-Type", "application/json");
+                    assertEquals(201, r.statusCode(), r::body);
+                }
+                HttpResponse<String> refused = null;
+                for (int i = 0; i < 400 && refused == null; i++) {
+                    HttpResponse<String> r = attacked.get("/premium", "X-API-Key", "heavy" + a,
+                            "Idempotency-Key", "flood-" + i);
+                    if (r.statusCode() != 200) {
+                        refused = r;
+                    }
+                }
+                assertNotNull(refused, "heavy" + a + " was never refused");
+                refusals.add(refused);
+            }
+            assertEquals(runs + 34, ReportServlet.POSTS.get());
+
+            HttpResponse<String> first = attacked.send("POST", "/reports", "{\"order\":1}", "X-API-Key",
+                    "newcomer", "Idempotency-Key", "order-1", "Content-Type", "application/json");
+            assertEquals(201, first.statusCode(), first::body);
+            HttpResponse<String> again = attacked.send("POST", "/reports", "{\"order\":1}", "X-API-Key",
+                    "newcomer", "Idempotency-Key", "order-1", "Content-Type", "application/json");
+            assertEquals(first.body(), again.body());
+            assertEquals("true", again.headers().firstValue("Idempotent-Replayed").orElse(""));
+            HttpResponse<String> replay = attacked.send("POST", "/reports", "{\"order\":7}", "X-API-Key", "victim",
+                    "Idempotency-Key", "order-7", "Content-Type", "application/json");
+            assertEquals(201, replay.statusCode(), replay::body);
+            assertEquals("true", replay.headers().firstValue("Idempotent-Replayed").orElse(""));
+            assertEquals(paid.body(), replay.body(), "the victim's body was not dropped");
+            assertEquals(Money.credits("90"), balances.account("victim").orElseThrow().balance());
+            assertEquals(Money.credits("90"), balances.account("newcomer").orElseThrow().balance());
+
+            int before = ReportServlet.POSTS.get();
+            HttpResponse<String> retry = attacked.send("POST", "/reports", big, "X-API-Key", "heavy0",
+                    "Idempotency-Key", "big-0", "Content-Type", "application/json");
+            assertEquals(409, retry.statusCode(), retry::body);
+            assertEquals("https://tollgate.dev/problems/already-processed", json(retry).get("type"));
+            assertEquals(before, ReportServlet.POSTS.get(), "not run again");
+            assertEquals(Money.credits("980"), balances.account("heavy0").orElseThrow().balance(), "charged once");
+
+            for (HttpResponse<String> refused : refusals) {
+                assertEquals(429, refused.statusCode(), refused::body);
+                assertEquals("https://tollgate.dev/problems/idempotency-records-exhausted",
+                        json(refused).get("type"));
+                assertEquals(Long.toString(Duration.ofHours(24).toSeconds()),
+                        refused.headers().firstValue("Retry-After").orElseThrow(),
+                        "the heavy accounts' oldest records are from the same instant");
+            }
+        }
+    }
+
+    /**
+     * Review of issue 9, item 2, against a {@link BalanceLedger}: its 429 said Retry-After 24 hours
+     * (the retention) whatever the age of the payer's oldest record.
+     */
+    @Test
+    void balanceLedgerRecordsExhaustedRetryAfterIsWhenThePayersOldestRecordExpires() throws Exception {
+        MutableClock clock = new MutableClock(Instant.now());
+        MapBalances balances = new MapBalances();
+        balances.put("payer", Money.credits("100"), Set.of("premium"));
+        BalanceLedger ledger = BalanceLedger.builder(balances).clock(clock).replayMemory(1024 * 1024)
+                .replayMemoryPerAccount(16 * 1024).build();
+        try (TestServer s = TestServer.builder()
+                .servlet("reports", ReportServlet.class, "/reports/*")
+                .servlet("premium", PremiumServlet.class, "/premium")
+                .attribute(Tollgate.LEDGER_ATTRIBUTE, ledger)
+                .start()) {
+            assertEquals(201, s.send("POST", "/reports", "{\"order\":7}", "X-API-Key", "payer",
+                    "Idempotency-Key", "order-7", "Content-Type", "application/json").statusCode());
+            clock.advance(Duration.ofHours(5));
+            HttpResponse<String> refused = null;
+            for (int i = 0; i < 200 && refused == null; i++) {
+                HttpResponse<String> r = s.get("/premium", "X-API-Key", "payer", "Idempotency-Key", "k-" + i);
+                if (r.statusCode() != 200) {
+                    refused = r;
+                }
+            }
+            assertNotNull(refused, "a 16 KiB share was never used up");
+            assertEquals(429, refused.statusCode(), refused::body);
             assertEquals(Long.toString(Duration.ofHours(19).toSeconds()),
                     refused.headers().firstValue("Retry-After").orElseThrow(),
                     "the payer's oldest record (5 hours old) ends in 19 hours");

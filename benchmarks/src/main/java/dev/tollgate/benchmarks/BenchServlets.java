@@ -8,7 +8,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.temporal.ChronoUnit;
 
-/** The endpoints the benchmarks call: free, rate-limited, paid (and limited), and easily exhausted. */
+/**
+ * The endpoints the benchmarks call: free, rate-limited, paid (and limited), and easily exhausted;
+ * as servlets (for the filter) and as resource methods (for {@code Engine.policyFor}, as the Jakarta
+ * REST adapter asks).
+ */
 final class BenchServlets {
 
     private BenchServlets() {
@@ -47,6 +51,24 @@ final class BenchServlets {
 
         @Override
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+        }
+    }
+
+    /**
+     * The limited and paid policies on resource methods, for benchmarks that call the engine API
+     * directly: the same annotations as {@link Limited} and {@link Paid}.
+     */
+    static class Resource {
+
+        /** As {@link Limited}. */
+        @RateLimited(requests = 1_000_000_000L, period = 1, unit = ChronoUnit.SECONDS, key = KeyBy.CLIENT_IP)
+        public void limited() {
+        }
+
+        /** As {@link Paid}. */
+        @RequiresPayment(price = "1")
+        @RateLimited(requests = 1_000_000_000L, period = 1, unit = ChronoUnit.SECONDS)
+        public void paid() {
         }
     }
 }

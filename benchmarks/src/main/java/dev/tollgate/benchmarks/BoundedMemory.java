@@ -1,62 +1,66 @@
 package dev.tollgate.benchmarks;
 
-import dev.tollgate.annotations.StoreFailure;
-import dev.tollgate.internal.ClientAddress;
-import dev.tollgate.internal.Policy;
-import dev.tollgate.internal.PolicyScanner;
-import dev.tollgate.internal.PolicyTable;
-import dev.tollgate.internal.RateLimiter;
-import dev.tollgate.spi.RateLimitListener;
+import dev.tollgate.TollgateConfig;
+import dev.tollgate.engine.Admission;
+import dev.tollgate.engine.Endpoint;
+import dev.tollgate.engine.Engine;
+import dev.tollgate.engine.Ticket;
+import dev.tollgate.ledger.InMemoryLedger;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
-import io.github.bucket4j.TimeMeter;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
  * Heap held by per-key rate-limit state as distinct keys arrive: Tollgate's local limiter (a bounded
  * cache, 100,000 buckets by default) next to an unbounded map of buckets, the pattern that runs
- * homegrown limiters out of memory. One million distinct client addresses each send one request;
- * the used heap after a full GC is printed at checkpoints. Run with a fixed heap, for example
- * {@code -Xmx1g}.
+ * homegrown limiters out of memory. One million distinct client addresses each send one request
+ * ({@code Engine.admit} of a limited free resource method keyed by client address, then its
+ * settlement: public API only); the used heap after a full GC, above that of the freshly started
+ * Tollgate, is printed at checkpoints. Run with a fixed heap, for example {@code -Xmx1g}.
  */
 public final class BoundedMemory {
 
     private BoundedMemory() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         int total = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-        PolicyScanner scanner = new PolicyScanner();
-        scanner.add("limited", BenchServlets.Limited.class);
-        PolicyTable table = scanner.build();
-        Policy policy = table.lookup("limited", "GET");
-
-        int[] checkpoints = {100_000, 250_000, 500_000, 750_000, total};
+        int[] checkpoints = java.util.stream.IntStream.concat(
+                java.util.stream.IntStream.of(100_000, 250_000, 500_000, 750_000).filter(n -> n < total),
+                java.util.stream.IntStream.of(total)).toArray();
         long[] tollgate = new long[checkpoints.length];
-        long[] buckets = new long[checkpoints.length];
         long[] unbounded = new long[checkpoints.length];
 
         // Each structure alone, one after the other, so the heap holds only it.
-        long base = usedAfterGc();
-        RateLimiter limiter = new RateLimiter(100_000, TimeMeter.SYSTEM_MILLISECONDS, null, StoreFailure.LOCAL,
-                ClientAddress.trusting(""), new RateLimitListener() { });
-        int done = 0;
-        for (int c = 0; c < checkpoints.length; c++) {
-            for (; done < checkpoints[c]; done++) {
-                limiter.check(policy, policy.tierFor(null), new StubRequest("GET", "limited", address(done)), null);
+        TollgateConfig config = TollgateConfig.builder().ledger(InMemoryLedger.builder().build()).build();
+        try (BenchTollgate started = BenchTollgate.start(config, Map.of("limited", BenchServlets.Limited.class))) {
+            Engine engine = started.engine();
+            Endpoint limited = started.resourceMethod("limited");
+            long base = usedAfterGc();
+            int done = 0;
+            for (int c = 0; c < checkpoints.length; c++) {
+                for (; done < checkpoints[c]; done++) {
+                    Admission a = engine.admit(limited, new StubRequest("GET", "limited", address(done)), null);
+                    if (!(a instanceof Ticket t)) {
+                        throw new IllegalStateException("request " + done + " was refused");
+                    }
+                    t.settle(200, () -> null, true);
+                }
+                tollgate[c] = usedAfterGc() - base;
             }
-            tollgate[c] = usedAfterGc() - base;
-            buckets[c] = limiter.bucketCount();
+            if (started.tollgate().rateLimitStats().admitted() < total) {
+                throw new IllegalStateException("not every request was counted");
+            }
         }
-        limiter = null;
 
-        base = usedAfterGc();
+        long base = usedAfterGc();
         ConcurrentMap<String, Bucket> naive = new ConcurrentHashMap<>();
-        done = 0;
+        int done = 0;
         for (int c = 0; c < checkpoints.length; c++) {
             for (; done < checkpoints[c]; done++) {
                 naive.computeIfAbsent("ip:" + address(done), k -> Bucket.builder()
@@ -67,13 +71,13 @@ public final class BoundedMemory {
             unbounded[c] = usedAfterGc() - base;
         }
 
-        System.out.println("| distinct keys | Tollgate local limiter: heap | buckets kept | unbounded map of buckets: heap |");
-        System.out.println("|---|---|---|---|");
+        System.out.println("| distinct keys | Tollgate local limiter: heap | unbounded map of buckets: heap |");
+        System.out.println("|---|---|---|");
         for (int c = 0; c < checkpoints.length; c++) {
-            System.out.printf(Locale.ROOT, "| %,d | %s MiB | %,d | %s MiB |%n", checkpoints[c], mib(tollgate[c]),
-                    buckets[c], mib(unbounded[c]));
+            System.out.printf(Locale.ROOT, "| %,d | %s MiB | %s MiB |%n", checkpoints[c], mib(tollgate[c]),
+                    mib(unbounded[c]));
         }
-        if (naive.size() != total || limiter != null) {
+        if (naive.size() != total) {
             throw new IllegalStateException("keep the map reachable until measured");
         }
     }

@@ -2,18 +2,16 @@ package dev.tollgate.benchmarks;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tollgate.TollgateConfig;
 import dev.tollgate.annotations.StoreFailure;
-import dev.tollgate.internal.ClientAddress;
-import dev.tollgate.internal.Policy;
-import dev.tollgate.internal.PolicyScanner;
-import dev.tollgate.internal.PolicyTable;
-import dev.tollgate.internal.RateLimitDecision;
-import dev.tollgate.internal.RateLimiter;
+import dev.tollgate.engine.Admission;
+import dev.tollgate.engine.Endpoint;
+import dev.tollgate.engine.Engine;
+import dev.tollgate.engine.Ticket;
+import dev.tollgate.ledger.InMemoryLedger;
 import dev.tollgate.ratelimit.postgresql.PostgresRateLimitStore;
 import dev.tollgate.ratelimit.redis.RedisRateLimitStore;
-import dev.tollgate.spi.RateLimitListener;
 import dev.tollgate.spi.RateLimitStore;
-import io.github.bucket4j.TimeMeter;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -22,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,9 +28,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Rate-limit checks per second with buckets in this JVM, in PostgreSQL and in Redis, in one run:
  * one hot key (every request in one bucket) and 10,000 keys, at 1 and 16 threads. Each check is a
- * real consumption (the limit is never reached). Arguments: {@code --url}, {@code --user},
- * {@code --password} (PostgreSQL), {@code --redis redis://127.0.0.1:6379}, {@code --seconds 5},
- * {@code --rounds 3}. Uses a table and keys of its own and removes the table at the end.
+ * real consumption (the limit is never reached): {@code Engine.admit} of a rate-limited free
+ * resource method, then its settlement, on a Tollgate started with the store (public API only).
+ * Arguments: {@code --url}, {@code --user}, {@code --password} (PostgreSQL),
+ * {@code --redis redis://127.0.0.1:6379}, {@code --seconds 5}, {@code --rounds 3}. Uses a table and
+ * keys of its own and removes the table at the end.
  */
 public final class StoreThroughput {
 
@@ -49,15 +50,6 @@ public final class StoreThroughput {
         new SecureRandom().nextBytes(b);
         String table = "tg_bench_buckets_" + HexFormat.of().formatHex(b);
 
-        PolicyScanner scanner = new PolicyScanner();
-        scanner.add("limited", BenchServlets.Limited.class);
-        PolicyTable policies = scanner.build();
-        Policy policy = policies.lookup("limited", "GET");
-
-        List<StubRequest> keys = new ArrayList<>();
-        for (int i = 0; i < 10_000; i++) {
-            keys.add(new StubRequest("GET", "limited", "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255)));
-        }
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(url);
         hc.setUsername(user);
@@ -71,29 +63,33 @@ public final class StoreThroughput {
                     seconds, rounds);
             System.out.println("| keys | threads | local checks/s | PostgreSQL checks/s | Redis checks/s |");
             System.out.println("|---|---|---|---|---|");
-            RateLimiter local = limiter(policies, null);
-            RateLimiter onPg = limiter(policies, pg);
-            RateLimiter onRedis = limiter(policies, rd);
-            for (boolean hot : new boolean[] {true, false}) {
-                for (int threads : new int[] {1, 16}) {
-                    List<Double> l = new ArrayList<>();
-                    List<Double> p = new ArrayList<>();
-                    List<Double> r = new ArrayList<>();
-                    run(local, policy, keys, hot, threads, 1);
-                    run(onPg, policy, keys, hot, threads, 1);
-                    run(onRedis, policy, keys, hot, threads, 1);
-                    for (int i = 0; i < rounds; i++) {
-                        l.add(run(local, policy, keys, hot, threads, seconds));
-                        p.add(run(onPg, policy, keys, hot, threads, seconds));
-                        r.add(run(onRedis, policy, keys, hot, threads, seconds));
+            try (BenchTollgate local = start(null); BenchTollgate onPg = start(pg);
+                 BenchTollgate onRedis = start(rd)) {
+                Check l0 = check(local);
+                Check p0 = check(onPg);
+                Check r0 = check(onRedis);
+                for (boolean hot : new boolean[] {true, false}) {
+                    for (int threads : new int[] {1, 16}) {
+                        List<Double> l = new ArrayList<>();
+                        List<Double> p = new ArrayList<>();
+                        List<Double> r = new ArrayList<>();
+                        run(l0, hot, threads, 1);
+                        run(p0, hot, threads, 1);
+                        run(r0, hot, threads, 1);
+                        for (int i = 0; i < rounds; i++) {
+                            l.add(run(l0, hot, threads, seconds));
+                            p.add(run(p0, hot, threads, seconds));
+                            r.add(run(r0, hot, threads, seconds));
+                        }
+                        System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f |%n", hot ? "1 (hot)" : "10,000",
+                                threads, median(l), median(p), median(r));
                     }
-                    System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f |%n", hot ? "1 (hot)" : "10,000",
-                            threads, median(l), median(p), median(r));
                 }
+                long failures = onPg.tollgate().rateLimitStats().storeFailures()
+                        + onRedis.tollgate().rateLimitStats().storeFailures();
+                System.out.println();
+                System.out.println("store failures during the run: " + failures);
             }
-            long failures = onPg.stats().storeFailures() + onRedis.stats().storeFailures();
-            System.out.println();
-            System.out.println("store failures during the run: " + failures);
         } finally {
             try (HikariDataSource pool = new HikariDataSource(hc); Connection c = pool.getConnection();
                  Statement st = c.createStatement()) {
@@ -102,32 +98,59 @@ public final class StoreThroughput {
         }
     }
 
-    private static RateLimiter limiter(PolicyTable table, RateLimitStore store) {
-        return new RateLimiter(100_000, TimeMeter.SYSTEM_MILLISECONDS, store, StoreFailure.CLOSED,
-                ClientAddress.trusting(""), new RateLimitListener() { });
+    /** Tollgate with its buckets in this store ({@code null}: in this JVM), failing closed as before. */
+    private static BenchTollgate start(RateLimitStore store) throws Exception {
+        TollgateConfig.Builder config = TollgateConfig.builder().ledger(InMemoryLedger.builder().build())
+                .onStoreFailure(StoreFailure.CLOSED);
+        return BenchTollgate.start((store == null ? config : config.rateLimitStore(store)).build(),
+                Map.of("limited", BenchServlets.Limited.class));
     }
 
-    private static double run(RateLimiter limiter, Policy policy, List<StubRequest> keys, boolean hot, int threads,
-                              int seconds) throws Exception {
+    /** The engine of one Tollgate and the limited endpoint it checks. */
+    private record Check(Engine engine, Endpoint endpoint) {
+    }
+
+    private static Check check(BenchTollgate tollgate) throws Exception {
+        return new Check(tollgate.engine(), tollgate.resourceMethod("limited"));
+    }
+
+    /** 10,000 client addresses; each thread has its own requests, since a request is not thread-safe. */
+    private static List<StubRequest> keys() {
+        List<StubRequest> keys = new ArrayList<>(10_000);
+        for (int i = 0; i < 10_000; i++) {
+            String address = "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255);
+            keys.add(new StubRequest("GET", "limited", address));
+        }
+        return keys;
+    }
+
+    private static double run(Check check, boolean hot, int threads, int seconds) throws Exception {
         AtomicLong done = new AtomicLong();
         AtomicLong refused = new AtomicLong();
         CountDownLatch start = new CountDownLatch(1);
         long[] end = new long[1];
         List<Thread> workers = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
+            List<StubRequest> keys = keys();
             Thread w = new Thread(() -> {
                 try {
                     start.await();
                     while (System.nanoTime() < end[0]) {
-                        StubRequest request = hot ? keys.get(0) : keys.get(ThreadLocalRandom.current().nextInt(keys.size()));
-                        RateLimitDecision d = limiter.check(policy, policy.tierFor(null), request, null);
-                        if (!d.admitted()) {
+                        StubRequest request = keys.get(hot ? 0 : ThreadLocalRandom.current().nextInt(keys.size()));
+                        request.reset();
+                        Admission a = check.engine().admit(check.endpoint(), request, null);
+                        if (a instanceof Ticket t) {
+                            t.settle(200, () -> null, true);
+                        } else {
                             refused.incrementAndGet();
                         }
                         done.incrementAndGet();
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                } catch (Exception e) {
+                    refused.incrementAndGet();
+                    throw new IllegalStateException(e);
                 }
             });
             w.start();

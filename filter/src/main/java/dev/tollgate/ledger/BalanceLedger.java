@@ -41,9 +41,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * while the hold is open, replayed for {@link Builder#replayRetention(Duration) the replay retention}
  * after a commit, forgotten on release or expiry.
  *
- * <p><b>Where holds and records live.</b> By default in this JVM ({@link HoldStore}), bounded like
- * {@link InMemoryLedger}'s records (refused at admission when the account's share or the whole
- * budget of heap is used up). Money under a hold that is open when the JVM stops is then not
+ * <p><b>Where holds and records live.</b> By default in this JVM ({@link HoldStore}), bounded exactly
+ * like {@link InMemoryLedger}'s, with the same code: small records never dropped before their
+ * retention and refused at admission when the account's share ({@link Builder#replayMemoryPerAccount},
+ * a thirty-second of the store by default) or the whole budget is used up, and reply bodies in
+ * their own budget ({@link Builder#replayBodyMemory}), dropped first from the accounts holding more
+ * than their fair share. Money under a hold that is open when the JVM stops is then not
  * credited back (reconcile from the debit references), and a restarted node forgets completed keys.
  * With {@link Builder#store(HoldStore) a shared store} ({@code PostgresHoldStore}) every node sees
  * the same holds and keys, and any node's sweep expires the holds of a node that stopped.
@@ -72,8 +75,8 @@ public final class BalanceLedger implements Ledger {
         this.clock = b.clock;
         this.holdTimeout = b.holdTimeout;
         this.replayRetention = b.replayRetention;
-        this.store = b.store != null ? b.store : new MemoryHoldStore(
-                new ReplayBudget(b.replayMemory, b.replayMemoryPerAccount, b.maxReplayRecords), b.settledHolds);
+        this.store = b.store != null ? b.store : new MemoryHoldStore(new ReplayRecords(b.replayMemory,
+                b.replayMemoryPerAccount, b.maxReplayRecords, b.replayBodyMemory), b.settledHolds);
     }
 
     /**
@@ -286,7 +289,8 @@ public final class BalanceLedger implements Ledger {
         private Duration holdTimeout = Duration.ofMinutes(10);
         private Duration replayRetention = Duration.ofHours(24);
         private long replayMemory = 64L * 1024 * 1024;
-        private long replayMemoryPerAccount; // 0: a sixteenth of replayMemory
+        private long replayMemoryPerAccount; // 0: replayMemory / ReplayRecords.DEFAULT_SHARES
+        private long replayBodyMemory = 32L * 1024 * 1024;
         private int maxReplayRecords = 1_000_000;
         private int settledHolds = 100_000;
         private HoldStore store;
@@ -348,7 +352,8 @@ public final class BalanceLedger implements Ledger {
          * Sets the share of {@link #replayMemory(long)} one account's records may take; as
          * {@link InMemoryLedger.Builder#replayMemoryPerAccount(long)}.
          *
-         * @param bytes at least 16 KiB; a sixteenth of {@code replayMemory} by default
+         * @param bytes at least 16 KiB; {@code replayMemory / }{@value InMemoryLedger#DEFAULT_SHARES} by
+         *     default (2 MiB), so it takes that many accounts at their share to fill the store
          * @return this builder
          */
         public Builder replayMemoryPerAccount(long bytes) {
@@ -356,6 +361,23 @@ public final class BalanceLedger implements Ledger {
                 throw new IllegalArgumentException("replayMemoryPerAccount must be at least 16 KiB: " + bytes);
             }
             this.replayMemoryPerAccount = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the heap the reply bodies kept for replay may take together, apart from the records;
+         * as {@link InMemoryLedger.Builder#replayBodyMemory(long)}: when a new body does not fit,
+         * the bodies of the account holding the most beyond its fair share are dropped first (their
+         * records stay, and a retry is answered {@code 409 already-processed}, never run twice).
+         *
+         * @param bytes 0 (keep no bodies) or more; 32 MiB by default
+         * @return this builder
+         */
+        public Builder replayBodyMemory(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("replayBodyMemory must not be negative: " + bytes);
+            }
+            this.replayBodyMemory = bytes;
             return this;
         }
 

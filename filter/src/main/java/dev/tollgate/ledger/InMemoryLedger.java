@@ -13,11 +13,9 @@ import dev.tollgate.spi.Settlement;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -90,23 +88,8 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     private static final int SETTLED_SLOTS = 1 << 20;
     private final java.util.concurrent.atomic.AtomicLongArray settled =
             new java.util.concurrent.atomic.AtomicLongArray(SETTLED_SLOTS);
-    private final ConcurrentHashMap<RecordKey, KeyRecord> records = new ConcurrentHashMap<>();
-    /** Completed records in commit order, so records past their retention are dropped oldest first. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<Completed> completedOrder =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
-    /**
-     * Bytes and slots charged by the records in {@link #records}, bodies apart (each account's
-     * share is in its state).
-     */
-    private final ReplayBudget budget;
-    private final long replayBodyMemory;
-    /** Guards the kept reply bodies: {@link #bodyBytes}, the body queues and each account's body count. */
-    private final Object bodyLock = new Object();
-    private long bodyBytes; // guarded by bodyLock
-    /** Records with a kept body, in commit order. Guarded by bodyLock. */
-    private final java.util.ArrayDeque<Completed> bodyOrder = new java.util.ArrayDeque<>();
-    /** Accounts with at least one kept body. Guarded by bodyLock. */
-    private final Set<AccountState> bodyHolders = new java.util.HashSet<>();
+    /** The idempotency records and kept reply bodies, bounded as {@link BalanceLedger}'s in-memory ones. */
+    private final ReplayRecords replay;
     private final AtomicLong holdSequence = new AtomicLong();
     private final String holdPrefix = Long.toString(System.nanoTime() & 0xffffff, 36) + "-";
     private final AtomicLong nextSweepMillis = new AtomicLong();
@@ -119,10 +102,8 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         this.replayRetention = b.replayRetention;
         this.history = b.history;
 
-        this.budget = new ReplayBudget(b.replayMemory,
-                b.replayMemoryPerAccount > 0 ? b.replayMemoryPerAccount : b.replayMemory / DEFAULT_SHARES,
-                b.maxReplayRecords);
-        this.replayBodyMemory = b.replayBodyMemory;
+        this.replay = new ReplayRecords(b.replayMemory, b.replayMemoryPerAccount, b.maxReplayRecords,
+                b.replayBodyMemory);
         b.accounts.forEach((id, a) -> accounts.put(id, new AccountState(id, a.balance, a.entitlements)));
         accounts.values().forEach(a -> a.log(LedgerEntry.Kind.OPEN, a.balance().amount(), BigDecimal.ZERO, null, null));
     }
@@ -159,51 +140,10 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         if (!charge.idempotency().clientSupplied()) {
             return account.hold(charge, null);
         }
-        // Drop records past their retention first (never inside compute(): it would nest map updates).
-        trimRecords();
-        RecordKey key = new RecordKey(account, charge.idempotency().key());
-        byte[] fingerprint = fingerprintBytes(charge.idempotency().fingerprint());
-        Reservation[] outcome = new Reservation[1];
-        // compute() makes "look up the key, then hold the money and mark the key" one atomic step
-        // per (account, key): two concurrent retries can never both reach account.hold().
-        records.compute(key, (k, existing) -> {
-            if (existing instanceof InProgress p && isOpen(p.holdId)) {
-                boolean same = Arrays.equals(p.fingerprint, fingerprint);
-                outcome[0] = new Reservation.Conflict(
-                        same ? Reservation.ConflictKind.IN_PROGRESS : Reservation.ConflictKind.KEY_REUSED,
-                        same ? Duration.ofSeconds(1) : null);
-                return existing;
-            }
-            if (existing instanceof Completed c && clock.millis() < c.expiresAt) {
-                outcome[0] = Arrays.equals(c.fingerprint, fingerprint)
-                        ? new Reservation.Replay(c.response())
-                        : new Reservation.Conflict(Reservation.ConflictKind.KEY_REUSED, null);
-                return existing;
-            }
-            if (existing != null) {
-                forget(existing); // stale (expired or abandoned): replaced or removed below
-            }
-            long cost = RECORD_OVERHEAD + k.key.length + fingerprint.length;
-            DenialReason full = acquire(account, cost);
-            if (full != null) {
-                outcome[0] = new Reservation.Denied(full, charge.price(), null, null, List.of(),
-                        full == DenialReason.IDEMPOTENCY_STORE_FULL ? untilOldestRecordExpires()
-                                : untilOldestRecordExpires(account));
-                return null;
-            }
-            Reservation r = account.hold(charge, key);
-            outcome[0] = r;
-            if (r instanceof Reservation.Authorized a) {
-                return new InProgress(fingerprint, a.hold().id(), cost, account);
-            }
-            budget.forget(account.recordBytes, cost);
-            return null;
-        });
-        if (outcome[0] instanceof Reservation.Denied d && (d.reason() == DenialReason.IDEMPOTENCY_RECORDS_EXHAUSTED
-                || d.reason() == DenialReason.IDEMPOTENCY_STORE_FULL)) {
-            LOG.log(System.Logger.Level.DEBUG, "Idempotency-Key refused: {0}", d.reason());
-        }
-        return outcome[0];
+        // One atomic step per (account, key): "look up the key, then hold the money and mark the
+        // key", so two concurrent retries can never both reach account.hold().
+        return replay.claim(account.records, charge.idempotency().key(), charge.idempotency().fingerprint(),
+                clock.millis(), this::isOpen, charge.price(), holdTimeout, key -> account.hold(charge, key));
     }
 
     @Override
@@ -221,29 +161,10 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
             return settledState(hold.id());
         }
         if (open.recordKey != null) {
-            // Turn the in-progress record into the replayable one *before* the hold leaves the
+            // The replayable record replaces the in-progress one *before* the hold leaves the
             // open set: a concurrent retry sees either "in progress" or "replay", never a gap.
-            Completed[] stored = new Completed[1];
-            records.computeIfPresent(open.recordKey, (k, r) -> {
-                if (r instanceof InProgress p && p.holdId.equals(hold.id())) {
-                    if (response == null) {
-                        forget(p);
-                        return null;
-                    }
-                    stored[0] = new Completed(k, p.fingerprint, now().plus(replayRetention).toEpochMilli(),
-                            response.status(), p.cost);
-                    if (response.bodyRetained()) {
-                        // The record above is what keeps a retry from running twice; the body only
-                        // lets it be replayed, so it lives in its own budget and may be dropped.
-                        keepBody(stored[0], response);
-                    }
-                    return stored[0];
-                }
-                return r;
-            });
-            if (stored[0] != null) {
-                completed(stored[0]);
-            }
+            replay.complete(open.recordKey, hold.id(), response, clock.millis(),
+                    now().plus(replayRetention).toEpochMilli());
         }
         finish(open, Settlement.COMMITTED);
         open.account.committed(open.hold.amount(), open.hold.id(), open.resource);
@@ -345,7 +266,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
                         + " are swept regardless", e);
             }
         }
-        trimRecords();
+        replay.trim(clock.millis());
         return n;
     }
 
@@ -400,13 +321,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
 
     private void forgetRecord(OpenHold h) {
         if (h.recordKey != null) {
-            records.computeIfPresent(h.recordKey, (k, r) -> {
-                if (r instanceof InProgress p && p.holdId.equals(h.hold.id())) {
-                    forget(r);
-                    return null;
-                }
-                return r;
-            });
+            replay.forgetInProgress(h.recordKey, h.hold.id());
         }
     }
 
@@ -454,39 +369,8 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         private BigDecimal available; // guarded by this
         /** Money under this account's open holds; available + held never exceeds the maximum. */
         private BigDecimal held = BigDecimal.ZERO; // guarded by this
-        /** Bytes this account's idempotency records charge against its share (bodies apart). */
-        final AtomicLong recordBytes = new AtomicLong();
-        /** Guards {@link #completed}. */
-        final Object completedLock = new Object();
-        /**
-         * This account's completed records in commit order (the head expires first). Replaced when
-         * it empties, since an ArrayDeque never gives back the array a burst grew.
-         */
-        java.util.ArrayDeque<Completed> completed = new java.util.ArrayDeque<>();
-        /** Bytes of this account's kept bodies; guarded by bodyLock. */
-        long bodyBytes;
-        /** This account's records with a kept body, in commit order; guarded by bodyLock, replaced when empty. */
-        java.util.ArrayDeque<Completed> bodies = new java.util.ArrayDeque<>();
-
-        /** Drops the completed records that left the map off the head; completedLock held. */
-        void pruneCompleted() {
-            for (Completed c; (c = completed.peekFirst()) != null && c.gone; ) {
-                completed.pollFirst();
-            }
-            if (completed.isEmpty()) {
-                completed = new java.util.ArrayDeque<>();
-            }
-        }
-
-        /** Drops the dropped bodies off the head; bodyLock held. */
-        void pruneBodies() {
-            for (Completed c; (c = bodies.peekFirst()) != null && c.body == null; ) {
-                bodies.pollFirst();
-            }
-            if (bodies.isEmpty()) {
-                bodies = new java.util.ArrayDeque<>();
-            }
-        }
+        /** This account's idempotency records' bookkeeping (share, commit order, kept bodies). */
+        final ReplayRecords.Payer records;
         private volatile Set<String> entitlements;
         private final java.util.ArrayDeque<LedgerEntry> entries = new java.util.ArrayDeque<>(); // guarded by this
 
@@ -495,9 +379,10 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
             this.currency = balance.currency();
             this.available = balance.amount();
             this.entitlements = Set.copyOf(entitlements);
+            this.records = new ReplayRecords.Payer(id);
         }
 
-        Reservation hold(Charge charge, RecordKey recordKey) {
+        Reservation hold(Charge charge, ReplayRecords.Key recordKey) {
             Money price = charge.price();
             if (charge.entitlement() != null && !entitlements.contains(charge.entitlement())) {
                 return new Reservation.Denied(DenialReason.MISSING_ENTITLEMENT, price, balance(), charge.entitlement(),
@@ -610,306 +495,21 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         }
     }
 
-    private record OpenHold(Hold hold, long sequence, AccountState account, RecordKey recordKey, String resource,
-                            AtomicReference<Settlement> state) {
-        OpenHold(Hold hold, long sequence, AccountState account, RecordKey recordKey, String resource) {
+    private record OpenHold(Hold hold, long sequence, AccountState account, ReplayRecords.Key recordKey,
+                            String resource, AtomicReference<Settlement> state) {
+        OpenHold(Hold hold, long sequence, AccountState account, ReplayRecords.Key recordKey, String resource) {
             this(hold, sequence, account, recordKey, resource, new AtomicReference<>());
         }
     }
 
-    /** (account, key); the key kept as its ASCII bytes, which saves a string object per record. */
-    private static final class RecordKey {
-        final AccountState account;
-        final byte[] key;
-        private final int hash;
-
-        RecordKey(AccountState account, String key) {
-            this.account = account;
-            this.key = key.getBytes(StandardCharsets.US_ASCII); // keys are printable ASCII (Idempotency)
-            this.hash = 31 * account.id.hashCode() + Arrays.hashCode(this.key);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof RecordKey k && k.account == account && Arrays.equals(k.key, key);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
-
-    private sealed interface KeyRecord permits InProgress, Completed {
-        /** {@return the bytes this record charges against its account's share and the record budget} */
-        long cost();
-
-        AccountState account();
-    }
-
-    private record InProgress(byte[] fingerprint, String holdId, long cost, AccountState account)
-            implements KeyRecord {
-    }
-
-    /**
-     * A committed request's record. Its key, fingerprint, status and expiry stay until its
-     * retention ends; its body ({@link #body}) may be dropped earlier under the body budget.
-     */
-    private static final class Completed implements KeyRecord {
-        final RecordKey key;
-        final byte[] fingerprint;
-        final long expiresAt; // epoch milliseconds
-        final int status;
-        final int cost;
-        /** The response to replay, or null when no body is kept (then a retry gets 409). */
-        volatile RecordedResponse body;
-        /** What the body charged to the body budget; nonzero once it was kept. Guarded by bodyLock. */
-        int bodyCost;
-        /** Set once the record left the map, so the order queues can skip it. */
-        volatile boolean gone;
-
-        Completed(RecordKey key, byte[] fingerprint, long expiresAt, int status, long cost) {
-            this.key = key;
-            this.fingerprint = fingerprint;
-            this.expiresAt = expiresAt;
-            this.status = status;
-            this.cost = (int) cost;
-        }
-
-        @Override
-        public long cost() {
-            return cost;
-        }
-
-        @Override
-        public AccountState account() {
-            return key.account;
-        }
-
-        RecordedResponse response() {
-            RecordedResponse r = body;
-            return r != null ? r : new RecordedResponse(status, List.of(), new byte[0], false);
-        }
-    }
-
-    /**
-     * The heap one record takes beyond its key's characters and its fingerprint's bytes, without
-     * a body: the map entry and its table slot, the key object and its byte array header, the
-     * record with its fingerprint array header, and its nodes in the commit-order queues.
-     * {@code ReplayRecordHeapTest} measured 247 bytes in all for a record with a
-     * 36-character key and no body (64-bit JVM, compressed pointers), counted as 260: this figure,
-     * with the key and the 32 fingerprint bytes, is an upper bound with some margin.
-     */
-    static final int RECORD_OVERHEAD = 192;
+    /** The heap one record takes beyond its key and fingerprint bytes; see {@link ReplayRecords#RECORD_OVERHEAD}. */
+    static final int RECORD_OVERHEAD = ReplayRecords.RECORD_OVERHEAD;
 
     /** How many accounts at their default share it takes to fill the record budget. */
-    static final int DEFAULT_SHARES = 32;
+    static final int DEFAULT_SHARES = ReplayRecords.DEFAULT_SHARES;
 
-    /**
-     * The heap a kept body takes beyond its bytes and headers: the response object, the array
-     * and list headers, and its nodes in the two body queues.
-     */
-    static final int BODY_OVERHEAD = 128;
-
-    /** Heap per recorded header beyond its characters: the entry and two string objects with arrays. */
-    private static final int HEADER_OVERHEAD = 112;
-
-    private static long bodyCost(RecordedResponse r) {
-        long bytes = BODY_OVERHEAD + r.bodyLength();
-        for (Map.Entry<String, String> h : r.headers()) {
-            // Two bytes per character: header values are not always Latin-1.
-            bytes += HEADER_OVERHEAD + 2L * (h.getKey().length() + h.getValue().length());
-        }
-        return bytes;
-    }
-
-    /**
-     * The fingerprint as bytes: a hex SHA-256 (what the filter sends) decoded to its 32 bytes; any
-     * other string digested to 32 bytes, so a record's size does not depend on what a ledger
-     * caller passes. Equal strings give equal bytes; different ones collide only as SHA-256 does.
-     */
-    static byte[] fingerprintBytes(String fingerprint) {
-        if (fingerprint.length() == 64) {
-            byte[] out = new byte[32];
-            boolean hex = true;
-            for (int i = 0; i < 32 && hex; i++) {
-                int hi = Character.digit(fingerprint.charAt(2 * i), 16);
-                int lo = Character.digit(fingerprint.charAt(2 * i + 1), 16);
-                hex = hi >= 0 && lo >= 0 && !Character.isUpperCase(fingerprint.charAt(2 * i))
-                        && !Character.isUpperCase(fingerprint.charAt(2 * i + 1));
-                out[i] = (byte) (hi << 4 | lo);
-            }
-            if (hex) {
-                return out;
-            }
-        }
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(fingerprint.getBytes(StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
-    }
-
-    /** Takes bytes from the account's share and the record budget, or from neither; why not, or null. */
-    private DenialReason acquire(AccountState account, long bytes) {
-        return budget.acquire(account.recordBytes, bytes, true);
-    }
-
-    /** Gives back what a record that leaves the map charged, its body included; once per removal. */
-    private void forget(KeyRecord record) {
-        if (record instanceof Completed c) {
-            c.gone = true;
-            releaseBody(c);
-        }
-        budget.forget(record.account().recordBytes, record.cost());
-    }
-
-    /** The 503's Retry-After: until the oldest record of the whole store ends its retention. */
-    private Duration untilOldestRecordExpires() {
-        for (Completed head : completedOrder) {
-            if (!head.gone) {
-                return until(head.expiresAt);
-            }
-        }
-        return holdTimeout; // only records in progress: they end with their holds
-    }
-
-    /** The 429's Retry-After: until this account's oldest record ends its retention. */
-    private Duration untilOldestRecordExpires(AccountState account) {
-        synchronized (account.completedLock) {
-            account.pruneCompleted();
-            Completed head = account.completed.peekFirst();
-            return head == null ? holdTimeout : until(head.expiresAt);
-        }
-    }
-
-    private Duration until(long epochMillis) {
-        long ms = epochMillis - clock.millis();
-        // Whole seconds, rounded up, so a retry at Retry-After finds the record gone.
-        return Duration.ofSeconds(Math.max(1, (ms + 999) / 1000));
-    }
-
-    /** Files a new completed record in commit order and drops the records past their retention. */
-    private void completed(Completed record) {
-        completedOrder.add(record);
-        AccountState account = record.key.account;
-        synchronized (account.completedLock) {
-            account.completed.addLast(record);
-        }
-        trimRecords();
-    }
-
-    /** Drops completed records past their retention, oldest first; only those. */
-    private void trimRecords() {
-        long now = clock.millis();
-        for (Completed head; (head = completedOrder.peek()) != null; ) {
-            if (!head.gone && now < head.expiresAt) {
-                break;
-            }
-            if (completedOrder.remove(head)) {
-                Completed expired = head;
-                records.computeIfPresent(head.key, (k, v) -> {
-                    if (v == expired) {
-                        forget(v);
-                        return null;
-                    }
-                    return v;
-                });
-                AccountState account = head.key.account;
-                synchronized (account.completedLock) {
-                    account.pruneCompleted();
-                }
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- reply bodies
-
-    /**
-     * Keeps a committed record's body within {@link #replayBodyMemory}, making room by dropping
-     * other bodies: first the oldest of the account that holds the most, while it holds more than
-     * its fair share (the budget divided among the accounts holding bodies, counting this one), then
-     * the oldest of all. A body larger than the whole budget is not kept. Dropping a body never
-     * drops its record: a retry is answered 409 {@code already-processed}, not run again.
-     */
-    private void keepBody(Completed record, RecordedResponse response) {
-        long cost = bodyCost(response);
-        if (cost > replayBodyMemory || cost > Integer.MAX_VALUE) {
-            return;
-        }
-        AccountState account = record.key.account;
-        synchronized (bodyLock) {
-            while (bodyBytes + cost > replayBodyMemory) {
-                Completed victim = bodyVictim(account, cost);
-                if (victim == null) {
-                    return; // cannot happen while the counts are right; never loop on it
-                }
-                dropBody(victim);
-            }
-            record.body = response;
-            record.bodyCost = (int) cost;
-            bodyBytes += cost;
-            if (account.bodyBytes == 0) {
-                bodyHolders.add(account);
-            }
-            account.bodyBytes += cost;
-            account.bodies.addLast(record);
-            bodyOrder.addLast(record);
-        }
-    }
-
-    /** The body to drop next; bodyLock held and some body kept (the budget is over-full). */
-    private Completed bodyVictim(AccountState incoming, long incomingCost) {
-        for (Completed c; (c = bodyOrder.peekFirst()) != null && c.body == null; ) {
-            bodyOrder.pollFirst();
-        }
-        long holders = bodyHolders.size() + (incoming.bodyBytes == 0 ? 1 : 0);
-        long fairShare = replayBodyMemory / holders;
-        AccountState heaviest = null;
-        long most = 0;
-        for (AccountState a : bodyHolders) {
-            a.pruneBodies();
-            long bytes = a.bodyBytes + (a == incoming ? incomingCost : 0);
-            if (bytes > most && !a.bodies.isEmpty()) {
-                heaviest = a;
-                most = bytes;
-            }
-        }
-        if (heaviest != null && most > fairShare) {
-            return heaviest.bodies.peekFirst();
-        }
-        return bodyOrder.peekFirst();
-    }
-
-    /** Drops one kept body (its record stays); bodyLock held. */
-    private void dropBody(Completed record) {
-        if (record.body == null) {
-            return;
-        }
-        record.body = null;
-        AccountState account = record.key.account;
-        bodyBytes -= record.bodyCost;
-        account.bodyBytes -= record.bodyCost;
-        // Bodies leave oldest first, except the heaviest account's, which leave from its own head:
-        // clearing dropped entries off both heads keeps the queues as long as the kept bodies.
-        account.pruneBodies();
-        for (Completed c; (c = bodyOrder.peekFirst()) != null && c.body == null; ) {
-            bodyOrder.pollFirst();
-        }
-        if (account.bodyBytes == 0) {
-            bodyHolders.remove(account);
-        }
-    }
-
-    /** Gives back a leaving record's body, if it still has one. */
-    private void releaseBody(Completed record) {
-        if (record.body != null) {
-            synchronized (bodyLock) {
-                dropBody(record);
-            }
-        }
-    }
+    /** The heap a kept body takes beyond its bytes and headers; see {@link ReplayRecords#BODY_OVERHEAD}. */
+    static final int BODY_OVERHEAD = ReplayRecords.BODY_OVERHEAD;
 
     /**
      * Builds an {@link InMemoryLedger}. Not thread-safe; the ledger it builds is.

@@ -2,7 +2,6 @@ package dev.tollgate.ledger;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.tollgate.spi.DenialReason;
 import dev.tollgate.spi.Hold;
 import dev.tollgate.spi.Idempotency;
 import dev.tollgate.spi.RecordedResponse;
@@ -15,28 +14,27 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The {@link BalanceLedger}'s holds and idempotency records in this JVM, bounded like
- * {@link InMemoryLedger}'s ({@link ReplayBudget}). Thread-safe; never blocks.
+ * The {@link BalanceLedger}'s holds and idempotency records in this JVM. The records and kept
+ * reply bodies are {@link InMemoryLedger}'s own bookkeeping ({@link ReplayRecords}), so both ledgers
+ * bound them the same way. Thread-safe; never blocks.
  */
 final class MemoryHoldStore implements HoldStore {
 
-    private final ReplayBudget budget;
+    private final ReplayRecords replay;
     private final ConcurrentHashMap<String, OpenHold> openHolds = new ConcurrentHashMap<>();
     /** The final state of recently settled holds, so a repeated commit or release reports it. */
     private final Cache<String, Settlement> settled;
-    private final ConcurrentHashMap<RecordKey, KeyRecord> records = new ConcurrentHashMap<>();
-    /** Completed records in commit order, so records past their retention are dropped oldest first. */
-    private final ConcurrentLinkedQueue<Filed> completedOrder = new ConcurrentLinkedQueue<>();
-    /** Each account's share of the record budget; one entry per account that sent a key. */
-    private final ConcurrentHashMap<String, AtomicLong> accountBytes = new ConcurrentHashMap<>();
+    /**
+     * Each account's record bookkeeping, one per account that sent a key (as many as the
+     * application's accounts: an unknown account is refused before its key is claimed).
+     */
+    private final ConcurrentHashMap<String, ReplayRecords.Payer> payers = new ConcurrentHashMap<>();
 
-    MemoryHoldStore(ReplayBudget budget, int settledHolds) {
-        this.budget = budget;
+    MemoryHoldStore(ReplayRecords replay, int settledHolds) {
+        this.replay = replay;
         this.settled = Caffeine.newBuilder().maximumSize(settledHolds).build();
     }
 
@@ -46,39 +44,14 @@ final class MemoryHoldStore implements HoldStore {
             openHolds.put(hold.id(), new OpenHold(hold, null));
             return null;
         }
-        trimRecords(now);
-        RecordKey key = new RecordKey(hold.account(), idempotency.key());
-        String fingerprint = idempotency.fingerprint();
-        AtomicLong share = share(key);
-        Reservation[] refused = new Reservation[1];
-        records.compute(key, (k, existing) -> {
-            if (existing instanceof InProgress p && openHolds.containsKey(p.holdId)) {
-                boolean same = p.fingerprint.equals(fingerprint);
-                refused[0] = new Reservation.Conflict(same ? Reservation.ConflictKind.IN_PROGRESS
-                        : Reservation.ConflictKind.KEY_REUSED, same ? Duration.ofSeconds(1) : null);
-                return existing;
-            }
-            if (existing instanceof Completed c && now.isBefore(c.expiresAt)) {
-                refused[0] = c.fingerprint.equals(fingerprint) ? new Reservation.Replay(c.response)
-                        : new Reservation.Conflict(Reservation.ConflictKind.KEY_REUSED, null);
-                return existing;
-            }
-            if (existing != null) {
-                budget.forget(share, existing.cost()); // stale (expired or abandoned): replaced below
-            }
-            long cost = ReplayBudget.recordCost(k.key(), fingerprint);
-            DenialReason full = budget.acquire(share, cost, true);
-            if (full != null) {
-                refused[0] = new Reservation.Denied(full, hold.amount(), null, null, List.of(),
-                        full == DenialReason.IDEMPOTENCY_STORE_FULL ? untilOldestRecordExpires(now, retryAfter)
-                                : retryAfter);
-                return null;
-            }
-            // Inside the same atomic step: a concurrent retry sees the key in progress.
-            openHolds.put(hold.id(), new OpenHold(hold, key));
-            return new InProgress(fingerprint, hold.id(), cost);
-        });
-        return refused[0];
+        Reservation r = replay.claim(payer(hold.account()), idempotency.key(), idempotency.fingerprint(),
+                now.toEpochMilli(), openHolds::containsKey, hold.amount(), retryAfter, key -> {
+                    // Inside the same atomic step: a concurrent retry sees the key in progress.
+                    openHolds.put(hold.id(), new OpenHold(hold, key));
+                    // Only its hold id is read; the balance is the application's, not known here.
+                    return new Reservation.Authorized(hold, hold.amount());
+                });
+        return r instanceof Reservation.Authorized ? null : r;
     }
 
     @Override
@@ -113,34 +86,10 @@ final class MemoryHoldStore implements HoldStore {
         if (open.recordKey != null) {
             // The replayable record replaces the in-progress one *before* the hold leaves the open
             // set: a concurrent retry sees either "in progress" or "replay", never a gap.
-            Completed[] stored = new Completed[1];
-            AtomicLong share = share(open.recordKey);
-            records.computeIfPresent(open.recordKey, (k, r) -> {
-                if (!(r instanceof InProgress p) || !p.holdId.equals(holdId)) {
-                    return r;
-                }
-                if (response == null) {
-                    budget.forget(share, p.cost);
-                    return null;
-                }
-                RecordedResponse kept = response;
-                long cost = p.cost;
-                long extra = ReplayBudget.responseCost(response);
-                if (budget.acquire(share, extra, false) == null) {
-                    cost += extra;
-                } else {
-                    // Over a budget: keep the record (a retry is never charged twice), not the body.
-                    kept = new RecordedResponse(response.status(), List.of(), new byte[0], false);
-                }
-                stored[0] = new Completed(p.fingerprint, kept, now.plus(retention), cost);
-                return stored[0];
-            });
-            if (stored[0] != null) {
-                completedOrder.add(new Filed(open.recordKey, stored[0]));
-            }
+            replay.complete(open.recordKey, holdId, response, now.toEpochMilli(),
+                    now.plus(retention).toEpochMilli());
         }
         finish(open, Settlement.COMMITTED);
-        trimRecords(now);
         return Settlement.COMMITTED;
     }
 
@@ -191,7 +140,7 @@ final class MemoryHoldStore implements HoldStore {
 
     @Override
     public List<Hold> overdue(Instant now, int max) {
-        trimRecords(now);
+        replay.trim(now.toEpochMilli());
         List<Hold> out = new ArrayList<>();
         for (OpenHold h : openHolds.values()) {
             if (h.phase.get() == Phase.OPEN && !now.isBefore(h.hold.expiresAt())) {
@@ -204,8 +153,10 @@ final class MemoryHoldStore implements HoldStore {
 
     @Override
     public Optional<Hold> overdueHoldOfKey(String account, String key, Instant now) {
-        if (records.get(new RecordKey(account, key)) instanceof InProgress p) {
-            OpenHold h = openHolds.get(p.holdId);
+        ReplayRecords.Payer payer = payers.get(account);
+        String holdId = payer == null ? null : replay.holdInProgress(payer, key);
+        if (holdId != null) {
+            OpenHold h = openHolds.get(holdId);
             if (h != null && h.phase.get() == Phase.OPEN && !now.isBefore(h.hold.expiresAt())) {
                 return Optional.of(h.hold);
             }
@@ -236,76 +187,21 @@ final class MemoryHoldStore implements HoldStore {
     }
 
     private void forgetRecord(OpenHold h) {
-        if (h.recordKey == null) {
-            return;
+        if (h.recordKey != null) {
+            replay.forgetInProgress(h.recordKey, h.hold.id());
         }
-        AtomicLong share = share(h.recordKey);
-        records.computeIfPresent(h.recordKey, (k, r) -> {
-            if (r instanceof InProgress p && p.holdId.equals(h.hold.id())) {
-                budget.forget(share, r.cost());
-                return null;
-            }
-            return r;
-        });
     }
 
-    private AtomicLong share(RecordKey key) {
-        return accountBytes.computeIfAbsent(key.account(), a -> new AtomicLong());
-    }
-
-    private Duration untilOldestRecordExpires(Instant now, Duration otherwise) {
-        Filed head = completedOrder.peek();
-        if (head == null) {
-            return otherwise; // only records in progress: they end with their holds
-        }
-        Duration d = Duration.between(now, head.record.expiresAt);
-        return d.isNegative() || d.isZero() ? Duration.ofSeconds(1) : d;
-    }
-
-    /** Drops completed records past their retention, oldest first; only those. */
-    private void trimRecords(Instant now) {
-        for (Filed head; (head = completedOrder.peek()) != null; ) {
-            boolean current = records.get(head.key) == head.record;
-            if (current && now.isBefore(head.record.expiresAt)) {
-                break;
-            }
-            if (completedOrder.remove(head)) {
-                Filed gone = head;
-                AtomicLong share = share(head.key);
-                records.computeIfPresent(head.key, (k, v) -> {
-                    if (v == gone.record) {
-                        budget.forget(share, v.cost());
-                        return null;
-                    }
-                    return v;
-                });
-            }
-        }
+    private ReplayRecords.Payer payer(String account) {
+        return payers.computeIfAbsent(account, ReplayRecords.Payer::new);
     }
 
     private enum Phase { DEBITING, OPEN, COMMITTED, RELEASING, RELEASED, EXPIRING, EXPIRED }
 
     /** A hold until it is settled, with the client key it claimed (or null). */
-    private record OpenHold(Hold hold, RecordKey recordKey, AtomicReference<Phase> phase) {
-        OpenHold(Hold hold, RecordKey recordKey) {
+    private record OpenHold(Hold hold, ReplayRecords.Key recordKey, AtomicReference<Phase> phase) {
+        OpenHold(Hold hold, ReplayRecords.Key recordKey) {
             this(hold, recordKey, new AtomicReference<>(Phase.DEBITING));
         }
-    }
-
-    private record RecordKey(String account, String key) {
-    }
-
-    private sealed interface KeyRecord permits InProgress, Completed {
-        long cost();
-    }
-
-    private record InProgress(String fingerprint, String holdId, long cost) implements KeyRecord {
-    }
-
-    private record Completed(String fingerprint, RecordedResponse response, Instant expiresAt, long cost)
-            implements KeyRecord {
-    }
-
-    private record Filed(RecordKey key, Completed record) {
     }
 }

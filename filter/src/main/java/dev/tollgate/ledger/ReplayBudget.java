@@ -1,32 +1,19 @@
 package dev.tollgate.ledger;
 
 import dev.tollgate.spi.DenialReason;
-import dev.tollgate.spi.RecordedResponse;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The heap budget of the in-memory idempotency records, shared by {@link InMemoryLedger} and
- * {@link BalanceLedger}: each record costs its measured bytes against its account's share and the
- * whole budget, and the number of records is capped. A record that does not fit is refused at
- * admission rather than dropping another before its retention ends (that record is what keeps a
- * retry from being charged twice).
+ * The counters of the in-memory idempotency records' budget ({@link ReplayRecords}, used by
+ * {@link InMemoryLedger} and {@link BalanceLedger}): each record costs its measured bytes against
+ * its account's share and the whole budget, and the number of records is capped. A record that
+ * does not fit is refused at admission rather than dropping another before its retention ends
+ * (that record is what keeps a retry from being charged twice). Reply bodies are counted apart.
  *
  * <p>Thread-safe: counters are atomic; each account's share is an {@link AtomicLong} its owner keeps.
  */
 final class ReplayBudget {
-
-    /** Heap per recorded header beyond its characters (entry object, string headers, list slot). */
-    private static final int HEADER_OVERHEAD = 64;
-
-    /**
-     * The heap of one {@link MemoryHoldStore} record beyond its key and fingerprint characters and
-     * its response (the figure {@code ReplayRecordHeapTest} measured for that layout: 580 bytes
-     * with a 36-character key and a hex fingerprint, counted with margin). {@link InMemoryLedger}
-     * keeps smaller records and counts them itself ({@code InMemoryLedger.RECORD_OVERHEAD}).
-     */
-    static final int RECORD_OVERHEAD = 512;
 
     private final long memory;
     private final long memoryPerAccount;
@@ -36,29 +23,13 @@ final class ReplayBudget {
 
     /**
      * @param memory bytes all records may take
-     * @param memoryPerAccount bytes one account's records may take, or 0 for a sixteenth of {@code memory}
-     *     (never more than {@code memory})
+     * @param memoryPerAccount bytes one account's records may take (never more than {@code memory})
      * @param maxRecords how many records are kept at most
      */
     ReplayBudget(long memory, long memoryPerAccount, int maxRecords) {
         this.memory = memory;
-        this.memoryPerAccount = Math.min(memory, memoryPerAccount > 0 ? memoryPerAccount : memory / 16);
+        this.memoryPerAccount = Math.min(memory, memoryPerAccount);
         this.maxRecords = maxRecords;
-    }
-
-    /** {@return the cost of a new record with this key and fingerprint, before any response} */
-    static long recordCost(String key, String fingerprint) {
-        return RECORD_OVERHEAD + key.length() + fingerprint.length();
-    }
-
-    /** {@return the extra cost of keeping a response in a record} */
-    static long responseCost(RecordedResponse r) {
-        long n = r.bodyLength();
-        for (Map.Entry<String, String> h : r.headers()) {
-            // Two bytes per character: header values are not always Latin-1.
-            n += HEADER_OVERHEAD + 2L * (h.getKey().length() + h.getValue().length());
-        }
-        return n;
     }
 
     /**

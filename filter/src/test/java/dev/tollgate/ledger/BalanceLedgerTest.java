@@ -77,7 +77,7 @@ class BalanceLedgerTest {
     @Test
     void aStoreThatFailsAfterTheDebitGetsTheDebitCreditedBack() {
         map.put("acct", Money.credits("10"), Set.of());
-        HoldStore memory = new MemoryHoldStore(new ReplayBudget(64L << 20, 0, 1_000_000), 1000);
+        HoldStore memory = new MemoryHoldStore(new ReplayRecords(64L << 20, 0, 1_000_000, 32L << 20), 1000);
         HoldStore failing = (HoldStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {HoldStore.class}, (proxy, method, args) -> {
                     if (method.getName().equals("opened")) {

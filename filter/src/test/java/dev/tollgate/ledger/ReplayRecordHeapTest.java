@@ -96,6 +96,40 @@ class ReplayRecordHeapTest {
         assertTrue(used >= RECORDS * 2 / 3, "the per-record estimate is far too high: " + used + " bytes used");
     }
 
+    /**
+     * The same records kept by a {@link BalanceLedger} in memory: its store shares the bookkeeping
+     * ({@link ReplayRecords}), so its records cost the same heap (they were counted at about 600
+     * bytes each before). A small settled-holds cache, so that only records grow.
+     */
+    @Test
+    void aBalanceLedgersRecordsInMemoryStayWithinTheRecordBudget() {
+        MutableClock clock = new MutableClock();
+        dev.tollgate.testing.MapBalances balances = new dev.tollgate.testing.MapBalances();
+        balances.put("entitled-account-key", Money.credits("0"), java.util.Set.of("premium"));
+        BalanceLedger ledger = BalanceLedger.builder(balances).clock(clock)
+                .store(new MemoryHoldStore(new ReplayRecords(RECORDS, RECORDS, Integer.MAX_VALUE, 0), 1000)).build();
+        long empty = usedAfterGc();
+        int kept = 0;
+        Reservation last = null;
+        for (int i = 0; i < 400_000; i++) {
+            last = ledger.reserve(new Charge("entitled-account-key", Money.credits("0"), "premium", "GET premium",
+                    new Idempotency(UUID.randomUUID().toString(), sha256Hex(i), true)));
+            if (!(last instanceof Reservation.Authorized a)) {
+                break;
+            }
+            ledger.commit(a.hold(), new RecordedResponse(200, List.of(), new byte[0], true));
+            kept++;
+        }
+        long used = usedAfterGc() - empty;
+        java.lang.ref.Reference.reachabilityFence(ledger);
+        System.out.printf("ReplayRecordHeap: BalanceLedger, %d records without bodies, %d bytes of heap (%d per"
+                + " record), budget %d%n", kept, used, used / Math.max(1, kept), RECORDS);
+        assertInstanceOf(Reservation.Denied.class, last);
+        assertTrue(used <= RECORDS, "records took " + used + " bytes of heap, over the " + RECORDS + " byte budget");
+        assertTrue(used >= RECORDS * 2 / 3, "the per-record estimate is far too high: " + used + " bytes used");
+        assertTrue(kept > RECORDS / 300, "a record with a 36-character key is counted at under 300 bytes: " + kept);
+    }
+
     private static String sha256Hex(int i) {
         return String.format("%064x", (long) i * 0x9E3779B97F4A7C15L & Long.MAX_VALUE);
     }

@@ -260,6 +260,9 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
         } catch (IOException | RuntimeException e) {
             if (gate.opened) {
                 // The runtime would end the cut-off response as if complete: have the filter abort it.
+                // Only effective when the request ends on the filter's thread; an entity resumed
+                // through AsyncResponse is completed by the runtime on this thread, cleanly but
+                // short (documented in TollgateFeature).
                 state.engine.abortResponse(servletRequest, e);
             }
             throw e;
@@ -270,7 +273,7 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
                 state.ticket.finish(false);
             }
             // Else bytes have left and the charge stands; the exception goes on, and the container
-            // aborts the response, so the client sees it cut off.
+            // aborts the response (synchronous methods), so the client sees it cut off.
         }
     }
 

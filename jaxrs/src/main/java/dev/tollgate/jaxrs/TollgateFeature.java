@@ -32,9 +32,20 @@ import jakarta.ws.rs.ext.Provider;
  * replayable size, {@code tollgate.idempotency.maxResponseBytes}) so the charge is final before any
  * byte leaves, and a charge that fails can still be turned into a 503; larger and streamed entities
  * ({@code StreamingOutput}, {@code InputStream}, files) are charged when their first bytes must
- * leave, before any does, as the filter charges a streaming servlet; if the entity fails after bytes
- * have left, the charge stands and the response is aborted. A request that ends without reaching the response filter (an
- * exception the runtime lets through to the container) is released by the servlet filter.
+ * leave, before any does, as the filter charges a streaming servlet.
+ *
+ * <p>If the entity fails after bytes have left, the charge stands (it was committed when they
+ * left). For a resource method that returns its entity, the servlet filter then throws the failure
+ * on to the container, which aborts the response: the client sees it cut off (no last chunk, or a
+ * reset). For an entity resumed through an {@link jakarta.ws.rs.container.AsyncResponse}, the
+ * runtime writes it on the resuming thread, after the servlet filter has returned, and completes
+ * the response itself on failure: it ends cleanly (a last chunk) after only the bytes written
+ * before the failure, and the client cannot tell it from a complete one but by its content (the
+ * Servlet API has no call that aborts a response, and the servlet filter has no part in that
+ * thread): stream results that may fail half-way from a synchronous method.
+ *
+ * <p>A request that ends without reaching the response filter (an exception the runtime lets
+ * through to the container) is released by the servlet filter.
  */
 @Provider
 public final class TollgateFeature implements Feature {

@@ -33,6 +33,15 @@ public class BigResource {
         CompletableFuture.runAsync(() -> response.resume("x".repeat((mib == null ? 2 : mib) * 1024 * 1024)));
     }
 
+    /** As {@link #stream}, resumed on another thread through an {@link AsyncResponse}. */
+    @GET
+    @Path("stream-later")
+    @Produces(MediaType.TEXT_PLAIN)
+    public void streamLater(@QueryParam("mib") Integer mib, @QueryParam("failAfterMib") Integer failAfter,
+                            @Suspended AsyncResponse response) {
+        CompletableFuture.runAsync(() -> response.resume(stream(mib, failAfter)));
+    }
+
     /** {@code ?mib=N} MiB streamed (default 16); {@code ?failAfterMib=N} throws after N MiB. */
     @GET
     @Path("stream")
