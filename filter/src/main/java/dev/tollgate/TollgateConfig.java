@@ -7,9 +7,11 @@ import dev.tollgate.spi.Ledger;
 import dev.tollgate.spi.PayerResolver;
 import dev.tollgate.spi.RateLimitListener;
 import dev.tollgate.spi.RateLimitStore;
+import dev.tollgate.spi.payment.PaymentScheme;
 import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -39,6 +41,12 @@ import java.util.TreeSet;
  *       {@link PayerResolver}</td></tr>
  *   <tr><td>{@value #RENDERER}</td><td>{@link ProblemDetailsRenderer}</td><td>the class name of the
  *       {@link DenialRenderer}</td></tr>
+ *   <tr><td>{@value #SCHEMES}</td><td>{@code account}</td><td>the payment schemes priced endpoints
+ *       accept, comma-separated, in the order a request's credentials are tried and a {@code 402}
+ *       lists them: {@code account} (the built-in prepaid accounts) and the names of
+ *       {@link dev.tollgate.spi.payment.PaymentScheme}s given to {@link Builder#paymentScheme} or
+ *       found by {@code ServiceLoader}; an endpoint's {@code @RequiresPayment(schemes)} or policy
+ *       {@code schemes} wins</td></tr>
  *   <tr><td>{@value #API_KEY_HEADER}</td><td>{@code X-API-Key}</td><td>the header the built-in
  *       resolver reads API keys from</td></tr>
  *   <tr><td>{@value #BEARER_TOKENS}</td><td>{@code true}</td><td>whether the built-in resolver also
@@ -105,6 +113,8 @@ public final class TollgateConfig {
     public static final String PAYER_RESOLVER = "tollgate.payerResolver";
     /** Parameter: the denial renderer class. */
     public static final String RENDERER = "tollgate.renderer";
+    /** Parameter: the payment schemes priced endpoints accept. */
+    public static final String SCHEMES = "tollgate.schemes";
     /** Parameter: the API key header. */
     public static final String API_KEY_HEADER = "tollgate.apiKeyHeader";
     /** Parameter: whether bearer tokens identify payers. */
@@ -161,7 +171,7 @@ public final class TollgateConfig {
             API_KEY_HEADER, BEARER_TOKENS, BILLABLE_STATUSES, LEDGER_RETRY_AFTER, MAX_REQUEST_BYTES,
             MAX_RESPONSE_BYTES, MAX_BUCKETS, RATE_LIMIT_HEADERS, PROBLEM_TYPE_BASE,
             RATE_LIMIT_STORE, ON_STORE_FAILURE, RATE_LIMIT_LISTENER, TRUSTED_PROXIES, FORWARDED_HEADER,
-            RATE_LIMIT_NAMESPACE, IPV6_PREFIX, POLICIES);
+            RATE_LIMIT_NAMESPACE, IPV6_PREFIX, POLICIES, SCHEMES);
 
     private final boolean enabled;
     private final Ledger ledger;
@@ -191,6 +201,8 @@ public final class TollgateConfig {
     private final Map<String, String> policies;
     private final int ipv6Prefix;
     private final String problemTypeBase;
+    private final List<String> schemes;
+    private final List<PaymentScheme<?, ?>> paymentSchemes;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
 
@@ -223,6 +235,8 @@ public final class TollgateConfig {
         this.policies = Map.copyOf(b.policies);
         this.ipv6Prefix = b.ipv6Prefix;
         this.problemTypeBase = b.problemTypeBase;
+        this.schemes = List.copyOf(b.schemes);
+        this.paymentSchemes = List.copyOf(b.paymentSchemes);
         this.clock = b.clock;
         this.scheduler = b.scheduler;
     }
@@ -381,6 +395,16 @@ public final class TollgateConfig {
         return problemTypeBase;
     }
 
+    /** {@return the names of the payment schemes priced endpoints accept, in order} */
+    public List<String> schemes() {
+        return schemes;
+    }
+
+    /** {@return the payment schemes given to the builder, besides those {@code ServiceLoader} finds} */
+    public List<PaymentScheme<?, ?>> paymentSchemes() {
+        return paymentSchemes;
+    }
+
     /**
      * {@return Tollgate's clock, or {@code null} for the system clock} It times rate limits, the
      * back-off of a failed rate-limit store, settlement retries and the payer caches, and the
@@ -431,6 +455,8 @@ public final class TollgateConfig {
         private final Map<String, String> policies = new java.util.TreeMap<>();
         private int ipv6Prefix = 64;
         private String problemTypeBase = DEFAULT_PROBLEM_TYPE_BASE;
+        private List<String> schemes = List.of(PaymentScheme.ACCOUNT);
+        private final List<PaymentScheme<?, ?>> paymentSchemes = new java.util.ArrayList<>();
         private Clock clock;
         private ScheduledExecutorService scheduler;
 
@@ -531,6 +557,7 @@ public final class TollgateConfig {
                 case POLICIES -> policiesResource = nonEmpty(value);
                 case IPV6_PREFIX -> ipv6Prefix((int) longValue(value));
                 case PROBLEM_TYPE_BASE -> problemTypeBase(value);
+                case SCHEMES -> schemes(value.split(",", -1));
                 default -> {
                     // every name in KNOWN has a case above; modules' names never get here
                 }
@@ -731,6 +758,47 @@ public final class TollgateConfig {
         public Builder trustedProxies(String addresses) {
             dev.tollgate.internal.ClientAddress.trusting(Objects.requireNonNull(addresses, "addresses"));
             this.trustedProxies = addresses.strip();
+            return this;
+        }
+
+        /**
+         * Sets the payment schemes priced endpoints accept, in order: a request is handled by the
+         * first whose credential it carries, and a {@code 402} lists them all in this order.
+         *
+         * @param names {@code account} (the built-in prepaid accounts) or the names of schemes given to
+         *     {@link #paymentScheme} or found by {@code ServiceLoader}; {@code account} alone by default
+         * @return this builder
+         * @throws IllegalArgumentException if a name is malformed or repeated, or none is given
+         */
+        public Builder schemes(String... names) {
+            Set<String> seen = new java.util.LinkedHashSet<>();
+            for (String n : names) {
+                String name = n == null ? "" : n.strip();
+                if (!name.matches("[a-z0-9._-]{1,64}")) {
+                    throw new IllegalArgumentException("\"" + name + "\" is not a payment scheme name (1 to 64"
+                            + " characters of a-z, 0-9, '.', '_', '-')");
+                }
+                if (!seen.add(name)) {
+                    throw new IllegalArgumentException("the payment scheme \"" + name + "\" is named twice");
+                }
+            }
+            if (seen.isEmpty()) {
+                throw new IllegalArgumentException("name at least one payment scheme");
+            }
+            this.schemes = List.copyOf(seen);
+            return this;
+        }
+
+        /**
+         * Makes a payment scheme available, by the name it reports; {@link #schemes} says whether
+         * priced endpoints accept it. Schemes given here win over {@code ServiceLoader} entries of the
+         * same name.
+         *
+         * @param scheme the scheme
+         * @return this builder
+         */
+        public Builder paymentScheme(PaymentScheme<?, ?> scheme) {
+            this.paymentSchemes.add(Objects.requireNonNull(scheme, "scheme"));
             return this;
         }
 

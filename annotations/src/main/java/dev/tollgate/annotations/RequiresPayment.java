@@ -84,4 +84,16 @@ public @interface RequiresPayment {
      * @return {@code true} for a metered endpoint; {@code false} (the default) for a fixed price
      */
     boolean metered() default false;
+
+    /**
+     * The payment schemes this endpoint accepts, in order (a request is handled by the first whose
+     * credential it carries; a {@code 402} offers them all in this order): {@code "account"} for
+     * prepaid accounts, or the name of a payment scheme module. Each name is 1 to 64 characters of
+     * {@code a-z 0-9 . _ -}; a name no scheme has fails the start (servlets) or makes the endpoint
+     * answer {@code 503} (Jakarta REST, whose resources are read on first use). Empty (the default)
+     * means the schemes of the {@code tollgate.schemes} parameter ({@code account} unless set).
+     *
+     * @return the accepted schemes, or an empty array for the configured default
+     */
+    String[] schemes() default {};
 }

@@ -55,6 +55,7 @@ public final class PolicyScanner {
     private static final Pattern POLICY_NAME = Pattern.compile("[\\x21\\x23-\\x5b\\x5d-\\x7e]{1,64}");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Pattern ENTITLEMENT = Pattern.compile("[\\x21-\\x7e]{1,128}");
+    private static final Pattern SCHEME = Pattern.compile("[a-z0-9._-]{1,64}");
 
     private final Map<String, MethodPolicies> table = new LinkedHashMap<>();
 
@@ -290,7 +291,18 @@ public final class PolicyScanner {
         if (a.metered() && price.isZero()) {
             throw new InvalidPolicyException(at + "metered needs a price above zero: the most a call can cost");
         }
-        return new PaymentTerms(price, entitlement, description, http + " " + servletName, a.metered());
+        java.util.Set<String> schemes = new java.util.LinkedHashSet<>();
+        for (String scheme : a.schemes()) {
+            if (scheme == null || !SCHEME.matcher(scheme).matches()) {
+                throw new InvalidPolicyException(at + "schemes: \"" + scheme + "\" is not a payment scheme name"
+                        + " (1 to 64 characters of a-z, 0-9, '.', '_', '-', such as \"account\")");
+            }
+            if (!schemes.add(scheme)) {
+                throw new InvalidPolicyException(at + "schemes: \"" + scheme + "\" is named twice");
+            }
+        }
+        return new PaymentTerms(price, entitlement, description, http + " " + servletName, a.metered(),
+                List.copyOf(schemes));
     }
 
     private List<LimitTier> tiers(RateLimited[] limits, String where, String origin) {

@@ -41,6 +41,11 @@ final class Reservations implements AutoCloseable {
         }
     }
 
+    /** {@return whether the ledger can charge part of a hold (metered endpoints)} */
+    boolean commitsActualAmounts() {
+        return ledger.commitsActualAmounts();
+    }
+
     /**
      * Commits the hold of a request whose endpoint gave a billable response.
      *
