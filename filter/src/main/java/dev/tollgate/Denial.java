@@ -69,6 +69,9 @@ public record Denial(Kind kind, String detail, Money price, Money balance, Strin
         /** No payer could be identified on a paid endpoint: 402. */
         PAYMENT_REQUIRED(402, "payment-required", "Payment required"),
 
+        /** A payment scheme definitively declined the payment when the call was settled: 402. */
+        PAYMENT_DECLINED(402, "payment-declined", "Payment declined"),
+
         /** The payer's balance does not cover the price: 402. */
         INSUFFICIENT_FUNDS(402, "insufficient-funds", "Insufficient funds"),
 

@@ -15,6 +15,7 @@ import dev.tollgate.spi.Payer;
 import dev.tollgate.spi.PayerResolver;
 import dev.tollgate.spi.RateLimitListener;
 import dev.tollgate.spi.RateLimitStore;
+import dev.tollgate.spi.payment.PaymentScheme;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.ServletRequest;
@@ -93,7 +94,7 @@ public final class Tollgate {
 
     private Tollgate(TollgateConfig config, Ledger ledger, PayerResolver payerResolver, DenialRenderer renderer,
                      PolicyTable table, RateLimitStore store, RateLimitListener listener, String namespace,
-                     List<Object> owned) {
+                     List<PaymentScheme<?, ?>> schemes, List<Object> owned) {
         this.config = config;
         this.ledger = ledger;
         this.payerResolver = payerResolver;
@@ -101,7 +102,8 @@ public final class Tollgate {
         this.rateLimitStore = store;
         this.rateLimitListener = listener;
         this.owned = List.copyOf(owned);
-        this.enforcer = new Enforcer(config, table, ledger, payerResolver, renderer, store, listener, namespace);
+        this.enforcer = new Enforcer(config, table, ledger, payerResolver, renderer, store, listener, namespace,
+                schemes);
     }
 
     /**
@@ -291,11 +293,41 @@ public final class Tollgate {
                 TollgateConfig.RATE_LIMIT_LISTENER, config.rateLimitListenerClass(), () -> new RateLimitListener() { }));
         String namespace = config.rateLimitNamespace() != null ? config.rateLimitNamespace()
                 : context.getContextPath().isEmpty() ? "/" : context.getContextPath();
-        Tollgate t = new Tollgate(config, ledger, resolver, renderer, table, store, listener, namespace, owned);
+        Tollgate t = new Tollgate(config, ledger, resolver, renderer, table, store, listener, namespace,
+                paymentSchemes(config, loader, owned), owned);
         LOG.log(System.Logger.Level.INFO, "Tollgate started in {0}: {1}; ledger {2}; rate limits {3}",
                 context.getContextPath().isEmpty() ? "/" : context.getContextPath(), describe(table), ledger,
                 store == null ? "in this JVM" : "in " + store.name());
         return t;
+    }
+
+    /**
+     * The payment schemes besides the built-in account scheme: those given to the builder, then the
+     * {@code ServiceLoader} entries of other names. Always looked for, since a Jakarta REST resource
+     * read on first use may name one. The engine checks that every name configured is found.
+     */
+    private static List<PaymentScheme<?, ?>> paymentSchemes(TollgateConfig config, ClassLoader loader,
+                                                            List<Object> owned) {
+        List<PaymentScheme<?, ?>> found = new ArrayList<>(config.paymentSchemes());
+        java.util.Set<String> given = new java.util.HashSet<>();
+        for (PaymentScheme<?, ?> s : found) {
+            given.add(s.name());
+        }
+        try {
+            for (PaymentScheme<?, ?> s : java.util.ServiceLoader.load(PaymentScheme.class, loader)) {
+                if (given.contains(s.name())) {
+                    continue; // the builder's instance wins
+                }
+                owned.add(s);
+                found.add(s);
+                LOG.log(System.Logger.Level.DEBUG, "payment scheme {0}: {1} (ServiceLoader)", s.name(),
+                        s.getClass().getName());
+            }
+        } catch (java.util.ServiceConfigurationError e) {
+            throw new IllegalStateException("A payment scheme listed in META-INF/services/"
+                    + PaymentScheme.class.getName() + " cannot be loaded: " + e.getMessage(), e);
+        }
+        return found;
     }
 
     /** Notes a component Tollgate created, to close it at {@link #stop()}. */

@@ -6,8 +6,11 @@ import dev.tollgate.spi.Ledger;
 import dev.tollgate.spi.PayerResolver;
 import dev.tollgate.spi.RateLimitListener;
 import dev.tollgate.spi.RateLimitStore;
+import dev.tollgate.spi.payment.PaymentScheme;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -26,6 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
  *   <li>{@link RegistrationSettings}: {@value #ENABLED}, {@value #AUTO_REGISTER};</li>
  *   <li>{@link ComponentSettings}: {@value #LEDGER}, {@value #ACCOUNTS}, {@value #PAYER_RESOLVER},
  *       {@value #RENDERER}, {@value #RATE_LIMIT_STORE}, {@value #RATE_LIMIT_LISTENER};</li>
+ *   <li>{@link PaymentSettings}: {@value #SCHEMES};</li>
  *   <li>{@link IdentificationSettings}: {@value #API_KEY_HEADER}, {@value #BEARER_TOKENS};</li>
  *   <li>{@link BillingSettings}: {@value #BILLABLE_STATUSES}, {@value #LEDGER_RETRY_AFTER};</li>
  *   <li>{@link IdempotencySettings}: {@value #MAX_REQUEST_BYTES}, {@value #MAX_RESPONSE_BYTES};</li>
@@ -60,6 +64,8 @@ public final class TollgateConfig {
     public static final String RATE_LIMIT_STORE = ComponentSettings.RATE_LIMIT_STORE;
     /** Parameter {@value}: see {@link ComponentSettings}. */
     public static final String RATE_LIMIT_LISTENER = ComponentSettings.RATE_LIMIT_LISTENER;
+    /** Parameter {@value}: see {@link PaymentSettings}. */
+    public static final String SCHEMES = PaymentSettings.SCHEMES;
     /** Parameter {@value}: see {@link IdentificationSettings}. */
     public static final String API_KEY_HEADER = IdentificationSettings.API_KEY_HEADER;
     /** Parameter {@value}: see {@link IdentificationSettings}. */
@@ -109,6 +115,7 @@ public final class TollgateConfig {
 
     private final RegistrationSettings registration;
     private final ComponentSettings components;
+    private final PaymentSettings payments;
     private final IdentificationSettings identification;
     private final BillingSettings billing;
     private final IdempotencySettings idempotency;
@@ -121,6 +128,7 @@ public final class TollgateConfig {
     private TollgateConfig(Builder b) {
         this.registration = b.registration;
         this.components = b.components;
+        this.payments = b.payments;
         this.identification = b.identification;
         this.billing = b.billing;
         this.idempotency = b.idempotency;
@@ -144,6 +152,11 @@ public final class TollgateConfig {
     /** {@return the extension points given in code or named by parameters} */
     public ComponentSettings components() {
         return components;
+    }
+
+    /** {@return which payment schemes priced endpoints accept} */
+    public PaymentSettings payments() {
+        return payments;
     }
 
     /** {@return how the built-in resolver finds API keys} */
@@ -212,6 +225,10 @@ public final class TollgateConfig {
     public RateLimitListener rateLimitListener() { return components.rateLimitListener(); }
     /** {@return the rate-limit listener class name, or {@code null}} */
     public String rateLimitListenerClass() { return components.rateLimitListenerClass(); }
+    /** {@return the names of the payment schemes priced endpoints accept, in order} */
+    public List<String> schemes() { return payments.schemes(); }
+    /** {@return the payment schemes given to the builder, besides those {@code ServiceLoader} finds} */
+    public List<PaymentScheme<?, ?>> paymentSchemes() { return payments.paymentSchemes(); }
     /** {@return the API key header} */
     public String apiKeyHeader() { return identification.apiKeyHeader(); }
     /** {@return whether bearer tokens identify payers} */
@@ -265,6 +282,7 @@ public final class TollgateConfig {
     public static final class Builder {
         private RegistrationSettings registration = RegistrationSettings.DEFAULTS;
         private ComponentSettings components = ComponentSettings.DEFAULTS;
+        private PaymentSettings payments = PaymentSettings.DEFAULTS;
         private IdentificationSettings identification = IdentificationSettings.DEFAULTS;
         private BillingSettings billing = BillingSettings.DEFAULTS;
         private IdempotencySettings idempotency = IdempotencySettings.DEFAULTS;
@@ -317,6 +335,7 @@ public final class TollgateConfig {
         void set(String name, String value) {
             registration = registration.with(name, value);
             components = components.with(name, value);
+            payments = payments.with(name, value);
             identification = identification.with(name, value);
             billing = billing.with(name, value);
             idempotency = idempotency.with(name, value);
@@ -359,6 +378,28 @@ public final class TollgateConfig {
         /** Tells this listener about rate-limit events; it takes precedence as above. */
         public Builder rateLimitListener(RateLimitListener listener) {
             components = components.withRateLimitListener(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Sets the payment schemes priced endpoints accept, in order: a request is handled by the
+         * first whose credential it carries, and a {@code 402} lists them all in this order. The names
+         * are {@code account} (the built-in prepaid accounts, alone by default) or those of schemes
+         * given to {@link #paymentScheme} or found by {@code ServiceLoader}; a malformed or repeated
+         * name, or none, is refused.
+         */
+        public Builder schemes(String... names) {
+            payments = payments.withSchemes(Arrays.asList(names));
+            return this;
+        }
+
+        /**
+         * Makes a payment scheme available, by the name it reports; {@link #schemes} says whether
+         * priced endpoints accept it. Schemes given here win over {@code ServiceLoader} entries of the
+         * same name.
+         */
+        public Builder paymentScheme(PaymentScheme<?, ?> scheme) {
+            payments = payments.withPaymentScheme(scheme);
             return this;
         }
 

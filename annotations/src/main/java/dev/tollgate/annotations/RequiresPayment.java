@@ -72,4 +72,28 @@ public @interface RequiresPayment {
      * @return the description, or {@code ""} to use a generic one
      */
     String description() default "";
+
+    /**
+     * Whether the endpoint sets what a call really costs, up to {@link #price()}: the price is then
+     * the most a call can cost. It is held before the endpoint runs; the endpoint sets the actual
+     * amount through {@code dev.tollgate.Metering.of(request).charge(...)} before its response's
+     * first byte leaves; the ledger charges that and returns the rest. A call that sets no amount
+     * is charged the whole price. Needs a price and a ledger that can charge part of a hold (the
+     * built-in ledgers can); otherwise the deployment fails.
+     *
+     * @return {@code true} for a metered endpoint; {@code false} (the default) for a fixed price
+     */
+    boolean metered() default false;
+
+    /**
+     * The payment schemes this endpoint accepts, in order (a request is handled by the first whose
+     * credential it carries; a {@code 402} offers them all in this order): {@code "account"} for
+     * prepaid accounts, or the name of a payment scheme module. Each name is 1 to 64 characters of
+     * {@code a-z 0-9 . _ -}; a name no scheme has fails the start (servlets) or makes the endpoint
+     * answer {@code 503} (Jakarta REST, whose resources are read on first use). Empty (the default)
+     * means the schemes of the {@code tollgate.schemes} parameter ({@code account} unless set).
+     *
+     * @return the accepted schemes, or an empty array for the configured default
+     */
+    String[] schemes() default {};
 }

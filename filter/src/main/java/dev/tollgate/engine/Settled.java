@@ -7,10 +7,11 @@ import java.util.Map;
  * What settling a call means for its response. Immutable and thread-safe.
  *
  * <ul>
- *   <li>{@link Deliver}: send the endpoint's response, with {@link Deliver#headers()} added (today
- *       none; a payment scheme's settlement evidence, such as a receipt, later);</li>
- *   <li>{@link Replace}: send {@link Replace#answer()} instead (a 503 when the charge failed or the
- *       call outlived its hold; later a scheme's 402), and drop the endpoint's bytes;</li>
+ *   <li>{@link Deliver}: send the endpoint's response, with {@link Deliver#headers()} added (a
+ *       payment scheme's settlement evidence, such as a receipt; none for the account scheme);</li>
+ *   <li>{@link Replace}: send {@link Replace#answer()} instead (a 503 when the charge failed, its
+ *       outcome is unknown or the call outlived its hold; a 402 when a payment scheme declined the
+ *       payment), and drop the endpoint's bytes;</li>
  *   <li>{@link Replaced}: an earlier settlement of this call replaced the response already: drop the
  *       endpoint's bytes, send nothing more;</li>
  *   <li>{@link DeliveredUncharged}: the charge failed after the response had left; it stays

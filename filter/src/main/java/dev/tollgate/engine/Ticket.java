@@ -10,16 +10,19 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * An admitted call, from admission until it is settled. A paid call holds a reservation on the
- * ledger that must be committed (billable outcome) or released exactly once, and before any byte
- * of a billable response reaches the client; a free call may still owe its rate limits the outcome.
+ * An admitted call, from admission until it is settled. A paid call holds a reservation, made by
+ * the payment scheme whose credential the request carried (a hold on the ledger for the built-in
+ * account scheme), that must be committed (billable outcome) or released exactly once, and before
+ * any byte of a billable response reaches the client; a free call may still owe its rate limits
+ * the outcome.
  *
  * <p>Thread-safe: a call may be settled from the thread that ran the endpoint, from an async
  * completion or from a container callback, and only the first of {@link #settle}, {@link #release}
- * and {@link #abandon} takes effect on the hold. The methods never throw for a ledger failure: a
- * failed commit becomes a {@link Settled.Replace} (a 503) while the response can still be replaced,
- * and a background retry afterwards; a failed release is retried in the background. They may block
- * on the ledger.
+ * and {@link #abandon} takes effect on the hold. The methods never throw for a ledger or payment
+ * scheme failure: a failed commit or one of unknown outcome becomes a {@link Settled.Replace} (a 503)
+ * while the response can still be replaced, and a background retry afterwards (account scheme); a
+ * payment a scheme declines becomes a {@code 402}; a failed release is retried in the background.
+ * They may block on the ledger or the scheme.
  */
 public non-sealed interface Ticket extends Admission {
 
@@ -29,10 +32,13 @@ public non-sealed interface Ticket extends Admission {
     /** {@return whether a hold waits for settlement (the call is priced or needs an entitlement)} */
     boolean isPaid();
 
-    /** {@return the paying party, or empty for a free call} */
+    /** {@return the paying party, or empty for a free call or a payment scheme that names none} */
     Optional<Payer> payer();
 
-    /** {@return the hold on the ledger, or {@code null} for a free call} */
+    /**
+     * {@return the reservation of a paid call as its payment scheme describes it (for the account
+     * scheme, the hold on the ledger), or {@code null} for a free call}
+     */
     Hold hold();
 
     /** {@return the payer's available balance after the hold, or {@code null} when unknown or free} */
@@ -58,7 +64,8 @@ public non-sealed interface Ticket extends Admission {
      * Settles a paid call with its outcome: commits the hold when the status is billable, releases it
      * otherwise. Only the first settlement of a call reaches the ledger; later calls return what the
      * first decided ({@link Settled#deliver()}, or {@link Settled#replaced()} when the first replaced
-     * the response). A billable response of a call already released by {@link #abandon} (a timeout)
+     * the response). A paid call's {@link Settled.Deliver} may carry the payment scheme's evidence
+     * headers, which the adapter adds to the response. A billable response of a call already released by {@link #abandon} (a timeout)
      * is not delivered unpaid: it is replaced. A free call returns {@link Settled#deliver()}.
      *
      * @param status the endpoint's final status

@@ -4,12 +4,14 @@ import dev.tollgate.Denial;
 import dev.tollgate.TollgateConfig;
 import dev.tollgate.engine.Admission;
 import dev.tollgate.engine.Answer;
-import dev.tollgate.spi.Charge;
 import dev.tollgate.spi.Idempotency;
 import dev.tollgate.spi.InvalidCredentialsException;
 import dev.tollgate.spi.Payer;
 import dev.tollgate.spi.RecordedResponse;
-import dev.tollgate.spi.Reservation;
+import dev.tollgate.spi.payment.MalformedCredentialException;
+import dev.tollgate.spi.payment.PaymentScheme;
+import dev.tollgate.spi.payment.Reserved;
+import dev.tollgate.spi.payment.Terms;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -22,7 +24,9 @@ import java.util.function.BiConsumer;
 /**
  * Admission as a pipeline of small steps, each returning a decision: identify the payer
  * ({@link PayerIdentification}), parse the {@code Idempotency-Key} ({@link IdempotencyKeys}), take
- * the rate limits ({@link RateLimitStep}), reserve ({@link Reservations}). The first refusal ends
+ * the rate limits ({@link RateLimitStep}), choose the payment scheme whose credential the request
+ * carries and reserve with it ({@link PaymentSchemes}; the account scheme reserves on the ledger
+ * through {@link Reservations}). The first refusal ends
  * it as an {@link Answer} (text from {@link Refusals}); an admitted call becomes a ticket
  * ({@link SettlementOnce}). Writes nothing. Thread-safe.
  */
@@ -34,7 +38,7 @@ final class AdmissionPipeline {
     private final RateLimiter limiter;
     private final PayerIdentification payers;
     private final RateLimitStep limits;
-    private final Reservations reservations;
+    private final PaymentSchemes schemes;
     private final AnswerRenderer answers;
     private final SettlementOnce.Parts ticketParts;
     /** The ticket of every free call whose outcome nobody needs; stateless, as it has no hold and no limit. */
@@ -42,15 +46,15 @@ final class AdmissionPipeline {
     private final IdempotencyKeys keys = new IdempotencyKeys();
 
     AdmissionPipeline(TollgateConfig config, RateLimiter limiter, PayerIdentification payers, RateLimitStep limits,
-                      Reservations reservations, AnswerRenderer answers) {
+                      PaymentSchemes schemes, AnswerRenderer answers) {
         this.config = config;
         this.limiter = limiter;
         this.payers = payers;
         this.limits = limits;
-        this.reservations = reservations;
+        this.schemes = schemes;
         this.answers = answers;
-        this.ticketParts = new SettlementOnce.Parts(config, reservations, limits, answers);
-        this.freeTicket = new SettlementOnce(ticketParts, null, null, null, null, null, false, null, null);
+        this.ticketParts = new SettlementOnce.Parts(config, limits, answers);
+        this.freeTicket = new SettlementOnce(ticketParts, null, null, null, null, null, null, false, null, null);
     }
 
     /**
@@ -91,12 +95,46 @@ final class AdmissionPipeline {
             if (collected == null && (limit == null || !RateLimiter.needsOutcome(limit))) {
                 return freeTicket; // nothing to settle, no headers to carry: one shared ticket
             }
-            return new SettlementOnce(ticketParts, request, null, limit, null, null, false, null, collected);
+            return new SettlementOnce(ticketParts, request, null, null, limit, null, null, false, null, collected);
         }
 
-        PaymentTerms terms = policy.payment();
-        if (payer == null) {
-            return refuse(Refusals.paymentRequired(terms, config), request, limit);
+        PaymentTerms policyTerms = policy.payment();
+        Terms terms = new Terms(policyTerms.price(), policyTerms.entitlement(), policyTerms.description(),
+                policyTerms.resource());
+        PaymentSchemes.Accepted accepted;
+        try {
+            accepted = schemes.acceptedBy(policyTerms);
+        } catch (IllegalStateException e) {
+            // Only a Jakarta REST resource, read on first use, can get here; servlets are checked at start.
+            LOG.log(System.Logger.Level.ERROR, terms.resource() + ": " + e.getMessage());
+            return refuse(Refusals.misconfigured(), request, limit, List.of());
+        }
+        // The first accepted scheme whose credential the request carries handles it. The account
+        // scheme's credential is the payer identified above (rate limits key by it).
+        PaymentScheme<Object, Object> scheme = null;
+        Object credential = null;
+        for (PaymentScheme<Object, Object> s : accepted.schemes()) {
+            if (s == (Object) accepted.account()) {
+                credential = payer;
+            } else {
+                try {
+                    credential = s.credential(request);
+                } catch (MalformedCredentialException e) {
+                    return refuse(Refusals.malformed(e.getMessage()), request, limit, List.of());
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "Payment scheme " + s.name() + " failed to read the"
+                            + " credential (treated as unavailable)", e);
+                    return refuse(Refusals.ledgerUnavailable(config.ledgerRetryAfter()), request, limit, List.of());
+                }
+            }
+            if (credential != null) {
+                scheme = s;
+                break;
+            }
+        }
+        if (scheme == null) {
+            PaymentSchemes.Offered offered = schemes.paymentRequired(accepted, policyTerms, terms);
+            return refuse(offered.denial(), request, limit, offered.headers());
         }
 
         byte[] body = null;
@@ -107,7 +145,7 @@ final class AdmissionPipeline {
                 fp = entity == null ? RequestFingerprint.of(request, policy.servletName(), config.maxRequestBytes())
                         : RequestFingerprint.of(request, policy.servletName(), config.maxRequestBytes(), entity);
             } catch (ContentTooLargeException e) {
-                return refuse(Refusals.contentTooLarge(config.maxRequestBytes()), request, limit);
+                return refuse(Refusals.contentTooLarge(config.maxRequestBytes()), request, limit, List.of());
             }
             body = fp.body();
             idempotency = new Idempotency(idempotencyKey, fp.digest(), true);
@@ -115,40 +153,38 @@ final class AdmissionPipeline {
             idempotency = new Idempotency(keys.generate(), "", false);
         }
 
-        Charge charge = new Charge(payer.accountId(), terms.price(), terms.entitlement(), terms.resource(), idempotency);
-        Reservation reservation = reservations.reserve(charge);
-        if (reservation == null) {
-            return refuse(Refusals.ledgerUnavailable(config.ledgerRetryAfter()), request, limit);
-        }
-        if (!(reservation instanceof Reservation.Denied d && d.reason() == dev.tollgate.spi.DenialReason.UNKNOWN_ACCOUNT)) {
-            payers.verified(payer, null);
-        }
-        if (reservation instanceof Reservation.Authorized authorized) {
-            if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-                LOG.log(System.Logger.Level.DEBUG, "hold {0} for {1} {2}", authorized.hold().id(), terms.resource(),
-                        terms.price());
+        Reserved<Object> reserved;
+        try {
+            reserved = scheme.reserve(credential, terms, idempotency);
+            if (reserved == null) {
+                throw new IllegalStateException("reserve returned null");
             }
-            return new SettlementOnce(ticketParts, request, authorized.hold(), limit, payer, authorized.balance(),
-                    idempotencyKey != null, body, collected);
-        } else if (reservation instanceof Reservation.Denied denied) {
-            return refuse(Refusals.denied(denied, terms, config.ledgerRetryAfter()), request, limit);
-        } else if (reservation instanceof Reservation.Replay replay) {
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "Payment scheme " + scheme.name() + " failed to reserve (treated as"
+                    + " unavailable)", e);
+            return refuse(Refusals.ledgerUnavailable(config.ledgerRetryAfter()), request, limit, List.of());
+        }
+        if (reserved instanceof Reserved.Held<Object> held) {
+            SettlementOnce ticket = new SettlementOnce(ticketParts, request,
+                    new SettlementOnce.Paid(scheme, held.handle(), terms), held.hold(), limit, held.payer(),
+                    held.balance(), idempotencyKey != null, body, collected);
+            return policyTerms.metered() ? ticket.metered() : ticket;
+        } else if (reserved instanceof Reserved.Refused<Object> refused) {
+            return refuse(refused.denial(), request, limit, refused.headers());
+        } else if (reserved instanceof Reserved.Replayed<Object> replay) {
             Answer answer = replay(replay.response(), request, limit);
             if (limit != null) {
                 limiter.settle(limit, replay.response().status() < 400);
             }
             return answer;
-        } else if (reservation instanceof Reservation.Conflict conflict) {
-            return refuse(conflict.kind() == Reservation.ConflictKind.IN_PROGRESS
-                    ? Refusals.idempotencyInProgress(conflict.retryAfter()) : Refusals.idempotencyKeyReused(),
-                    request, limit);
         }
-        throw new IllegalStateException("unknown reservation " + reservation);
+        throw new IllegalStateException("unknown reservation " + reserved);
     }
 
     /** A refusal after the rate-limit check: the request did not succeed, for count modes. */
-    private Answer refuse(Denial denial, HttpServletRequest request, RateLimitDecision limit) {
-        Answer answer = answers.render(denial, request, limit);
+    private Answer refuse(Denial denial, HttpServletRequest request, RateLimitDecision limit,
+                          List<Map.Entry<String, String>> schemeHeaders) {
+        Answer answer = answers.render(denial, request, limit, schemeHeaders);
         if (limit != null) {
             limiter.settle(limit, false);
         }

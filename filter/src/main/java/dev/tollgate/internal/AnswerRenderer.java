@@ -15,7 +15,7 @@ import java.util.function.BiConsumer;
 /**
  * Turns a refusal into an {@link Answer}: the renderer's status, type, headers and body plus
  * Tollgate's protocol headers ({@code Cache-Control}, {@code Retry-After}, rate-limit state,
- * {@code WWW-Authenticate}), which replace renderer headers of the same name. A failing renderer is
+ * {@code WWW-Authenticate}, a payment scheme's offer), which replace renderer headers of the same name. A failing renderer is
  * logged and replaced by the default problem details. Immutable and thread-safe.
  */
 final class AnswerRenderer {
@@ -41,6 +41,21 @@ final class AnswerRenderer {
      * @return the answer to send
      */
     Answer render(Denial denial, HttpServletRequest request, RateLimitDecision limit) {
+        return render(denial, request, limit, List.of());
+    }
+
+    /**
+     * Renders a refusal with a payment scheme's headers, which are protocol headers too: they
+     * replace renderer headers of the same name, so a renderer cannot drop a scheme's challenge.
+     *
+     * @param denial the refusal
+     * @param request the request
+     * @param limit the rate-limit state to report, or {@code null}
+     * @param schemeHeaders the payment schemes' headers, in order
+     * @return the answer to send
+     */
+    Answer render(Denial denial, HttpServletRequest request, RateLimitDecision limit,
+                  List<Map.Entry<String, String>> schemeHeaders) {
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
             LOG.log(System.Logger.Level.DEBUG, "{0} {1} {2}: {3}", denial.status(), request.getMethod(),
                     request.getRequestURI(), denial.kind());
@@ -56,7 +71,7 @@ final class AnswerRenderer {
                     + " failed; sending the default problem details", e);
             r = fallback.render(denial, request);
         }
-        List<Map.Entry<String, String>> protocol = new ArrayList<>(8);
+        List<Map.Entry<String, String>> protocol = new ArrayList<>(8 + schemeHeaders.size());
         protocol.add(Map.entry("Cache-Control", "no-store"));
         if (denial.retryAfter() != null) {
             long s = Math.max(1, denial.retryAfter().getSeconds() + (denial.retryAfter().getNano() > 0 ? 1 : 0));
@@ -69,6 +84,7 @@ final class AnswerRenderer {
             protocol.add(Map.entry("WWW-Authenticate", config.bearerTokens()
                     ? "Bearer realm=\"tollgate\"" : "ApiKey realm=\"tollgate\", header=\"" + config.apiKeyHeader() + "\""));
         }
+        protocol.addAll(schemeHeaders);
         List<Map.Entry<String, String>> headers = new ArrayList<>(r.headers().size() + protocol.size());
         for (Map.Entry<String, String> h : r.headers()) {
             if (!ResponseWriter.named(protocol, h.getKey())) {

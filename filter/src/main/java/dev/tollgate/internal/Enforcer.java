@@ -62,6 +62,7 @@ public final class Enforcer implements Engine, AutoCloseable {
     private final DispatchRules dispatch;
     private final ServletAdapter servlet;
     private final ResourcePolicies resources = new ResourcePolicies();
+    private final MeteringCheck metering;
 
     /**
      * Creates the engine.
@@ -93,8 +94,31 @@ public final class Enforcer implements Engine, AutoCloseable {
      */
     public Enforcer(TollgateConfig config, PolicyTable table, Ledger ledger, PayerResolver resolver,
                     DenialRenderer renderer, RateLimitStore store, RateLimitListener listener, String namespace) {
+        this(config, table, ledger, resolver, renderer, store, listener, namespace, config.paymentSchemes());
+    }
+
+    /**
+     * Creates the engine.
+     *
+     * @param config the configuration
+     * @param table the policies
+     * @param ledger the ledger
+     * @param resolver the payer resolver
+     * @param renderer the renderer of refusals
+     * @param store the shared rate-limit store, or {@code null} for local buckets
+     * @param listener who hears about rate-limit events
+     * @param namespace the namespace of shared rate-limit keys
+     * @param schemes the payment schemes found besides the built-in account scheme; those that
+     *     {@value TollgateConfig#SCHEMES} names are accepted
+     * @throws IllegalStateException if {@value TollgateConfig#SCHEMES} names a scheme not found
+     */
+    public Enforcer(TollgateConfig config, PolicyTable table, Ledger ledger, PayerResolver resolver,
+                    DenialRenderer renderer, RateLimitStore store, RateLimitListener listener, String namespace,
+                    java.util.Collection<? extends dev.tollgate.spi.payment.PaymentScheme<?, ?>> schemes) {
         this.config = config;
         this.table = table;
+        this.metering = new MeteringCheck(ledger);
+        metering.check(table);
         this.limiter = new RateLimiter(config.maxBuckets(), timeMeter(config.clock()), store,
                 config.onStoreFailure(), ClientAddress.trusting(config.trustedProxies(), config.forwardedHeader()),
                 listener, namespace, config.ipv6Prefix());
@@ -102,7 +126,12 @@ public final class Enforcer implements Engine, AutoCloseable {
         this.payers = new PayerIdentification(config, resolver, ledger, reservations);
         this.limits = new RateLimitStep(limiter, payers);
         this.answers = new AnswerRenderer(config, renderer);
-        this.pipeline = new AdmissionPipeline(config, limiter, payers, limits, reservations, answers);
+        PaymentSchemes paymentSchemes = new PaymentSchemes(config, new AccountScheme(config, payers, reservations),
+                schemes);
+        List<Policy> policies = new java.util.ArrayList<>(table.configured().all());
+        table.servlets().values().forEach(m -> policies.addAll(m.all().values()));
+        paymentSchemes.check(policies);
+        this.pipeline = new AdmissionPipeline(config, limiter, payers, limits, paymentSchemes, answers);
         this.dispatch = new DispatchRules(table);
         this.servlet = new ServletAdapter(this, dispatch, config);
     }
@@ -212,7 +241,7 @@ public final class Enforcer implements Engine, AutoCloseable {
 
     @Override
     public Optional<Endpoint> policyFor(Class<?> resourceClass, Method method) {
-        return Optional.ofNullable(resources.lookup(resourceClass, method));
+        return Optional.ofNullable(metering.check(resources.lookup(resourceClass, method)));
     }
 
     @Override

@@ -39,7 +39,7 @@ public final class PathPolicies {
     /** Methods a policy covers unless it lists its own: everything but CORS pre-flight and TRACE. */
     private static final Set<String> NOT_BY_DEFAULT = Set.of("OPTIONS", "TRACE");
 
-    private static final Set<String> ATTRIBUTES = Set.of("servlets", "paths", "methods", "price", "currency",
+    private static final Set<String> ATTRIBUTES = Set.of("servlets", "paths", "methods", "price", "currency", "schemes",
             "entitlement", "description", "limit", "limit.key", "limit.header", "limit.tokens", "limit.count",
             "limit.shadow", "limit.onStoreFailure");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -69,6 +69,18 @@ public final class PathPolicies {
         Policy forMethod(String method) {
             return byMethod.get(method);
         }
+    }
+
+    /** {@return every configured policy, for checks at start} */
+    public List<Policy> all() {
+        List<Policy> out = new ArrayList<>();
+        for (Map<String, Entry> m : List.of(byServlet, exact, prefix, extension)) {
+            m.values().forEach(e -> out.addAll(e.byMethod().values()));
+        }
+        if (fallback != null) {
+            out.addAll(fallback.byMethod().values());
+        }
+        return out;
     }
 
     /** {@return whether no policy is configured} */
@@ -248,9 +260,11 @@ public final class PathPolicies {
         RequiresPayment payment = null;
         if (a.containsKey("price") || a.containsKey("entitlement")) {
             payment = new Payment(a.getOrDefault("price", ""), a.getOrDefault("currency", "credits"),
-                    a.getOrDefault("entitlement", ""), a.getOrDefault("description", ""));
-        } else if (a.containsKey("currency") || a.containsKey("description")) {
-            throw new InvalidPolicyException(at + "currency and " + at + "description need a price or an entitlement");
+                    a.getOrDefault("entitlement", ""), a.getOrDefault("description", ""),
+                    list(a.get("schemes")).toArray(new String[0]));
+        } else if (a.containsKey("currency") || a.containsKey("description") || a.containsKey("schemes")) {
+            throw new InvalidPolicyException(at + "currency, " + at + "description and " + at + "schemes need a price"
+                    + " or an entitlement");
         }
         List<RateLimited> limits = new ArrayList<>();
         for (Map.Entry<String, String> e : a.entrySet()) {
@@ -361,8 +375,13 @@ public final class PathPolicies {
     }
 
     /** {@link RequiresPayment} from configuration, validated by the scanner like the annotation. */
-    private record Payment(String price, String currency, String entitlement, String description)
+    private record Payment(String price, String currency, String entitlement, String description, String[] schemes)
             implements RequiresPayment {
+        @Override
+        public boolean metered() {
+            return false; // metering is declared in code, next to the code that sets the amount
+        }
+
         @Override
         public Class<? extends Annotation> annotationType() {
             return RequiresPayment.class;

@@ -1,6 +1,7 @@
 package dev.tollgate.internal;
 
 import dev.tollgate.Money;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -10,12 +11,37 @@ import java.util.Objects;
  * @param entitlement the required entitlement, or {@code null}
  * @param description the human description, or {@code null}
  * @param resource a short name for statements and logs, such as {@code "GET quotes"}
+ * @param metered whether the endpoint sets the actual amount, up to the price
+ * @param schemes the payment schemes the endpoint accepts, in order; empty for the configured ones
  */
-public record PaymentTerms(Money price, String entitlement, String description, String resource) {
+public record PaymentTerms(Money price, String entitlement, String description, String resource, boolean metered,
+                           List<String> schemes) {
 
-    // Validates.
+    // Validates and copies.
     public PaymentTerms {
         Objects.requireNonNull(price, "price");
         Objects.requireNonNull(resource, "resource");
+        schemes = schemes == null ? List.of() : List.copyOf(schemes);
+    }
+
+    /**
+     * Fixed-price terms that accept the configured payment schemes.
+     *
+     * @param price the price per call
+     * @param entitlement the required entitlement, or {@code null}
+     * @param description the human description, or {@code null}
+     * @param resource a short name for statements and logs
+     */
+    public PaymentTerms(Money price, String entitlement, String description, String resource) {
+        this(price, entitlement, description, resource, false, List.of());
+    }
+
+    /**
+     * {@return the same terms for another resource name}
+     *
+     * @param name the resource name, such as {@code "HEAD quotes"}
+     */
+    public PaymentTerms forResource(String name) {
+        return new PaymentTerms(price, entitlement, description, name, metered, schemes);
     }
 }

@@ -55,6 +55,7 @@ public final class PolicyScanner {
     private static final Pattern POLICY_NAME = Pattern.compile("[\\x21\\x23-\\x5b\\x5d-\\x7e]{1,64}");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Pattern ENTITLEMENT = Pattern.compile("[\\x21-\\x7e]{1,128}");
+    private static final Pattern SCHEME = Pattern.compile("[a-z0-9._-]{1,64}");
 
     private final Map<String, MethodPolicies> table = new LinkedHashMap<>();
 
@@ -178,8 +179,7 @@ public final class PolicyScanner {
                 } else if (mp != null) {
                     terms = terms(mp, where, http, servletName);
                 } else if (terms != null) {
-                    terms = new PaymentTerms(terms.price(), terms.entitlement(), terms.description(),
-                            http + " " + servletName);
+                    terms = terms.forResource(http + " " + servletName);
                 }
                 RateLimited[] ml = m.getAnnotationsByType(RateLimited.class);
                 if (ml.length > 0) {
@@ -189,8 +189,7 @@ public final class PolicyScanner {
                     origin = where;
                 }
             } else if (terms != null) {
-                terms = new PaymentTerms(terms.price(), terms.entitlement(), terms.description(),
-                        http + " " + servletName);
+                terms = terms.forResource(http + " " + servletName);
             }
             if (terms != null || !buckets.isEmpty()) {
                 byMethod.put(http, new Policy(servletName, http, origin, terms, buckets));
@@ -199,8 +198,7 @@ public final class PolicyScanner {
         if (httpServlet && findDoMethod(type, "doHead") == null) {
             Policy get = byMethod.get("GET");
             if (get != null) {
-                PaymentTerms t = get.payment() == null ? null : new PaymentTerms(get.payment().price(),
-                        get.payment().entitlement(), get.payment().description(), "HEAD " + servletName);
+                PaymentTerms t = get.payment() == null ? null : get.payment().forResource("HEAD " + servletName);
                 byMethod.put("HEAD", new Policy(servletName, "HEAD", get.origin(), t, get.tiers()));
             } else {
                 byMethod.remove("HEAD");
@@ -208,8 +206,7 @@ public final class PolicyScanner {
         }
         Policy other = null;
         if (overridesService && (classTerms != null || !classBuckets.isEmpty())) {
-            PaymentTerms t = classTerms == null ? null : new PaymentTerms(classTerms.price(), classTerms.entitlement(),
-                    classTerms.description(), "* " + servletName);
+            PaymentTerms t = classTerms == null ? null : classTerms.forResource("* " + servletName);
             other = new Policy(servletName, "*", className, t, classBuckets);
         }
         return new MethodPolicies(byMethod, other);
@@ -291,7 +288,21 @@ public final class PolicyScanner {
             throw new InvalidPolicyException(at + "description is longer than 200 characters");
         }
         String description = a.description().isBlank() ? null : a.description().strip();
-        return new PaymentTerms(price, entitlement, description, http + " " + servletName);
+        if (a.metered() && price.isZero()) {
+            throw new InvalidPolicyException(at + "metered needs a price above zero: the most a call can cost");
+        }
+        java.util.Set<String> schemes = new java.util.LinkedHashSet<>();
+        for (String scheme : a.schemes()) {
+            if (scheme == null || !SCHEME.matcher(scheme).matches()) {
+                throw new InvalidPolicyException(at + "schemes: \"" + scheme + "\" is not a payment scheme name"
+                        + " (1 to 64 characters of a-z, 0-9, '.', '_', '-', such as \"account\")");
+            }
+            if (!schemes.add(scheme)) {
+                throw new InvalidPolicyException(at + "schemes: \"" + scheme + "\" is named twice");
+            }
+        }
+        return new PaymentTerms(price, entitlement, description, http + " " + servletName, a.metered(),
+                List.copyOf(schemes));
     }
 
     private List<LimitTier> tiers(RateLimited[] limits, String where, String origin) {

@@ -5,6 +5,7 @@ import dev.tollgate.Money;
 import dev.tollgate.TollgateConfig;
 import dev.tollgate.spi.PaymentOption;
 import dev.tollgate.spi.Reservation;
+import dev.tollgate.spi.payment.Terms;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -102,13 +103,55 @@ public final class Refusals {
     }
 
     /**
+     * {@return 402: no credential of any accepted scheme was sent to a paid endpoint that accepts
+     * several; offers them all}
+     *
+     * @param terms the endpoint's payment terms
+     * @param options every accepted scheme's options, in the order the schemes are accepted
+     */
+    public static Denial paymentRequired(Terms terms, List<PaymentOption> options) {
+        // An entitlement no accepted scheme can grant leaves nothing to offer: say so rather than
+        // point at an empty list.
+        String how = options.isEmpty() ? ". None of the payment schemes this endpoint accepts can pay for it."
+                : ". Pay in one of the ways listed in payment-options.";
+        return new Denial(Denial.Kind.PAYMENT_REQUIRED, cost(terms) + how, terms.price(), null, terms.entitlement(),
+                terms.description(), null, List.of(), options);
+    }
+
+    /**
+     * {@return 402: a payment scheme definitively declined the payment when it was settled}
+     *
+     * @param detail the scheme's detail, for the client
+     * @param terms the endpoint's payment terms
+     * @param options the scheme's offer
+     */
+    public static Denial paymentDeclined(String detail, Terms terms, List<PaymentOption> options) {
+        return new Denial(Denial.Kind.PAYMENT_DECLINED, detail, terms.price().isZero() ? null : terms.price(), null,
+                terms.entitlement(), terms.description(), null, List.of(), options);
+    }
+
+    /** "This endpoint costs 1 credit per call", or the entitlement it requires. */
+    private static String cost(Terms terms) {
+        StringBuilder detail = new StringBuilder();
+        if (!terms.price().isZero()) {
+            detail.append("This endpoint costs ").append(amount(terms.price())).append(" per call");
+            if (terms.entitlement() != null) {
+                detail.append(" and requires the '").append(terms.entitlement()).append("' entitlement");
+            }
+        } else {
+            detail.append("This endpoint requires the '").append(terms.entitlement()).append("' entitlement");
+        }
+        return detail.toString();
+    }
+
+    /**
      * {@return the refusal for a reservation the ledger denied}
      *
      * @param d the denial
      * @param terms the endpoint's payment terms
      * @param ledgerRetryAfter the wait when the ledger names none
      */
-    public static Denial denied(Reservation.Denied d, PaymentTerms terms, Duration ledgerRetryAfter) {
+    public static Denial denied(Reservation.Denied d, Terms terms, Duration ledgerRetryAfter) {
         Money price = terms.price();
         Duration retryAfter = d.retryAfter() != null ? d.retryAfter() : ledgerRetryAfter;
         switch (d.reason()) {

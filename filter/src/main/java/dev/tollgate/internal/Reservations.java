@@ -1,5 +1,6 @@
 package dev.tollgate.internal;
 
+import dev.tollgate.Money;
 import dev.tollgate.TollgateConfig;
 import dev.tollgate.spi.Charge;
 import dev.tollgate.spi.Hold;
@@ -40,6 +41,11 @@ final class Reservations implements AutoCloseable {
         }
     }
 
+    /** {@return whether the ledger can charge part of a hold (metered endpoints)} */
+    boolean commitsActualAmounts() {
+        return ledger.commitsActualAmounts();
+    }
+
     /**
      * Commits the hold of a request whose endpoint gave a billable response.
      *
@@ -49,22 +55,26 @@ final class Reservations implements AutoCloseable {
      * follow it and the commit is retried in the background.
      *
      * @param hold the hold
+     * @param actual what a metered call costs, or {@code null} to charge the whole hold
      * @param recorded the response to keep for replays, or {@code null}
      * @param canReplace whether nothing of the response has reached the client yet
      * @return {@code null} to deliver the response; else the detail of the 503 that must replace it
      *     (or, when it cannot be replaced, that is logged)
      */
-    String commit(Hold hold, RecordedResponse recorded, boolean canReplace) {
+    String commit(Hold hold, Money actual, RecordedResponse recorded, boolean canReplace) {
         Settlement s;
+        if (actual != null && actual.equals(hold.amount())) {
+            actual = null; // all of it: the plain commit
+        }
         try {
-            s = ledger.commit(hold, recorded);
+            s = actual == null ? ledger.commit(hold, recorded) : ledger.commit(hold, actual, recorded);
         } catch (RuntimeException e) {
             ledgerFailed("commit", e);
             if (!canReplace) {
                 // The response has left: the charge must follow it. Commit is idempotent.
                 LOG.log(System.Logger.Level.WARNING, "Hold {0}: commit failed after the response was sent;"
                         + " retrying it in the background", hold.id());
-                retrier.commit(hold, recorded);
+                retrier.commit(hold, actual, recorded);
                 return null;
             }
             // The commit may have taken effect before the failure. Release: per the Ledger

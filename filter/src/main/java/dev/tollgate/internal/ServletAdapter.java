@@ -13,6 +13,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -269,6 +270,11 @@ final class ServletAdapter {
                 response.reset();
                 ResponseWriter.write(replace.answer(), request, response);
                 return false;
+            }
+            if (s instanceof Settled.Deliver deliver && !response.isCommitted()) {
+                for (Map.Entry<String, String> h : deliver.headers()) {
+                    response.addHeader(h.getKey(), h.getValue()); // a payment scheme's evidence
+                }
             }
             return !(s instanceof Settled.Replaced);
         }

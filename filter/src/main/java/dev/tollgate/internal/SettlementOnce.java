@@ -8,7 +8,12 @@ import dev.tollgate.engine.Ticket;
 import dev.tollgate.spi.Hold;
 import dev.tollgate.spi.Payer;
 import dev.tollgate.spi.RecordedResponse;
+import dev.tollgate.spi.payment.Committed;
+import dev.tollgate.spi.payment.Offer;
+import dev.tollgate.spi.payment.PaymentScheme;
+import dev.tollgate.spi.payment.Terms;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +22,8 @@ import java.util.function.Supplier;
 
 /**
  * The one implementation of exactly-once settlement, behind every adapter's {@link Ticket}: the
- * first of settle, release and abandon takes the hold; the rate limits hear the outcome once.
+ * first of settle, release and abandon takes the hold, through the payment scheme that made it; the
+ * rate limits hear the outcome once.
  * Thread-safe (atomic flags; the ledger calls may block).
  */
 final class SettlementOnce implements Ticket {
@@ -26,6 +32,7 @@ final class SettlementOnce implements Ticket {
 
     private final Parts parts;
     private final HttpServletRequest request;
+    private final Paid paid;
     private final Hold hold;
     private final RateLimitDecision limit;
     private final Payer payer;
@@ -37,16 +44,30 @@ final class SettlementOnce implements Ticket {
     private final AtomicBoolean limitSettled = new AtomicBoolean();
     private volatile boolean releasedEarly;
     private volatile boolean replaced;
+    /** The amount a metered call's endpoint sets, or {@code null} for a fixed price. */
+    private volatile MeterReading meter;
 
     /** What every ticket of one engine shares. */
-    record Parts(TollgateConfig config, Reservations reservations, RateLimitStep limits, AnswerRenderer answers) {
+    record Parts(TollgateConfig config, RateLimitStep limits, AnswerRenderer answers) {
+    }
+
+    /**
+     * A paid call's reservation: the scheme that made it, its handle, and the terms (for a decline).
+     *
+     * @param scheme the payment scheme that handles the call
+     * @param handle what the scheme commits or releases
+     * @param terms what the endpoint costs
+     */
+    record Paid(PaymentScheme<Object, Object> scheme, Object handle, Terms terms) {
     }
 
     /** {@code headers}: those for the endpoint's response, or {@code null} when they went to it directly. */
-    SettlementOnce(Parts parts, HttpServletRequest request, Hold hold, RateLimitDecision limit, Payer payer,
-                   Money balance, boolean replayable, byte[] body, List<Map.Entry<String, String>> headers) {
+    SettlementOnce(Parts parts, HttpServletRequest request, Paid paid, Hold hold, RateLimitDecision limit,
+                   Payer payer, Money balance, boolean replayable, byte[] body,
+                   List<Map.Entry<String, String>> headers) {
         this.parts = parts;
         this.request = request;
+        this.paid = paid;
         this.hold = hold;
         this.limit = limit;
         this.payer = payer;
@@ -54,6 +75,19 @@ final class SettlementOnce implements Ticket {
         this.replayable = replayable;
         this.body = body;
         this.headers = headers == null || headers.isEmpty() ? List.of() : List.copyOf(headers);
+    }
+
+    /**
+     * Makes this paid call metered: its endpoint may set the actual amount, through the
+     * {@link dev.tollgate.Metering} this puts on the request.
+     *
+     * @return this ticket
+     */
+    SettlementOnce metered() {
+        MeterReading m = new MeterReading(hold);
+        meter = m;
+        request.setAttribute(dev.tollgate.Metering.ATTRIBUTE, m);
+        return this;
     }
 
     @Override
@@ -127,8 +161,26 @@ final class SettlementOnce implements Ticket {
         }
         if (settled.compareAndSet(false, true)) {
             RecordedResponse recorded = replayable ? recorder.get() : null;
-            String refusal = parts.reservations().commit(hold, recorded, canReplace);
-            return refusal == null ? Settled.deliver() : refuse(canReplace, refusal);
+            MeterReading m = meter;
+            Money actual = m == null ? null : m.close();
+            Committed committed;
+            try {
+                committed = actual == null ? paid.scheme().commit(paid.handle(), recorded, canReplace)
+                        : paid.scheme().commit(paid.handle(), actual, recorded, canReplace);
+                if (committed == null) {
+                    throw new IllegalStateException("commit returned null");
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "Payment scheme " + paid.scheme().name() + " failed to commit"
+                        + " hold " + hold.id() + "; the outcome is unknown", e);
+                committed = new Committed.Unknown(Refusals.COMMIT_FAILED);
+            }
+            if (committed instanceof Committed.Paid p) {
+                return p.evidence().isEmpty() ? Settled.deliver() : new Settled.Deliver(p.evidence());
+            } else if (committed instanceof Committed.Declined declined) {
+                return decline(canReplace, declined);
+            }
+            return refuse(canReplace, ((Committed.Unknown) committed).detail());
         }
         if (releasedEarly) {
             // An async timeout or error released the hold, then the application completed with a
@@ -151,10 +203,35 @@ final class SettlementOnce implements Ticket {
         return Settled.DeliveredUncharged.INSTANCE;
     }
 
+    /** Replaces the response with the scheme's 402 if nothing has reached the client yet. */
+    private Settled decline(boolean canReplace, Committed.Declined declined) {
+        if (canReplace) {
+            replaced = true;
+            Offer offer = PaymentSchemes.offer(paid.scheme(), paid.terms());
+            List<Map.Entry<String, String>> headers = new ArrayList<>(offer.headers());
+            headers.addAll(declined.headers());
+            Answer answer = parts.answers().render(
+                    Refusals.paymentDeclined(declined.detail(), paid.terms(), offer.options()), request, limit, headers);
+            return new Settled.Replace(answer);
+        }
+        LOG.log(System.Logger.Level.ERROR, "Hold {0}: the response had already been sent when the payment was"
+                + " declined; it was delivered uncharged", hold.id());
+        return Settled.DeliveredUncharged.INSTANCE;
+    }
+
     @Override
     public void release(String why) {
         if (hold != null && settled.compareAndSet(false, true)) {
-            parts.reservations().release(hold, why);
+            MeterReading m = meter;
+            if (m != null) {
+                m.close();
+            }
+            try {
+                paid.scheme().release(paid.handle(), why);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "Payment scheme " + paid.scheme().name() + " failed to release"
+                        + " hold " + hold.id(), e);
+            }
         }
     }
 

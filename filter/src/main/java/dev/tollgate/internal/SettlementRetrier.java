@@ -1,5 +1,6 @@
 package dev.tollgate.internal;
 
+import dev.tollgate.Money;
 import dev.tollgate.TollgateConfig;
 import dev.tollgate.spi.Hold;
 import dev.tollgate.spi.Ledger;
@@ -47,17 +48,17 @@ final class SettlementRetrier implements AutoCloseable {
         this.executor = given;
     }
 
-    private record Task(Hold hold, boolean commit, RecordedResponse response) {
+    private record Task(Hold hold, boolean commit, Money actual, RecordedResponse response) {
     }
 
     /** Schedules releases of a hold until one succeeds. */
     void release(Hold hold) {
-        submit(new Task(hold, false, null));
+        submit(new Task(hold, false, null, null));
     }
 
     /** Schedules commits of a hold until one succeeds. */
-    void commit(Hold hold, RecordedResponse response) {
-        submit(new Task(hold, true, response));
+    void commit(Hold hold, Money actual, RecordedResponse response) {
+        submit(new Task(hold, true, actual, response));
     }
 
     /** {@return how many holds wait for the ledger} */
@@ -100,7 +101,8 @@ final class SettlementRetrier implements AutoCloseable {
 
     private boolean tryOnce(Task task) {
         try {
-            Settlement s = task.commit ? ledger.commit(task.hold, task.response) : ledger.release(task.hold);
+            Settlement s = !task.commit ? ledger.release(task.hold) : task.actual == null
+                    ? ledger.commit(task.hold, task.response) : ledger.commit(task.hold, task.actual, task.response);
             if (waiting.remove(task.hold.id(), task)) {
                 pending.decrementAndGet();
             }

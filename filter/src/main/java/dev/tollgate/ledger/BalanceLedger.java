@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@linkplain Balances#debit debits} the price: the hold is already off the balance, so two
  *       concurrent reservations never spend the same money.</li>
  *   <li>{@link #commit}: records the charge (and the response for a client idempotency key); the
- *       balance is not touched again.</li>
+ *       balance is not touched again, except for a metered call charged less than its hold
+ *       ({@link #commit(Hold, Money, RecordedResponse)}): the rest is credited back once.</li>
  *   <li>{@link #release}, and expiry of a hold neither committed nor released within
  *       {@link Builder#holdTimeout(Duration) the hold timeout}: {@linkplain Balances#credit credits}
  *       the price back, exactly once. Overdue holds are swept on later calls (at most once a second,
@@ -69,6 +70,8 @@ public final class BalanceLedger implements Ledger {
     /** Random per instance, so that holds of several nodes sharing one store never collide. */
     private final String holdPrefix = Long.toString(new SecureRandom().nextLong() & Long.MAX_VALUE, 36) + "-";
     private final AtomicLong nextSweepMillis = new AtomicLong();
+    /** Rests of metered commits whose credit failed, retried by the sweeps (lost on a restart: logged). */
+    private final java.util.Queue<Hold> pendingRests = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private BalanceLedger(Builder b) {
         this.balances = b.balances;
@@ -161,6 +164,47 @@ public final class BalanceLedger implements Ledger {
         return settled(hold.id());
     }
 
+    /**
+     * Commits the hold, then {@linkplain Balances#credit credits} the part of it that was not
+     * charged back, with the reference {@code <hold id>:rest}. Only the call that finds the hold
+     * open credits (Tollgate settles a hold from one thread); a credit that fails is retried by
+     * later sweeps, so the account is never charged more than {@code actual} for long, and the
+     * commit still stands (the client gets what it paid for).
+     */
+    @Override
+    public Settlement commit(Hold hold, Money actual, RecordedResponse response) {
+        Objects.requireNonNull(hold, "hold");
+        Money rest = hold.remainderAfter(actual); // refuses more than the hold before anything changes
+        if (rest.isZero()) {
+            return commit(hold, response);
+        }
+        if (store.state(hold.id()) != null) {
+            return settled(hold.id()); // settled already: changes nothing
+        }
+        Settlement s = commit(hold, response);
+        if (s == Settlement.COMMITTED) {
+            creditRest(new Hold(hold.id() + ":rest", hold.account(), rest, hold.expiresAt()));
+        }
+        return s;
+    }
+
+    /** {@return true: this ledger charges part of a hold and credits the rest back} */
+    @Override
+    public boolean commitsActualAmounts() {
+        return true;
+    }
+
+    /** Credits back what a metered call did not cost; on failure queued for the next sweeps. */
+    private void creditRest(Hold rest) {
+        try {
+            balances.credit(rest.account(), rest.amount(), rest.id());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Credit " + rest.id() + " of " + rest.amount() + " failed; it is"
+                    + " retried on the next sweeps", e);
+            pendingRests.add(rest);
+        }
+    }
+
     @Override
     public Settlement release(Hold hold) {
         Objects.requireNonNull(hold, "hold");
@@ -250,6 +294,13 @@ public final class BalanceLedger implements Ledger {
     }
 
     private int sweep(int max) {
+        for (int i = pendingRests.size(); i > 0; i--) {
+            Hold rest = pendingRests.poll();
+            if (rest == null) {
+                break;
+            }
+            creditRest(rest);
+        }
         int n = 0;
         for (Hold h : store.overdue(now(), max)) {
             try {

@@ -149,10 +149,25 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     @Override
     public Settlement commit(Hold hold, RecordedResponse response) {
         Objects.requireNonNull(hold, "hold");
+        return commit(hold, null, response);
+    }
+
+    /**
+     * Charges {@code actual} and returns the rest of the hold in the same step (a {@code COMMIT} of
+     * {@code actual} and a {@code RELEASE} of the rest in the statement).
+     */
+    @Override
+    public Settlement commit(Hold hold, Money actual, RecordedResponse response) {
+        Objects.requireNonNull(hold, "hold");
+        if (actual != null) {
+            hold.remainderAfter(actual); // refuses more than the hold, or another unit, before anything changes
+        }
         OpenHold open = openHolds.get(hold.id());
         if (open == null) {
             return settledState(hold.id());
         }
+        Money charged = actual == null ? open.hold.amount() : actual;
+        Money rest = open.hold.remainderAfter(charged);
         if (!now().isBefore(open.hold.expiresAt())) {
             expire(open);
             return settledState(hold.id());
@@ -167,8 +182,14 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
                     now().plus(replayRetention).toEpochMilli());
         }
         finish(open, Settlement.COMMITTED);
-        open.account.committed(open.hold.amount(), open.hold.id(), open.resource);
+        open.account.committed(charged, rest, open.hold.id(), open.resource);
         return Settlement.COMMITTED;
+    }
+
+    /** {@return true: this ledger charges part of a hold and returns the rest} */
+    @Override
+    public boolean commitsActualAmounts() {
+        return true;
     }
 
     @Override
@@ -417,9 +438,13 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
             log(kind, amount.amount(), amount.amount().negate(), holdId, resource);
         }
 
-        synchronized void committed(Money amount, String holdId, String resource) {
+        synchronized void committed(Money amount, Money rest, String holdId, String resource) {
             held = held.subtract(amount.amount());
             log(LedgerEntry.Kind.COMMIT, BigDecimal.ZERO, amount.amount().negate(), holdId, resource);
+            if (!rest.isZero()) {
+                // A metered call cost less than its hold: the rest goes back in the same step.
+                refund(rest, LedgerEntry.Kind.RELEASE, holdId, resource);
+            }
         }
 
         synchronized Money adjust(Money amount, boolean credit, String reference) {

@@ -50,7 +50,10 @@ public record LedgerEntry(long id, String account, Kind kind, BigDecimal availab
         HOLD,
         /** Held money was charged. */
         COMMIT,
-        /** Held money went back to available: the request was not billable. */
+        /**
+         * Held money went back to available: the request was not billable, or (right after its
+         * {@code COMMIT}) the part of a metered call's hold that it did not cost.
+         */
         RELEASE,
         /** Held money went back to available: the hold was never settled in time. */
         EXPIRY,

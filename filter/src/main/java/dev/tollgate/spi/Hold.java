@@ -23,4 +23,24 @@ public record Hold(String id, String account, Money amount, Instant expiresAt) {
         Objects.requireNonNull(amount, "amount");
         Objects.requireNonNull(expiresAt, "expiresAt");
     }
+
+    /**
+     * What goes back to the account when only {@code actual} of this hold is charged (a metered
+     * call, see {@link Ledger#commit(Hold, Money, RecordedResponse)}).
+     *
+     * @param actual the amount to charge: in the hold's unit, at most {@link #amount()}
+     * @return {@code amount - actual}, zero when all is charged
+     * @throws IllegalArgumentException if {@code actual} is in another unit or more than the hold
+     */
+    public Money remainderAfter(Money actual) {
+        Objects.requireNonNull(actual, "actual");
+        if (!actual.currency().equals(amount.currency())) {
+            throw new IllegalArgumentException("hold " + id + " is in " + amount.currency() + ", not " + actual.currency());
+        }
+        if (actual.amount().compareTo(amount.amount()) > 0) {
+            throw new IllegalArgumentException("hold " + id + " holds " + amount + ", less than the actual amount "
+                    + actual);
+        }
+        return amount.minus(actual);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.spi;
 
+import dev.tollgate.Money;
 import java.util.Optional;
 
 /**
@@ -61,6 +62,41 @@ public interface Ledger {
      * @throws LedgerUnavailableException if the ledger cannot answer
      */
     Settlement commit(Hold hold, RecordedResponse response);
+
+    /**
+     * Captures part of a hold: charges {@code actual} and returns the rest of the hold to the
+     * account, atomically with the commit (a metered call, {@code @RequiresPayment(metered = true)},
+     * whose endpoint set what it really cost). The statement shows the charge of {@code actual}
+     * (possibly zero) and the return of the rest. Otherwise as {@link #commit(Hold, RecordedResponse)}:
+     * idempotent (a second commit, of any amount, returns the state and changes nothing; a released
+     * or expired hold is not charged), and a release after a commit that threw undoes what it
+     * charged.
+     *
+     * <p>The default throws {@link UnsupportedOperationException}: a ledger that cannot charge less
+     * than it held must never charge the whole hold instead. Tollgate calls this only when
+     * {@link #commitsActualAmounts()} is true, and refuses to start (or to serve a Jakarta REST
+     * method) when a metered endpoint meets a ledger for which it is false.
+     *
+     * @param hold a hold returned by {@link #reserve}
+     * @param actual the amount to charge: in the hold's unit, between zero and the hold's amount
+     *     (see {@link Hold#remainderAfter})
+     * @param response as for {@link #commit(Hold, RecordedResponse)}
+     * @return the state of the hold after the call
+     * @throws IllegalArgumentException if {@code actual} is more than the hold or in another unit;
+     *     nothing changes
+     * @throws UnsupportedOperationException if this ledger cannot charge part of a hold
+     * @throws LedgerUnavailableException if the ledger cannot answer
+     */
+    default Settlement commit(Hold hold, Money actual, RecordedResponse response) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot charge part of a hold");
+    }
+
+    /**
+     * {@return whether {@link #commit(Hold, Money, RecordedResponse)} is implemented} False by default.
+     */
+    default boolean commitsActualAmounts() {
+        return false;
+    }
 
     /**
      * Returns a hold's money to the account and forgets its idempotency key. Idempotent:

@@ -1,6 +1,7 @@
 package dev.tollgate.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -160,6 +161,17 @@ class PolicyScannerTest {
     static class BadCurrency extends HttpServlet {
     }
 
+    @RequiresPayment(entitlement = "premium", metered = true)
+    static class MeteredWithoutPrice extends HttpServlet {
+    }
+
+    @RequiresPayment(price = "10", metered = true)
+    static class Metered extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+        }
+    }
+
     static class ZeroCapacity extends HttpServlet {
         @Override
         @RateLimited(requests = 0, period = 1)
@@ -222,6 +234,15 @@ class PolicyScannerTest {
         assertMessage(TooFast.class, TooFast.class.getName(), "requests = 2000000000", "nanosecond");
         assertMessage(FreeAndPriced.class, FreeAndPriced.class.getName() + ".doGet", "@Free");
         assertMessage(Misplaced.class, Misplaced.class.getName() + ".handle", "no effect");
+        assertMessage(MeteredWithoutPrice.class, MeteredWithoutPrice.class.getName(), "metered needs a price");
+    }
+
+    @Test
+    void meteredIsKeptForEveryMethodTheClassCovers() {
+        PolicyTable t = scan("m", Metered.class);
+        assertTrue(t.lookup("m", "GET").payment().metered());
+        assertTrue(t.lookup("m", "HEAD").payment().metered(), "HEAD takes GET's terms");
+        assertFalse(scan("q", QuoteServlet.class).lookup("q", "GET").payment().metered(), "a fixed price by default");
     }
 
     private static void assertMessage(Class<?> type, String... fragments) {

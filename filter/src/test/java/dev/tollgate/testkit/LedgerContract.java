@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tollgate.Money;
 import dev.tollgate.spi.Charge;
@@ -34,8 +36,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The rules every {@link Ledger} must pass, as a JUnit 5 test class to extend: money is held, then
  * charged or returned exactly once; concurrent reservations never overspend; overdue holds return
- * their money once; idempotency keys replay, conflict and are forgotten as Tollgate expects; and
- * refusals say why. Shipped in the {@code tollgate-filter} test-jar.
+ * their money once; idempotency keys replay, conflict and are forgotten as Tollgate expects;
+ * refusals say why; and, for a ledger whose {@link Ledger#commitsActualAmounts()} is true, a commit
+ * of an actual amount charges exactly that, returns the rest once and refuses more than the hold.
+ * Shipped in the {@code tollgate-filter} test-jar.
  *
  * <p>A subclass says how to make its ledger and its accounts, and how to make time pass for holds:
  * <pre>{@code
@@ -356,6 +360,71 @@ public abstract class LedgerContract {
         Hold again = authorized(ledger.reserve(keyed("stale-1", "3", "key-5", "fp-a"))).hold();
         assertEquals(Settlement.COMMITTED, ledger.commit(again, response("ok")));
         assertMoney(credits("7"), balance("stale-1"), "the expired attempt cost nothing, the retry once");
+    }
+
+    // ---------------------------------------------------------------- metered calls (actual amounts)
+
+    @Test
+    void aPartialCommitChargesTheActualAmountAndReturnsTheRestOnce() throws Exception {
+        assumeTrue(ledger.commitsActualAmounts(), "this ledger does not charge part of a hold");
+        openAccount("metered-1", credits("10"), Set.of());
+        Hold hold = authorized(ledger.reserve(charge("metered-1", "8"))).hold();
+        assertMoney(credits("2"), balance("metered-1"), "the maximum is held");
+
+        assertEquals(Settlement.COMMITTED, ledger.commit(hold, credits("2.5"), null));
+        assertMoney(credits("7.5"), balance("metered-1"), "charged 2.5, the other 5.5 returned");
+        assertEquals(Settlement.COMMITTED, ledger.commit(hold, credits("1"), null), "a second commit reports the state");
+        assertEquals(Settlement.COMMITTED, ledger.commit(hold, null), "so does a plain commit");
+        assertEquals(Settlement.COMMITTED, ledger.release(hold), "a release after the commit changes nothing");
+        assertMoney(credits("7.5"), balance("metered-1"), "charged once, returned once");
+    }
+
+    @Test
+    void aPartialCommitOfZeroChargesNothing() throws Exception {
+        assumeTrue(ledger.commitsActualAmounts(), "this ledger does not charge part of a hold");
+        openAccount("metered-2", credits("10"), Set.of());
+        Hold hold = authorized(ledger.reserve(charge("metered-2", "4"))).hold();
+        assertEquals(Settlement.COMMITTED, ledger.commit(hold, credits("0"), null));
+        assertMoney(credits("10"), balance("metered-2"), "nothing charged, all returned");
+        assertEquals(Settlement.COMMITTED, ledger.commit(hold, credits("0"), null));
+        assertMoney(credits("10"), balance("metered-2"), "returned once");
+    }
+
+    @Test
+    void anActualAmountAboveTheHoldOrInAnotherUnitIsRefusedAndChangesNothing() throws Exception {
+        assumeTrue(ledger.commitsActualAmounts(), "this ledger does not charge part of a hold");
+        openAccount("metered-3", credits("10"), Set.of());
+        Hold hold = authorized(ledger.reserve(charge("metered-3", "3"))).hold();
+        assertThrows(IllegalArgumentException.class, () -> ledger.commit(hold, credits("3.000001"), null));
+        assertThrows(IllegalArgumentException.class, () -> ledger.commit(hold, Money.parse("1", "EUR"), null));
+        assertMoney(credits("7"), balance("metered-3"), "still held, not charged");
+        assertEquals(Settlement.COMMITTED, ledger.commit(hold, credits("3"), null), "the hold is still open");
+        assertMoney(credits("7"), balance("metered-3"), "the whole hold charged once");
+    }
+
+    @Test
+    void aPartialCommitOfAReleasedHoldChargesNothing() throws Exception {
+        assumeTrue(ledger.commitsActualAmounts(), "this ledger does not charge part of a hold");
+        openAccount("metered-4", credits("10"), Set.of());
+        Hold hold = authorized(ledger.reserve(charge("metered-4", "5"))).hold();
+        assertEquals(Settlement.RELEASED, ledger.release(hold));
+        assertEquals(Settlement.RELEASED, ledger.commit(hold, credits("2"), null));
+        assertMoney(credits("10"), balance("metered-4"), "returned once, charged never");
+    }
+
+    @Test
+    void aMeteredIdempotentRetryIsReplayedNotCharged() throws Exception {
+        assumeTrue(ledger.commitsActualAmounts(), "this ledger does not charge part of a hold");
+        openAccount("metered-5", credits("10"), Set.of());
+        Hold hold = authorized(ledger.reserve(keyed("metered-5", "6", "key-m", "fp-a"))).hold();
+        RecordedResponse first = response("{\"words\":120}");
+        assertEquals(Settlement.COMMITTED, ledger.commit(hold, credits("2"), first));
+        assertMoney(credits("8"), balance("metered-5"), "charged the actual amount");
+
+        Reservation.Replay replay = assertInstanceOf(Reservation.Replay.class,
+                ledger.reserve(keyed("metered-5", "6", "key-m", "fp-a")), "the same request with the same key");
+        assertEquals(first, replay.response());
+        assertMoney(credits("8"), balance("metered-5"), "a replay charges nothing more");
     }
 
     // ---------------------------------------------------------------- helpers

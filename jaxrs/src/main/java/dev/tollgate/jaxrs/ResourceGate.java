@@ -289,7 +289,10 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
         // Larger than the replay bound: a retry learns that it was charged, not the body.
         Settled s = ticket.settle(status, () -> new RecordedResponse(status, List.of(), new byte[0], false),
                 !servletResponse.isCommitted());
-        if (s instanceof Settled.Deliver) {
+        if (s instanceof Settled.Deliver deliver) {
+            for (Map.Entry<String, String> h : deliver.headers()) {
+                servletResponse.addHeader(h.getKey(), h.getValue()); // a payment scheme's evidence
+            }
             ticket.finish(status < 400);
             return true;
         }
@@ -310,7 +313,10 @@ public final class ResourceGate implements ContainerRequestFilter, ContainerResp
                         boolean canReplace) {
         Ticket ticket = state.ticket;
         Settled s = ticket.settle(response.getStatus(), () -> record(response, body, state), canReplace);
-        if (s instanceof Settled.Deliver) {
+        if (s instanceof Settled.Deliver deliver) {
+            for (Map.Entry<String, String> h : deliver.headers()) {
+                response.getHeaders().add(h.getKey(), h.getValue()); // a payment scheme's evidence
+            }
             ticket.finish(response.getStatus() < 400);
             return;
         }

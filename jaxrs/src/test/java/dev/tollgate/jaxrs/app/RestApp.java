@@ -10,6 +10,7 @@ public class RestApp extends Application {
     public Set<Class<?>> getClasses() {
         return Set.of(TollgateFeature.class, QuoteResource.class, ReportResource.class, SearchResource.class,
                 MiscResource.class, FailureMapper.class, LocatorResource.class, InheritedResources.Dear.class,
-                InheritedResources.Cheap.class, InheritedResources.Large.class, BigResource.class);
+                InheritedResources.Cheap.class, InheritedResources.Large.class, BigResource.class,
+                TokenResource.class);
     }
 }

@@ -118,15 +118,38 @@ final class Holds {
     }
 
     Settlement commit(Hold hold, RecordedResponse response) {
+        return commit(hold, null, response);
+    }
+
+    /**
+     * Commits a hold; with {@code actual}, charges only that and returns the rest in the same
+     * statement.
+     */
+    Settlement commit(Hold hold, Money actual, RecordedResponse response) {
+        Money rest = actual == null ? null : hold.remainderAfter(actual);
         long id = holdId(hold);
         if (id < 0) {
             return Settlement.UNKNOWN;
         }
+        String statement = rest == null ? (response == null ? sql.commit : sql.commitReplayable)
+                : (response == null ? sql.commitPart : sql.commitPartReplayable);
         try {
             return db.autoCommit("commit", c -> {
                 int n;
-                try (PreparedStatement ps = db.prepare(c, response == null ? sql.commit : sql.commitReplayable)) {
-                    ps.setLong(1, id);
+                try (PreparedStatement ps = db.prepare(c, statement)) {
+                    int p = 1;
+                    if (rest == null) {
+                        ps.setLong(p++, id);
+                    } else {
+                        ps.setBigDecimal(p++, actual.amount());
+                        ps.setLong(p++, id);
+                        ps.setBigDecimal(p++, hold.amount().amount());
+                        ps.setBigDecimal(p++, rest.amount());
+                        ps.setBigDecimal(p++, actual.amount());
+                        ps.setBigDecimal(p++, rest.amount());
+                        ps.setBigDecimal(p++, rest.amount());
+                        ps.setBigDecimal(p++, rest.amount());
+                    }
                     if (response != null) {
                         // The replayable response is stored in the same statement as the charge.
                         List<String> flat = new ArrayList<>();
@@ -134,11 +157,11 @@ final class Holds {
                             flat.add(h.getKey());
                             flat.add(h.getValue());
                         }
-                        ps.setInt(2, response.status());
-                        ps.setArray(3, c.createArrayOf("text", flat.toArray()));
-                        ps.setBytes(4, response.body());
-                        ps.setBoolean(5, response.bodyRetained());
-                        ps.setString(6, LedgerDatabase.interval(replayRetention));
+                        ps.setInt(p++, response.status());
+                        ps.setArray(p++, c.createArrayOf("text", flat.toArray()));
+                        ps.setBytes(p++, response.body());
+                        ps.setBoolean(p++, response.bodyRetained());
+                        ps.setString(p, LedgerDatabase.interval(replayRetention));
                     }
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();

@@ -19,6 +19,14 @@ final class LedgerStatements {
     final String commit;
     /** {@link #commit}, and completes the hold's idempotency record with the replayable response. */
     final String commitReplayable;
+    /**
+     * Commits part of an open hold that is not overdue: the hold keeps the charged amount, the rest
+     * returns to the account, and the entries show a {@code commit} of the charge and a
+     * {@code release} of the rest. Parameters: actual, id, reserved, rest, actual, rest, rest, rest.
+     */
+    final String commitPart;
+    /** {@link #commitPart}, and completes the hold's idempotency record (parameters after those). */
+    final String commitPartReplayable;
     /** Releases an open hold: its money returns. */
     final String release;
     /** Undoes a commit: a {@code reversal} entry and the money back. */
@@ -95,12 +103,24 @@ final class LedgerStatements {
                 + " WHERE id = ? AND state = 'open' AND expires_at > now() RETURNING id, account_id, amount, resource),"
                 + " e AS (INSERT INTO " + s + ".entries (account_id, kind, available_delta, held_delta, hold_id, reference)"
                 + " SELECT account_id, 'commit', 0, -amount, id, resource FROM c)";
+        String complete = " k AS (UPDATE " + s + ".idempotency_keys SET state = 'completed', status = ?, headers = ?,"
+                + " body = ?, body_retained = ?, expires_at = now() + CAST(? AS interval)"
+                + " WHERE state = 'in_progress' AND hold_id IN (SELECT id FROM c))";
         this.commit = commitCte + " SELECT count(*) FROM c";
-        this.commitReplayable = commitCte + ","
-                + " k AS (UPDATE " + s + ".idempotency_keys SET state = 'completed', status = ?, headers = ?, body = ?,"
-                + " body_retained = ?, expires_at = now() + CAST(? AS interval)"
-                + " WHERE state = 'in_progress' AND hold_id IN (SELECT id FROM c))"
-                + " SELECT count(*) FROM c";
+        this.commitReplayable = commitCte + "," + complete + " SELECT count(*) FROM c";
+        // The hold row then says what was charged, so undoing an uncertain commit (reverse) returns
+        // exactly that; the guard on the reserved amount refuses a hold the ledger did not issue.
+        String commitPartCte = "WITH c AS (UPDATE " + s + ".holds SET state = 'committed', settled_at = now(),"
+                + " amount = CAST(? AS numeric) WHERE id = ? AND state = 'open' AND expires_at > now()"
+                + " AND amount = CAST(? AS numeric) RETURNING id, account_id, resource),"
+                + " a AS (UPDATE " + s + ".accounts SET balance = balance + CAST(? AS numeric) FROM c"
+                + " WHERE accounts.id = c.account_id),"
+                + " e AS (INSERT INTO " + s + ".entries (account_id, kind, available_delta, held_delta, hold_id, reference)"
+                + " SELECT account_id, 'commit', 0, -CAST(? AS numeric), id, resource FROM c"
+                + " UNION ALL SELECT account_id, 'release', CAST(? AS numeric), -CAST(? AS numeric), id, resource"
+                + " FROM c WHERE CAST(? AS numeric) > 0)";
+        this.commitPart = commitPartCte + " SELECT count(*) FROM c";
+        this.commitPartReplayable = commitPartCte + "," + complete + " SELECT count(*) FROM c";
         this.release = settle(s, "state = 'open'", "'released'", "'release'", "amount", "-amount");
         this.reverse = settle(s, "state = 'committed'", "'released'", "'reversal'", "amount", "0");
         this.expireOne = settle(s, "state = 'open' AND expires_at <= now()", "'expired'", "'expiry'", "amount",

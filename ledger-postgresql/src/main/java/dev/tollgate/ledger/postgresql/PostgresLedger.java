@@ -231,6 +231,24 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
         return holds.commit(hold, response);
     }
 
+    /**
+     * Charges {@code actual} and credits the rest of the hold back in one statement: the hold row
+     * keeps the charged amount, and the entries show a {@code commit} of it and a {@code release}
+     * of the rest.
+     */
+    @Override
+    public Settlement commit(Hold hold, Money actual, RecordedResponse response) {
+        Objects.requireNonNull(hold, "hold");
+        Objects.requireNonNull(actual, "actual");
+        return holds.commit(hold, actual, response);
+    }
+
+    /** {@return true: this ledger charges part of a hold and returns the rest} */
+    @Override
+    public boolean commitsActualAmounts() {
+        return true;
+    }
+
     @Override
     public Settlement release(Hold hold) {
         Objects.requireNonNull(hold, "hold");

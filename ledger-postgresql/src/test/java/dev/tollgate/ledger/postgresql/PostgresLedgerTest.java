@@ -271,6 +271,36 @@ class PostgresLedgerTest {
         assertTrue(kinds.contains(LedgerEntry.Kind.REVERSAL), kinds.toString());
     }
 
+    /** Issue 10, metered calls: one statement charges the actual amount and returns the rest, with entries. */
+    @Test
+    void aMeteredCommitWritesACommitOfTheActualAmountAndAReleaseOfTheRest() {
+        Hold h = ((Reservation.Authorized) ledger.reserve(charge("8"))).hold();
+        assertEquals(Settlement.COMMITTED, ledger.commit(h, Money.credits("2.5"), null));
+        assertEquals(Money.credits("7.5"), balance());
+        List<String> lines = ledger.statement("acct", Instant.EPOCH, Instant.MAX, 100).stream()
+                .filter(e -> e.kind() != LedgerEntry.Kind.OPEN)
+                .map(e -> e.kind() + " " + e.availableDelta().stripTrailingZeros().toPlainString() + " "
+                        + e.heldDelta().stripTrailingZeros().toPlainString()).toList();
+        assertEquals(List.of("HOLD -8 8", "COMMIT 0 -2.5", "RELEASE 5.5 -5.5"), lines);
+        assertEquals(Settlement.COMMITTED, ledger.commit(h, Money.credits("1"), null), "a second commit");
+        assertEquals(Money.credits("7.5"), balance(), "changes nothing");
+        assertEquals(0, ledger.openHoldCount());
+        assertEveryBalanceIsTheSumOfItsEntries();
+    }
+
+    /** Issue 10: undoing a metered commit whose acknowledgement was lost returns what it charged, not the hold. */
+    @Test
+    void aMeteredCommitWhoseAcknowledgementWasLostIsUndoneExactly() {
+        Hold h = ((Reservation.Authorized) ledger.reserve(keyed("4", "k1", "fp"))).hold();
+        dataSource.failAfterRunning = "WITH c AS (UPDATE";
+        assertThrows(LedgerUnavailableException.class, () -> ledger.commit(h, Money.credits("1"), OK));
+        dataSource.failAfterRunning = null;
+        assertEquals(Money.credits("9"), balance(), "the commit did take effect: 1 charged, 3 returned");
+        assertEquals(Settlement.RELEASED, ledger.release(h), "the client was refused, so the charge is undone");
+        assertEquals(Money.credits("10"), balance(), "exactly the 1 charged comes back");
+        assertEveryBalanceIsTheSumOfItsEntries();
+    }
+
     /** Regression (review): a replay served between a lost commit acknowledgement and the release was then reversed. */
     @Test
     void aChargeWhoseResultWasReplayedIsNeverReversed() {

@@ -1,0 +1,184 @@
+package dev.tollgate.sample;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import java.io.File;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The metered summaries of the sample ({@code /api/summaries/{id}} and {@code /rest/summaries/{id}})
+ * deployed unmodified: 10 credits held, 1 credit per started 100 words charged, the rest returned,
+ * as the balance and the account's statement (admin API) show. Each test uses its own account,
+ * opened through the admin API, so the order of tests and of IT classes does not matter. Runs on
+ * every container of the matrix.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class MeteredIT {
+
+    private static final String ADMIN_KEY = "it-metered-admin-key";
+    private static final Jsonb JSONB = JsonbBuilder.create();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    static {
+        // Hermetic: the in-memory ledger, local limits, and the admin API on (in this JVM's containers).
+        System.setProperty("TOLLGATE_JDBC_URL", "");
+        System.setProperty("TOLLGATE_ADMIN_KEY", ADMIN_KEY);
+        System.setProperty("TOLLGATE_RATELIMIT_STORE", "");
+    }
+
+    @ArquillianResource
+    private URL base;
+
+    @Deployment(testable = false)
+    static WebArchive war() {
+        return ShrinkWrap.createFromZipFile(WebArchive.class,
+                new File(System.getProperty("sample.war", "target/sample-webapp.war")));
+    }
+
+    @AfterAll
+    static void shutdown() {
+        System.clearProperty("TOLLGATE_JDBC_URL");
+        System.clearProperty("TOLLGATE_ADMIN_KEY");
+        System.clearProperty("TOLLGATE_RATELIMIT_STORE");
+    }
+
+    private HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base.toExternalForm().replaceAll("/$", "") + path))
+                .timeout(Duration.ofSeconds(60))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path, String... headers) throws Exception {
+        return send("GET", path, null, headers);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> json(HttpResponse<String> r) {
+        return JSONB.fromJson(r.body(), Map.class);
+    }
+
+    /** Opens an account with 50 credits through the admin API. */
+    private void open(String account) throws Exception {
+        HttpResponse<String> r = send("POST", "/admin/accounts", "{\"id\":\"" + account + "\",\"balance\":\"50\"}",
+                "X-Admin-Key", ADMIN_KEY);
+        assertEquals(201, r.statusCode(), r.body());
+    }
+
+    private BigDecimal balance(String account) throws Exception {
+        HttpResponse<String> r = get("/api/balance", "X-API-Key", account);
+        assertEquals(200, r.statusCode(), r.body());
+        return new BigDecimal(json(r).get("balance").toString());
+    }
+
+    /** The account's statement after opening, as "kind available held" lines. */
+    @SuppressWarnings("unchecked")
+    private List<String> statement(String account) throws Exception {
+        HttpResponse<String> r = get("/admin/accounts/" + account + "/statement", "X-Admin-Key", ADMIN_KEY);
+        assertEquals(200, r.statusCode(), r.body());
+        List<String> lines = new ArrayList<>();
+        for (Map<String, Object> e : (List<Map<String, Object>>) json(r).get("entries")) {
+            if (!e.get("kind").equals("open")) {
+                lines.add(e.get("kind") + " " + plain(e.get("available")) + " " + plain(e.get("held")));
+            }
+        }
+        return lines;
+    }
+
+    private static String plain(Object n) {
+        return new BigDecimal(n.toString()).stripTrailingZeros().toPlainString();
+    }
+
+    private void chargesByTheSizeOfTheAnswer(String prefix, String account) throws Exception {
+        open(account);
+        HttpResponse<String> r = get(prefix + "/summaries/q3?words=250", "X-API-Key", account);
+        assertEquals(200, r.statusCode(), r.body());
+        Map<String, Object> body = json(r);
+        assertEquals(250, new BigDecimal(body.get("words").toString()).intValue());
+        assertEquals(250, body.get("summary").toString().split(" ").length);
+        assertEquals(new BigDecimal("47"), balance(account), "250 words: 3 credits of the 10 held");
+        assertEquals(List.of("hold -10 10", "commit 0 -3", "release 7 -7"), statement(account));
+
+        assertEquals(200, get(prefix + "/summaries/q3?words=1", "X-API-Key", account).statusCode());
+        assertEquals(new BigDecimal("46"), balance(account), "at least 1 credit");
+        assertEquals(200, get(prefix + "/summaries/q3?words=1000", "X-API-Key", account).statusCode());
+        assertEquals(new BigDecimal("36"), balance(account), "1,000 words: the whole 10");
+    }
+
+    @Test
+    void servletSummariesChargeOneCreditPerHundredWords() throws Exception {
+        chargesByTheSizeOfTheAnswer("/api", "metered-api");
+    }
+
+    @Test
+    void restSummariesChargeOneCreditPerHundredWords() throws Exception {
+        chargesByTheSizeOfTheAnswer("/rest", "metered-rest");
+    }
+
+    @Test
+    void aBadWordCountIsA400AndChargesNothing() throws Exception {
+        open("metered-bad");
+        for (String path : List.of("/api/summaries/q3?words=1001", "/rest/summaries/q3?words=0",
+                "/api/summaries/q3?words=lots", "/rest/summaries/q3?words=99999999999")) {
+            HttpResponse<String> r = get(path, "X-API-Key", "metered-bad");
+            assertEquals(400, r.statusCode(), path + ": " + r.body());
+            assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse(""), path);
+        }
+        assertEquals(new BigDecimal("50"), balance("metered-bad"));
+    }
+
+    @Test
+    void aPoorAccountIsRefusedTheMaximumEvenForAShortSummary() throws Exception {
+        open("metered-poor");
+        send("POST", "/admin/accounts/metered-poor/debit", "{\"amount\":\"45\",\"reference\":\"it\"}",
+                "X-Admin-Key", ADMIN_KEY);
+        HttpResponse<String> r = get("/api/summaries/q3?words=10", "X-API-Key", "metered-poor");
+        assertEquals(402, r.statusCode(), r.body());
+        assertTrue(r.body().contains("\"price\":\"10\"") || r.body().contains("\"price\":10"), r.body());
+        assertEquals(new BigDecimal("5"), balance("metered-poor"));
+    }
+
+    @Test
+    void anIdempotentRetryIsReplayedNotChargedAgain() throws Exception {
+        open("metered-idem");
+        for (String prefix : List.of("/api", "/rest")) {
+            HttpResponse<String> first = get(prefix + "/summaries/q4?words=420", "X-API-Key", "metered-idem",
+                    "Idempotency-Key", "summary" + prefix.substring(1));
+            HttpResponse<String> again = get(prefix + "/summaries/q4?words=420", "X-API-Key", "metered-idem",
+                    "Idempotency-Key", "summary" + prefix.substring(1));
+            assertEquals(200, again.statusCode(), again.body());
+            assertEquals(first.body(), again.body());
+            assertEquals("true", again.headers().firstValue("Idempotent-Replayed").orElse(""), prefix);
+        }
+        assertEquals(new BigDecimal("40"), balance("metered-idem"), "5 credits twice, not four times");
+    }
+}
