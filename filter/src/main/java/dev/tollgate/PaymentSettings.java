@@ -8,8 +8,11 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Which payment schemes priced endpoints accept, and the schemes given in code. An endpoint's
- * {@code @RequiresPayment(schemes)} or policy {@code schemes} wins over the list here.
+ * Which payment schemes priced endpoints accept, and the schemes given in code. A request is
+ * handled by the first scheme whose credential it carries, and a {@code 402} lists them all in this
+ * order. Schemes given in code ({@link TollgateConfig.Builder#paymentScheme}) win over
+ * {@code ServiceLoader} entries of the same name. An endpoint's {@code @RequiresPayment(schemes)} or
+ * policy {@code schemes} wins over the list here.
  *
  * <table>
  *   <caption>Payment parameters</caption>

@@ -7,6 +7,14 @@ import java.util.concurrent.ScheduledExecutorService;
  * Tollgate's time and background work, set only in code ({@link TollgateConfig.Builder#clock},
  * {@link TollgateConfig.Builder#scheduler}): tests drive both instead of sleeping.
  *
+ * <p>The clock times rate limits, the one-second back-off of a failed rate-limit store, settlement
+ * retries, the payer caches, and the in-memory ledger Tollgate creates itself (a ledger you hand
+ * over keeps its own clock: pass the same one to its builder). The scheduler runs the retries of
+ * settlements the ledger could not take (1 s back-off, doubling to 60 s); in a Jakarta EE server a
+ * {@code ManagedScheduledExecutorService} fits, and tests pass one they run by hand together with
+ * the clock. Tollgate never shuts a given scheduler down; tasks it left there do nothing once
+ * Tollgate has stopped.
+ *
  * <p>Immutable and thread-safe (the clock and the scheduler are the caller's).
  *
  * @param clock the clock of rate limits, the back-off of a failed rate-limit store, settlement

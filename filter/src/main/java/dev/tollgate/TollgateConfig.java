@@ -145,59 +145,27 @@ public final class TollgateConfig {
     }
 
     /** {@return whether Tollgate runs and registers itself} */
-    public RegistrationSettings registration() {
-        return registration;
-    }
-
+    public RegistrationSettings registration() { return registration; }
     /** {@return the extension points given in code or named by parameters} */
-    public ComponentSettings components() {
-        return components;
-    }
-
+    public ComponentSettings components() { return components; }
     /** {@return which payment schemes priced endpoints accept} */
-    public PaymentSettings payments() {
-        return payments;
-    }
-
+    public PaymentSettings payments() { return payments; }
     /** {@return how the built-in resolver finds API keys} */
-    public IdentificationSettings identification() {
-        return identification;
-    }
-
+    public IdentificationSettings identification() { return identification; }
     /** {@return which outcomes are charged and the Retry-After of ledger outages} */
-    public BillingSettings billing() {
-        return billing;
-    }
-
+    public BillingSettings billing() { return billing; }
     /** {@return the bounds of idempotent requests} */
-    public IdempotencySettings idempotency() {
-        return idempotency;
-    }
-
+    public IdempotencySettings idempotency() { return idempotency; }
     /** {@return how rate limits keep buckets and what limited responses say} */
-    public RateLimitSettings rateLimits() {
-        return rateLimits;
-    }
-
+    public RateLimitSettings rateLimits() { return rateLimits; }
     /** {@return which reverse proxies may name the client} */
-    public ProxySettings proxies() {
-        return proxies;
-    }
-
+    public ProxySettings proxies() { return proxies; }
     /** {@return how problem types are named} */
-    public ProblemSettings problems() {
-        return problems;
-    }
-
+    public ProblemSettings problems() { return problems; }
     /** {@return the policies from configuration} */
-    public PolicySettings policySettings() {
-        return policies;
-    }
-
+    public PolicySettings policySettings() { return policies; }
     /** {@return Tollgate's clock and scheduler} */
-    public TimeSettings time() {
-        return time;
-    }
+    public TimeSettings time() { return time; }
 
     // The accessors below predate the settings objects; each reads one value of one of them.
 
@@ -381,23 +349,13 @@ public final class TollgateConfig {
             return this;
         }
 
-        /**
-         * Sets the payment schemes priced endpoints accept, in order: a request is handled by the
-         * first whose credential it carries, and a {@code 402} lists them all in this order. The names
-         * are {@code account} (the built-in prepaid accounts, alone by default) or those of schemes
-         * given to {@link #paymentScheme} or found by {@code ServiceLoader}; a malformed or repeated
-         * name, or none, is refused.
-         */
+        /** Sets the payment schemes priced endpoints accept, in order (see {@link PaymentSettings}). */
         public Builder schemes(String... names) {
             payments = payments.withSchemes(Arrays.asList(names));
             return this;
         }
 
-        /**
-         * Makes a payment scheme available, by the name it reports; {@link #schemes} says whether
-         * priced endpoints accept it. Schemes given here win over {@code ServiceLoader} entries of the
-         * same name.
-         */
+        /** Makes a scheme available by its name; {@link #schemes} says whether endpoints accept it. */
         public Builder paymentScheme(PaymentScheme<?, ?> scheme) {
             payments = payments.withPaymentScheme(scheme);
             return this;
@@ -501,25 +459,13 @@ public final class TollgateConfig {
             return this;
         }
 
-        /**
-         * Sets Tollgate's clock: it times rate limits, the one-second back-off of a failed rate-limit
-         * store, settlement retries, the payer caches, and the in-memory ledger Tollgate creates
-         * itself (a ledger you hand over keeps its own clock: pass the same one to its builder).
-         * Tests drive time with it instead of sleeping. The system clock by default.
-         */
+        /** Sets Tollgate's one clock (see {@link TimeSettings}); the system clock by default. */
         public Builder clock(Clock clock) {
             time = time.withClock(Objects.requireNonNull(clock, "clock"));
             return this;
         }
 
-        /**
-         * Sets the scheduler of Tollgate's background work: the retries of settlements the ledger
-         * could not take (1 s back-off, doubling to 60 s). In a Jakarta EE server a
-         * {@code ManagedScheduledExecutorService} fits; tests pass one they run by hand together
-         * with the {@link #clock(Clock) clock}. Tollgate never shuts a given scheduler down; tasks
-         * it left there do nothing once Tollgate has stopped. By default a daemon thread Tollgate
-         * starts when first needed.
-         */
+        /** Sets the scheduler of settlement retries (see {@link TimeSettings}); by default Tollgate's own thread. */
         public Builder scheduler(ScheduledExecutorService scheduler) {
             time = time.withScheduler(Objects.requireNonNull(scheduler, "scheduler"));
             return this;
