@@ -59,8 +59,8 @@ public record IdempotencySettings(int maxRequestBytes, int maxResponseBytes) {
     /** {@return these settings with one parameter applied; unchanged if the name is not one of them} */
     IdempotencySettings with(String name, String text) {
         return switch (name) {
-            case MAX_REQUEST_BYTES -> withMaxRequestBytes(ParameterText.cappedInt(name, text));
-            case MAX_RESPONSE_BYTES -> withMaxResponseBytes(ParameterText.cappedInt(name, text));
+            case MAX_REQUEST_BYTES -> withMaxRequestBytes(ParameterText.clampedInt(name, text));
+            case MAX_RESPONSE_BYTES -> withMaxResponseBytes(ParameterText.clampedInt(name, text));
             default -> this;
         };
     }

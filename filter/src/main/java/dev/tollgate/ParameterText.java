@@ -32,9 +32,13 @@ final class ParameterText {
         }
     }
 
-    /** {@return a whole number, {@link Integer#MAX_VALUE} if larger} */
-    static int cappedInt(String name, String text) {
-        return (int) Math.min(Integer.MAX_VALUE, wholeNumber(name, text));
+    /**
+     * {@return a whole number, held to the range of an {@code int}} Clamped, not cast: a cast would
+     * wrap {@code 4294967360} to {@code 64} and {@code -4294967296} to {@code 0}, valid values the
+     * user never wrote.
+     */
+    static int clampedInt(String name, String text) {
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, wholeNumber(name, text)));
     }
 
     /** {@return the text, which must not be empty} */

@@ -116,7 +116,7 @@ public record RateLimitSettings(long maxBuckets, HeaderStyle headers, StoreFailu
                     "expected standard, legacy, both or none"));
             case ON_STORE_FAILURE -> withOnStoreFailure(storeFailure(text));
             case NAMESPACE -> withNamespace(text);
-            case IPV6_PREFIX -> withIpv6Prefix((int) ParameterText.wholeNumber(name, text));
+            case IPV6_PREFIX -> withIpv6Prefix(ParameterText.clampedInt(name, text));
             default -> this;
         };
     }

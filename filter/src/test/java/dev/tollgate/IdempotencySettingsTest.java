@@ -24,6 +24,15 @@ class IdempotencySettingsTest {
                 e.getMessage());
     }
 
+    /** An int cast used to wrap -2^32 to 0: a negative bound was taken as "nothing". */
+    @Test
+    void aNegativeBoundBeyondAnIntIsRefusedNotWrapped() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TollgateConfig.builder()
+                .apply(Map.of(IdempotencySettings.MAX_RESPONSE_BYTES, "-4294967296")));
+        assertEquals("Tollgate parameter tollgate.idempotency.maxResponseBytes = \"-4294967296\": must not be negative",
+                e.getMessage());
+    }
+
     @Test
     void aBoundBeyondAnIntIsCapped() {
         IdempotencySettings s = TollgateConfig.builder().apply(Map.of(IdempotencySettings.MAX_REQUEST_BYTES,

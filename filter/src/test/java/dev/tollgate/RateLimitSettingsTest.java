@@ -33,6 +33,13 @@ class RateLimitSettingsTest {
                 () -> b.apply(Map.of(RateLimitSettings.ON_STORE_FAILURE, "default")));
     }
 
+    /** An int cast used to wrap 2^32 + 64 to 64: an absurd prefix was taken as the default one. */
+    @Test
+    void aPrefixBeyondAnIntIsRefusedNotWrapped() {
+        refused("Tollgate parameter tollgate.rateLimit.ipv6Prefix = \"4294967360\": must be 32 to 128",
+                () -> TollgateConfig.builder().apply(Map.of(RateLimitSettings.IPV6_PREFIX, "4294967360")));
+    }
+
     @Test
     void parametersAndDefaults() {
         assertEquals(new RateLimitSettings(100_000, HeaderStyle.STANDARD, StoreFailure.LOCAL, null, 64),
