@@ -167,7 +167,8 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
             return settledState(hold.id());
         }
         Money charged = actual == null ? open.hold.amount() : actual;
-        Money rest = open.hold.remainderAfter(charged);
+        // A fixed price charges the whole hold: nothing comes back, and no difference is worth computing.
+        Money rest = actual == null ? null : open.hold.remainderAfter(charged);
         if (!now().isBefore(open.hold.expiresAt())) {
             expire(open);
             return settledState(hold.id());
@@ -441,7 +442,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         synchronized void committed(Money amount, Money rest, String holdId, String resource) {
             held = held.subtract(amount.amount());
             log(LedgerEntry.Kind.COMMIT, BigDecimal.ZERO, amount.amount().negate(), holdId, resource);
-            if (!rest.isZero()) {
+            if (rest != null && !rest.isZero()) {
                 // A metered call cost less than its hold: the rest goes back in the same step.
                 refund(rest, LedgerEntry.Kind.RELEASE, holdId, resource);
             }
