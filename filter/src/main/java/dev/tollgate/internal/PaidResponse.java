@@ -104,7 +104,8 @@ final class PaidResponse extends HttpServletResponseWrapper {
     private final Object lock = new Object();
     private volatile State state = State.HOLDING;
     private HeldBytes pending = new HeldBytes();
-    private StringBuilder pendingChars = new StringBuilder();
+    // Empty until the endpoint writes chars: most paid endpoints write bytes, or nothing.
+    private StringBuilder pendingChars = new StringBuilder(0);
     /** Set by {@code AsyncContext.dispatch()}: the filter may not see that dispatch, so do not hold. */
     private volatile boolean eager;
     /** An async dispatch was asked for and has not (yet) passed the filter. */
@@ -192,7 +193,9 @@ final class PaidResponse extends HttpServletResponseWrapper {
             if (pending.capacity() > 0) {
                 pending = new HeldBytes();
             }
-            pendingChars = new StringBuilder(0);
+            if (pendingChars.capacity() > 0) {
+                pendingChars = new StringBuilder(0);
+            }
         } else {
             pending.reset();
         }
