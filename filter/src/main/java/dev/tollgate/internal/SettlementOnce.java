@@ -17,7 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +30,18 @@ import java.util.function.Supplier;
 final class SettlementOnce implements Ticket {
 
     private static final System.Logger LOG = System.getLogger("dev.tollgate");
+    private static final VarHandle SETTLED;
+    private static final VarHandle LIMIT_SETTLED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SETTLED = lookup.findVarHandle(SettlementOnce.class, "settled", boolean.class);
+            LIMIT_SETTLED = lookup.findVarHandle(SettlementOnce.class, "limitSettled", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Parts parts;
     private final HttpServletRequest request;
@@ -40,8 +53,9 @@ final class SettlementOnce implements Ticket {
     private final boolean replayable;
     private final byte[] body;
     private final List<Map.Entry<String, String>> headers;
-    private final AtomicBoolean settled = new AtomicBoolean();
-    private final AtomicBoolean limitSettled = new AtomicBoolean();
+    // Flags set once by compare-and-set through the handles below: one object per request, not three.
+    private volatile boolean settled;
+    private volatile boolean limitSettled;
     private volatile boolean releasedEarly;
     private volatile boolean replaced;
     /** The amount a metered call's endpoint sets, or {@code null} for a fixed price. */
@@ -137,7 +151,7 @@ final class SettlementOnce implements Ticket {
 
     /** {@return whether the hold was committed or released already} */
     boolean decided() {
-        return settled.get();
+        return settled;
     }
 
     /** {@return whether the hold was released by {@link #abandon} (a timeout or error)} */
@@ -159,7 +173,7 @@ final class SettlementOnce implements Ticket {
             release("status " + status);
             return Settled.deliver();
         }
-        if (settled.compareAndSet(false, true)) {
+        if (SETTLED.compareAndSet(this, false, true)) {
             RecordedResponse recorded = replayable ? recorder.get() : null;
             MeterReading m = meter;
             Money actual = m == null ? null : m.close();
@@ -221,7 +235,7 @@ final class SettlementOnce implements Ticket {
 
     @Override
     public void release(String why) {
-        if (hold != null && settled.compareAndSet(false, true)) {
+        if (hold != null && SETTLED.compareAndSet(this, false, true)) {
             MeterReading m = meter;
             if (m != null) {
                 m.close();
@@ -244,7 +258,7 @@ final class SettlementOnce implements Ticket {
 
     @Override
     public void finish(boolean succeeded) {
-        if (limit != null && limitSettled.compareAndSet(false, true)) {
+        if (limit != null && LIMIT_SETTLED.compareAndSet(this, false, true)) {
             parts.limits().settle(limit, succeeded);
         }
     }
