@@ -47,7 +47,12 @@ public record RateLimitDecision(boolean admitted, boolean storeRefused, Duration
 
     /** {@return the {@code RateLimit} field value: one item per limit} */
     public String stateHeader() {
-        StringBuilder sb = new StringBuilder(40 * states.size());
+        // Sized for the names plus the separators and two longs, so the builder never grows.
+        int size = 0;
+        for (LimitState s : states) {
+            size += s.name().length() + 48;
+        }
+        StringBuilder sb = new StringBuilder(size);
         for (LimitState s : states) {
             if (sb.length() > 0) {
                 sb.append(", ");

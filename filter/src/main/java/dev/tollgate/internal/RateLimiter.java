@@ -178,13 +178,13 @@ public final class RateLimiter {
             }
             ConsumptionProbe probe = c.probe;
             int firstState = states.size();
-            List<String> violated = new ArrayList<>(1);
+            List<String> violated = List.of(); // a list only when a limit is exceeded
             if (c.result == null) {
                 // One bandwidth: the plain probe has all we report (no state copy to allocate).
                 LimitSpec l = spec.limits().get(0);
                 long size = probe.getRemainingTokens();
                 if (!probe.isConsumed()) {
-                    violated.add(l.name());
+                    violated = List.of(l.name());
                 }
                 long reset = (probe.getNanosToWaitForReset() + 999_999_999L) / 1_000_000_000L;
                 states.add(new RateLimitDecision.LimitState(l.name(), l.requests(), l.windowSeconds(), Math.max(0, size),
@@ -195,6 +195,7 @@ public final class RateLimiter {
                     LimitSpec l = spec.limits().get(i);
                     long size = state.getCurrentSize(i);
                     if (!probe.isConsumed() && size < spec.tokens()) {
+                        violated = violated.isEmpty() ? new ArrayList<>(2) : violated;
                         violated.add(l.name());
                     }
                     states.add(new RateLimitDecision.LimitState(l.name(), l.requests(), l.windowSeconds(),
