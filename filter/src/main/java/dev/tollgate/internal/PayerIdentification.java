@@ -111,7 +111,9 @@ final class PayerIdentification {
         if (entitlements != null || current == null) {
             knownPayers.put(payer.accountId(), new Known(entitlements));
         }
-        if (needsConfirmation(payer)) {
+        // A read renews an entry that expires after access as a write would, at a fraction of the
+        // cost (no write buffer, no eviction pass): every paid request of a known key comes here.
+        if (needsConfirmation(payer) && vouchedPayers.getIfPresent(payer.accountId()) == null) {
             vouchedPayers.put(payer.accountId(), Boolean.TRUE);
         }
     }
