@@ -165,7 +165,6 @@ final class ServletAdapter {
 
         void run(HttpServletRequest in, HttpServletResponse wrapped, FilterChain chain)
                 throws IOException, ServletException {
-            request.setAttribute(EXCHANGE, this);
             dispatch(in, wrapped, chain);
         }
 
@@ -209,6 +208,7 @@ final class ServletAdapter {
                 // always in place in time (a later startAsync() adds it again: onStartAsync).
                 if (!listening) { // startAsync() bypassed PaidRequest (see started)
                     listening = true;
+                    request.setAttribute(EXCHANGE, this);
                     request.getAsyncContext().addListener(this);
                 }
                 return;
@@ -225,6 +225,9 @@ final class ServletAdapter {
         public void started(jakarta.servlet.AsyncContext context) {
             if (!listening) {
                 listening = true;
+                // Only a request gone asynchronous comes back through an ASYNC dispatch, so the
+                // attribute that finds this exchange then is set here, not on every paid request.
+                request.setAttribute(EXCHANGE, this);
                 context.addListener(this);
             }
         }
