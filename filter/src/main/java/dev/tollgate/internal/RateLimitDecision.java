@@ -47,6 +47,11 @@ public record RateLimitDecision(boolean admitted, boolean storeRefused, Duration
 
     /** {@return the {@code RateLimit} field value: one item per limit} */
     public String stateHeader() {
+        if (states.size() == 1) {
+            // The common case, one limit: a concatenation sizes the string exactly, with no builder.
+            LimitState s = states.get(0);
+            return "\"" + s.name() + "\";r=" + s.remaining() + ";t=" + s.resetSeconds();
+        }
         // Sized for the names plus the separators and two longs, so the builder never grows.
         int size = 0;
         for (LimitState s : states) {
