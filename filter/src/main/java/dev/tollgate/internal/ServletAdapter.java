@@ -91,7 +91,7 @@ final class ServletAdapter {
             }
             return;
         }
-        request.setAttribute(Enforcer.PAYER_ATTRIBUTE, ticket.payer().orElse(null));
+        request.setAttribute(Enforcer.PAYER_ATTRIBUTE, ticket.payerOrNull());
         request.setAttribute(Enforcer.HOLD_ATTRIBUTE, ticket.hold());
         request.setAttribute(Enforcer.BALANCE_ATTRIBUTE, ticket.balance());
         PaidResponse out = new PaidResponse(response, ticket.isReplayable() ? config.maxResponseBytes() : -1,

@@ -114,6 +114,11 @@ final class SettlementOnce implements Ticket {
         return hold != null;
     }
 
+    /** {@return the payer, or {@code null}: {@link #payer()} without an {@code Optional} per request} */
+    Payer payerOrNull() {
+        return payer;
+    }
+
     @Override
     public Optional<Payer> payer() {
         return Optional.ofNullable(payer);
