@@ -113,7 +113,9 @@ final class AdmissionPipeline {
         // scheme's credential is the payer identified above (rate limits key by it).
         PaymentScheme<Object, Object> scheme = null;
         Object credential = null;
-        for (PaymentScheme<Object, Object> s : accepted.schemes()) {
+        List<PaymentScheme<Object, Object>> candidates = accepted.schemes();
+        for (int i = 0; i < candidates.size(); i++) { // indexed: no iterator per paid request
+            PaymentScheme<Object, Object> s = candidates.get(i);
             if (s == (Object) accepted.account()) {
                 credential = payer;
             } else {

@@ -66,9 +66,10 @@ public record Policy(String servletName, String method, String origin, PaymentTe
      * @param key the key kind
      */
     public boolean keysBy(KeyBy key) {
-        for (LimitTier t : tiers) {
-            for (BucketSpec b : t.buckets()) {
-                if (b.key() == key) {
+        for (int i = 0; i < tiers.size(); i++) { // indexed: called per request, no iterators
+            List<BucketSpec> buckets = tiers.get(i).buckets();
+            for (int j = 0; j < buckets.size(); j++) {
+                if (buckets.get(j).key() == key) {
                     return true;
                 }
             }

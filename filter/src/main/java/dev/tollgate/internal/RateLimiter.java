@@ -164,7 +164,8 @@ public final class RateLimiter {
         List<RateLimitDecision.Taken> taken = new ArrayList<>(specs.size());
         List<String> shadowViolations = List.of();
         Duration shadowRetry = null;
-        for (BucketSpec spec : specs) {
+        for (int s = 0; s < specs.size(); s++) { // indexed: no iterator per request
+            BucketSpec spec = specs.get(s);
             String key = keyOf(spec, request, payer);
             Consumption c = consume(spec, key);
             if (c == Consumption.REFUSED_BY_STORE) {
