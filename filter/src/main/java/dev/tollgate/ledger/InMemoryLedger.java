@@ -614,7 +614,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
          * @return this builder
          */
         public Builder holdTimeout(Duration timeout) {
-            this.holdTimeout = positive(timeout, "holdTimeout");
+            this.holdTimeout = ReplayRecords.positive(timeout, "holdTimeout");
             return this;
         }
 
@@ -625,7 +625,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
          * @return this builder
          */
         public Builder replayRetention(Duration retention) {
-            this.replayRetention = positive(retention, "replayRetention");
+            this.replayRetention = ReplayRecords.positive(retention, "replayRetention");
             return this;
         }
 
@@ -641,10 +641,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
          * @return this builder
          */
         public Builder replayMemory(long bytes) {
-            if (bytes < 1024 * 1024) {
-                throw new IllegalArgumentException("replayMemory must be at least 1 MiB: " + bytes);
-            }
-            this.replayMemory = bytes;
+            this.replayMemory = ReplayRecords.checkMemory(bytes);
             return this;
         }
 
@@ -661,10 +658,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
          * @return this builder
          */
         public Builder replayMemoryPerAccount(long bytes) {
-            if (bytes < 16 * 1024) {
-                throw new IllegalArgumentException("replayMemoryPerAccount must be at least 16 KiB: " + bytes);
-            }
-            this.replayMemoryPerAccount = bytes;
+            this.replayMemoryPerAccount = ReplayRecords.checkMemoryPerAccount(bytes);
             return this;
         }
 
@@ -680,10 +674,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
          * @return this builder
          */
         public Builder replayBodyMemory(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("replayBodyMemory must not be negative: " + bytes);
-            }
-            this.replayBodyMemory = bytes;
+            this.replayBodyMemory = ReplayRecords.checkBodyMemory(bytes);
             return this;
         }
 
@@ -696,10 +687,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
          * @return this builder
          */
         public Builder maxReplayRecords(int records) {
-            if (records < 1000) {
-                throw new IllegalArgumentException("maxReplayRecords must be at least 1000: " + records);
-            }
-            this.maxReplayRecords = records;
+            this.maxReplayRecords = ReplayRecords.checkMaxRecords(records);
             return this;
         }
 
@@ -722,13 +710,6 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
             return new InMemoryLedger(this);
         }
 
-        private static Duration positive(Duration d, String name) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive: " + d);
-            }
-            return d;
-        }
 
         private record Seed(Money balance, Set<String> entitlements) {
         }

@@ -82,6 +82,49 @@ final class ReplayRecords {
     /** Payers with at least one kept body. Guarded by bodyLock. */
     private final Set<Payer> bodyHolders = new HashSet<>();
 
+    // The bounds both ledgers' builders accept, in one place so they cannot drift apart.
+
+    /** {@return {@code bytes}, if it can be the heap of all records (at least 1 MiB)} */
+    static long checkMemory(long bytes) {
+        if (bytes < 1024 * 1024) {
+            throw new IllegalArgumentException("replayMemory must be at least 1 MiB: " + bytes);
+        }
+        return bytes;
+    }
+
+    /** {@return {@code bytes}, if it can be one account's share of the records (at least 16 KiB)} */
+    static long checkMemoryPerAccount(long bytes) {
+        if (bytes < 16 * 1024) {
+            throw new IllegalArgumentException("replayMemoryPerAccount must be at least 16 KiB: " + bytes);
+        }
+        return bytes;
+    }
+
+    /** {@return {@code bytes}, if it can be the heap of the reply bodies (zero or more)} */
+    static long checkBodyMemory(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("replayBodyMemory must not be negative: " + bytes);
+        }
+        return bytes;
+    }
+
+    /** {@return {@code records}, if it can be the most records kept (at least 1,000)} */
+    static int checkMaxRecords(int records) {
+        if (records < 1000) {
+            throw new IllegalArgumentException("maxReplayRecords must be at least 1000: " + records);
+        }
+        return records;
+    }
+
+    /** {@return {@code d}, if it is a positive duration for the setting {@code name}} */
+    static java.time.Duration positive(java.time.Duration d, String name) {
+        java.util.Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + d);
+        }
+        return d;
+    }
+
     /**
      * @param memory bytes all records may take, bodies apart
      * @param memoryPerPayer bytes one payer's records may take, or 0 for {@code memory / }{@value #DEFAULT_SHARES}

@@ -57,6 +57,18 @@ final class LedgerDatabase {
     }
 
     <T> T inTransaction(String what, Work<T> work) {
+        try {
+            return inTransaction(dataSource, work);
+        } catch (SQLException e) {
+            throw unavailable(what, e);
+        }
+    }
+
+    /**
+     * Runs work in one transaction on a connection of the pool, whatever commit mode the pool hands
+     * it out in, and gives the connection back in that mode. Shared with {@link PostgresHoldStore}.
+     */
+    static <T> T inTransaction(DataSource dataSource, Work<T> work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
@@ -70,12 +82,15 @@ final class LedgerDatabase {
             } finally {
                 c.setAutoCommit(auto);
             }
-        } catch (SQLException e) {
-            throw unavailable(what, e);
         }
     }
 
     PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        return prepare(c, sql, queryTimeoutSeconds);
+    }
+
+    /** {@return a statement with the query timeout} Shared with {@link PostgresHoldStore}. */
+    static PreparedStatement prepare(Connection c, String sql, int queryTimeoutSeconds) throws SQLException {
         PreparedStatement ps = c.prepareStatement(sql);
         ps.setQueryTimeout(queryTimeoutSeconds);
         return ps;

@@ -318,30 +318,13 @@ public final class PostgresHoldStore implements HoldStore {
     }
 
     static PreparedStatement prepare(Connection c, String sql, int queryTimeoutSeconds) throws SQLException {
-        PreparedStatement ps = c.prepareStatement(sql);
-        ps.setQueryTimeout(queryTimeoutSeconds);
-        return ps;
-    }
-
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
+        return LedgerDatabase.prepare(c, sql, queryTimeoutSeconds);
     }
 
     /** Runs work in one transaction, whatever mode the pool hands connections out in. */
-    private <T> T tx(String what, Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
-            }
+    private <T> T tx(String what, LedgerDatabase.Work<T> work) {
+        try {
+            return LedgerDatabase.inTransaction(dataSource, work);
         } catch (SQLException e) {
             String hint = "42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())
                     ? " (tables missing in schema " + t + ": call PostgresHoldStore.createSchema())" : "";
