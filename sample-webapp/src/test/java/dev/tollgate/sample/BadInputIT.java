@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.json.bind.Jsonb;
-import jakarta.json.bind.JsonbBuilder;
 import java.io.File;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -40,8 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BadInputIT {
 
     private static final String ADMIN_KEY = "it-bad-input-admin-key";
-    private static final Jsonb JSONB = JsonbBuilder.create();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final HttpClient HTTP = SampleHttp.HTTP;
     /** A Java class name (dotted package, capitalised class) or an exception's simple name. */
     private static final Pattern CLASS_NAME =
             Pattern.compile("\\b[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+\\.[A-Z]\\w*|\\w+(Exception|Error)\\b|StackOverflow");
@@ -70,22 +67,11 @@ class BadInputIT {
     }
 
     private HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base.toExternalForm().replaceAll("/$", "") + path))
-                .timeout(Duration.ofSeconds(60))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return SampleHttp.send(base, method, path, body, headers);
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> json(HttpResponse<String> r) {
-        return JSONB.fromJson(r.body(), Map.class);
+        return SampleHttp.json(r);
     }
 
     private BigDecimal balance(String key) throws Exception {

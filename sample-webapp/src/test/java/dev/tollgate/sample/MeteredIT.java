@@ -3,16 +3,11 @@ package dev.tollgate.sample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.json.bind.Jsonb;
-import jakarta.json.bind.JsonbBuilder;
 import java.io.File;
 import java.math.BigDecimal;
-import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class MeteredIT {
 
     private static final String ADMIN_KEY = "it-metered-admin-key";
-    private static final Jsonb JSONB = JsonbBuilder.create();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final HttpClient HTTP = SampleHttp.HTTP;
 
     static {
         // Hermetic: the in-memory ledger, local limits, and the admin API on (in this JVM's containers).
@@ -65,26 +59,15 @@ class MeteredIT {
     }
 
     private HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base.toExternalForm().replaceAll("/$", "") + path))
-                .timeout(Duration.ofSeconds(60))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return SampleHttp.send(base, method, path, body, headers);
     }
 
     private HttpResponse<String> get(String path, String... headers) throws Exception {
         return send("GET", path, null, headers);
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> json(HttpResponse<String> r) {
-        return JSONB.fromJson(r.body(), Map.class);
+        return SampleHttp.json(r);
     }
 
     /** Opens an account with 50 credits through the admin API. */
