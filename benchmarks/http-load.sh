@@ -34,7 +34,7 @@ if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
 fi
 
 mvn -q -B package -DskipTests -pl sample-launcher -am
-CP="sample-launcher/target/classes:$(mvn -q -B -pl sample-launcher dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
+CP="sample-launcher/target/classes:$(cat sample-launcher/target/classpath.txt)"
 if $PEER; then
   mvn -q -B -f benchmarks/peer-bucket4j-boot/pom.xml package -DskipTests
   PEER_CP="benchmarks/peer-bucket4j-boot/target/classes:$(cat benchmarks/peer-bucket4j-boot/target/classpath.txt)"
@@ -121,15 +121,15 @@ fi
 
 ROWS=()
 ALL=()
-pair() { # label, A name, A url-and-args (one string), B name, B url-and-args
-  local label=$1 an=$2 aargs=$3 bn=$4 bargs=$5
+pair() { # label, A name, A url, B name, B url, [a header for A's requests]
+  local label=$1 an=$2 aurl=$3 bn=$4 burl=$5
+  local -a aextra=()
+  if [ -n "${6:-}" ]; then aextra=(-H "$6"); fi
   local -a ar ap br bp
   local x y
   for r in $(seq 1 $ROUNDS); do
-    # shellcheck disable=SC2086
-    read -r x y < <(run "$an" $aargs); ar+=($x); ap+=($y)
-    # shellcheck disable=SC2086
-    read -r x y < <(run "$bn" $bargs); br+=($x); bp+=($y)
+    read -r x y < <(run "$an" "${aextra[@]}" "$aurl"); ar+=($x); ap+=($y)
+    read -r x y < <(run "$bn" "$burl"); br+=($x); bp+=($y)
   done
   if [ -e "$LOGS/failed" ]; then exit 1; fi
   local a b pa pb
@@ -144,7 +144,7 @@ pair "free endpoint, no policy: Tollgate (A) vs empty filter, no Tollgate (B)" \
 pair "never-refusing limit (A) vs the same endpoint unlimited (B), Tollgate" \
   limited "http://127.0.0.1:$LIMITED$HELLO" unlimited "http://127.0.0.1:$ON$HELLO"
 pair "paid (A) vs free (B), Tollgate" \
-  paid "-H X-API-Key:demo-gold http://127.0.0.1:$ON$PAID" free "http://127.0.0.1:$ON$HELLO"
+  paid "http://127.0.0.1:$ON$PAID" free "http://127.0.0.1:$ON$HELLO" 'X-API-Key: demo-gold'
 if $PEER; then
   pair "never-refusing limit (A) vs unlimited (B), bucket4j-spring-boot-starter 0.12.10, Boot 3.4.5" \
     peer-limited "http://127.0.0.1:$PEER_LIMITED$HELLO" peer-unlimited "http://127.0.0.1:$PEER_OFF$HELLO"
