@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # HTTP load, side by side in one run, on loopback, with wrk. Each pair is measured alternately
-# (A, B, A, B, ...) with the same wrk settings and reported as medians:
+# (A, B, B, A, A, B, ...) with the same wrk settings and reported as medians:
 #   1. the free endpoint (/api/hello, no policy) with Tollgate vs the same WAR without Tollgate
 #      (tollgate.enabled=false) and an empty filter on /* mapped as Tollgate maps its own;
 #   2. the same endpoint rate-limited by a configured policy that never refuses (per client address,
@@ -128,8 +128,15 @@ pair() { # label, A name, A url, B name, B url, [a header for A's requests]
   local -a ar ap br bp
   local x y
   for r in $(seq 1 $ROUNDS); do
-    read -r x y < <(run "$an" "${aextra[@]}" "$aurl"); ar+=($x); ap+=($y)
-    read -r x y < <(run "$bn" "$burl"); br+=($x); bp+=($y)
+    # A, B in odd rounds and B, A in even ones, so a machine getting busier or quieter during
+    # the run does not favour the contender measured second.
+    if [ $((r % 2)) = 1 ]; then
+      read -r x y < <(run "$an" "${aextra[@]}" "$aurl"); ar+=($x); ap+=($y)
+      read -r x y < <(run "$bn" "$burl"); br+=($x); bp+=($y)
+    else
+      read -r x y < <(run "$bn" "$burl"); br+=($x); bp+=($y)
+      read -r x y < <(run "$an" "${aextra[@]}" "$aurl"); ar+=($x); ap+=($y)
+    fi
   done
   if [ -e "$LOGS/failed" ]; then exit 1; fi
   local a b pa pb
@@ -151,7 +158,7 @@ if $PEER; then
 fi
 
 echo
-echo "wrk -t$THREADS -c$CONNECTIONS, ${SECONDS_PER_RUN} s per run, $ROUNDS rounds, alternating; medians;" \
+echo "wrk -t$THREADS -c$CONNECTIONS, ${SECONDS_PER_RUN} s per run, $ROUNDS rounds, alternating (ABBA); medians;" \
   "servers ${SERVER_CPU[*]:-unpinned}, wrk ${CLIENT_CPU[*]:-unpinned}; $(nproc) CPUs; load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| comparison | A req/s | B req/s | A/B | A p99 ms | B p99 ms | p99 A-B ms |"
