@@ -39,7 +39,7 @@ class BadInputIT {
 
     private static final String ADMIN_KEY = "it-bad-input-admin-key";
     /** The id of the account whose demo key is {@code demo-gold}: not the key. */
-    private static final String GOLD = dev.tollgate.ledger.KeySecrets.legacyAccountId("demo-gold");
+    private static final String GOLD = SampleHttp.accountIdOf("demo-gold");
     private static final HttpClient HTTP = SampleHttp.HTTP;
     /** A Java class name (dotted package, capitalised class) or an exception's simple name. */
     private static final Pattern CLASS_NAME =
