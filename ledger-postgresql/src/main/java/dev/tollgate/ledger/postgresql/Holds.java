@@ -42,16 +42,49 @@ final class Holds {
     private final Duration replayRetention;
     /** Holds whose commit failed with an unknown outcome; a release may undo such a commit. */
     private final Set<Long> uncertainCommits = ConcurrentHashMap.newKeySet();
+    /** Group commit of reserves and commits without a replayable response; null when off. */
+    private final BatchedTransitions batched;
+    private final GroupCommit batches;
 
-    Holds(LedgerDatabase db, Duration holdTimeout, Duration replayRetention) {
+    Holds(LedgerDatabase db, Duration holdTimeout, Duration replayRetention, boolean groupCommit) {
         this.db = db;
         this.sql = db.sql;
         this.holdTimeout = holdTimeout;
         this.replayRetention = replayRetention;
+        this.batched = groupCommit ? new BatchedTransitions(db, holdTimeout) : null;
+        this.batches = groupCommit ? new GroupCommit(batched) : null;
     }
 
-    /** A reservation without a client-supplied idempotency key: one statement, auto-commit. */
+    private boolean batching() {
+        return batched != null && batched.enabled();
+    }
+
+    /** {@return the batcher, or null when group commit is off} For tests. */
+    GroupCommit batches() {
+        return batches;
+    }
+
+    /**
+     * A reservation without a client-supplied idempotency key: with group commit, a member of the
+     * next batch; else one statement, auto-commit.
+     */
     Reservation reserve(Charge charge) {
+        if (batching()) {
+            BatchedTransitions.Operation op = BatchedTransitions.Operation.reserve(charge);
+            batches.submit(op);
+            if (op.failure != null) {
+                throw op.failure;
+            }
+            if (!op.runAlone) {
+                if (!op.applied) {
+                    return db.autoCommit("reserve", c -> explain(c, charge));
+                }
+                Money price = charge.price();
+                Money amount = price.isZero() ? Money.zero(op.balanceCurrency) : price;
+                return new Reservation.Authorized(new Hold(Long.toString(op.holdId), charge.account(), amount,
+                        op.expires), new Money(op.balance, op.balanceCurrency));
+            }
+        }
         return db.autoCommit("reserve", c -> {
             Reservation.Authorized a = hold(c, charge);
             return a != null ? a : explain(c, charge);
@@ -130,6 +163,27 @@ final class Holds {
         long id = holdId(hold);
         if (id < 0) {
             return Settlement.UNKNOWN;
+        }
+        if (response == null && batching()) {
+            BatchedTransitions.Operation op = rest == null ? BatchedTransitions.Operation.commit(id)
+                    : BatchedTransitions.Operation.commitPart(id, hold.account(), actual, hold.amount());
+            try {
+                batches.submit(op);
+                if (op.failure != null) {
+                    throw op.failure;
+                }
+                if (!op.runAlone) {
+                    if (op.applied) {
+                        uncertainCommits.remove(id);
+                        return Settlement.COMMITTED;
+                    }
+                    return db.autoCommit("commit", c -> stateAfterRefusedTransition(c, id));
+                }
+            } catch (RuntimeException e) {
+                // The batch may or may not have committed: let a later release undo it.
+                uncertainCommits.add(id);
+                throw e;
+            }
         }
         String statement = rest == null ? (response == null ? sql.commit : sql.commitReplayable)
                 : (response == null ? sql.commitPart : sql.commitPartReplayable);

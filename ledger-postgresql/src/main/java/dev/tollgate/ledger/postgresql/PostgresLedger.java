@@ -98,13 +98,19 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
     public static final String SWEEP_INTERVAL = "tollgate.jdbc.sweepInterval";
     /** Parameter: seconds a replayable response is kept ({@code 86400}). */
     public static final String REPLAY_RETENTION = "tollgate.jdbc.replayRetention";
+    /**
+     * Parameter: whether concurrent reserves and commits share transactions ({@code true} or
+     * {@code false}; {@code true} by default). See {@link Builder#groupCommit(boolean)}.
+     */
+    public static final String GROUP_COMMIT = "tollgate.postgresql.groupCommit";
 
     /** Every parameter this ledger reads, declared to Tollgate by {@link PostgresLedgerParameters}. */
     static final Set<String> PARAMETERS = Set.of(DATA_SOURCE, SCHEMA_NAME, CREATE_SCHEMA, HOLD_TIMEOUT,
-            QUERY_TIMEOUT, SWEEP_INTERVAL, REPLAY_RETENTION);
+            QUERY_TIMEOUT, SWEEP_INTERVAL, REPLAY_RETENTION, GROUP_COMMIT);
 
     private final String schema;
     private final Duration holdTimeout;
+    private final boolean groupCommit;
     private final SchemaMigrations migrations;
     private final Holds holds;
     private final IdempotencyRecords idempotency;
@@ -114,9 +120,10 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
     private PostgresLedger(Builder b) {
         this.schema = b.schema;
         this.holdTimeout = b.holdTimeout;
+        this.groupCommit = b.groupCommit;
         LedgerDatabase db = new LedgerDatabase(b.dataSource, b.schema, (int) Math.max(1, b.queryTimeout.toSeconds()));
         this.migrations = new SchemaMigrations(db);
-        this.holds = new Holds(db, b.holdTimeout, b.replayRetention);
+        this.holds = new Holds(db, b.holdTimeout, b.replayRetention, b.groupCommit);
         this.idempotency = new IdempotencyRecords(db, holds, b.holdTimeout);
         this.administration = new Administration(db);
         if (b.createSchema) {
@@ -140,7 +147,7 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
      * {@code tollgate.ledger=dev.tollgate.ledger.postgresql.PostgresLedger}:
      * {@value #DATA_SOURCE} (a JNDI name such as {@code java:comp/env/jdbc/tollgate}, required),
      * {@value #SCHEMA_NAME}, {@value #CREATE_SCHEMA}, {@value #HOLD_TIMEOUT}, {@value #QUERY_TIMEOUT},
-     * {@value #SWEEP_INTERVAL} and {@value #REPLAY_RETENTION}.
+     * {@value #SWEEP_INTERVAL}, {@value #REPLAY_RETENTION} and {@value #GROUP_COMMIT}.
      *
      * @param parameters the {@code tollgate.*} parameters
      * @throws IllegalArgumentException if the data source is missing or a value is invalid
@@ -182,6 +189,14 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
         }
         if (p.containsKey(REPLAY_RETENTION)) {
             b.replayRetention(Duration.ofSeconds(seconds(p, REPLAY_RETENTION)));
+        }
+        if (p.containsKey(GROUP_COMMIT)) {
+            String v = p.get(GROUP_COMMIT).strip();
+            if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+                throw new IllegalArgumentException(GROUP_COMMIT + " = \"" + p.get(GROUP_COMMIT)
+                        + "\": expected true or false");
+            }
+            b.groupCommit(Boolean.parseBoolean(v));
         }
         return b;
     }
@@ -273,6 +288,16 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
         return sweeper.expireOverdueHolds();
     }
 
+    /** {@return whether concurrent reserves and commits share transactions} See {@link Builder#groupCommit}. */
+    public boolean groupCommit() {
+        return groupCommit;
+    }
+
+    /** {@return the group commit of this ledger, or null when it is off} For tests. */
+    GroupCommit batches() {
+        return holds.batches();
+    }
+
     /** {@return the number of open holds (for monitoring and tests)} */
     public long openHoldCount() {
         return sweeper.openHoldCount();
@@ -318,7 +343,8 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
 
     @Override
     public String toString() {
-        return "PostgresLedger[schema=" + schema + ", holdTimeout=" + holdTimeout + "]";
+        return "PostgresLedger[schema=" + schema + ", holdTimeout=" + holdTimeout + ", groupCommit=" + groupCommit
+                + "]";
     }
 
     /**
@@ -332,6 +358,7 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
         private Duration queryTimeout = Duration.ofSeconds(5);
         private Duration sweepInterval = Duration.ofSeconds(30);
         private Duration replayRetention = Duration.ofHours(24);
+        private boolean groupCommit = true;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -407,6 +434,27 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
          */
         public Builder replayRetention(Duration retention) {
             this.replayRetention = atLeast(retention, Duration.ofSeconds(1), "replayRetention");
+            return this;
+        }
+
+        /**
+         * Sets whether reserves and commits of concurrent requests share transactions (group
+         * commit). With it, a reserve (without a client's {@code Idempotency-Key}) or a commit
+         * (without a response to record) joins the next batch: the first request finds no batch in
+         * flight and goes alone at once, and those that arrive while a batch is in flight go
+         * together in the next one, as one call of the schema's {@code apply_batch} function (one
+         * round trip, one durable commit). Every member keeps its own conditional semantics (one
+         * account that cannot pay fails only its own reserve), each caller gets its answer once the
+         * batch has committed, and a batch whose transaction fails gives every member the same
+         * answer: a {@link LedgerUnavailableException} whose commits are then handled as commits of
+         * unknown outcome. Needs schema version 2 ({@link PostgresLedger#createSchema()}); on a
+         * schema of version 1 the ledger logs a WARNING and works without it.
+         *
+         * @param enabled {@code true} by default
+         * @return this builder
+         */
+        public Builder groupCommit(boolean enabled) {
+            this.groupCommit = enabled;
             return this;
         }
 
