@@ -157,6 +157,15 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
     }
 
     private static Builder fromParameters(Map<String, String> p) {
+        boolean groupCommit = true;
+        if (p.containsKey(GROUP_COMMIT)) {
+            String v = p.get(GROUP_COMMIT).strip();
+            if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+                throw new IllegalArgumentException(GROUP_COMMIT + " = \"" + p.get(GROUP_COMMIT)
+                        + "\": expected true or false");
+            }
+            groupCommit = Boolean.parseBoolean(v);
+        }
         String jndi = p.get(DATA_SOURCE);
         if (jndi == null || jndi.isBlank()) {
             throw new IllegalArgumentException(DATA_SOURCE + " must name the JNDI data source of the ledger,"
@@ -190,14 +199,7 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
         if (p.containsKey(REPLAY_RETENTION)) {
             b.replayRetention(Duration.ofSeconds(seconds(p, REPLAY_RETENTION)));
         }
-        if (p.containsKey(GROUP_COMMIT)) {
-            String v = p.get(GROUP_COMMIT).strip();
-            if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
-                throw new IllegalArgumentException(GROUP_COMMIT + " = \"" + p.get(GROUP_COMMIT)
-                        + "\": expected true or false");
-            }
-            b.groupCommit(Boolean.parseBoolean(v));
-        }
+        b.groupCommit(groupCommit);
         return b;
     }
 

@@ -27,12 +27,15 @@ DECLARE
 BEGIN
     -- One lock order for everything that touches both: holds before accounts, each in id order. The
     -- single-statement transitions (release, expiry, the sweeper) lock a hold, then its account, so
-    -- neither they nor the batches of other nodes can deadlock with this one.
-    PERFORM 1 FROM ${schema}.holds x WHERE x.id = ANY (p_hold) ORDER BY x.id FOR UPDATE;
-    PERFORM 1 FROM ${schema}.accounts a
-      WHERE a.id IN (SELECT u.account FROM unnest(p_kind, p_account, p_amount) u(kind, account, amount)
-                      WHERE (u.kind = 1 AND u.amount > 0) OR u.kind = 3)
-      ORDER BY a.id FOR UPDATE;
+    -- neither they nor the batches of other nodes can deadlock with this one. A batch of one locks
+    -- in that order by itself.
+    IF n > 1 THEN
+        PERFORM 1 FROM ${schema}.holds x WHERE x.id = ANY (p_hold) ORDER BY x.id FOR UPDATE;
+        PERFORM 1 FROM ${schema}.accounts a
+          WHERE a.id = ANY (ARRAY(SELECT DISTINCT u.account FROM unnest(p_kind, p_account, p_amount) u(kind, account, amount)
+                                   WHERE (u.kind = 1 AND u.amount > 0) OR u.kind = 3))
+          ORDER BY a.id FOR UPDATE;
+    END IF;
     FOR i IN 1 .. n LOOP
         o_ord := i;
         o_hold := NULL;
