@@ -47,6 +47,14 @@ import javax.sql.DataSource;
  * state transitions guarded by {@code state = 'open'}; a commit does not touch the account row,
  * so a hot account is locked once per request.
  *
+ * <h2>Group commit</h2>
+ * On by default ({@link Builder#groupCommit}, {@value #GROUP_COMMIT}): reserves and commits of
+ * concurrent requests (those without a client's idempotency key or a response to record) share
+ * transactions. The first request goes at once; those arriving while a batch is in flight go
+ * together in the next one, applied in order by one call of the schema's {@code apply_batch}
+ * function, each with the semantics above, and every caller returns once that transaction is
+ * durable. A batch whose transaction fails gives every member the same answer.
+ *
  * <h2>Expiry</h2>
  * A hold neither committed nor released by its deadline ({@link Builder#holdTimeout}, default
  * 10 minutes) expires and its money returns, exactly once, in two ways: a background sweeper
