@@ -44,24 +44,35 @@ final class Holds {
     private final Set<Long> uncertainCommits = ConcurrentHashMap.newKeySet();
     /** Group commit of reserves and commits without a replayable response; null when off. */
     private final BatchedTransitions batched;
-    private final GroupCommit batches;
+    /**
+     * Independent batchers, an account always in the same one: the batches of different lanes
+     * touch different accounts and run in parallel; a hot account's requests all batch together.
+     */
+    private final GroupCommit[] lanes;
 
-    Holds(LedgerDatabase db, Duration holdTimeout, Duration replayRetention, boolean groupCommit) {
+    /**
+     * @param lanes how many batches of different accounts may be in flight at once; 0 turns group
+     *     commit off
+     */
+    Holds(LedgerDatabase db, Duration holdTimeout, Duration replayRetention, int lanes) {
         this.db = db;
         this.sql = db.sql;
         this.holdTimeout = holdTimeout;
         this.replayRetention = replayRetention;
-        this.batched = groupCommit ? new BatchedTransitions(db, holdTimeout) : null;
-        this.batches = groupCommit ? new GroupCommit(batched) : null;
+        this.batched = lanes > 0 ? new BatchedTransitions(db, holdTimeout) : null;
+        this.lanes = new GroupCommit[lanes];
+        for (int i = 0; i < lanes; i++) {
+            this.lanes[i] = new GroupCommit(batched);
+        }
     }
 
     private boolean batching() {
         return batched != null && batched.enabled();
     }
 
-    /** {@return the batcher, or null when group commit is off} For tests. */
-    GroupCommit batches() {
-        return batches;
+    /** {@return the batcher of an account's reserves and commits, or null when group commit is off} */
+    GroupCommit batches(String account) {
+        return lanes.length == 0 ? null : lanes[Math.floorMod(account.hashCode(), lanes.length)];
     }
 
     /**
@@ -71,7 +82,7 @@ final class Holds {
     Reservation reserve(Charge charge) {
         if (batching()) {
             BatchedTransitions.Operation op = BatchedTransitions.Operation.reserve(charge);
-            batches.submit(op);
+            batches(charge.account()).submit(op);
             if (op.failure != null) {
                 throw op.failure;
             }
@@ -168,7 +179,7 @@ final class Holds {
             BatchedTransitions.Operation op = rest == null ? BatchedTransitions.Operation.commit(id)
                     : BatchedTransitions.Operation.commitPart(id, hold.account(), actual, hold.amount());
             try {
-                batches.submit(op);
+                batches(hold.account()).submit(op);
                 if (op.failure != null) {
                     throw op.failure;
                 }

@@ -91,6 +91,11 @@ import javax.sql.DataSource;
 public final class PostgresLedger implements Ledger, AccountAdministration, AutoCloseable {
 
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    /**
+     * Batches of different accounts in flight at once, per node: an account's requests always go to
+     * the same lane, so a hot account batches as a whole, and lanes never wait for one another's rows.
+     */
+    static final int GROUP_COMMIT_LANES = 4;
 
     /** Parameter for {@link #PostgresLedger(Map)}: the JNDI name of the data source (required). */
     public static final String DATA_SOURCE = "tollgate.jdbc.dataSource";
@@ -131,7 +136,7 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
         this.groupCommit = b.groupCommit;
         LedgerDatabase db = new LedgerDatabase(b.dataSource, b.schema, (int) Math.max(1, b.queryTimeout.toSeconds()));
         this.migrations = new SchemaMigrations(db);
-        this.holds = new Holds(db, b.holdTimeout, b.replayRetention, b.groupCommit);
+        this.holds = new Holds(db, b.holdTimeout, b.replayRetention, b.groupCommit ? b.groupCommitLanes : 0);
         this.idempotency = new IdempotencyRecords(db, holds, b.holdTimeout);
         this.administration = new Administration(db);
         if (b.createSchema) {
@@ -303,9 +308,9 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
         return groupCommit;
     }
 
-    /** {@return the group commit of this ledger, or null when it is off} For tests. */
-    GroupCommit batches() {
-        return holds.batches();
+    /** {@return the batcher of an account, or null when group commit is off} For tests. */
+    GroupCommit batches(String account) {
+        return holds.batches(account);
     }
 
     /** {@return the number of open holds (for monitoring and tests)} */
@@ -369,6 +374,7 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
         private Duration sweepInterval = Duration.ofSeconds(30);
         private Duration replayRetention = Duration.ofHours(24);
         private boolean groupCommit = true;
+        private int groupCommitLanes = GROUP_COMMIT_LANES;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -465,6 +471,18 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
          */
         public Builder groupCommit(boolean enabled) {
             this.groupCommit = enabled;
+            return this;
+        }
+
+        /**
+         * Sets how many batches of different accounts may be in flight at once (for tests, which
+         * need one to compose batches deterministically).
+         */
+        Builder groupCommitLanes(int lanes) {
+            if (lanes < 1) {
+                throw new IllegalArgumentException("groupCommitLanes must be at least 1: " + lanes);
+            }
+            this.groupCommitLanes = lanes;
             return this;
         }
 

@@ -83,11 +83,13 @@ class PostgresGroupCommitTest {
     private void open(DataSource dataSource, String schemaName) {
         db = dataSource;
         schema = schemaName;
+        // One lane: the gate composes batches across accounts (the default lanes are tested below).
         ledger = PostgresLedger.builder(dataSource).schema(schema).createSchema(true).sweepInterval(Duration.ZERO)
-                .build();
+                .groupCommitLanes(1).build();
         ledger.openAccount("gate", Money.credits("100"), Set.of());
         ledger.openAccount("rich", Money.credits("100"), Set.of());
         ledger.openAccount("poor", Money.credits("5"), Set.of());
+        ledger.openAccount("broke", Money.credits("1"), Set.of());
     }
 
     @AfterEach
@@ -123,12 +125,14 @@ class PostgresGroupCommitTest {
         Future<Reservation> r3;
         Future<Reservation> r4;
         Future<Settlement> c1;
+        Future<Reservation> r5;
         try (Gate gate = new Gate(db)) {
             r1 = gate.queue(() -> ledger.reserve(charge("poor", "3")));
             r2 = gate.queue(() -> ledger.reserve(charge("poor", "3")));
             r3 = gate.queue(() -> ledger.reserve(charge("rich", "10")));
             r4 = gate.queue(() -> ledger.reserve(charge("poor", "2")));
             c1 = gate.queue(() -> ledger.commit(earlier, null));
+            r5 = gate.queue(() -> ledger.reserve(charge("broke", "5")));
             gate.open();
             held(gate.leader.get(20, TimeUnit.SECONDS));
         }
@@ -140,13 +144,16 @@ class PostgresGroupCommitTest {
         Reservation.Authorized a4 = assertInstanceOf(Reservation.Authorized.class, r4.get(20, TimeUnit.SECONDS));
         assertEquals(Money.credits("0"), a4.balance(), "3, refused 3, then 2: each member on the balance before it");
         assertEquals(Settlement.COMMITTED, c1.get(20, TimeUnit.SECONDS));
+        assertEquals(DenialReason.INSUFFICIENT_FUNDS,
+                assertInstanceOf(Reservation.Denied.class, r5.get(20, TimeUnit.SECONDS)).reason());
 
         assertEquals(Money.credits("0"), balance("poor"));
         assertEquals(Money.credits("86"), balance("rich"));
+        assertEquals(Money.credits("1"), balance("broke"));
         assertEquals(1, distinctTransactions("SELECT xmin::text FROM " + schema + ".holds WHERE id IN (" + h1.id()
                 + ", " + a3.hold().id() + ", " + a4.hold().id() + ") UNION ALL SELECT xmin::text FROM " + schema
                 + ".entries WHERE hold_id = " + earlier.id() + " AND kind = 'commit'"),
-                "the five members were applied in one transaction");
+                "the members were applied in one transaction");
         assertEquals(4, ledger.openHoldCount(), "the gate's, the first, third and fourth");
         assertEveryBalanceIsTheSumOfItsEntries();
     }
@@ -206,7 +213,7 @@ class PostgresGroupCommitTest {
                 assertInstanceOf(LedgerUnavailableException.class, leader.getCause());
                 // The four queued members are now one batch in flight, waiting for the gate.
                 gate.awaitWaitingBatch();
-                assertEquals(0, ledger.batches().queued());
+                assertEquals(0, ledger.batches("gate").queued());
                 assertEquals(1, gate.killWaitingBatch());
                 Throwable first = null;
                 for (Future<?> m : members) {
@@ -266,9 +273,15 @@ class PostgresGroupCommitTest {
         assertEveryBalanceIsTheSumOfItsEntries();
     }
 
-    /** Many threads on one hot account and a few others: never overspent, exact to the last unit. */
+    /**
+     * Many threads on one hot account and another, with the default lanes: never overspent, exact to
+     * the last unit.
+     */
     @Test
     void manyThreadsNeverOverspendAndEndExact() throws Exception {
+        PostgresLedger oneLane = ledger;
+        ledger = PostgresLedger.builder(pool).schema(schema).sweepInterval(Duration.ZERO).build(); // default lanes
+        oneLane.close();
         ledger.openAccount("hot", Money.credits("300"), Set.of());
         int n = 32;
         CountDownLatch start = new CountDownLatch(1);
@@ -324,7 +337,7 @@ class PostgresGroupCommitTest {
     void groupCommitCanBeTurnedOff() {
         PostgresLedger off = PostgresLedger.builder(pool).schema(schema).groupCommit(false)
                 .sweepInterval(Duration.ZERO).build();
-        assertNull(off.batches());
+        assertNull(off.batches("rich"));
         assertTrue(ledger.groupCommit());
         Hold h = held(off.reserve(charge("rich", "2")));
         assertEquals(Settlement.COMMITTED, off.commit(h, null));
@@ -363,7 +376,7 @@ class PostgresGroupCommitTest {
         <T> Future<T> queue(Callable<T> member) throws Exception {
             Future<T> f = threads.submit(member);
             queued++;
-            await(() -> ledger.batches().queued() == queued, "member " + queued + " to queue");
+            await(() -> ledger.batches("gate").queued() == queued, "member " + queued + " to queue");
             return f;
         }
 
