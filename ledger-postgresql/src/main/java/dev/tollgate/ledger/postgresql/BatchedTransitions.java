@@ -15,7 +15,11 @@ import java.util.List;
 /**
  * Reserves and commits of concurrent requests applied together: the flush of a {@link GroupCommit},
  * one call of the schema's {@code apply_batch} function in auto-commit (one round trip, one durable
- * commit), which applies the members in order, each with its own conditional semantics.
+ * commit), which applies the commits, then the reserves in order, each with its own conditional
+ * semantics.
+ *
+ * <p>A batch of one runs the member's own single statement instead ({@link GroupCommit.Member#alone}):
+ * at low load, group commit costs nothing.
  *
  * <p>When the call fails, every member gets the same honest answer:
  * <ul>
@@ -104,6 +108,10 @@ final class BatchedTransitions implements GroupCommit.Flush {
     @Override
     public void apply(List<GroupCommit.Member> batch) {
         int n = batch.size();
+        if (n == 1 && batch.get(0).alone != null) {
+            batch.get(0).applyAlone(); // no company: the single statement, as without group commit
+            return;
+        }
         Short[] kinds = new Short[n];
         String[] accounts = new String[n];
         BigDecimal[] amounts = new BigDecimal[n];

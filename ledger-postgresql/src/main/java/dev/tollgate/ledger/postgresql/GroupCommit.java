@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * Natural batching of ledger operations: the first request finds no flush in flight and applies
@@ -51,6 +52,25 @@ final class GroupCommit {
          * caused (bad data): each member then runs on its own, unbatched, for an answer of its own.
          */
         boolean runAlone;
+        /**
+         * The member's operation as it runs without batching: a batch of one runs this instead of
+         * the batch statement, so a request that finds no company costs what it costs unbatched.
+         */
+        Supplier<?> alone;
+        /** Whether {@link #alone} ran, and its result or failure. */
+        boolean ranAlone;
+        Object aloneResult;
+        RuntimeException aloneFailure;
+
+        /** Runs {@link #alone} and keeps its result or failure for the member. */
+        void applyAlone() {
+            try {
+                aloneResult = alone.get();
+            } catch (RuntimeException e) {
+                aloneFailure = e;
+            }
+            ranAlone = true;
+        }
     }
 
     private final Flush flush;

@@ -82,7 +82,14 @@ final class Holds {
     Reservation reserve(Charge charge) {
         if (batching()) {
             BatchedTransitions.Operation op = BatchedTransitions.Operation.reserve(charge);
+            op.alone = () -> reserveAlone(charge);
             batches(charge.account()).submit(op);
+            if (op.ranAlone) {
+                if (op.aloneFailure != null) {
+                    throw op.aloneFailure;
+                }
+                return (Reservation) op.aloneResult;
+            }
             if (op.failure != null) {
                 throw op.failure;
             }
@@ -96,6 +103,10 @@ final class Holds {
                         op.expires), new Money(op.balance, op.balanceCurrency));
             }
         }
+        return reserveAlone(charge);
+    }
+
+    private Reservation reserveAlone(Charge charge) {
         return db.autoCommit("reserve", c -> {
             Reservation.Authorized a = hold(c, charge);
             return a != null ? a : explain(c, charge);
@@ -178,8 +189,15 @@ final class Holds {
         if (response == null && batching()) {
             BatchedTransitions.Operation op = rest == null ? BatchedTransitions.Operation.commit(id)
                     : BatchedTransitions.Operation.commitPart(id, hold.account(), actual, hold.amount());
+            op.alone = () -> commitAlone(id, actual, rest, null, hold);
+            batches(hold.account()).submit(op);
+            if (op.ranAlone) {
+                if (op.aloneFailure != null) {
+                    throw op.aloneFailure; // commitAlone has marked an unknown outcome
+                }
+                return (Settlement) op.aloneResult;
+            }
             try {
-                batches(hold.account()).submit(op);
                 if (op.failure != null) {
                     throw op.failure;
                 }
@@ -196,6 +214,11 @@ final class Holds {
                 throw e;
             }
         }
+        return commitAlone(id, actual, rest, response, hold);
+    }
+
+    /** A commit in a statement of its own. */
+    private Settlement commitAlone(long id, Money actual, Money rest, RecordedResponse response, Hold hold) {
         String statement = rest == null ? (response == null ? sql.commit : sql.commitReplayable)
                 : (response == null ? sql.commitPart : sql.commitPartReplayable);
         try {

@@ -50,10 +50,9 @@ import javax.sql.DataSource;
  * <h2>Group commit</h2>
  * On by default ({@link Builder#groupCommit}, {@value #GROUP_COMMIT}): reserves and commits of
  * concurrent requests (those without a client's idempotency key or a response to record) share
- * transactions. The first request goes at once; those arriving while a batch is in flight go
- * together in the next one, applied in order by one call of the schema's {@code apply_batch}
- * function, each with the semantics above, and every caller returns once that transaction is
- * durable. A batch whose transaction fails gives every member the same answer.
+ * transactions. The first request goes at once, alone; those arriving while a batch is in flight
+ * go together in the next one, applied by one call of the schema's {@code apply_batch} function,
+ * each with the semantics above, and every caller returns once that transaction is durable. A batch whose transaction fails gives every member the same answer.
  *
  * <h2>Expiry</h2>
  * A hold neither committed nor released by its deadline ({@link Builder#holdTimeout}, default
@@ -95,7 +94,7 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
      * Batches of different accounts in flight at once, per node: an account's requests always go to
      * the same lane, so a hot account batches as a whole, and lanes never wait for one another's rows.
      */
-    static final int GROUP_COMMIT_LANES = 4;
+    static final int GROUP_COMMIT_LANES = 16;
 
     /** Parameter for {@link #PostgresLedger(Map)}: the JNDI name of the data source (required). */
     public static final String DATA_SOURCE = "tollgate.jdbc.dataSource";

@@ -207,7 +207,7 @@ class PostgresGroupCommitTest {
                 members.add(gate.queue(() -> ledger.commit(a, null)));
                 members.add(gate.queue(() -> ledger.commit(b, Money.credits("2"), null)));
                 members.add(gate.queue(() -> ledger.reserve(charge("gate", "1")))); // keeps this batch waiting too
-                assertEquals(1, gate.killWaitingBatch());
+                assertEquals(1, gate.killWaitingBatch()); // the leader, a batch of one
                 ExecutionException leader = assertThrows(ExecutionException.class,
                         () -> gate.leader.get(20, TimeUnit.SECONDS));
                 assertInstanceOf(LedgerUnavailableException.class, leader.getCause());
@@ -246,7 +246,7 @@ class PostgresGroupCommitTest {
     }
 
     /**
-     * A batch that committed but whose answer was lost: the caller cannot know, so it hears
+     * A batch that committed but whose answer was lost: the callers cannot know, so they hear
      * "unavailable"; the release that Tollgate then sends undoes the commit, and the reserve's hold
      * expires. Never a silent success, never a double charge.
      */
@@ -258,15 +258,26 @@ class PostgresGroupCommitTest {
         open(flaky, Postgres.uniqueSchema());
         db = pool;
         Hold h = held(ledger.reserve(charge("rich", "4")));
-        flaky.failAfterRunning = "SELECT o_ord";
-        assertThrows(LedgerUnavailableException.class, () -> ledger.commit(h, null));
-        assertThrows(LedgerUnavailableException.class, () -> ledger.reserve(charge("rich", "10")));
+        Future<Settlement> commit;
+        Future<Reservation> reserve;
+        try (Gate gate = new Gate(pool)) {
+            commit = gate.queue(() -> ledger.commit(h, null));
+            reserve = gate.queue(() -> ledger.reserve(charge("rich", "10")));
+            flaky.failAfterRunning = "SELECT o_ord";
+            gate.open();
+            held(gate.leader.get(20, TimeUnit.SECONDS)); // a batch of one: its own statement
+        }
+        ExecutionException e = assertThrows(ExecutionException.class, () -> commit.get(20, TimeUnit.SECONDS));
+        assertInstanceOf(LedgerUnavailableException.class, e.getCause());
+        e = assertThrows(ExecutionException.class, () -> reserve.get(20, TimeUnit.SECONDS));
+        assertInstanceOf(LedgerUnavailableException.class, e.getCause());
         flaky.failAfterRunning = null;
         assertEquals(Money.credits("86"), balance("rich"), "both did take effect");
         assertEquals(Settlement.RELEASED, ledger.release(h), "the client was refused, so the charge is undone");
         assertEquals(Money.credits("90"), balance("rich"));
         try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
-            st.execute("UPDATE " + schema + ".holds SET expires_at = now() - interval '1 second' WHERE state = 'open'");
+            st.execute("UPDATE " + schema + ".holds SET expires_at = now() - interval '1 second'"
+                    + " WHERE state = 'open' AND account_id = 'rich'");
         }
         assertEquals(1, ledger.expireOverdueHolds(), "the lost reserve's hold expires");
         assertEquals(Money.credits("100"), balance("rich"));
@@ -388,8 +399,7 @@ class PostgresGroupCommitTest {
             queued = 0;
             try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))"
-                         + " FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%" + schema
-                         + ".apply_batch%' AND pid <> pg_backend_pid()")) {
+                         + " FROM pg_stat_activity WHERE " + waiting())) {
                 rs.next();
                 return rs.getInt(1);
             }
@@ -397,11 +407,16 @@ class PostgresGroupCommitTest {
 
         private int waitingBatches() throws SQLException {
             try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                         + " AND query LIKE '%" + schema + ".apply_batch%' AND pid <> pg_backend_pid()")) {
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE " + waiting())) {
                 rs.next();
                 return rs.getInt(1);
             }
+        }
+
+        /** A ledger's statement waiting for a lock: a batch, or a batch of one (its own statement). */
+        private String waiting() {
+            return "wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND (query LIKE '%" + schema
+                    + ".apply_batch(%' OR query LIKE '%" + schema + ".reserve(%')";
         }
 
         void open() throws SQLException {
