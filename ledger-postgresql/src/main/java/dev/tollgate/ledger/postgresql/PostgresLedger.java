@@ -94,7 +94,7 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
      * Batches of different accounts in flight at once, per node: an account's requests always go to
      * the same lane, so a hot account batches as a whole, and lanes never wait for one another's rows.
      */
-    static final int GROUP_COMMIT_LANES = 16;
+    static final int GROUP_COMMIT_LANES = 64;
 
     /** Parameter for {@link #PostgresLedger(Map)}: the JNDI name of the data source (required). */
     public static final String DATA_SOURCE = "tollgate.jdbc.dataSource";
