@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Map.Entry;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The life of a hold: the atomic hold and debit, why a charge was refused, commit, release, the
@@ -45,10 +46,11 @@ final class Holds {
     /** Group commit of reserves and commits without a replayable response; null when off. */
     private final BatchedTransitions batched;
     /**
-     * Independent batchers, an account always in the same one: the batches of different lanes
-     * touch different accounts and run in parallel; a hot account's requests all batch together.
+     * Independent batchers, an account always in the same one, made when first needed: the batches
+     * of different lanes touch different accounts and run in parallel; a hot account's requests all
+     * batch together, while requests for different accounts rarely share a lane and then go alone.
      */
-    private final GroupCommit[] lanes;
+    private final AtomicReferenceArray<GroupCommit> lanes;
 
     /**
      * @param lanes how many batches of different accounts may be in flight at once; 0 turns group
@@ -60,10 +62,7 @@ final class Holds {
         this.holdTimeout = holdTimeout;
         this.replayRetention = replayRetention;
         this.batched = lanes > 0 ? new BatchedTransitions(db, holdTimeout) : null;
-        this.lanes = new GroupCommit[lanes];
-        for (int i = 0; i < lanes; i++) {
-            this.lanes[i] = new GroupCommit(batched);
-        }
+        this.lanes = new AtomicReferenceArray<>(lanes);
     }
 
     private boolean batching() {
@@ -72,7 +71,16 @@ final class Holds {
 
     /** {@return the batcher of an account's reserves and commits, or null when group commit is off} */
     GroupCommit batches(String account) {
-        return lanes.length == 0 ? null : lanes[Math.floorMod(account.hashCode(), lanes.length)];
+        if (lanes.length() == 0) {
+            return null;
+        }
+        int i = Math.floorMod(account.hashCode(), lanes.length());
+        GroupCommit lane = lanes.get(i);
+        if (lane == null) {
+            lanes.compareAndSet(i, null, new GroupCommit(batched));
+            lane = lanes.get(i);
+        }
+        return lane;
     }
 
     /**

@@ -92,9 +92,11 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     /**
      * Batches of different accounts in flight at once, per node: an account's requests always go to
-     * the same lane, so a hot account batches as a whole, and lanes never wait for one another's rows.
+     * the same lane, so a hot account batches as a whole, requests for different accounts seldom
+     * share one (and then mostly go alone), and lanes never wait for one another's rows. Lanes are
+     * made when first used.
      */
-    static final int GROUP_COMMIT_LANES = 64;
+    static final int GROUP_COMMIT_LANES = 1024;
 
     /** Parameter for {@link #PostgresLedger(Map)}: the JNDI name of the data source (required). */
     public static final String DATA_SOURCE = "tollgate.jdbc.dataSource";

@@ -158,6 +158,28 @@ class PostgresGroupCommitTest {
         assertEveryBalanceIsTheSumOfItsEntries();
     }
 
+    /**
+     * A member whose data the database refuses (a NUL in the resource, which {@code text} cannot
+     * store) rolls its batch back: the others are then applied on their own and succeed; only the
+     * bad member fails.
+     */
+    @Test
+    void aMemberWhoseDataTheDatabaseRefusesFailsAlone() throws Exception {
+        Future<Reservation> bad;
+        Future<Reservation> good;
+        try (Gate gate = new Gate(db)) {
+            bad = gate.queue(() -> ledger.reserve(new Charge("rich", Money.credits("1"), null, "GET \u0000",
+                    new Idempotency("nul", "", false))));
+            good = gate.queue(() -> ledger.reserve(charge("rich", "2")));
+            gate.open();
+        }
+        ExecutionException e = assertThrows(ExecutionException.class, () -> bad.get(20, TimeUnit.SECONDS));
+        assertInstanceOf(LedgerUnavailableException.class, e.getCause());
+        held(good.get(20, TimeUnit.SECONDS));
+        assertEquals(Money.credits("98"), balance("rich"));
+        assertEveryBalanceIsTheSumOfItsEntries();
+    }
+
     /** Two settlements of one hold in one batch: applied in the order given, exactly once. */
     @Test
     void settlementsOfOneHoldInOneBatchApplyInOrderAndOnce() throws Exception {
