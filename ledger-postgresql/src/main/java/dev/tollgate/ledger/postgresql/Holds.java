@@ -65,7 +65,8 @@ final class Holds {
         this.lanes = new AtomicReferenceArray<>(lanes);
     }
 
-    private boolean batching() {
+    /** {@return whether reserves and commits go through the batchers} False once the schema lacked the function. */
+    boolean batching() {
         return batched != null && batched.enabled();
     }
 

@@ -309,6 +309,11 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
         return groupCommit;
     }
 
+    /** {@return whether group commit is at work (on, and the schema has its function)} For tests. */
+    boolean batching() {
+        return holds.batching();
+    }
+
     /** {@return the batcher of an account, or null when group commit is off} For tests. */
     GroupCommit batches(String account) {
         return holds.batches(account);

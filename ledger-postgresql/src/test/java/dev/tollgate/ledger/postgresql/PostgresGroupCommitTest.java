@@ -1,6 +1,7 @@
 package dev.tollgate.ledger.postgresql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -178,6 +179,31 @@ class PostgresGroupCommitTest {
         held(good.get(20, TimeUnit.SECONDS));
         assertEquals(Money.credits("98"), balance("rich"));
         assertEveryBalanceIsTheSumOfItsEntries();
+    }
+
+    /**
+     * A schema of version 1 (no {@code apply_batch}, say created by an older node without
+     * {@code createSchema}): the batch's members are applied on their own, and group commit turns
+     * itself off instead of failing requests.
+     */
+    @Test
+    void aSchemaWithoutTheBatchFunctionFallsBackToSingleStatements() throws Exception {
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP FUNCTION " + schema + ".apply_batch");
+        }
+        Hold h = held(ledger.reserve(charge("rich", "4")));
+        Future<Settlement> commit;
+        Future<Reservation> reserve;
+        try (Gate gate = new Gate(db)) {
+            commit = gate.queue(() -> ledger.commit(h, null));
+            reserve = gate.queue(() -> ledger.reserve(charge("rich", "10")));
+            gate.open();
+        }
+        assertEquals(Settlement.COMMITTED, commit.get(20, TimeUnit.SECONDS));
+        held(reserve.get(20, TimeUnit.SECONDS));
+        assertEquals(Money.credits("86"), balance("rich"));
+        assertEveryBalanceIsTheSumOfItsEntries();
+        assertFalse(ledger.batching(), "group commit turned itself off");
     }
 
     /** Two settlements of one hold in one batch: applied in the order given, exactly once. */
