@@ -35,8 +35,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 12: the upgrade from schema version 1, where an account's id was its API key, to keys apart
- * from accounts. The old schema is made with the old script and filled with rows as version 1 wrote
+ * Issue 12: the upgrade from schema version 2, where an account's id was its API key, to keys apart
+ * from accounts (version 3). The old schema is made with the old scripts and filled with rows as they wrote
  * them; the new ledger then migrates it. Balances, statements, an open hold and an idempotency record
  * carry over to the account's new id, the old key still finds the account, and no row of any table
  * holds the key in clear. Also: the sample's way of seeding demo keys leaves none in clear.
@@ -71,13 +71,15 @@ class KeyUpgradeTest {
         schema = Postgres.uniqueSchema();
         long openHold;
         try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
-            // Version 1, as SchemaMigrations applied it.
+            // Versions 1 and 2, as SchemaMigrations applied them.
             st.execute("CREATE SCHEMA " + schema);
             st.execute("CREATE TABLE " + schema + ".schema_version (version int PRIMARY KEY, script text NOT NULL,"
                     + " applied_at timestamptz NOT NULL DEFAULT now())");
             st.execute(script("V1__ledger.sql").replace("${schema}", schema));
             st.execute("INSERT INTO " + schema + ".schema_version (version, script) VALUES (1, 'V1__ledger.sql')");
-            // Rows as version 1 wrote them: opened with 1000, a charge of 3 committed, 2 held now.
+            st.execute(script("V2__group_commit.sql").replace("${schema}", schema));
+            st.execute("INSERT INTO " + schema + ".schema_version (version, script) VALUES (2, 'V2__group_commit.sql')");
+            // Rows as versions 1 and 2 wrote them: opened with 1000, a charge of 3 committed, 2 held now.
             st.execute("INSERT INTO " + schema + ".accounts (id, currency, balance) VALUES ('" + OLD_KEY
                     + "', 'credits', 995), ('demo-silver', 'credits', 20)");
             st.execute("INSERT INTO " + schema + ".entitlements (account_id, name) VALUES ('" + OLD_KEY + "', 'premium')");
