@@ -343,4 +343,36 @@ class RateLimitFeaturesTest {
             assertEquals(200, vouched.statusCode(), "still vouched for: " + vouched.body());
         }
     }
+
+    /**
+     * The same with a ledger that keeps keys apart from accounts ({@code KeyLookup}): once a key's
+     * 15 s hash answer runs out, it arrives as a marker holding its hash, and it is vouched for by that
+     * hash, so a flood of invented keys from its address cannot make it spend the look-up budget.
+     */
+    @Test
+    void aKeyOfAKeyLookupLedgerStaysVouchedFor15MinutesAfterItsLastUse() throws Exception {
+        int budget = dev.tollgate.internal.RateLimiter.KEY_LOOKUPS_PER_MINUTE
+                + dev.tollgate.internal.RateLimiter.KEY_LOOKUP_OVERFLOW_PER_MINUTE;
+        MutableClock clock = new MutableClock();
+        InMemoryLedger keyed = InMemoryLedger.builder().clock(clock).build();
+        keyed.openAccount("acct_vouched", Money.credits("100"), java.util.Set.of());
+        keyed.importKey("acct_vouched", "real-key-0123456789", "k", null);
+        TollgateConfig config = TollgateConfig.builder().ledger(keyed).clock(clock).build();
+        try (TestServer server = start(config, "search", SearchServlet.class, "/search")) {
+            assertEquals(200, server.get("/search", "X-API-Key", "real-key-0123456789").statusCode(), "at 0 s");
+            clock.advance(java.time.Duration.ofSeconds(50));
+            assertEquals(200, server.get("/search", "X-API-Key", "real-key-0123456789").statusCode(), "at 50 s");
+            clock.advance(java.time.Duration.ofMinutes(14).plusSeconds(55)); // 14 min 55 s after the last use
+            for (int i = 0; i < budget; i++) {
+                assertEquals(401, server.get("/search", "X-API-Key", "invented-" + i).statusCode(), "invented " + i);
+            }
+            assertEquals(429, server.get("/search", "X-API-Key", "invented-last").statusCode(), "budgets spent");
+            HttpResponse<String> vouched = server.get("/search", "X-API-Key", "real-key-0123456789");
+            assertEquals(200, vouched.statusCode(), "still vouched for: " + vouched.body());
+            // A revoked key is not vouched for once the ledger's answer is asked again.
+            keyed.revokeKey(keyed.keys("acct_vouched").get(0).id());
+            clock.advance(java.time.Duration.ofSeconds(20));
+            assertEquals(401, server.get("/search", "X-API-Key", "real-key-0123456789").statusCode(), "revoked");
+        }
+    }
 }

@@ -35,6 +35,8 @@ import java.util.Set;
  */
 final class PayerIdentification {
 
+    private static final System.Logger LOG = System.getLogger(PayerIdentification.class.getName());
+
     /** How long a key the ledger does not know is answered 401 without asking it again. */
     private static final Duration UNKNOWN_KEY_MEMORY = Duration.ofSeconds(10);
 
@@ -87,6 +89,12 @@ final class PayerIdentification {
      */
     private final Cache<String, Boolean> vouchedPayers;
     /**
+     * Key hashes the ledger confirmed as usable keys within the last 15 minutes (of use), for a key
+     * whose {@value KeyLookup#CACHE_SECONDS} s answer ran out: such a key arrives as a
+     * {@link #PENDING} marker, not its account id, and is vouched for by its hash.
+     */
+    private final Cache<String, Boolean> vouchedHashes;
+    /**
      * Credentials the ledger said it does not know, for a few seconds: a key repeated is answered
      * {@code 401} again with no look-up and no budget spent. Short, so a new account works soon.
      */
@@ -96,12 +104,21 @@ final class PayerIdentification {
         this.config = config;
         this.resolver = resolver;
         this.ledger = ledger;
-        this.keyLookup = ledger instanceof KeyLookup lookup ? lookup : null;
+        this.keyLookup = ledger == null ? null : ledger.keyLookup().orElse(null);
+        if (ledger != null && keyLookup == null) {
+            LOG.log(System.Logger.Level.WARNING, "Tollgate: the ledger {0} offers no API key look-up (it does not"
+                    + " implement dev.tollgate.spi.KeyLookup and its keyLookup() is empty), so the credential a caller"
+                    + " sends (X-API-Key or bearer token) is used as the account id itself: every account id is then"
+                    + " a credential. A ledger decorator must forward Ledger.keyLookup() to the ledger it wraps.",
+                    ledger.getClass().getName());
+        }
         this.reservations = reservations;
         Ticker ticker = config.clock() == null ? Ticker.systemTicker() : () -> config.clock().millis() * 1_000_000L;
         this.knownPayers = Caffeine.newBuilder().ticker(ticker)
                 .maximumSize(100_000).expireAfterWrite(KNOWN_FOR).build();
         this.vouchedPayers = Caffeine.newBuilder().ticker(ticker)
+                .maximumSize(100_000).expireAfterAccess(VOUCHED_FOR).build();
+        this.vouchedHashes = Caffeine.newBuilder().ticker(ticker)
                 .maximumSize(100_000).expireAfterAccess(VOUCHED_FOR).build();
         this.unknownPayers = Caffeine.newBuilder().ticker(ticker)
                 .maximumSize(10_000).expireAfterWrite(UNKNOWN_KEY_MEMORY).build();
@@ -148,7 +165,13 @@ final class PayerIdentification {
             }
             keysByHash.put(hash, key);
         }
-        return payerOf(key, hash, payer.source());
+        Payer found = payerOf(key, hash, payer.source());
+        if (found.accountId().charAt(0) == REFUSED) {
+            vouchedHashes.invalidate(hash);
+        } else if (vouchedHashes.getIfPresent(hash) == null) {
+            vouchedHashes.put(hash, Boolean.TRUE);
+        }
+        return found;
     }
 
     private Payer payerOf(Optional<ApiKey> key, String hash, Payer.Source source) {
@@ -176,7 +199,11 @@ final class PayerIdentification {
 
     /** {@return whether the ledger confirmed this credential within the last 15 minutes of use} */
     boolean vouched(Payer payer) {
-        return vouchedPayers.getIfPresent(payer.accountId()) != null;
+        String id = payer.accountId();
+        if (keyLookup != null && id.charAt(0) == PENDING) {
+            return vouchedHashes.getIfPresent(id.substring(1)) != null;
+        }
+        return vouchedPayers.getIfPresent(id) != null;
     }
 
     /**

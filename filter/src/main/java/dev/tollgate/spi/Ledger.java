@@ -120,4 +120,21 @@ public interface Ledger {
      * @throws LedgerUnavailableException if the ledger cannot answer
      */
     Optional<Account> account(String accountId);
+
+    /**
+     * {@return where Tollgate looks up the API keys of this ledger's accounts, or empty when the
+     * credential a caller sends is itself the account id} The default returns this ledger when it
+     * implements {@link KeyLookup}, else empty.
+     *
+     * <p>A decorator (logging, metrics, caching) that wraps another ledger and does not implement
+     * {@code KeyLookup} itself must forward this method ({@code return delegate.keyLookup();}):
+     * otherwise Tollgate cannot tell keys from accounts, and the raw {@code X-API-Key} or bearer
+     * token becomes the account id, so anyone who sees an account id can pay with it. Tollgate logs
+     * a warning at start-up when a ledger offers no key look-up.
+     *
+     * @since issue 12
+     */
+    default Optional<KeyLookup> keyLookup() {
+        return this instanceof KeyLookup lookup ? Optional.of(lookup) : Optional.empty();
+    }
 }
