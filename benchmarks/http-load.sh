@@ -87,7 +87,7 @@ if $PEER; then
 fi
 # Enough credits for every paid request of the run.
 curl -fs -X POST -H 'X-Admin-Key: bench' -H 'Content-Type: application/json' \
-  -d '{"amount":"1000000000"}' "http://127.0.0.1:$ON/admin/accounts/demo-gold/credit" >/dev/null
+  -d '{"amount":"1000000000"}' "http://127.0.0.1:$ON/admin/accounts/acct_demo_gold/credit" >/dev/null
 
 run() { # name, url, extra wrk args... -> "rps p99ms"
   local out

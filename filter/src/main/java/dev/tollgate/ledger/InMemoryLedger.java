@@ -695,8 +695,15 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
          * @param entitlements the entitlements it holds
          * @return this builder
          * @throws IllegalArgumentException if the id breaks {@link AccountLimits}, the balance
-         *     exceeds {@link AccountLimits#MAX_BALANCE} or the id is already added
+         *     exceeds {@link AccountLimits#MAX_BALANCE}, the id is already added or is already
+         *     imported as the key of another account (the message names its display prefix, never the key)
+         * @deprecated The account's id is then a credential: anyone who sees it in a statement, a log or
+         *     an admin URL can pay with it, against the rule that an account id is never a credential. Kept
+         *     for existing tests and demos only. Open accounts under ids of their own with
+         *     {@link InMemoryLedger#openAccount} and give them keys with {@link #key} or
+         *     {@link InMemoryLedger#issueKey}.
          */
+        @Deprecated(since = "issue 12 review")
         public Builder account(String id, Money balance, String... entitlements) {
             requireId(id);
             Objects.requireNonNull(balance, "balance");
@@ -709,6 +716,12 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
             }
             if (accounts.putIfAbsent(id, new Seed(balance, Set.of(entitlements))) != null) {
                 throw new IllegalArgumentException("account added twice: " + id);
+            }
+            KeySeed other = keys.get(id);
+            if (other != null) {
+                accounts.remove(id);
+                throw new IllegalArgumentException("the key with display prefix \"" + KeySecrets.displayPrefix(id)
+                        + "\" is imported already for another account");
             }
             keys.put(id, new KeySeed(id, null));
             return this;

@@ -40,7 +40,8 @@ public final class KeySecrets {
 
     /**
      * {@return the part of a key a ledger may keep and show: a generated key's {@code tg_live_} or
-     * {@code tg_test_} and 4 characters; of an imported key, 4 characters when it has 16 or more, else 2}
+     * {@code tg_test_} and 4 characters; of an imported key, 4 characters when it has 16 or more, else
+     * none (the empty string): a short key has too few characters to give any away}
      *
      * @param key the key
      */
@@ -48,17 +49,20 @@ public final class KeySecrets {
         if (key.startsWith(LIVE_PREFIX) || key.startsWith(TEST_PREFIX)) {
             return key.substring(0, Math.min(key.length(), LIVE_PREFIX.length() + 4));
         }
-        return key.substring(0, Math.min(key.length(), key.length() >= 16 ? 4 : 2));
+        return key.length() >= 16 ? key.substring(0, 4) : "";
     }
 
     /**
-     * {@return the account id the PostgreSQL ledger's upgrade gives an account that used to be named by
-     * this key: {@code acct_} and the first 24 hex digits of the key's SHA-256} Not secret: it cannot be
-     * turned back into the key. Also what the sample names its demo accounts, so a fresh and an upgraded
-     * database agree.
+     * {@return {@code acct_} and the first 24 hex digits of the key's unsalted SHA-256}
      *
-     * @param key the key that used to be the account id
+     * @param key a key
+     * @deprecated An id derived from a key lets anyone who sees the id (statements, logs, webhooks)
+     *     test guesses of the key offline. Neither the PostgreSQL upgrade nor the sample uses it any
+     *     more: the upgrade gives renamed accounts random ids; find an upgraded account with
+     *     {@code findKey(ApiKey.hash(oldKey))}. Kept only so that code written against it still
+     *     compiles; do not name accounts with it.
      */
+    @Deprecated(since = "issue 12 review", forRemoval = true)
     public static String legacyAccountId(String key) {
         return "acct_" + dev.tollgate.spi.ApiKey.hash(key).substring(0, 24);
     }

@@ -58,6 +58,22 @@ class InMemoryLedgerTest {
     private static final RecordedResponse OK = new RecordedResponse(200, List.of(Map.entry("Content-Type", "text/plain")),
             "ok".getBytes(StandardCharsets.UTF_8), true);
 
+    /** Issue 12 review: the deprecated shorthand never silently moves a key imported for another account. */
+    @Test
+    @SuppressWarnings("deprecation")
+    void anAccountIdImportedAlreadyAsAnotherAccountsKeyIsRefusedWithoutNamingTheKey() {
+        InMemoryLedger.Builder builder = InMemoryLedger.builder().account("acct_a", Money.credits("1"))
+                .key("acct_a", "shared-secret-key-0123", "k");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> builder.account("shared-secret-key-0123", Money.credits("5")));
+        assertFalse(e.getMessage().contains("shared-secret-key-0123"), e.getMessage());
+        assertTrue(e.getMessage().contains("\"shar\""), "names the display prefix: " + e.getMessage());
+        InMemoryLedger ledger = builder.build();
+        assertEquals("acct_a", ledger.findKey(dev.tollgate.spi.ApiKey.hash("shared-secret-key-0123")).orElseThrow()
+                .accountId(), "the key stays with its account");
+        assertTrue(ledger.account("shared-secret-key-0123").isEmpty(), "no account was added");
+    }
+
     @Test
     void holdThenCommitChargesExactlyOnce() {
         InMemoryLedger l = ledger("10");

@@ -6,7 +6,6 @@ import dev.tollgate.Tollgate;
 import dev.tollgate.ledger.AccountAdministration;
 import dev.tollgate.ledger.AccountsFile;
 import dev.tollgate.ledger.KeyAdministration;
-import dev.tollgate.ledger.KeySecrets;
 import dev.tollgate.ledger.InMemoryLedger;
 import dev.tollgate.ledger.postgresql.PostgresLedger;
 import dev.tollgate.spi.Account;
@@ -24,6 +23,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Chooses the sample's ledger and rate-limit store before the Tollgate filter starts and hands them
@@ -32,10 +32,10 @@ import java.util.List;
  *
  * <ul>
  *   <li>By default: an in-memory ledger seeded from {@code /WEB-INF/demo-accounts.properties}
- *       ({@code demo-gold}, {@code demo-silver}, {@code demo-empty}). Each demo key is imported
- *       ({@link KeyAdministration#importKey}) as the key of an account with an id of its own,
- *       {@link KeySecrets#legacyAccountId} of the key (what the PostgreSQL upgrade would name it), so
- *       the ledger keeps only the key's hash.</li>
+ *       ({@code acct_demo_gold}, {@code acct_demo_silver}, {@code acct_demo_empty}), fixed ids never
+ *       derived from a key. Each demo key of {@code /WEB-INF/demo-keys.properties} ({@code demo-gold},
+ *       {@code demo-silver}, {@code demo-empty}) is imported ({@link KeyAdministration#importKey}) as
+ *       the key of its account, so the ledger keeps only the key's hash.</li>
  *   <li>With {@code TOLLGATE_JDBC_URL} set (system property or environment variable; optional
  *       {@code TOLLGATE_JDBC_USER}, {@code TOLLGATE_JDBC_PASSWORD}, {@code TOLLGATE_JDBC_SCHEMA}):
  *       the PostgreSQL ledger on that database. The schema is created (or upgraded) if needed and the
@@ -60,11 +60,12 @@ public class DemoSetup implements ServletContextListener {
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
         List<Account> demo = demoAccounts(context);
+        Map<String, String> demoKeys = demoKeys(context);
         String url = Settings.get("TOLLGATE_JDBC_URL");
         Ledger ledger;
         if (url == null) {
             InMemoryLedger memory = InMemoryLedger.builder().build();
-            demo.forEach(a -> seed(memory, memory, memory, a));
+            demo.forEach(a -> seed(memory, memory, memory, a, demoKeys));
             ledger = memory;
             LOG.log(System.Logger.Level.INFO, "Sample ledger: in memory ({0} demo accounts)", demo.size());
         } else {
@@ -75,7 +76,7 @@ public class DemoSetup implements ServletContextListener {
                     .build();
             int opened = 0;
             for (Account a : demo) {
-                opened += seed(postgresLedger, postgresLedger, postgresLedger, a) ? 1 : 0;
+                opened += seed(postgresLedger, postgresLedger, postgresLedger, a, demoKeys) ? 1 : 0;
             }
             ledger = postgresLedger;
             LOG.log(System.Logger.Level.INFO, "Sample ledger: PostgreSQL at {0}, schema {1} ({2} demo accounts opened,"
@@ -121,19 +122,37 @@ public class DemoSetup implements ServletContextListener {
     }
 
     /**
-     * Opens a demo account under an id of its own and imports its demo key, unless either exists.
+     * Opens a demo account and imports its demo keys, unless they exist.
      *
-     * @param demo the demo entry: its "id" is the demo key
+     * @param demo the demo account
+     * @param demoKeys demo key to account id
      * @return whether the account was opened
      */
-    private static boolean seed(AccountAdministration accounts, KeyAdministration keys, KeyLookup lookup, Account demo) {
-        String key = demo.id();
-        String id = KeySecrets.legacyAccountId(key);
-        boolean opened = accounts.openAccount(id, demo.balance(), demo.entitlements());
-        if (lookup.findKey(ApiKey.hash(key)).isEmpty()) {
-            keys.importKey(id, key, "demo key", null);
-        }
+    private static boolean seed(AccountAdministration accounts, KeyAdministration keys, KeyLookup lookup, Account demo,
+                                Map<String, String> demoKeys) {
+        boolean opened = accounts.openAccount(demo.id(), demo.balance(), demo.entitlements());
+        demoKeys.forEach((key, id) -> {
+            if (id.equals(demo.id()) && lookup.findKey(ApiKey.hash(key)).isEmpty()) {
+                keys.importKey(id, key, "demo key", null);
+            }
+        });
         return opened;
+    }
+
+    /** {@return the demo keys of {@code /WEB-INF/demo-keys.properties}, each with its account id} */
+    private static Map<String, String> demoKeys(ServletContext context) {
+        try (InputStream in = context.getResourceAsStream("/WEB-INF/demo-keys.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("/WEB-INF/demo-keys.properties is missing from the WAR");
+            }
+            java.util.Properties p = new java.util.Properties();
+            p.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+            Map<String, String> keys = new java.util.TreeMap<>();
+            p.stringPropertyNames().forEach(k -> keys.put(k, p.getProperty(k).strip()));
+            return keys;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static List<Account> demoAccounts(ServletContext context) {

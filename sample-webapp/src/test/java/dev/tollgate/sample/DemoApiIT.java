@@ -160,6 +160,10 @@ class DemoApiIT {
         Map<String, Object> body = json(r);
         assertEquals(SampleHttp.accountIdOf("demo-gold"), body.get("account"),
                 "the account's own id, never the key");
+        String id = body.get("account").toString();
+        String hash = SampleHttp.sha256Hex("demo-gold");
+        assertFalse(hash.startsWith(id) || hash.startsWith(id.replaceFirst("^acct_", "")),
+                "the id is not derived from the key's hash: " + id);
         assertTrue(body.get("balance") instanceof Number, "balance is a JSON number: " + body);
         HttpResponse<String> bearer = get("/api/balance", "Authorization", "Bearer demo-empty");
         assertEquals(BigDecimal.ZERO, new BigDecimal(json(bearer).get("balance").toString()));

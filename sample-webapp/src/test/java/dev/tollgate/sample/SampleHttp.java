@@ -46,17 +46,32 @@ final class SampleHttp {
     }
 
     /**
-     * {@return the id of the sample's account whose demo key is {@code key}: {@code acct_} and 24 hex
-     * digits of the key's SHA-256, as {@code KeySecrets.legacyAccountId}} Computed here because the
-     * containers' test class paths hold the WAR, not the filter JAR.
+     * {@return the id of the sample's account whose demo key is {@code key}: the fixed id chosen in
+     * {@code WEB-INF/demo-keys.properties}, {@code acct_demo_gold} for {@code demo-gold}} Never derived
+     * from the key's hash.
      *
      * @param key a demo key
      */
     static String accountIdOf(String key) {
+        return switch (key) {
+            case "demo-gold" -> "acct_demo_gold";
+            case "demo-silver" -> "acct_demo_silver";
+            case "demo-empty" -> "acct_demo_empty";
+            default -> throw new IllegalArgumentException("not a demo key");
+        };
+    }
+
+    /**
+     * {@return SHA-256 of a key's UTF-8 bytes as 64 lower-case hex digits, as {@code ApiKey.hash}} Computed
+     * here because the containers' test class paths hold the WAR, not the filter JAR.
+     *
+     * @param key a key
+     */
+    static String sha256Hex(String key) {
         try {
             byte[] d = java.security.MessageDigest.getInstance("SHA-256")
                     .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return "acct_" + java.util.HexFormat.of().formatHex(d).substring(0, 24);
+            return java.util.HexFormat.of().formatHex(d);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -60,6 +60,9 @@ final class SchemaMigrations {
                 for (int v = current + 1; v <= MIGRATIONS.size(); v++) {
                     String script = MIGRATIONS.get(v - 1);
                     st.execute(resource(script).replace("${schema}", schema));
+                    if (script.equals("V3__keys.sql")) {
+                        warnOfRewrittenKeys(st, schema);
+                    }
                     try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + schema
                             + ".schema_version (version, script) VALUES (?, ?)")) {
                         ins.setInt(1, v);
@@ -77,6 +80,26 @@ final class SchemaMigrations {
             }
         } catch (SQLException e) {
             throw db.unavailable("createSchema", e);
+        }
+    }
+
+    /**
+     * After {@code V3__keys.sql}: when it renamed any account (whose old id was a caller's key), one
+     * WARNING telling the operator that the old keys' text survives outside the live rows.
+     */
+    private static void warnOfRewrittenKeys(Statement st, String schema) throws SQLException {
+        long renamed;
+        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM tollgate_renamed_accounts")) {
+            rs.next();
+            renamed = rs.getLong(1);
+        }
+        if (renamed > 0) {
+            LOG.log(System.Logger.Level.WARNING, "Tollgate ledger schema {0}: the keys upgrade renamed {1} accounts"
+                    + " whose ids were API keys; their old key text is gone from the live rows but remains in dead"
+                    + " tuples, index pages, WAL and backups. Run VACUUM FULL on {0}.accounts, {0}.entitlements,"
+                    + " {0}.holds, {0}.entries and {0}.idempotency_keys (it rebuilds their indexes; or REINDEX"
+                    + " them after a plain VACUUM), expire backups and WAL archives taken before the upgrade, and"
+                    + " rotate the imported legacy keys (see docs/postgresql.md, Keys)", schema, renamed);
         }
     }
 

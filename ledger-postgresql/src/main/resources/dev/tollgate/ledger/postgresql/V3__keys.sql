@@ -1,8 +1,12 @@
 -- Tollgate ledger, keys apart from accounts (issue 12).
 -- Before this script an account's id was the caller's API key, in accounts, entitlements, holds, entries and
--- idempotency_keys. This script gives every such account an id of its own, 'acct_' and 24 hex digits of the
--- SHA-256 of its old id, rewrites every reference to it, and keeps the old id only as a key's hash, so the
--- old key still authenticates and no table holds it in clear. Runs in the migration's transaction.
+-- idempotency_keys. This script gives every such account an id of its own, 'acct_' and 32 random hex digits
+-- (gen_random_uuid(), built into PostgreSQL 13+; never derived from the key, so an account id that is shown
+-- or logged gives nobody a way to test guesses of the old key), rewrites every reference to it through the
+-- one mapping table below, and keeps the old id only as a key's hash, so the old key still authenticates and
+-- no live row holds it in clear. Runs in the migration's transaction. The old text stays in dead tuples,
+-- index pages, WAL and backups until the operator purges them (docs/postgresql.md#keys); SchemaMigrations
+-- logs a WARNING saying so when this script renamed any account.
 
 CREATE TABLE ${schema}.keys (
     hash            text PRIMARY KEY CHECK (hash ~ '^[0-9a-f]{64}$'),
@@ -20,7 +24,7 @@ CREATE INDEX keys_by_account ON ${schema}.keys (account_id, created_at, id);
 CREATE TEMPORARY TABLE tollgate_renamed_accounts ON COMMIT DROP AS
     SELECT id AS old_id,
            encode(sha256(convert_to(id, 'UTF8')), 'hex') AS hash,
-           'acct_' || substr(encode(sha256(convert_to(id, 'UTF8')), 'hex'), 1, 24) AS new_id,
+           'acct_' || replace(gen_random_uuid()::text, '-', '') AS new_id,
            created_at
       FROM ${schema}.accounts;
 
@@ -40,5 +44,5 @@ ALTER TABLE ${schema}.entries ENABLE TRIGGER entries_append_only;
 
 INSERT INTO ${schema}.keys (hash, id, account_id, display_prefix, name, created_at)
     SELECT r.hash, 'key_' || substr(r.hash, 1, 20), r.new_id,
-           left(r.old_id, CASE WHEN length(r.old_id) >= 16 THEN 4 ELSE 2 END), 'imported by the upgrade', r.created_at
+           CASE WHEN length(r.old_id) >= 16 THEN left(r.old_id, 4) ELSE '' END, 'imported by the upgrade', r.created_at
       FROM tollgate_renamed_accounts r;

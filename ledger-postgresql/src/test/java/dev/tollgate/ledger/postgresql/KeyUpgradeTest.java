@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.Money;
-import dev.tollgate.ledger.KeySecrets;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.spi.ApiKey;
 import dev.tollgate.spi.Charge;
@@ -29,6 +28,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,9 +105,15 @@ class KeyUpgradeTest {
         }
         assertTrue(dump().contains(OLD_KEY), "the old schema holds the key in clear (the test's premise)");
 
-        ledger = PostgresLedger.builder(pool).schema(schema).createSchema(true).sweepInterval(Duration.ZERO).build();
+        List<LogRecord> log = new CopyOnWriteArrayList<>();
+        ledger = logged(log, () -> PostgresLedger.builder(pool).schema(schema).createSchema(true)
+                .sweepInterval(Duration.ZERO).build());
+        assertEquals(1, log.stream().filter(r -> r.getLevel() == Level.WARNING
+                && r.getMessage().contains("VACUUM FULL")).count(), "one warning to purge the old key text: " + log);
 
-        String id = KeySecrets.legacyAccountId(OLD_KEY);
+        String id = ledger.findKey(ApiKey.hash(OLD_KEY)).orElseThrow().accountId();
+        assertNoAccountIdDerivedFromAKeyHash();
+        assertTrue(id.matches("acct_[0-9a-f]{32}"), id);
         assertEquals(new BigDecimal("995"), ledger.account(id).orElseThrow().balance().amount().stripTrailingZeros());
         assertEquals(Set.of("premium"), ledger.account(id).orElseThrow().entitlements());
         assertTrue(ledger.account(OLD_KEY).isEmpty(), "the key is no account id any more");
@@ -111,9 +121,10 @@ class KeyUpgradeTest {
         ApiKey key = ledger.findKey(ApiKey.hash(OLD_KEY)).orElseThrow();
         assertEquals(id, key.accountId());
         assertTrue(key.usableAt(Instant.now()));
-        assertEquals("de", key.displayPrefix());
-        assertEquals(KeySecrets.legacyAccountId("demo-silver"),
-                ledger.findKey(ApiKey.hash("demo-silver")).orElseThrow().accountId());
+        assertEquals("", key.displayPrefix(), "a short imported key shows none of its text");
+        String silver = ledger.findKey(ApiKey.hash("demo-silver")).orElseThrow().accountId();
+        assertTrue(silver.matches("acct_[0-9a-f]{32}") && !silver.equals(id), silver);
+        assertEquals(0, new BigDecimal("20").compareTo(ledger.account(silver).orElseThrow().balance().amount()));
 
         List<LedgerEntry> statement = ledger.statement(id, Instant.EPOCH, Instant.now().plusSeconds(60), 100);
         assertEquals(List.of(LedgerEntry.Kind.OPEN, LedgerEntry.Kind.HOLD, LedgerEntry.Kind.COMMIT,
@@ -140,9 +151,12 @@ class KeyUpgradeTest {
     @Test
     void demoKeysSeededAsTheSampleDoesAppearInNoRow() throws Exception {
         schema = Postgres.uniqueSchema();
-        ledger = PostgresLedger.builder(pool).schema(schema).createSchema(true).sweepInterval(Duration.ZERO).build();
+        List<LogRecord> log = new CopyOnWriteArrayList<>();
+        ledger = logged(log, () -> PostgresLedger.builder(pool).schema(schema).createSchema(true)
+                .sweepInterval(Duration.ZERO).build());
+        assertTrue(log.stream().noneMatch(r -> r.getLevel() == Level.WARNING), "nothing rewritten: " + log);
         for (String demo : List.of("demo-gold", "demo-silver", "demo-empty")) {
-            String id = KeySecrets.legacyAccountId(demo);
+            String id = "acct_" + demo.replace('-', '_'); // fixed ids, as the sample's demo-accounts.properties
             ledger.openAccount(id, Money.credits("20"), Set.of());
             ledger.importKey(id, demo, "demo", null);
         }
@@ -151,10 +165,64 @@ class KeyUpgradeTest {
                 Money.credits("1"), null, "GET /paid", new Idempotency("client-key", "fp", true))));
         ledger.commit(a.hold(), null);
         ledger.credit(id, Money.credits("5"), "top-up");
+        assertNoAccountIdDerivedFromAKeyHash();
         String dump = dump();
         assertFalse(dump.contains("demo-gold"), dump.length() + " characters of rows, none with the demo key");
         assertFalse(dump.contains("demo-"));
         assertTrue(dump.contains("client-key"), "the dump covers the idempotency records");
+    }
+
+    /**
+     * No account id equals, or (with or without its {@code acct_}) is a prefix of, the hash of a key: an id
+     * that is shown or logged must not let anyone test guesses of a key offline.
+     */
+    private void assertNoAccountIdDerivedFromAKeyHash() throws SQLException {
+        List<String> ids = new ArrayList<>();
+        List<String> hashes = new ArrayList<>();
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT id FROM " + schema + ".accounts")) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            try (ResultSet rs = st.executeQuery("SELECT hash FROM " + schema + ".keys")) {
+                while (rs.next()) {
+                    hashes.add(rs.getString(1));
+                }
+            }
+        }
+        assertFalse(ids.isEmpty() || hashes.isEmpty(), "accounts " + ids + ", keys " + hashes);
+        for (String id : ids) {
+            String rest = id.startsWith("acct_") ? id.substring(5) : id;
+            for (String hash : hashes) {
+                assertFalse(hash.startsWith(id) || hash.startsWith(rest), id + " is derived from the key hash " + hash);
+            }
+        }
+    }
+
+    /** Runs {@code build} with the ledger's log records collected in {@code log}. */
+    private static PostgresLedger logged(List<LogRecord> log, java.util.function.Supplier<PostgresLedger> build) {
+        Logger jul = Logger.getLogger(PostgresLedger.class.getName());
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                log.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(capture);
+        try {
+            return build.get();
+        } finally {
+            jul.removeHandler(capture);
+        }
     }
 
     /** Every row of every table in the schema, as text: what a pg_dump of the data would show. */
