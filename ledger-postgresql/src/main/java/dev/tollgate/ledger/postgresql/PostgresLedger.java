@@ -48,9 +48,10 @@ import javax.sql.DataSource;
  * ({@link KeyAdministration}): each stored as its SHA-256 hash (the primary key, so Tollgate's
  * {@link #findKey} is one index probe), a display prefix, a name, creation, coarse last use (written
  * at most once a minute per key), expiry and revocation, on the database's clock. The upgrade from
- * schema version 2 (or 1), where an account's id was its key, to version 3 gives each account the id
- * {@link KeySecrets#legacyAccountId} of its key, rewrites every reference to it and keeps the key
- * only as its hash: the key still works and no table holds it in clear.
+ * schema version 2 (or 1), where an account's id was its key, to version 3 gives each account a random
+ * id ({@code acct_} and 32 hex digits, never derived from the key), rewrites every reference to it and
+ * keeps the key only as its hash: the key still works and no live row holds it in clear. It logs a
+ * WARNING to purge the old text from dead tuples, indexes, WAL and backups (docs/postgresql.md).
  *
  * <h2>Money</h2>
  * {@link #reserve} is one statement and one short transaction (the schema's {@code reserve}
