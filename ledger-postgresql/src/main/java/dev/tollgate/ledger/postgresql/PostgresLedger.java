@@ -4,7 +4,6 @@ import dev.tollgate.Money;
 import dev.tollgate.ledger.AccountAdministration;
 import dev.tollgate.ledger.IssuedKey;
 import dev.tollgate.ledger.KeyAdministration;
-import dev.tollgate.ledger.KeySecrets;
 import dev.tollgate.ledger.AccountLimits;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.spi.Account;
