@@ -234,6 +234,24 @@ class EventsTest {
     }
 
     @Test
+    void anAsynchronousTimeoutReleasesTheHoldAsAbandoned() throws Exception {
+        List<TollgateEvent> heard = new CopyOnWriteArrayList<>();
+        SwitchableLedger async = new SwitchableLedger(InMemoryLedger.builder().account("gold", Money.credits("10"))
+                .build());
+        try (TestServer s = TestServer.builder().servlet("async", dev.tollgate.testapp.AsyncServlet.class, "/async")
+                .attribute(Tollgate.LEDGER_ATTRIBUTE, async)
+                .attribute(Tollgate.EVENT_LISTENERS_ATTRIBUTE, (TollgateListener) heard::add).start()) {
+            s.get("/async?mode=timeout", "X-API-Key", "gold"); // the container's timeout answers
+            async.awaitSettlements(1);
+        }
+        List<TollgateEvent> outcomes = heard.stream().filter(e -> e instanceof Charged || e instanceof Released)
+                .toList();
+        assertEquals(1, outcomes.size(), heard::toString);
+        assertEquals(Released.Reason.ABANDONED, ((Released) outcomes.get(0)).reason());
+        assertEquals(Money.credits("10"), async.account("gold").orElseThrow().balance());
+    }
+
+    @Test
     void listenersGivenToTheBuilderAreTheOnesInUse() {
         Tollgate tollgate = Tollgate.from(server.context().getServletContext()).orElseThrow();
         assertEquals(1, tollgate.eventListeners().size());
