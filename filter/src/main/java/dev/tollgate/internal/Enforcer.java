@@ -157,7 +157,7 @@ public final class Enforcer implements Engine, AutoCloseable {
         paymentSchemes.check(policies);
         this.pipeline = new AdmissionPipeline(config, limiter, payers, limits, paymentSchemes, answers, events);
         this.dispatch = new DispatchRules(table);
-        this.servlet = new ServletAdapter(this, dispatch, config);
+        this.servlet = new ServletAdapter(this, dispatch, config, events);
     }
 
     /** {@return the policies} */

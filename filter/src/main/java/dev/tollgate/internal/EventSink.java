@@ -78,6 +78,10 @@ public final class EventSink {
         emit(new TollgateEvent.Passed(now(), p.servletName(), p.method()));
     }
 
+    void passed(String servlet, String method) {
+        emit(new TollgateEvent.Passed(now(), servlet, method));
+    }
+
     void refused(Policy p, Denial denial) {
         if (denial.kind() == Denial.Kind.RATE_LIMITED) {
             return; // the rate limiter reported it as Limited

@@ -186,9 +186,11 @@ class EventsTest {
     }
 
     @Test
-    void requestsWithoutAPolicyProduceNoEvent() throws Exception {
+    void aRequestWithoutAPolicyPassesOnceWithItsServletsName() throws Exception {
         assertEquals(200, server.get("/plain").statusCode());
-        assertEquals(List.of(), kinds());
+        assertEquals(List.of(Passed.class), kinds());
+        assertEquals("plain", only(Passed.class).endpoint());
+        assertEquals("GET", only(Passed.class).method());
     }
 
     @Test

@@ -40,7 +40,7 @@ import java.util.function.Function;
  *   <tr><th>name (Prometheus)</th><th>type</th><th>tags</th><th>counts</th></tr>
  *   <tr><td>{@value #REQUESTS} ({@code tollgate_requests_total})</td><td>counter</td>
  *       <td>{@code outcome}, {@code endpoint}, {@code problem.type}, {@code scheme}</td>
- *       <td>requests to endpoints with a policy, by outcome: {@code charged}, {@code released},
+ *       <td>requests by outcome: {@code charged}, {@code released},
  *       {@code refused}, {@code limited}, {@code passed}, {@code replayed}; {@code problem.type}
  *       (Prometheus: {@code problem_type}) is the refusal's problem type slug (such as
  *       {@code insufficient-funds}; {@code rate-limited} for {@code limited}), {@code scheme} the
@@ -243,7 +243,7 @@ public final class TollgateMetrics implements TollgateListener {
 
     private void request(String outcome, String endpoint, String problemType, String scheme) {
         counters.computeIfAbsent(new RequestKey(outcome, endpoint, problemType, scheme), k -> Counter.builder(REQUESTS)
-                .description("Requests to endpoints with a Tollgate policy, by outcome")
+                .description("Requests by Tollgate's outcome")
                 .tags(Tags.of("outcome", outcome, "endpoint", endpoint, "problem.type", problemType, "scheme", scheme))
                 .register(registry)).increment();
     }

@@ -7,6 +7,7 @@ import dev.tollgate.ledger.AccountsFile;
 import dev.tollgate.ledger.InMemoryLedger;
 import dev.tollgate.ledger.postgresql.PostgresLedger;
 import dev.tollgate.micrometer.TollgateMetrics;
+import dev.tollgate.spi.events.TollgateEvent;
 import dev.tollgate.spi.events.TollgateListener;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -98,7 +99,12 @@ public class DemoSetup implements ServletContextListener {
         prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         TollgateMetrics metrics = new TollgateMetrics(prometheus);
         List<TollgateListener> listeners = new java.util.ArrayList<>();
-        listeners.add(metrics);
+        listeners.add(e -> {
+            // The operator pages are not API traffic, and a scrape must not change what it reads.
+            if (!(e instanceof TollgateEvent.Passed p && p.endpoint().startsWith("admin"))) {
+                metrics.onEvent(e);
+            }
+        });
         context.setAttribute(Tollgate.EVENT_LISTENERS_ATTRIBUTE, listeners);
         context.setAttribute(PROMETHEUS_ATTRIBUTE, prometheus);
         context.setAttribute(METRICS_ATTRIBUTE, metrics);

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * {@code GET /admin/metrics} of the sample WAR after known traffic: Prometheus text whose
  * {@code tollgate_requests_total} and {@code tollgate_charged_total} count exactly what happened
- * since the deployment started; the admin key in {@code X-Admin-Key} or as a Basic password, and
+ * since the deployment started (the admin pages, scrapes and refused attempts included, are not
+ * API traffic and not counted); the admin key in {@code X-Admin-Key} or as a Basic password, and
  * a 401 with a Basic challenge without it.
  */
 @ExtendWith(ArquillianExtension.class)
@@ -105,6 +106,10 @@ class MetricsIT {
         }
         assertEquals(10, passed);
         assertEquals(1, limited);
+        for (int i = 0; i < 2; i++) {
+            assertEquals(200, get("/api/hello").statusCode());                                   // passed (no policy)
+        }
+        assertEquals(200, get("/rest/quotes/ACME", "X-API-Key", "demo-gold").statusCode());    // charged 1, once
 
         HttpResponse<String> byHeader = get("/admin/metrics", "X-Admin-Key", ADMIN_KEY);
         HttpResponse<String> byBasic = get("/admin/metrics", "Authorization", basic("anyone", ADMIN_KEY));
@@ -113,14 +118,15 @@ class MetricsIT {
             String type = r.headers().firstValue("Content-Type").orElse("");
             assertTrue(type.startsWith("text/plain") && type.contains("version=0.0.4"), type);
             String s = r.body();
-            assertEquals(2, sample(s, "tollgate_requests_total", Map.of("outcome", "charged")), s);
+            assertEquals(3, sample(s, "tollgate_requests_total", Map.of("outcome", "charged")), s);
             assertEquals(1, sample(s, "tollgate_requests_total", Map.of("outcome", "released")), s);
             assertEquals(2, sample(s, "tollgate_requests_total", Map.of("outcome", "refused")), s);
             assertEquals(1, sample(s, "tollgate_requests_total", Map.of("outcome", "refused",
                     "problem_type", "insufficient-funds")), s);
-            assertEquals(10, sample(s, "tollgate_requests_total", Map.of("outcome", "passed")), s);
+            assertEquals(12, sample(s, "tollgate_requests_total", Map.of("outcome", "passed")), s);
+            assertEquals(2, sample(s, "tollgate_requests_total", Map.of("outcome", "passed", "endpoint", "hello")), s);
             assertEquals(1, sample(s, "tollgate_requests_total", Map.of("outcome", "limited")), s);
-            assertEquals(2, sample(s, "tollgate_charged_total", Map.of("currency", "credits")), s);
+            assertEquals(3, sample(s, "tollgate_charged_total", Map.of("currency", "credits")), s);
             assertEquals(0, sample(s, "tollgate_holds_open", Map.of()), s);
             assertTrue(!s.contains("demo-gold") && !s.contains("demo-empty"), "no account id in the metrics");
         }

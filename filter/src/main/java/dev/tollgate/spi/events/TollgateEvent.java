@@ -14,9 +14,10 @@ import java.util.Objects;
  * (a {@code sealed} interface), so a listener can tell them apart with {@code instanceof}.
  *
  * <h2>Which events a request produces</h2>
- * Each request to an endpoint with a Tollgate policy ends in exactly one <em>outcome</em> event:
+ * Each request ends in exactly one <em>outcome</em> event:
  * <ul>
- *   <li>{@link Passed}: admitted without a payment (a free, only rate-limited endpoint);</li>
+ *   <li>{@link Passed}: admitted without a payment: a free, only rate-limited endpoint, or a
+ *       servlet without a policy (told when it has answered);</li>
  *   <li>{@link Refused}: refused before its endpoint ran, other than by a rate limit (402, 400,
  *       401, 409, 413, 503…);</li>
  *   <li>{@link Limited}: refused by a rate limit (429);</li>
@@ -33,8 +34,9 @@ import java.util.Objects;
  * open holds is admitted minus charged minus released. Along the way come {@link ShadowLimited}
  * (a shadow limit would have refused), {@link LedgerCall} (each reserve, commit and release,
  * timed), {@link LedgerFailed}, {@link StoreCall} and {@link StoreFailed} (the shared rate-limit
- * store), and later, on the settlement-retry thread, {@link SettlementRetried}. Requests to
- * servlets without a policy produce no event.
+ * store), and later, on the settlement-retry thread, {@link SettlementRetried}. Error, include,
+ * forward and asynchronous dispatches produce no outcome of their own; a request to a Jakarta REST
+ * resource without a policy passes under the name of the servlet that runs the resources.
  *
  * <h2>What events never carry</h2>
  * No API key, bearer token, payment credential or request header: a payer appears only as its
@@ -64,12 +66,13 @@ public sealed interface TollgateEvent {
     }
 
     /**
-     * A request to an endpoint with a policy was admitted without a payment: the endpoint is free
-     * (only rate-limited) or its price is waived by the policy.
+     * A request was let through without a payment: to an endpoint whose policy asks for none (only
+     * rate limits), told when it was admitted; or to a servlet without a policy, told when the
+     * servlet has answered.
      *
      * @param time when
      * @param endpoint the endpoint's name (the servlet or resource name)
-     * @param method the HTTP method
+     * @param method the HTTP method (as the client sent it, for a servlet without a policy)
      */
     record Passed(Instant time, String endpoint, String method) implements TollgateEvent {
         /** Checks the values. */
