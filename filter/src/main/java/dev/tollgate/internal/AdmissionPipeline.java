@@ -64,7 +64,8 @@ final class AdmissionPipeline {
         this.schemes = schemes;
         this.answers = answers;
         this.ticketParts = new SettlementOnce.Parts(config, limits, answers, events);
-        this.freeTicket = new SettlementOnce(ticketParts, null, null, null, null, null, null, false, null, null);
+        this.freeTicket = new SettlementOnce(ticketParts, null, null, null, null, null, null, null, null, null, false,
+                null, null);
     }
 
     /**
@@ -108,12 +109,12 @@ final class AdmissionPipeline {
             if (collected == null && (limit == null || !RateLimiter.needsOutcome(limit))) {
                 return freeTicket; // nothing to settle, no headers to carry: one shared ticket
             }
-            return new SettlementOnce(ticketParts, request, null, null, limit, null, null, false, null, collected);
+            return new SettlementOnce(ticketParts, request, null, null, null, null, null, limit, null, null, false,
+                    null, collected);
         }
 
         PaymentTerms policyTerms = policy.payment();
-        Terms terms = new Terms(policyTerms.price(), policyTerms.entitlement(), policyTerms.description(),
-                policyTerms.resource());
+        Terms terms = policyTerms.terms(); // built once with the policy
         PaymentSchemes.Accepted accepted;
         try {
             accepted = schemes.acceptedBy(policyTerms);
@@ -190,9 +191,8 @@ final class AdmissionPipeline {
                     reserved instanceof Reserved.Refused<Object> r && r.denial().kind() == Denial.Kind.LEDGER_UNAVAILABLE);
         }
         if (reserved instanceof Reserved.Held<Object> held) {
-            SettlementOnce ticket = new SettlementOnce(ticketParts, request,
-                    new SettlementOnce.Paid(scheme, held.handle(), terms, policy), held.hold(), limit, held.payer(),
-                    held.balance(), idempotencyKey != null, body, collected);
+            SettlementOnce ticket = new SettlementOnce(ticketParts, request, scheme, held.handle(), terms, policy,
+                    held.hold(), limit, held.payer(), held.balance(), idempotencyKey != null, body, collected);
             if (events != null) {
                 Hold hold = held.hold();
                 events.emit(new TollgateEvent.Admitted(events.now(), policy.servletName(), policy.method(),

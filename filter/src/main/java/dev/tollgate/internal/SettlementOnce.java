@@ -46,7 +46,12 @@ final class SettlementOnce implements Ticket {
 
     private final Parts parts;
     private final HttpServletRequest request;
-    private final Paid paid;
+    /** The payment scheme that made the hold, what it commits or releases, and the terms (for a decline). */
+    private final PaymentScheme<Object, Object> scheme;
+    private final Object handle;
+    private final Terms terms;
+    /** The endpoint's policy, which names it in events; {@code null} for a free call. */
+    private final Policy policy;
     private final Hold hold;
     private final RateLimitDecision limit;
     private final Payer payer;
@@ -67,23 +72,25 @@ final class SettlementOnce implements Ticket {
     }
 
     /**
-     * A paid call's reservation: the scheme that made it, its handle, and the terms (for a decline).
+     * A ticket; for a free call {@code scheme}, {@code handle}, {@code terms} and {@code hold} are
+     * {@code null}. The paid call's parts are fields of the ticket (not an object of their own), so
+     * a paid request allocates one object fewer.
      *
      * @param scheme the payment scheme that handles the call
      * @param handle what the scheme commits or releases
      * @param terms what the endpoint costs
      * @param policy the endpoint's policy, which names it in events
+     * @param headers those for the endpoint's response, or {@code null} when they went to it directly
      */
-    record Paid(PaymentScheme<Object, Object> scheme, Object handle, Terms terms, Policy policy) {
-    }
-
-    /** {@code headers}: those for the endpoint's response, or {@code null} when they went to it directly. */
-    SettlementOnce(Parts parts, HttpServletRequest request, Paid paid, Hold hold, RateLimitDecision limit,
-                   Payer payer, Money balance, boolean replayable, byte[] body,
-                   List<Map.Entry<String, String>> headers) {
+    SettlementOnce(Parts parts, HttpServletRequest request, PaymentScheme<Object, Object> scheme, Object handle,
+                   Terms terms, Policy policy, Hold hold, RateLimitDecision limit, Payer payer, Money balance,
+                   boolean replayable, byte[] body, List<Map.Entry<String, String>> headers) {
         this.parts = parts;
         this.request = request;
-        this.paid = paid;
+        this.scheme = scheme;
+        this.handle = handle;
+        this.terms = terms;
+        this.policy = policy;
         this.hold = hold;
         this.limit = limit;
         this.payer = payer;
@@ -202,21 +209,21 @@ final class SettlementOnce implements Ticket {
     private Committed commit(RecordedResponse recorded, Money actual, boolean canReplace, EventSink events) {
         long start = events == null ? 0 : System.nanoTime();
         try {
-            Committed committed = actual == null ? paid.scheme().commit(paid.handle(), recorded, canReplace)
-                    : paid.scheme().commit(paid.handle(), actual, recorded, canReplace);
+            Committed committed = actual == null ? scheme.commit(handle, recorded, canReplace)
+                    : scheme.commit(handle, actual, recorded, canReplace);
             if (committed == null) {
                 throw new IllegalStateException("commit returned null");
             }
             if (events != null) {
-                events.ledgerCall(paid.scheme().name(), TollgateEvent.Operation.COMMIT, start, false);
+                events.ledgerCall(scheme.name(), TollgateEvent.Operation.COMMIT, start, false);
             }
             return committed;
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "Payment scheme " + paid.scheme().name() + " failed to commit"
+            LOG.log(System.Logger.Level.ERROR, "Payment scheme " + scheme.name() + " failed to commit"
                     + " hold " + hold.id() + "; the outcome is unknown", e);
             if (events != null) {
-                events.ledgerCall(paid.scheme().name(), TollgateEvent.Operation.COMMIT, start, true);
-                events.ledgerFailed(paid.scheme().name(), TollgateEvent.Operation.COMMIT, e);
+                events.ledgerCall(scheme.name(), TollgateEvent.Operation.COMMIT, start, true);
+                events.ledgerFailed(scheme.name(), TollgateEvent.Operation.COMMIT, e);
             }
             return new Committed.Unknown(Refusals.COMMIT_FAILED);
         }
@@ -235,12 +242,11 @@ final class SettlementOnce implements Ticket {
     /** {@link #outcome}, told to the listeners: charged, or released because the charge failed. */
     private Settled told(EventSink events, Committed committed, Money actual, boolean canReplace) {
         Settled settled = outcome(committed, canReplace);
-        Policy p = paid.policy();
         if (committed instanceof Committed.Paid) {
-            events.emit(new TollgateEvent.Charged(events.now(), p.servletName(), p.method(), paid.scheme().name(),
+            events.emit(new TollgateEvent.Charged(events.now(), policy.servletName(), policy.method(), scheme.name(),
                     hold.account(), actual != null ? actual : hold.amount(), hold.id()));
         } else {
-            events.released(p, paid.scheme().name(), hold, TollgateEvent.Released.Reason.CHARGE_FAILED,
+            events.released(policy, scheme.name(), hold, TollgateEvent.Released.Reason.CHARGE_FAILED,
                     committed instanceof Committed.Declined d ? "declined: " + d.detail()
                             : ((Committed.Unknown) committed).detail());
         }
@@ -264,11 +270,11 @@ final class SettlementOnce implements Ticket {
     private Settled decline(boolean canReplace, Committed.Declined declined) {
         if (canReplace) {
             replaced = true;
-            Offer offer = PaymentSchemes.offer(paid.scheme(), paid.terms());
+            Offer offer = PaymentSchemes.offer(scheme, terms);
             List<Map.Entry<String, String>> headers = new ArrayList<>(offer.headers());
             headers.addAll(declined.headers());
             Answer answer = parts.answers().render(
-                    Refusals.paymentDeclined(declined.detail(), paid.terms(), offer.options()), request, limit, headers);
+                    Refusals.paymentDeclined(declined.detail(), terms, offer.options()), request, limit, headers);
             return new Settled.Replace(answer);
         }
         LOG.log(System.Logger.Level.ERROR, "Hold {0}: the response had already been sent when the payment was"
@@ -292,18 +298,18 @@ final class SettlementOnce implements Ticket {
             long start = events == null ? 0 : System.nanoTime();
             boolean failed = false;
             try {
-                paid.scheme().release(paid.handle(), why);
+                scheme.release(handle, why);
             } catch (RuntimeException e) {
                 failed = true;
-                LOG.log(System.Logger.Level.ERROR, "Payment scheme " + paid.scheme().name() + " failed to release"
+                LOG.log(System.Logger.Level.ERROR, "Payment scheme " + scheme.name() + " failed to release"
                         + " hold " + hold.id(), e);
                 if (events != null) {
-                    events.ledgerFailed(paid.scheme().name(), TollgateEvent.Operation.RELEASE, e);
+                    events.ledgerFailed(scheme.name(), TollgateEvent.Operation.RELEASE, e);
                 }
             }
             if (events != null) {
-                events.ledgerCall(paid.scheme().name(), TollgateEvent.Operation.RELEASE, start, failed);
-                events.released(paid.policy(), paid.scheme().name(), hold, reason, why);
+                events.ledgerCall(scheme.name(), TollgateEvent.Operation.RELEASE, start, failed);
+                events.released(policy, scheme.name(), hold, reason, why);
             }
         }
     }
