@@ -1,5 +1,6 @@
 package dev.tollgate.usage;
 
+import dev.tollgate.usage.internal.JsonText;
 import java.net.URI;
 import java.time.format.DateTimeFormatter;
 import java.util.List;

@@ -1,19 +1,35 @@
-package dev.tollgate.usage;
+package dev.tollgate.usage.internal;
 
-/** Writes JSON strings (the few shapes this module sends are written by hand: no JSON library needed). */
-final class JsonText {
+/**
+ * Writes JSON strings: the few shapes this module sends are written by hand, so it needs no JSON library.
+ * Not API: used by this module's packages only, and may change.
+ */
+public final class JsonText {
 
     private JsonText() {
     }
 
-    /** Appends {@code "name":} and the quoted value, or {@code null}. */
-    static StringBuilder member(StringBuilder out, String name, String value) {
+    /**
+     * Appends {@code "name":} and the quoted value, or {@code null}.
+     *
+     * @param out where
+     * @param name the member name
+     * @param value the value; may be {@code null}
+     * @return {@code out}
+     */
+    public static StringBuilder member(StringBuilder out, String name, String value) {
         quote(out, name).append(':');
         return value == null ? out.append("null") : quote(out, value);
     }
 
-    /** Appends a JSON string literal. */
-    static StringBuilder quote(StringBuilder out, String s) {
+    /**
+     * Appends a JSON string literal.
+     *
+     * @param out where
+     * @param s the text
+     * @return {@code out}
+     */
+    public static StringBuilder quote(StringBuilder out, String s) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);
