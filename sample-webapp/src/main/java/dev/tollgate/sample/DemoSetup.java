@@ -74,6 +74,7 @@ public class DemoSetup implements ServletContextListener {
                     + " {3} existed)", url.replaceFirst("\\?.*", ""), postgresLedger.schema(), opened, demo.size() - opened);
         }
         context.setAttribute(Tollgate.LEDGER_ATTRIBUTE, ledger);
+        OperatorView.install(context, ledger, pool, Settings.get("TOLLGATE_JDBC_SCHEMA", "tollgate"));
 
         String storeKind = Settings.get("TOLLGATE_RATELIMIT_STORE");
         if (storeKind != null) {
@@ -101,6 +102,10 @@ public class DemoSetup implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
+        OperatorView view = OperatorView.of(event.getServletContext());
+        if (view != null) {
+            view.close();
+        }
         if (store != null) {
             store.close();
         }
