@@ -82,10 +82,11 @@ public final class UsagePush implements AutoCloseable {
     private final Backoff backoff;
 
     private final Object lock = new Object();
-    private UsageCursor cursor;       // guarded by lock
-    private long sent;                // guarded by lock
-    private int failures;             // guarded by lock
-    private String lastFailure;       // guarded by lock
+    // Written under lock by the step; volatile so that status() never waits for a step's HTTP call.
+    private volatile UsageCursor cursor;
+    private volatile long sent;
+    private volatile int failures;
+    private volatile String lastFailure;
     private volatile boolean closed;
 
     private UsagePush(Builder b) {
@@ -190,6 +191,9 @@ public final class UsagePush implements AutoCloseable {
                         page.records().size());
             } catch (UsageLogUnavailableException e) {
                 return failed(e.getMessage());
+            } catch (IllegalArgumentException e) {
+                // A saved cursor this log refuses (ahead of it, or not a cursor): held, never skipped.
+                return failed("the saved cursor does not fit the usage log " + log.name() + ": " + e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return failed("interrupted");
@@ -199,9 +203,7 @@ public final class UsagePush implements AutoCloseable {
 
     /** {@return what the push has done so far} */
     public Status status() {
-        synchronized (lock) {
-            return new Status(Optional.ofNullable(cursor).map(UsageCursor::token), sent, failures, lastFailure);
-        }
+        return new Status(Optional.ofNullable(cursor).map(UsageCursor::token), sent, failures, lastFailure);
     }
 
     private UsageCursor loadCursor() {
