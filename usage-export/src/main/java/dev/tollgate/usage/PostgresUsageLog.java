@@ -25,9 +25,12 @@ import javax.sql.DataSource;
  * any order: a reader that saw entry 11 before the transaction holding entry 10 committed, and moved its
  * cursor past 11, would never see 10. So this log reads only up to a <em>watermark</em>: the highest id once
  * every transaction that was writing entries has ended. It finds the watermark with {@code LOCK TABLE entries
- * IN SHARE MODE} (waiting at most {@code lockTimeout}, 1 s by default) and {@code max(id)}, in a transaction
- * of its own that ends at once; new ledger writes wait for that short transaction, and only when a reader
- * has caught up with the previous watermark. The database role needs the right to take that lock (in
+ * IN SHARE MODE} (waiting at most {@code lockTimeout}, 50 ms by default) and {@code max(id)}, in a transaction
+ * of its own that ends at once. New ledger writes queue behind that lock request for at most {@code
+ * lockTimeout}, only when a reader has caught up with the previous watermark, and at most once per {@code
+ * refreshInterval} (0 by default) however many readers ask. When the lock is not granted in time (writers
+ * kept it busy), the read uses the previous watermark and the next one tries again: the export lags, the
+ * ledger does not wait. The database role needs the right to take that lock (in
  * PostgreSQL 15 and older, {@code UPDATE}, {@code DELETE} or {@code TRUNCATE} on {@code entries}; from 16
  * on, also {@code MAINTAIN} or ownership suffice).
  *
@@ -36,6 +39,9 @@ import javax.sql.DataSource;
  */
 public final class PostgresUsageLog implements UsageLog {
 
+    /** SQLState of a lock not granted within {@code lock_timeout}. */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     private final DataSource dataSource;
@@ -43,6 +49,9 @@ public final class PostgresUsageLog implements UsageLog {
     private final String name;
     private final int queryTimeoutSeconds;
     private final long lockTimeoutMillis;
+    private final long refreshIntervalNanos;
+    private final Object refreshing = new Object();
+    private volatile long lastRefresh = System.nanoTime() - Long.MAX_VALUE / 2;
     private final String page;
     private final AtomicLong watermark = new AtomicLong(-1);
 
@@ -52,6 +61,7 @@ public final class PostgresUsageLog implements UsageLog {
         this.name = "pg." + b.schema;
         this.queryTimeoutSeconds = (int) b.queryTimeout.toSeconds();
         this.lockTimeoutMillis = b.lockTimeout.toMillis();
+        this.refreshIntervalNanos = b.refreshInterval.toNanos();
         this.page = "SELECT e.id, e.kind, e.account_id, e.available_delta, e.held_delta, e.hold_id, e.reference,"
                 + " e.created_at, a.currency FROM " + schema + ".entries e JOIN " + schema
                 + ".accounts a ON a.id = e.account_id WHERE e.id > ? AND e.id <= ?"
@@ -89,7 +99,7 @@ public final class PostgresUsageLog implements UsageLog {
         try (Connection c = dataSource.getConnection()) {
             long upTo = watermark.get();
             if (from >= upTo) {
-                upTo = refreshWatermark(c);
+                upTo = refreshWatermark(c, upTo);
                 if (from > upTo) {
                     throw new IllegalArgumentException("the cursor is ahead of the usage log '" + name + "'");
                 }
@@ -133,31 +143,45 @@ public final class PostgresUsageLog implements UsageLog {
         return s.scale() < 0 ? s.setScale(0) : s;
     }
 
-    /** Waits for the transactions writing entries to end, then reads the highest id: nothing below it is still to come. */
-    private long refreshWatermark(Connection c) throws SQLException {
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try (Statement st = c.createStatement()) {
-            st.setQueryTimeout(queryTimeoutSeconds);
-            st.execute("SET LOCAL lock_timeout = " + lockTimeoutMillis);
-            st.execute("LOCK TABLE " + schema + ".entries IN SHARE MODE");
-            long max;
-            try (ResultSet rs = st.executeQuery("SELECT coalesce(max(id), 0) FROM " + schema + ".entries")) {
-                rs.next();
-                max = rs.getLong(1);
+    /**
+     * Waits (at most {@code lockTimeout}) for the transactions writing entries to end, then reads the highest
+     * id: nothing below it is still to come. At most one refresh per {@code refreshInterval}; a lock not
+     * granted in time keeps {@code current}.
+     */
+    private long refreshWatermark(Connection c, long current) throws SQLException {
+        synchronized (refreshing) {
+            long now = System.nanoTime();
+            if (watermark.get() > current || now - lastRefresh < refreshIntervalNanos) {
+                return Math.max(0, watermark.get());
             }
-            c.commit();
-            watermark.accumulateAndGet(max, Math::max);
-            return max;
-        } catch (SQLException e) {
-            try {
-                c.rollback();
-            } catch (SQLException suppressed) {
-                e.addSuppressed(suppressed);
+            lastRefresh = now;
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.setQueryTimeout(queryTimeoutSeconds);
+                st.execute("SET LOCAL lock_timeout = " + lockTimeoutMillis);
+                st.execute("LOCK TABLE " + schema + ".entries IN SHARE MODE");
+                long max;
+                try (ResultSet rs = st.executeQuery("SELECT coalesce(max(id), 0) FROM " + schema + ".entries")) {
+                    rs.next();
+                    max = rs.getLong(1);
+                }
+                c.commit();
+                watermark.accumulateAndGet(max, Math::max);
+                return max;
+            } catch (SQLException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                if (LOCK_NOT_AVAILABLE.equals(e.getSQLState()) && current >= 0) {
+                    return current; // writers kept the table busy: read up to the old watermark, try again later
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
             }
-            throw e;
-        } finally {
-            c.setAutoCommit(autoCommit);
         }
     }
 
@@ -172,7 +196,8 @@ public final class PostgresUsageLog implements UsageLog {
         private final DataSource dataSource;
         private String schema = "tollgate";
         private Duration queryTimeout = Duration.ofSeconds(5);
-        private Duration lockTimeout = Duration.ofSeconds(1);
+        private Duration lockTimeout = Duration.ofMillis(50);
+        private Duration refreshInterval = Duration.ZERO;
 
         private Builder(DataSource dataSource) {
             this.dataSource = dataSource;
@@ -208,8 +233,9 @@ public final class PostgresUsageLog implements UsageLog {
         }
 
         /**
-         * Sets how long finding the watermark waits for the ledger's open transactions (1 s by default); new
-         * ledger writes wait behind it for at most as long.
+         * Sets how long finding the watermark waits for the ledger's open transactions (50 ms by default); new
+         * ledger writes wait behind it for at most as long. When it runs out the read keeps the previous
+         * watermark.
          *
          * @param timeout 10 ms to 10 s
          * @return this builder
@@ -219,6 +245,21 @@ public final class PostgresUsageLog implements UsageLog {
                 throw new IllegalArgumentException("lockTimeout must be 10 ms to 10 s: " + timeout);
             }
             this.lockTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets the shortest time between two watermark refreshes, shared by every reader of
+         * this log: how often ledger writes may queue behind the watermark's lock (0 by default: every read that has caught up may refresh; the lock timeout bounds each wait).
+         *
+         * @param interval 0 to 1 min
+         * @return this builder
+         */
+        public Builder refreshInterval(Duration interval) {
+            if (interval == null || interval.isNegative() || interval.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("refreshInterval must be 0 to 1 min: " + interval);
+            }
+            this.refreshInterval = interval;
             return this;
         }
 

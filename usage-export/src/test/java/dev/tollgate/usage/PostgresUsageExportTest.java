@@ -76,7 +76,7 @@ class PostgresUsageExportTest {
     }
 
     private PostgresUsageLog log() {
-        return PostgresUsageLog.builder(pool).schema(schema).lockTimeout(Duration.ofMillis(200)).build();
+        return PostgresUsageLog.builder(pool).schema(schema).lockTimeout(Duration.ofMillis(200)).refreshInterval(Duration.ZERO).build();
     }
 
     @Test
@@ -121,6 +121,34 @@ class PostgresUsageExportTest {
         UsagePage page = log.read(log.start(), 10);
         assertEquals(List.of("other 7", "acct 2"),
                 page.records().stream().map(r -> r.account() + " " + r.amount().toPlainString()).toList());
+    }
+
+    /**
+     * A reader that has caught up never makes the ledger wait long: when the watermark's lock is not granted
+     * within the lock timeout, the read answers up to the previous watermark (nothing new, nothing skipped)
+     * instead of failing, and the next read picks the entries up once the writer has committed.
+     */
+    @Test
+    void aBusyLedgerKeepsThePreviousWatermarkInsteadOfFailingOrSkipping() throws SQLException {
+        PostgresUsageLog log = log();
+        charge("acct", "1");
+        UsagePage first = log.read(log.start(), 10);
+        assertEquals(1, first.records().size());
+        try (Connection slow = pool.getConnection()) {
+            slow.setAutoCommit(false);
+            try (Statement st = slow.createStatement()) {
+                st.execute("INSERT INTO " + schema + ".entries (account_id, kind, available_delta, held_delta,"
+                        + " reference) VALUES ('other', 'commit', 0, -7, 'GET slow')");
+            }
+            charge("acct", "2");
+            UsagePage busy = log.read(first.next(), 10);
+            assertEquals(List.of(), busy.records());
+            assertEquals(first.next(), busy.next());
+            slow.commit();
+        }
+        UsagePage after = log.read(first.next(), 10);
+        assertEquals(List.of("other 7", "acct 2"),
+                after.records().stream().map(r -> r.account() + " " + r.amount().toPlainString()).toList());
     }
 
     /**
