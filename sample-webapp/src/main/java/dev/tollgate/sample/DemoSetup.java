@@ -116,6 +116,8 @@ public class DemoSetup implements ServletContextListener {
         context.setAttribute(Tollgate.EVENT_LISTENERS_ATTRIBUTE, listeners);
         context.setAttribute(PROMETHEUS_ATTRIBUTE, prometheus);
         context.setAttribute(METRICS_ATTRIBUTE, metrics);
+        // The dashboard, the usage API and the optional push and alerts join the listeners.
+        OperatorView.install(context, ledger, pool, Settings.get("TOLLGATE_JDBC_SCHEMA", "tollgate"));
 
         String storeKind = Settings.get("TOLLGATE_RATELIMIT_STORE");
         if (storeKind != null) {
@@ -143,6 +145,10 @@ public class DemoSetup implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
+        OperatorView view = OperatorView.of(event.getServletContext());
+        if (view != null) {
+            view.close();
+        }
         if (prometheus != null) {
             prometheus.close();
         }
