@@ -73,21 +73,21 @@ class DashboardIT {
 
     private void traffic() throws Exception {
         for (String account : List.of("dash-a", "dash-b")) {
-            assertEquals(201, send("POST", "/admin/accounts", "{\"id\":\"" + account + "\",\"balance\":\"100\"}",
+            assertEquals(201, send("POST", "/admin/accounts", "{\"id\":\"" + account + "\",\"balance\":\"100\",\"key\":\"" + account + "-it-key\"}",
                     "X-Admin-Key", ADMIN_KEY).statusCode());
         }
         for (int i = 0; i < 3; i++) {
-            assertEquals(200, send("GET", "/api/quotes/ACME", null, "X-API-Key", "dash-a").statusCode());
+            assertEquals(200, send("GET", "/api/quotes/ACME", null, "X-API-Key", "dash-a-it-key").statusCode());
         }
         for (int i = 0; i < 2; i++) {
-            assertEquals(200, send("GET", "/api/reports/7", null, "X-API-Key", "dash-b").statusCode());
+            assertEquals(200, send("GET", "/api/reports/7", null, "X-API-Key", "dash-b-it-key").statusCode());
         }
         for (int i = 0; i < 2; i++) {
             assertEquals(402, send("GET", "/api/quotes/ACME", null).statusCode());
         }
         int limited = 0;
         for (int i = 0; i < 7; i++) {
-            limited += send("GET", "/api/search?q=x", null, "X-API-Key", "dash-a").statusCode() == 429 ? 1 : 0;
+            limited += send("GET", "/api/search?q=x", null, "X-API-Key", "dash-a-it-key").statusCode() == 429 ? 1 : 0;
         }
         assertEquals(2, limited);
     }
