@@ -230,11 +230,32 @@ public final class X402Codec {
     }
 
     /**
+     * {@return the JSON of a v2 {@code PAYMENT-REQUIRED} (before base64)}
+     *
+     * @param error why payment is required, for the client
+     * @param url the resource's absolute URL
+     * @param route the endpoint's terms
+     */
+    public static JsonObject paymentRequired(String error, String url, X402Route route) {
+        var b = Json.createObjectBuilder()
+                .add("x402Version", 2)
+                .add("error", error)
+                .add("resource", Json.createObjectBuilder().add("url", url).add("description", route.description())
+                        .add("mimeType", route.mimeType()))
+                .add("accepts", Json.createArrayBuilder().add(route.requirement()));
+        if (route.paymentIdentifierRequired()) {
+            b.add("extensions", Json.createObjectBuilder().add("payment-identifier", Json.createObjectBuilder()
+                    .add("info", Json.createObjectBuilder().add("required", true))));
+        }
+        return b.build();
+    }
+
+    /**
      * {@return the JSON of a settlement answer ({@code PAYMENT-RESPONSE} before base64)}
      *
      * @param success whether the payment was settled
      * @param errorReason the facilitator's reason when it was not, or {@code null}
-     * @param transaction the transaction hash, or {@code ""}
+     * @param transaction the transaction hash; left out of a failure when {@code null} or empty
      * @param network the network
      * @param payer the payer, or {@code null}
      */
@@ -244,7 +265,10 @@ public final class X402Codec {
         if (!success && errorReason != null) {
             b.add("errorReason", errorReason);
         }
-        b.add("transaction", transaction == null ? "" : transaction).add("network", network);
+        if (transaction != null && (success || !transaction.isEmpty())) {
+            b.add("transaction", transaction);
+        }
+        b.add("network", network);
         if (payer != null) {
             b.add("payer", payer);
         }

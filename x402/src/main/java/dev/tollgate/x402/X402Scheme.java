@@ -74,6 +74,10 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
     /** How far past its timeout a client may date an authorization (clock skew between client and server). */
     private static final Duration MAX_SKEW = Duration.ofMinutes(10);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+    /** The {@code error} of a v2 offer, as the specification words it. */
+    private static final String REQUIRED_V2 = X402Codec.PAYMENT_SIGNATURE + " header is required";
+    /** The {@code error} of a v1 offer. */
+    private static final String REQUIRED_V1 = X402Codec.X_PAYMENT + " header is required";
 
     /** A payment reserved for one call: what commit and release need. */
     public record Claim(X402Payment payment, X402Route route, JsonObject requirement, String paymentIdKey) {
@@ -200,19 +204,12 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
             LOG.log(System.Logger.Level.ERROR, "x402 cannot offer " + terms.resource() + ": " + e.getMessage());
             return Offer.NONE;
         }
-        return offer(r, terms, "Payment required", s);
+        return offer(r, terms, null, s);
     }
 
     private Offer offer(X402Route r, Terms terms, String error, Settings s) {
         String url = url(terms.request());
-        JsonObject required = Json.createObjectBuilder()
-                .add("x402Version", 2)
-                .add("error", error)
-                .add("resource", Json.createObjectBuilder().add("url", url).add("description", r.description())
-                        .add("mimeType", r.mimeType()))
-                .add("accepts", Json.createArrayBuilder().add(r.requirement()))
-                .addAll(extensions(r))
-                .build();
+        JsonObject required = X402Codec.paymentRequired(error == null ? REQUIRED_V2 : error, url, r);
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("header", X402Codec.PAYMENT_SIGNATURE);
         parameters.put("network", r.network());
@@ -226,19 +223,11 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         JsonObject v1 = v1Supported(r, s) ? r.requirementV1(url) : null;
         if (v1 != null) {
             members.put("x402Version", 1);
-            members.put("error", error.equals("Payment required") ? "X-PAYMENT header is required" : error);
+            members.put("error", error == null ? REQUIRED_V1 : error);
             members.put("accepts", List.of(plain(v1)));
         }
         return new Offer(List.of(option), List.of(Map.entry(X402Codec.PAYMENT_REQUIRED, X402Codec.encode(required))),
                 members);
-    }
-
-    private static jakarta.json.JsonObjectBuilder extensions(X402Route r) {
-        if (!r.paymentIdentifierRequired()) {
-            return Json.createObjectBuilder();
-        }
-        return Json.createObjectBuilder().add("extensions", Json.createObjectBuilder().add("payment-identifier",
-                Json.createObjectBuilder().add("info", Json.createObjectBuilder().add("required", true))));
     }
 
     /** A JSON object as plain maps, lists and scalars, for the problem body's JSON-B writer. */
@@ -442,8 +431,8 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
             releaseQuietly(s, p.authorizationKey());
             releaseQuietly(s, claim.paymentIdKey());
             String reason = result.errorReason() == null ? "settlement_failed" : result.errorReason();
-            JsonObject answer = X402Codec.settlement(false, reason, "", network, result.payer() != null
-                    ? result.payer() : p.from());
+            JsonObject answer = X402Codec.settlement(false, reason, result.transaction(), network,
+                    result.payer() != null ? result.payer() : p.from());
             return new Committed.Declined("The x402 facilitator did not settle this payment (" + reason + ").",
                     List.of(Map.entry(responseHeader, X402Codec.encode(answer))));
         }
