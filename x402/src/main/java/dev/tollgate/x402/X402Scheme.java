@@ -132,24 +132,44 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
             }
             return;
         }
-        List<X402Route> resolved = new ArrayList<>();
-        for (Terms t : context.endpoints()) {
-            resolved.add(route(t)); // throws, naming the endpoint
-        }
-        if (resolved.isEmpty()) {
+        if (context.endpoints().isEmpty()) {
+            // Only Jakarta REST resources (read on first use) may accept x402: ask now, and again on
+            // first use if the facilitator cannot be reached yet.
+            try {
+                ensureSupported(s);
+            } catch (IllegalStateException e) {
+                LOG.log(System.Logger.Level.WARNING, "x402: {0}; asked again when an endpoint is first used",
+                        e.getMessage());
+            }
             return;
         }
-        Set<String> kinds;
-        try {
-            kinds = s.facilitator().supported();
-        } catch (Facilitator.FacilitatorException e) {
-            throw new IllegalStateException("cannot check what the x402 facilitator supports: " + e.getMessage(), e);
+        ensureSupported(s);
+        for (Terms t : context.endpoints()) {
+            route(t); // throws, naming the endpoint
         }
-        s.supported().addAll(kinds);
-        for (X402Route r : resolved) {
-            checkSupported(r, s);
+        LOG.log(System.Logger.Level.INFO, "x402: {0} endpoint(s) through {1}", context.endpoints().size(),
+                s.facilitator());
+    }
+
+    /**
+     * Asks the facilitator's {@code /supported} once (until it has answered).
+     *
+     * @throws IllegalStateException if it cannot be asked
+     */
+    private static void ensureSupported(Settings s) {
+        if (!s.supported().isEmpty()) {
+            return;
         }
-        LOG.log(System.Logger.Level.INFO, "x402: {0} endpoint(s) through {1}", resolved.size(), s.facilitator());
+        synchronized (s.supported()) {
+            if (s.supported().isEmpty()) {
+                try {
+                    s.supported().addAll(s.facilitator().supported());
+                } catch (Facilitator.FacilitatorException e) {
+                    throw new IllegalStateException("cannot check what the x402 facilitator supports: "
+                            + e.getMessage(), e);
+                }
+            }
+        }
     }
 
     private static void checkSupported(X402Route r, Settings s) {
@@ -173,13 +193,17 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
      * @throws IllegalArgumentException naming the endpoint, if its terms are invalid
      */
     X402Route route(Terms terms) {
+        Settings s = settings;
+        try {
+            ensureSupported(s);
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException(e.getMessage(), e); // not cached: asked again next time
+        }
         String key = terms.resource() + "|" + terms.price() + "|" + terms.declaredOn();
         Object cached = routes.computeIfAbsent(key, k -> {
             try {
-                X402Route r = X402Routes.resolve(terms, settings);
-                if (!settings.supported().isEmpty()) {
-                    checkSupported(r, settings);
-                }
+                X402Route r = X402Routes.resolve(terms, s);
+                checkSupported(r, s);
                 return r;
             } catch (RuntimeException e) {
                 return e;
