@@ -393,8 +393,10 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
             return new Reserved.Refused<>(Denial.of(Denial.Kind.IDEMPOTENCY_KEY_REUSED, "This payment-identifier was"
                     + " used with another payment."));
         }
-        if (c.state() == ClaimStore.State.SPENT && c.response() != null) {
-            return new Reserved.Replayed<>(c.response());
+        if (c.state() == ClaimStore.State.SPENT) {
+            return c.response() != null ? new Reserved.Replayed<>(c.response())
+                    : new Reserved.Refused<>(Denial.of(Denial.Kind.ALREADY_PROCESSED, "This payment was settled and"
+                            + " served; its response was not kept, so it cannot be sent again."));
         }
         if (c.state() == ClaimStore.State.UNKNOWN) {
             return new Reserved.Refused<>(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "The settlement of this payment"
