@@ -23,6 +23,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -66,6 +67,8 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
     public static final String SETTLEMENT_PENDING = "settlement_pending";
 
     private static final System.Logger LOG = System.getLogger(X402Scheme.class.getName());
+    /** Marks the supported kinds as the facilitator's answer (not a kind). */
+    private static final String ANSWERED = "answered";
     /** Authorizations that end sooner than this are refused locally: the facilitator would refuse them. */
     private static final Duration MIN_VALIDITY = Duration.ofSeconds(6);
     /** How far past its timeout a client may date an authorization (clock skew between client and server). */
@@ -162,7 +165,9 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         synchronized (s.supported()) {
             if (s.supported().isEmpty()) {
                 try {
-                    s.supported().addAll(s.facilitator().supported());
+                    Set<String> kinds = s.facilitator().supported();
+                    s.supported().addAll(kinds);
+                    s.supported().add(ANSWERED); // even an empty answer is not asked for again
                 } catch (Facilitator.FacilitatorException e) {
                     throw new IllegalStateException("cannot check what the x402 facilitator supports: "
                             + e.getMessage(), e);
@@ -175,7 +180,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         if (!s.supported().contains("2:" + X402Route.EXACT + ":" + r.network())) {
             throw new IllegalStateException(r.resource() + ": the x402 facilitator " + s.facilitator().bases()
                     + " does not support the exact scheme on " + r.network() + " (x402 v2); it supports "
-                    + new java.util.TreeSet<>(s.supported()));
+                    + s.supported().stream().filter(k -> !k.equals(ANSWERED)).sorted().toList());
         }
     }
 
