@@ -282,7 +282,8 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         String pidKey = null;
         if (payment.paymentId() != null) {
             pidKey = "pid:" + payment.paymentId();
-            ClaimStore.Claim c = s.store().claim(pidKey, payment.digest(), now, now.plus(s.paymentIdRetention()));
+            // Held like the authorization while in progress; kept for the retention once spent.
+            ClaimStore.Claim c = s.store().claim(pidKey, payment.digest(), now, authLapses);
             if (!c.claimed()) {
                 return paymentIdTaken(c, payment);
             }
