@@ -232,6 +232,15 @@ class X402FlowTest {
         assertEquals(502, r.statusCode());
     }
 
+    @Test
+    void aFacilitatorThatCannotBeReachedIsSkippedForTheNextOne() throws Exception {
+        start(X402Scheme.builder().facilitator("http://127.0.0.1:" + freePort()).facilitator(facilitator.url())
+                .payTo(Payments.PAY_TO).clock(clock).build());
+        assertEquals(200, pay("/forecast", Payments.v2("10000", clock.instant())).statusCode());
+        assertEquals(1, facilitator.verifies.get());
+        assertEquals(1, facilitator.settles.get());
+    }
+
     private static int freePort() throws Exception {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             return s.getLocalPort();
