@@ -31,7 +31,7 @@ import java.util.TreeSet;
  * every call must then send it in {@code X-Admin-Key}.
  *
  * <pre>
- * POST   /admin/accounts                         {"id":"acme","balance":"100","entitlements":["premium"]}
+ * POST   /admin/accounts                         {"id":"acme","balance":"100","entitlements":["premium"],"key":"…"}
  * GET    /admin/accounts/{id}
  * POST   /admin/accounts/{id}/credit             {"amount":"50","reference":"invoice 7"}
  * POST   /admin/accounts/{id}/debit              {"amount":"5","reference":"correction"}
@@ -120,9 +120,19 @@ public class AdminServlet extends HttpServlet {
             if (body.get("entitlements") instanceof Collection<?> c) {
                 c.forEach(e -> entitlements.add(String.valueOf(e)));
             }
+            String key = body.get("key") == null ? null : text(body, "key");
+            if (key != null && !(admin instanceof dev.tollgate.ledger.KeyAdministration)) {
+                throw new IllegalArgumentException("this ledger keeps no keys; leave out \"key\"");
+            }
+            if (key != null) {
+                dev.tollgate.ledger.KeySecrets.requireImportable(key); // before the account is opened
+            }
             boolean created = admin.openAccount(id, balance, entitlements);
             if (!created) {
                 throw new IllegalStateException("account exists: " + quote(id));
+            }
+            if (key != null) {
+                ((dev.tollgate.ledger.KeyAdministration) admin).importKey(id, key, "admin", null);
             }
             resp.setHeader("Location", req.getContextPath() + "/admin/accounts/" + id);
             Json.write(resp, 201, view(admin.account(id)));

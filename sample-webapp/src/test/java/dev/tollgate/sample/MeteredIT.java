@@ -70,9 +70,10 @@ class MeteredIT {
         return SampleHttp.json(r);
     }
 
-    /** Opens an account with 50 credits through the admin API. */
+    /** Opens an account with 50 credits through the admin API, with a key equal to its id (imported). */
     private void open(String account) throws Exception {
-        HttpResponse<String> r = send("POST", "/admin/accounts", "{\"id\":\"" + account + "\",\"balance\":\"50\"}",
+        HttpResponse<String> r = send("POST", "/admin/accounts", "{\"id\":\"" + account + "\",\"balance\":\"50\",\"key\":\""
+                + account + "\"}",
                 "X-Admin-Key", ADMIN_KEY);
         assertEquals(201, r.statusCode(), r.body());
     }
