@@ -27,7 +27,7 @@ import java.util.Map;
  * GET /admin/stats                          calls, charges and refusals per minute, per endpoint, rate-limit pressure
  * </pre>
  */
-@WebServlet(name = "dashboard", urlPatterns = {"/admin/dashboard", "/admin/dashboard.js", "/admin/dashboard.css",
+@WebServlet(name = "admin-dashboard", urlPatterns = {"/admin/dashboard", "/admin/dashboard.js", "/admin/dashboard.css",
         "/admin/usage", "/admin/stats"})
 public class DashboardServlet extends HttpServlet {
 

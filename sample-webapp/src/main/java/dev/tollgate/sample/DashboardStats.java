@@ -69,6 +69,9 @@ final class DashboardStats implements TollgateListener {
         String endpoint;
         String kind;
         if (event instanceof TollgateEvent.Passed p) {
+            if (p.endpoint().startsWith("admin")) {
+                return; // the operator's own pages (admin, admin-metrics, admin-dashboard) are not API traffic
+            }
             endpoint = p.endpoint();
             kind = "call";
         } else if (event instanceof TollgateEvent.Admitted a) {

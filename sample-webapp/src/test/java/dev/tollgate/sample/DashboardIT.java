@@ -73,21 +73,21 @@ class DashboardIT {
 
     private void traffic() throws Exception {
         for (String account : List.of("dash-a", "dash-b")) {
-            assertEquals(201, send("POST", "/admin/accounts", "{\"id\":\"" + account + "\",\"balance\":\"100\"}",
+            assertEquals(201, send("POST", "/admin/accounts", "{\"id\":\"" + account + "\",\"balance\":\"100\",\"key\":\"" + account + "-it-key\"}",
                     "X-Admin-Key", ADMIN_KEY).statusCode());
         }
         for (int i = 0; i < 3; i++) {
-            assertEquals(200, send("GET", "/api/quotes/ACME", null, "X-API-Key", "dash-a").statusCode());
+            assertEquals(200, send("GET", "/api/quotes/ACME", null, "X-API-Key", "dash-a-it-key").statusCode());
         }
         for (int i = 0; i < 2; i++) {
-            assertEquals(200, send("GET", "/api/reports/7", null, "X-API-Key", "dash-b").statusCode());
+            assertEquals(200, send("GET", "/api/reports/7", null, "X-API-Key", "dash-b-it-key").statusCode());
         }
         for (int i = 0; i < 2; i++) {
             assertEquals(402, send("GET", "/api/quotes/ACME", null).statusCode());
         }
         int limited = 0;
         for (int i = 0; i < 7; i++) {
-            limited += send("GET", "/api/search?q=x", null, "X-API-Key", "dash-a").statusCode() == 429 ? 1 : 0;
+            limited += send("GET", "/api/search?q=x", null, "X-API-Key", "dash-a-it-key").statusCode() == 429 ? 1 : 0;
         }
         assertEquals(2, limited);
     }
@@ -104,6 +104,15 @@ class DashboardIT {
                 "Basic " + Base64.getEncoder().encodeToString(("anyone:" + ADMIN_KEY).getBytes(StandardCharsets.UTF_8)));
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("operator dashboard"), page.body());
+        // A browser sends stored Basic credentials with requests other sites make it send: they open
+        // pages, never changes (cross-site request forgery); a change needs X-Admin-Key.
+        String basic = "Basic " + Base64.getEncoder().encodeToString(("x:" + ADMIN_KEY).getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> forged = send("POST", "/admin/accounts",
+                "{\"id\":\"csrf\",\"balance\":\"1000\",\"key\":\"csrf-chosen-key\"}", "Authorization", basic);
+        assertEquals(403, forged.statusCode(), forged.body());
+        assertEquals("application/problem+json", forged.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(401, send("GET", "/api/quotes/ACME", null, "X-API-Key", "csrf-chosen-key").statusCode(),
+                "the forged account was not opened");
     }
 
     @Test
