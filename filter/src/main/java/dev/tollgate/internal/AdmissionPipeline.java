@@ -100,7 +100,7 @@ final class AdmissionPipeline {
 
         PaymentTerms policyTerms = policy.payment();
         Terms terms = new Terms(policyTerms.price(), policyTerms.entitlement(), policyTerms.description(),
-                policyTerms.resource());
+                policyTerms.resource(), policyTerms.declaredOn(), request);
         PaymentSchemes.Accepted accepted;
         try {
             accepted = schemes.acceptedBy(policyTerms);
@@ -169,7 +169,7 @@ final class AdmissionPipeline {
         if (reserved instanceof Reserved.Held<Object> held) {
             SettlementOnce ticket = new SettlementOnce(ticketParts, request,
                     new SettlementOnce.Paid(scheme, held.handle(), terms), held.hold(), limit, held.payer(),
-                    held.balance(), idempotencyKey != null, body, collected);
+                    held.balance(), idempotencyKey != null || held.recordResponse(), body, collected);
             return policyTerms.metered() ? ticket.metered() : ticket;
         } else if (reserved instanceof Reserved.Refused<Object> refused) {
             return refuse(refused.denial(), request, limit, refused.headers());

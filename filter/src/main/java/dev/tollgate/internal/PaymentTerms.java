@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param resource a short name for statements and logs, such as {@code "GET quotes"}
  * @param metered whether the endpoint sets the actual amount, up to the price
  * @param schemes the payment schemes the endpoint accepts, in order; empty for the configured ones
+ * @param declaredOn where the endpoint's annotations are read (method, then class), or {@code null}
  */
 public record PaymentTerms(Money price, String entitlement, String description, String resource, boolean metered,
-                           List<String> schemes) {
+                           List<String> schemes, java.lang.reflect.AnnotatedElement declaredOn) {
 
     // Validates and copies.
     public PaymentTerms {
@@ -33,7 +34,31 @@ public record PaymentTerms(Money price, String entitlement, String description, 
      * @param resource a short name for statements and logs
      */
     public PaymentTerms(Money price, String entitlement, String description, String resource) {
-        this(price, entitlement, description, resource, false, List.of());
+        this(price, entitlement, description, resource, false, List.of(), null);
+    }
+
+    /**
+     * Terms without a declaring element.
+     *
+     * @param price the price per call
+     * @param entitlement the required entitlement, or {@code null}
+     * @param description the human description, or {@code null}
+     * @param resource a short name for statements and logs
+     * @param metered whether the endpoint sets the actual amount
+     * @param schemes the accepted payment schemes; empty for the configured ones
+     */
+    public PaymentTerms(Money price, String entitlement, String description, String resource, boolean metered,
+                        List<String> schemes) {
+        this(price, entitlement, description, resource, metered, schemes, null);
+    }
+
+    /**
+     * {@return the same terms, declared on another element}
+     *
+     * @param element the method (falling back to its class) or class whose annotations apply
+     */
+    public PaymentTerms declaredOn(java.lang.reflect.AnnotatedElement element) {
+        return new PaymentTerms(price, entitlement, description, resource, metered, schemes, element);
     }
 
     /**
@@ -42,6 +67,6 @@ public record PaymentTerms(Money price, String entitlement, String description, 
      * @param name the resource name, such as {@code "HEAD quotes"}
      */
     public PaymentTerms forResource(String name) {
-        return new PaymentTerms(price, entitlement, description, name, metered, schemes);
+        return new PaymentTerms(price, entitlement, description, name, metered, schemes, declaredOn);
     }
 }
