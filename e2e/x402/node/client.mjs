@@ -1,7 +1,8 @@
 // The official x402 v2 client (@x402/fetch 2.27.0 + the "exact" EVM scheme of @x402/evm), signing offline with
 // a Hardhat test key, as X402EndToEndIT drives it. Prints ONE JSON line on stdout:
-//   {status, paymentRequired, paymentSignatures, paymentResponse, contentType, body, error}
-// paymentRequired: the decoded PAYMENT-REQUIRED header of the first 402 (null without one);
+//   {status, paymentRequired, lastPaymentRequired, paymentSignatures, paymentResponse, contentType, cacheControl, body, error}
+// paymentRequired: the decoded PAYMENT-REQUIRED header of the first 402 (null without one), lastPaymentRequired
+// that of the final response when it is a 402 too (the refusal of a payment: its error says why);
 // paymentSignatures: every PAYMENT-SIGNATURE header the client sent, raw (base64), so the test can replay them;
 // paymentResponse: the final response's PAYMENT-RESPONSE, decoded by the client library (null without one).
 // Usage: node client.mjs URL [payer|poor] [--sign-only]
@@ -21,8 +22,8 @@ if (!url || !KEYS[who] || who === 'facilitator') {
 const client = new x402Client();
 registerExactEvmScheme(client, { signer: privateKeyToAccount(KEYS[who]) });
 
-const out = { status: 0, paymentRequired: null, paymentSignatures: [], paymentResponse: null, contentType: null,
-  body: null, error: null };
+const out = { status: 0, paymentRequired: null, lastPaymentRequired: null, paymentSignatures: [], paymentResponse: null, contentType: null,
+  cacheControl: null, body: null, error: null };
 const decodeBase64Json = (h) => JSON.parse(Buffer.from(h, 'base64').toString('utf8'));
 // The fetch the client library calls: records what went over the wire.
 const recordingFetch = async (input, init) => {
@@ -42,6 +43,9 @@ try {
   if (!signOnly) {
     out.status = res.status;
     out.contentType = res.headers.get('content-type');
+    out.cacheControl = res.headers.get('cache-control');
+    const last = res.status === 402 ? res.headers.get('PAYMENT-REQUIRED') : null;
+    if (last) out.lastPaymentRequired = decodeBase64Json(last);
     out.body = (await res.text()).slice(0, 4000);
     const pr = res.headers.get('PAYMENT-RESPONSE');
     if (pr) out.paymentResponse = decodePaymentResponseHeader(pr);

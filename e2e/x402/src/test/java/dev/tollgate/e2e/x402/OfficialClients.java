@@ -60,7 +60,12 @@ final class OfficialClients {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> json = (Map<String, Object>) new JSON().fromJSON(last);
-        return Outcome.of(json);
+        Outcome o = Outcome.of(json);
+        System.out.printf("x402 e2e: node %s%n  -> %d, %d payment header(s) sent, response %s, Cache-Control %s%s%s%n",
+                String.join(" ", command), o.status(), o.paymentSignatures().size(), o.paymentResponse(),
+                o.cacheControl(), o.lastPaymentRequired() == null ? "" : ", refused: " + o.lastPaymentRequired().get("error"),
+                o.error() == null ? "" : ", error " + o.error());
+        return o;
     }
 
     /**
@@ -68,14 +73,19 @@ final class OfficialClients {
      *
      * @param status the final HTTP status (0 when nothing was sent or the client threw)
      * @param paymentRequired the decoded {@code PAYMENT-REQUIRED} of the first 402, or null (v2 only)
+     * @param lastPaymentRequired the decoded {@code PAYMENT-REQUIRED} of the final response when it is a 402
+     *     (a refused payment; its {@code error} says why), or null (v2 only)
      * @param paymentSignatures the raw payment headers the client sent, in order
      * @param paymentResponse the decoded {@code PAYMENT-RESPONSE} / {@code X-PAYMENT-RESPONSE}, or null
      * @param contentType the final response's content type, or null
+     * @param cacheControl the final response's {@code Cache-Control}, or null
      * @param body the final response's body (its first 4,000 characters), or null
      * @param error the client's error message when it threw, or null
      */
-    record Outcome(int status, Map<String, Object> paymentRequired, List<String> paymentSignatures,
-            Map<String, Object> paymentResponse, String contentType, String body, String error) {
+    record Outcome(int status, Map<String, Object> paymentRequired, Map<String, Object> lastPaymentRequired,
+            List<String> paymentSignatures,
+            Map<String, Object> paymentResponse, String contentType, String cacheControl, String body,
+            String error) {
 
         @SuppressWarnings("unchecked")
         static Outcome of(Map<String, Object> json) {
@@ -85,9 +95,10 @@ final class OfficialClients {
                 Arrays.stream(a).map(String::valueOf).forEach(sigs::add);
             }
             return new Outcome(((Number) json.get("status")).intValue(),
-                    (Map<String, Object>) json.get("paymentRequired"), List.copyOf(sigs),
+                    (Map<String, Object>) json.get("paymentRequired"),
+                    (Map<String, Object>) json.get("lastPaymentRequired"), List.copyOf(sigs),
                     (Map<String, Object>) json.get("paymentResponse"), (String) json.get("contentType"),
-                    (String) json.get("body"), (String) json.get("error"));
+                    (String) json.get("cacheControl"), (String) json.get("body"), (String) json.get("error"));
         }
     }
 }

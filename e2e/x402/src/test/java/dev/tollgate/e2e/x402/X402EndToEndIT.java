@@ -70,6 +70,10 @@ class X402EndToEndIT {
         Path work = Path.of(System.getProperty("x402.e2e.work", "target/x402-e2e")).toAbsolutePath();
         Path node = Path.of(System.getProperty("x402.e2e.node", "node")).toAbsolutePath();
         Files.createDirectories(work);
+        // This run's logs only (the npm ci logs stay: they are written only when npm ci runs).
+        for (String log : new String[] {"chain.log", "facilitator.log", "setup.log", "clients.log"}) {
+            Files.deleteIfExists(work.resolve(log));
+        }
         String missing = NodeToolchain.missing(work.resolve("toolchain.log"));
         if (missing != null) {
             String why = "x402 end-to-end test (e2e/x402) needs Node " + NodeToolchain.MIN_NODE_MAJOR
@@ -181,6 +185,7 @@ class X402EndToEndIT {
         assertTrue(X402Stack.USDC.equalsIgnoreCase((String) offer.get("asset")), offer.toString());
         assertTrue(X402Stack.PAY_TO.equalsIgnoreCase((String) offer.get("payTo")), offer.toString());
         assertSettled(o.paymentResponse(), X402Stack.PAYER);
+        assertEquals("private", o.cacheControl(), "a paid response is for this client only");
         Chain after = Chain.read();
         after.assertMoved(before, FORECAST, 1);
     }
@@ -208,6 +213,10 @@ class X402EndToEndIT {
         if (o.paymentResponse() != null) {
             assertEquals(Boolean.FALSE, o.paymentResponse().get("success"), o.toString());
         }
+        assertEquals("no-store", o.cacheControl(), o.toString());
+        assertNotNull(o.lastPaymentRequired(), "the refusal is a fresh x402 offer: " + o);
+        assertTrue(String.valueOf(o.lastPaymentRequired().get("error")).contains("insufficient_balance"),
+                "the facilitator's reason is passed through: " + o.lastPaymentRequired());
         Chain after = Chain.read();
         after.assertMoved(before, BigInteger.ZERO, 0);
         assertEquals(before.poor, after.poor);
@@ -288,6 +297,8 @@ class X402EndToEndIT {
         assertNull(o.error(), o.toString());
         assertEquals(1, o.paymentSignatures().size(), "one X-PAYMENT: " + o);
         assertSettled(o.paymentResponse(), X402Stack.PAYER);
+        assertEquals("base-sepolia", o.paymentResponse().get("network"), "the v1 name of the chain");
+        assertEquals("private", o.cacheControl(), o.toString());
         Chain.read().assertMoved(before, FORECAST, 1);
     }
 
