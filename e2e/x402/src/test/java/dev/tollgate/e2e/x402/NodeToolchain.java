@@ -74,7 +74,7 @@ final class NodeToolchain {
         }
         long start = System.nanoTime();
         ChildProcesses.Result r = ChildProcesses.run(dir.toFile(), Map.of(), log, NPM_CI_TIMEOUT,
-                "npm", "ci", "--no-audit", "--no-fund");
+                "npm", "ci", "--prefer-offline", "--no-audit", "--no-fund");
         Files.writeString(log, r.stdout(), java.nio.file.StandardOpenOption.APPEND);
         if (r.exitCode() != 0) {
             throw new IllegalStateException("'npm ci' failed in " + dir + " (exit " + r.exitCode() + "; see " + log
