@@ -200,6 +200,11 @@ class X402EndToEndIT {
 
         assertEquals(402, replay.statusCode(), replay.body());
         assertNotSettledHeader(replay);
+        assertEquals("no-store", replay.headers().firstValue("Cache-Control").orElse(null));
+        HttpResponse<String> elsewhere = get("/rest/x402/forecast", "PAYMENT-SIGNATURE",
+                paid.paymentSignatures().get(0));
+        assertEquals(402, elsewhere.statusCode(), "the same requirement on another endpoint: " + elsewhere.body());
+        assertNotSettledHeader(elsewhere);
         Chain.read().assertMoved(before, BigInteger.ZERO, 0);
     }
 
@@ -240,16 +245,43 @@ class X402EndToEndIT {
         String header = clients.v2SignOnly(url("/api/x402/forecast"));
         Chain before = Chain.read();
 
-        int copies = 6;
-        CyclicBarrier together = new CyclicBarrier(copies);
-        ExecutorService pool = Executors.newFixedThreadPool(copies);
+        List<Integer> statuses = sendAtOnce(header, List.of("/api/x402/forecast", "/api/x402/forecast",
+                "/api/x402/forecast", "/api/x402/forecast", "/api/x402/forecast", "/api/x402/forecast"));
+
+        assertEquals(1, statuses.stream().filter(s -> s == 200).count(), "exactly one delivery: " + statuses);
+        assertTrue(statuses.stream().allMatch(s -> s == 200 || (s >= 400 && s < 500)),
+                "the other copies are refused as client errors, never 5xx: " + statuses);
+        Chain.read().assertMoved(before, FORECAST, 1);
+    }
+
+    /**
+     * The servlet and the Jakarta REST forecast ask for the same requirement (price, asset, payTo), so one signed
+     * header fits both: sent to both at once, it still buys one response.
+     */
+    @Test
+    void oneHeaderSentToTheServletAndTheRestForecastAtOnceIsServedOnce() throws Exception {
+        String header = clients.v2SignOnly(url("/api/x402/forecast"));
+        Chain before = Chain.read();
+
+        List<Integer> statuses = sendAtOnce(header, List.of("/api/x402/forecast", "/rest/x402/forecast",
+                "/api/x402/forecast", "/rest/x402/forecast", "/api/x402/forecast", "/rest/x402/forecast"));
+
+        assertEquals(1, statuses.stream().filter(s -> s == 200).count(), "exactly one delivery: " + statuses);
+        assertTrue(statuses.stream().allMatch(s -> s == 200 || (s >= 400 && s < 500)), statuses.toString());
+        Chain.read().assertMoved(before, FORECAST, 1);
+    }
+
+    /** Sends one {@code PAYMENT-SIGNATURE} to each path, all released at the same moment; the statuses in order. */
+    private static List<Integer> sendAtOnce(String header, List<String> paths) throws Exception {
+        CyclicBarrier together = new CyclicBarrier(paths.size());
+        ExecutorService pool = Executors.newFixedThreadPool(paths.size());
         List<Integer> statuses = new ArrayList<>();
         try {
             List<Future<HttpResponse<String>>> sent = new ArrayList<>();
-            for (int i = 0; i < copies; i++) {
+            for (String path : paths) {
                 sent.add(pool.submit(() -> {
                     together.await(30, TimeUnit.SECONDS);
-                    return get("/api/x402/forecast", "PAYMENT-SIGNATURE", header);
+                    return get(path, "PAYMENT-SIGNATURE", header);
                 }));
             }
             for (Future<HttpResponse<String>> f : sent) {
@@ -258,11 +290,8 @@ class X402EndToEndIT {
         } finally {
             pool.shutdownNow();
         }
-
-        assertEquals(1, statuses.stream().filter(s -> s == 200).count(), "exactly one delivery: " + statuses);
-        assertTrue(statuses.stream().allMatch(s -> s == 200 || (s >= 400 && s < 500)),
-                "the other copies are refused as client errors, never 5xx: " + statuses);
-        Chain.read().assertMoved(before, FORECAST, 1);
+        System.out.println("x402 e2e: one header sent to " + paths + " at once -> " + statuses);
+        return statuses;
     }
 
     @Test
