@@ -99,7 +99,7 @@ public final class Facilitator {
         this.bases = List.copyOf(bases);
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
         this.authHeaders = Map.copyOf(authHeaders);
-        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER)
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
 

@@ -1,6 +1,7 @@
 package dev.tollgate.x402;
 
 import dev.tollgate.spi.ParameterNames;
+import dev.tollgate.spi.payment.ClaimStore;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -171,7 +172,7 @@ public final class X402Parameters implements ParameterNames {
 
     /** Checks the defaults every route starts from; shared by the builder and the parameters. */
     static X402Scheme.Settings settings(Facilitator f, String network, X402Asset asset, String payTo, int maxTimeout,
-                                        Duration retention, X402Store store, Clock clock) {
+                                        Duration retention, ClaimStore store, Clock clock) {
         if (!X402Networks.isValid(network)) {
             throw invalid(NETWORK, network, "not a CAIP-2 EVM network such as eip155:8453");
         }
@@ -186,8 +187,7 @@ public final class X402Parameters implements ParameterNames {
         if (maxTimeout < 1 || maxTimeout > 86_400) {
             throw invalid(MAX_TIMEOUT, String.valueOf(maxTimeout), "not 1 to 86400");
         }
-        X402Store s = store != null ? store : clock != null ? new MemoryX402Store(clock, DEFAULT_MAX_RECORDS) : null;
-        return new X402Scheme.Settings(f, network, a, payTo, maxTimeout, retention, s, clock, null,
+        return new X402Scheme.Settings(f, network, a, payTo, maxTimeout, retention, store, clock, null,
                 ConcurrentHashMap.newKeySet());
     }
 

@@ -6,6 +6,7 @@ import dev.tollgate.spi.Hold;
 import dev.tollgate.spi.Idempotency;
 import dev.tollgate.spi.PaymentOption;
 import dev.tollgate.spi.RecordedResponse;
+import dev.tollgate.spi.payment.ClaimStore;
 import dev.tollgate.spi.payment.Committed;
 import dev.tollgate.spi.payment.MalformedCredentialException;
 import dev.tollgate.spi.payment.Offer;
@@ -40,7 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *       strictly by {@link X402Codec}: anything malformed is a {@code 400}.</li>
  *   <li><b>Reserve.</b> Local checks first (the chosen requirement is this endpoint's; recipient,
  *       amount, validity window on the injected clock); then the authorization (payer and nonce) is
- *       claimed atomically in the {@link X402Store}, so one payment serves one request however many
+ *       claimed atomically in the {@link ClaimStore}, so one payment serves one request however many
  *       copies of it arrive at once; then the facilitator's {@code /verify}. A facilitator that
  *       fails or cannot be reached is a {@code 502}, and the claim is released.</li>
  *   <li><b>Commit.</b> {@code /settle} before any byte of the response leaves; the response gets
@@ -121,9 +122,8 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
     public void start(SchemeContext context) {
         if (settings == null) {
             settings = X402Parameters.read(context.parameters(), context.clock(), !context.endpoints().isEmpty());
-        } else if (settings.clock() == null) {
-            settings = settings.withClock(context.clock());
         }
+        settings = settings.started(context);
         Settings s = settings;
         if (s.disabledReason() != null) {
             if (!context.endpoints().isEmpty()) {
@@ -341,15 +341,15 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         String pidKey = null;
         if (payment.paymentId() != null) {
             pidKey = "pid:" + payment.paymentId();
-            X402Store.Claim c = s.store().claim(pidKey, payment.digest(), now.plus(s.paymentIdRetention()));
+            ClaimStore.Claim c = s.store().claim(pidKey, payment.digest(), now, now.plus(s.paymentIdRetention()));
             if (!c.claimed()) {
                 return paymentIdTaken(c, payment);
             }
         }
         String authKey = payment.authorizationKey();
-        X402Store.Claim c;
+        ClaimStore.Claim c;
         try {
-            c = s.store().claim(authKey, payment.digest(), authLapses);
+            c = s.store().claim(authKey, payment.digest(), now, authLapses);
         } catch (RuntimeException e) {
             releaseQuietly(s, pidKey);
             throw e;
@@ -388,15 +388,15 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         return new Reserved.Held<>(claim, hold, null, null, pidKey != null);
     }
 
-    private Reserved<Claim> paymentIdTaken(X402Store.Claim c, X402Payment payment) {
+    private Reserved<Claim> paymentIdTaken(ClaimStore.Claim c, X402Payment payment) {
         if (!c.digest().equals(payment.digest())) {
             return new Reserved.Refused<>(Denial.of(Denial.Kind.IDEMPOTENCY_KEY_REUSED, "This payment-identifier was"
                     + " used with another payment."));
         }
-        if (c.state() == X402Store.State.SPENT && c.response() != null) {
+        if (c.state() == ClaimStore.State.SPENT && c.response() != null) {
             return new Reserved.Replayed<>(c.response());
         }
-        if (c.state() == X402Store.State.UNKNOWN) {
+        if (c.state() == ClaimStore.State.UNKNOWN) {
             return new Reserved.Refused<>(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "The settlement of this payment"
                     + " has not finished; do not pay again for this call yet.").withRetryAfter(RETRY_AFTER));
         }
@@ -443,9 +443,14 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         if (result == null) {
             LOG.log(System.Logger.Level.WARNING, "x402 settlement of {0} for {1} is unknown after a retry: {2}",
                     p.from(), claim.route().resource(), unknown);
-            s.store().unknown(p.authorizationKey());
-            if (claim.paymentIdKey() != null) {
-                s.store().unknown(claim.paymentIdKey());
+            try {
+                s.store().unknown(p.authorizationKey());
+                if (claim.paymentIdKey() != null) {
+                    s.store().unknown(claim.paymentIdKey());
+                }
+            } catch (RuntimeException e) {
+                // Still taken: a claim left in progress lapses like an unknown one.
+                LOG.log(System.Logger.Level.WARNING, "x402 could not mark a claim unknown: {0}", e.toString());
             }
             return new Committed.Unknown("The payment was sent for settlement and its outcome is not known yet;"
                     + " do not pay again for this call.");
@@ -461,9 +466,17 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
                     List.of(Map.entry(responseHeader, X402Codec.encode(answer))));
         }
         Instant now = s.clock().instant();
-        s.store().spend(p.authorizationKey(), null, Instant.ofEpochSecond(p.validBefore()).plus(Duration.ofMinutes(1)));
-        if (claim.paymentIdKey() != null) {
-            s.store().spend(claim.paymentIdKey(), recorded, now.plus(s.paymentIdRetention()));
+        try {
+            s.store().spend(p.authorizationKey(), null,
+                    Instant.ofEpochSecond(p.validBefore()).plus(Duration.ofMinutes(1)));
+            if (claim.paymentIdKey() != null) {
+                s.store().spend(claim.paymentIdKey(), recorded, now.plus(s.paymentIdRetention()));
+            }
+        } catch (RuntimeException e) {
+            // Paid on chain: deliver. The claim stays in progress until it lapses, so the payment is
+            // still not served again; only a payment-identifier retry cannot be answered from the record.
+            LOG.log(System.Logger.Level.WARNING, "x402 paid, but its claim could not be marked spent: {0}",
+                    e.toString());
         }
         JsonObject answer = X402Codec.settlement(true, null, result.transaction(), network,
                 result.payer() != null ? result.payer() : p.from());
@@ -485,7 +498,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
 
     /** The scheme's configuration. */
     record Settings(Facilitator facilitator, String network, X402Asset asset, String payTo, int maxTimeoutSeconds,
-                    Duration paymentIdRetention, X402Store store, Clock clock, String disabledReason,
+                    Duration paymentIdRetention, ClaimStore store, Clock clock, String disabledReason,
                     Set<String> supported) {
 
         static Settings disabled(String reason) {
@@ -493,10 +506,23 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
                     ConcurrentHashMap.newKeySet());
         }
 
-        Settings withClock(Clock c) {
+        /**
+         * The settings once Tollgate started: the clock given in code, else Tollgate's; the store
+         * given in code, else the ledger's claim store, else one in memory.
+         */
+        Settings started(SchemeContext context) {
+            if (disabledReason != null) {
+                return this;
+            }
+            ClaimStore s = store;
+            if (s == null) {
+                s = context.ledger() == null ? null : context.ledger().claimStore().orElse(null);
+                LOG.log(System.Logger.Level.INFO, "x402 claims: {0}", s == null ? "in memory"
+                        : "in the ledger's store (" + s + ")");
+            }
             return new Settings(facilitator, network, asset, payTo, maxTimeoutSeconds, paymentIdRetention,
-                    store != null ? store : new MemoryX402Store(c, X402Parameters.DEFAULT_MAX_RECORDS), c,
-                    disabledReason, supported);
+                    s != null ? s : new MemoryClaimStore(X402Parameters.DEFAULT_MAX_RECORDS),
+                    clock != null ? clock : context.clock(), null, supported);
         }
     }
 
@@ -514,7 +540,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         private String payTo;
         private int maxTimeoutSeconds = X402Parameters.DEFAULT_MAX_TIMEOUT_SECONDS;
         private Duration paymentIdRetention = X402Parameters.DEFAULT_PAYMENT_ID_RETENTION;
-        private X402Store store;
+        private ClaimStore store;
         private Clock clock;
 
         private Builder() {
@@ -610,7 +636,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
          * @param store where claims and payment-identifier records live (default: in memory)
          * @return this builder
          */
-        public Builder store(X402Store store) {
+        public Builder store(ClaimStore store) {
             this.store = store;
             return this;
         }

@@ -64,6 +64,17 @@ final class TestServlets {
         }
     }
 
+    /** Not priced: the same answer as {@link Forecast}, for a baseline. */
+    public static class Plain extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setContentType("application/json");
+            resp.getWriter().write("{\"outlook\":\"sunny\",\"run\":" + RUNS.incrementAndGet() + "}");
+        }
+    }
+
     /** Priced in a currency x402 cannot pay without its own price. */
     @RequiresPayment(price = "3", schemes = "x402")
     public static class Unpriceable extends HttpServlet {

@@ -33,7 +33,8 @@ import javax.sql.DataSource;
  * <h2>Schema</h2>
  * Tables in one schema (default {@code tollgate}): {@code accounts} (available balance),
  * {@code entitlements}, {@code holds} (open → committed | released | expired), {@code entries}
- * (append-only: every balance change and why) and {@code idempotency_keys}. The DDL ships in this
+ * (append-only: every balance change and why), {@code idempotency_keys} and {@code payment_claims}
+ * (single-use claims of payment credentials, {@link #claimStore()}). The DDL ships in this
  * JAR as versioned scripts ({@code dev/tollgate/ledger/postgresql/V1__ledger.sql}, …);
  * {@link #createSchema()} applies the missing ones under an advisory lock and records them in
  * {@code schema_version}, so several nodes may call it at start-up.
@@ -109,6 +110,7 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
     private final Holds holds;
     private final IdempotencyRecords idempotency;
     private final Administration administration;
+    private final PostgresClaimStore claims;
     private final HoldSweeper sweeper;
 
     private PostgresLedger(Builder b) {
@@ -119,6 +121,7 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
         this.holds = new Holds(db, b.holdTimeout, b.replayRetention);
         this.idempotency = new IdempotencyRecords(db, holds, b.holdTimeout);
         this.administration = new Administration(db);
+        this.claims = new PostgresClaimStore(db);
         if (b.createSchema) {
             createSchema();
         }
@@ -192,6 +195,12 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " = \"" + p.get(name) + "\": expected whole seconds");
         }
+    }
+
+    /** {@return single-use claims of payment credentials, in this ledger's schema (table {@code payment_claims})} */
+    @Override
+    public Optional<dev.tollgate.spi.payment.ClaimStore> claimStore() {
+        return Optional.of(claims);
     }
 
     /** {@return the schema this ledger uses} */

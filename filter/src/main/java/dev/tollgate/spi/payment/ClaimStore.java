@@ -1,19 +1,23 @@
-package dev.tollgate.x402;
+package dev.tollgate.spi.payment;
 
 import dev.tollgate.spi.RecordedResponse;
 import java.time.Instant;
 
 /**
- * Where the x402 scheme keeps its replay guard (each signed authorization, by payer and nonce) and
- * its payment-identifier records (by id, with the payload's digest and the response served). A key
- * is claimed atomically, once: of any number of concurrent claims of one key exactly one gets
- * {@link Claim#CLAIMED}. The built-in store keeps records in memory ({@link MemoryX402Store}); with
- * the PostgreSQL ledger they live in its database, so several nodes never serve one payment twice.
+ * Single-use claims of payment credentials, for {@link PaymentScheme}s that are paid by
+ * credentials a client could send twice (a signed authorization, a voucher): a key (such as payer
+ * and nonce) is claimed atomically, once, before the credential is checked, so one payment serves
+ * one request however many copies of it arrive at once, on however many nodes share the store; a
+ * claim may keep the response served for it, to answer retries of the same payment.
+ *
+ * <p>A {@link dev.tollgate.spi.Ledger} that keeps such records in its own store offers one through
+ * {@link dev.tollgate.spi.Ledger#claimStore()} (the PostgreSQL ledger does, in its database), and a
+ * scheme finds it in {@link SchemeContext#ledger()}; otherwise schemes keep claims in memory.
  *
  * <p>Implementations are thread-safe; calls may block (a database round trip) but must be bounded,
- * and throw a runtime exception when the store cannot answer (Tollgate then answers {@code 503}).
+ * and throw a runtime exception when the store cannot answer (the scheme then fails closed: 503).
  */
-public interface X402Store {
+public interface ClaimStore {
 
     /** The state of a record. */
     enum State {
@@ -41,12 +45,13 @@ public interface X402Store {
     /**
      * Takes a key unless a record that has not lapsed holds it.
      *
-     * @param key the key (at most 300 characters)
-     * @param digest what the key was used with (the payload's digest)
-     * @param lapses when the record may be forgotten
+     * @param key the key (1 to 300 characters)
+     * @param digest what the key was used with (such as the payload's digest; at most 128 characters)
+     * @param now the scheme's current time: records lapsed by then are free
+     * @param lapses when this record may be forgotten
      * @return {@link Claim#CLAIMED}, or the record that holds the key
      */
-    Claim claim(String key, String digest, Instant lapses);
+    Claim claim(String key, String digest, Instant now, Instant lapses);
 
     /**
      * Marks a claimed key as spent, with the response to serve again for it.

@@ -1,7 +1,7 @@
 package dev.tollgate.x402;
 
 import dev.tollgate.spi.RecordedResponse;
-import java.time.Clock;
+import dev.tollgate.spi.payment.ClaimStore;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
@@ -9,37 +9,34 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The x402 records of one JVM. Bounded: at {@code maxRecords} live records a new claim first drops
+ * The claims of one JVM, the x402 scheme's default when the ledger offers no
+ * {@link dev.tollgate.spi.Ledger#claimStore() claim store}. Bounded: at {@code maxRecords} live records a new claim first drops
  * lapsed ones, and when none has lapsed it is refused (the scheme answers {@code 503}) rather than
  * forgetting a payment that could then be replayed. Thread-safe.
  */
-public final class MemoryX402Store implements X402Store {
+public final class MemoryClaimStore implements ClaimStore {
 
     private record Entry(State state, String digest, RecordedResponse response, Instant lapses) {
     }
 
     private final Map<String, Entry> records = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
-    private final Clock clock;
     private final int maxRecords;
 
     /**
      * Creates a store.
      *
-     * @param clock what "lapsed" is measured against
      * @param maxRecords the most records kept at once
      */
-    public MemoryX402Store(Clock clock, int maxRecords) {
+    public MemoryClaimStore(int maxRecords) {
         if (maxRecords < 1) {
             throw new IllegalArgumentException("maxRecords must be at least 1");
         }
-        this.clock = clock;
         this.maxRecords = maxRecords;
     }
 
     @Override
-    public Claim claim(String key, String digest, Instant lapses) {
-        Instant now = clock.instant();
+    public Claim claim(String key, String digest, Instant now, Instant lapses) {
         if (size.get() >= maxRecords) {
             sweep(now);
             if (size.get() >= maxRecords) {
