@@ -9,20 +9,28 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Starts the Node processes of the end-to-end test and ends them, with their whole process tree, even when a
- * test fails or the JVM is shut down. Not thread-safe: one instance per test class.
+ * test fails or the JVM is shut down (a shutdown hook ends whatever is still running, {@code npm ci} included).
+ * Thread-safe.
  */
 final class ChildProcesses implements AutoCloseable {
 
-    private final List<Process> started = new ArrayList<>();
-    private final Thread shutdownHook = new Thread(this::stopAll, "x402-e2e-stop");
+    /** Every process started here and not yet ended: what the shutdown hook stops. */
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
-    ChildProcesses() {
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(ChildProcesses::stopTree),
+                "x402-e2e-stop"));
     }
+
+    private final List<Process> started = new ArrayList<>();
 
     /** Starts a long-running process with its output appended to {@code log}; {@link #close()} stops it. */
     synchronized Process startBackground(File dir, Map<String, String> env, Path log, String... command)
@@ -33,6 +41,7 @@ final class ChildProcesses implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(env);
         Process p = pb.start();
+        RUNNING.add(p);
         started.add(p);
         return p;
     }
@@ -52,10 +61,14 @@ final class ChildProcesses implements AutoCloseable {
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             pb.environment().putAll(env);
             Process p = pb.start();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                stopTree(p);
-                throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout
-                        + " (in " + dir + "; see " + log + ")");
+            RUNNING.add(p);
+            try {
+                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout
+                            + " (in " + dir + "; see " + log + ")");
+                }
+            } finally {
+                stopTree(p); // a no-op for a process that ended, unless it left children behind
             }
             return new Result(p.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8));
         } finally {
@@ -67,24 +80,16 @@ final class ChildProcesses implements AutoCloseable {
     record Result(int exitCode, String stdout) {
     }
 
-    /** Stops every started process and its descendants: politely first, then forcibly. */
+    /** Stops every process started by {@link #startBackground} and its descendants, last started first. */
     @Override
-    public void close() {
-        stopAll();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook is running or has run: nothing left to remove
-        }
-    }
-
-    private synchronized void stopAll() {
+    public synchronized void close() {
         for (int i = started.size() - 1; i >= 0; i--) {
             stopTree(started.get(i));
         }
         started.clear();
     }
 
+    /** Ends {@code p} and its descendants: politely first, forcibly after 5 s. */
     static void stopTree(Process p) {
         List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
         tree.add(p.toHandle());
@@ -92,9 +97,13 @@ final class ChildProcesses implements AutoCloseable {
         for (ProcessHandle h : tree) {
             try {
                 h.onExit().get(5, TimeUnit.SECONDS);
-            } catch (Exception notYet) {
+            } catch (InterruptedException e) {
+                h.destroyForcibly();
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
                 h.destroyForcibly();
             }
         }
+        RUNNING.remove(p);
     }
 }

@@ -237,7 +237,13 @@ class X402EndToEndIT {
         assertTrue(o.paymentResponse() == null || Boolean.FALSE.equals(o.paymentResponse().get("success")),
                 "no successful settlement reported: " + o);
         assertFalse(String.valueOf(o.body()).contains("Exception"), "no exception in the body: " + o.body());
-        Chain.read().assertMoved(before, BigInteger.ZERO, 0);
+        Chain after = Chain.read();
+        after.assertMoved(before, BigInteger.ZERO, 0);
+
+        // Nothing was settled, so the payment is not used up: the same header buys the call once it succeeds.
+        HttpResponse<String> retry = get("/api/x402/forecast", "PAYMENT-SIGNATURE", o.paymentSignatures().get(0));
+        assertEquals(200, retry.statusCode(), retry.body());
+        Chain.read().assertMoved(after, FORECAST, 1);
     }
 
     @Test
