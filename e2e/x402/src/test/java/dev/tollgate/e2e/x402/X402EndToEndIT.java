@@ -334,7 +334,13 @@ class X402EndToEndIT {
         assertSettled(o.paymentResponse(), X402Stack.PAYER);
         assertEquals("base-sepolia", o.paymentResponse().get("network"), "the v1 name of the chain");
         assertEquals("private", o.cacheControl(), o.toString());
-        Chain.read().assertMoved(before, FORECAST, 1);
+        Chain paid = Chain.read();
+        paid.assertMoved(before, FORECAST, 1);
+
+        HttpResponse<String> replay = get("/api/x402/forecast", "X-PAYMENT", o.paymentSignatures().get(0));
+        assertEquals(402, replay.statusCode(), "a v1 payment is spent too: " + replay.body());
+        assertNotSettledHeader(replay);
+        Chain.read().assertMoved(paid, BigInteger.ZERO, 0);
     }
 
     @Test
@@ -362,6 +368,11 @@ class X402EndToEndIT {
         assertEquals(200, o.status(), o.toString());
         assertSettled(o.paymentResponse(), X402Stack.PAYER);
         Chain.read().assertMoved(before, QUOTE, 1);
+
+        Chain beforeKey = Chain.read();
+        HttpResponse<String> byKey = get("/api/quotes/ACME", "X-API-Key", "demo-gold");
+        assertEquals(200, byKey.statusCode(), "the API key still pays in credits: " + byKey.body());
+        Chain.read().assertMoved(beforeKey, BigInteger.ZERO, 0);
     }
 
     @Test
