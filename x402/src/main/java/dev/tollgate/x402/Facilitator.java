@@ -95,6 +95,11 @@ public final class Facilitator {
                     || u.getHost() == null) {
                 throw new IllegalArgumentException("facilitator URL \"" + u + "\" is not an absolute http(s) URL");
             }
+            if (u.getRawUserInfo() != null) {
+                // Credentials in a URL end up in logs and messages; headers are never shown.
+                throw new IllegalArgumentException("a facilitator URL must not carry credentials; send them as a"
+                        + " header (tollgate.x402.authHeader.<Name>)");
+            }
         }
         this.bases = List.copyOf(bases);
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");

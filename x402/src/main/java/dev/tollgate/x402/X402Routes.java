@@ -36,9 +36,14 @@ final class X402Routes {
                             + " (tollgate.x402.asset*) instead");
                 }
             }
-            if (!network.equals(s.network()) && a != null && a.asset().isEmpty()
-                    && X402Parameters.knownUsdc(network) != null) {
+            if (!network.equals(s.network()) && a.asset().isEmpty()) {
+                // Another network than the configured one: its USDC, when known; never the
+                // configured asset's address, which means another contract (or none) there.
                 asset = X402Parameters.knownUsdc(network);
+                if (asset == null) {
+                    throw new IllegalArgumentException("network " + network + " has no known USDC; configure its"
+                            + " asset (tollgate.x402.asset*, with tollgate.x402.network = " + network + ")");
+                }
             }
             String payTo = a != null && !a.payTo().isEmpty() ? a.payTo() : s.payTo();
             if (payTo == null) {

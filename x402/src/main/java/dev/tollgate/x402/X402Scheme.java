@@ -80,7 +80,14 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
     /** The {@code error} of a v1 offer. */
     private static final String REQUIRED_V1 = X402Codec.X_PAYMENT + " header is required";
 
-    /** A payment reserved for one call: what commit and release need. */
+    /**
+     * A payment reserved for one call: what commit and release need. Immutable.
+     *
+     * @param payment the decoded payment
+     * @param route the endpoint's terms
+     * @param requirement the requirement sent to the facilitator (v2, or v1 for a v1 payment)
+     * @param paymentIdKey the claim key of its payment identifier, or {@code null}
+     */
     public record Claim(X402Payment payment, X402Route route, JsonObject requirement, String paymentIdKey) {
     }
 
@@ -393,8 +400,10 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
             return new Reserved.Refused<>(Denial.of(Denial.Kind.IDEMPOTENCY_KEY_REUSED, "This payment-identifier was"
                     + " used with another payment."));
         }
-        if (c.state() == ClaimStore.State.SPENT && c.response() != null) {
-            return new Reserved.Replayed<>(c.response());
+        if (c.state() == ClaimStore.State.SPENT) {
+            return c.response() != null ? new Reserved.Replayed<>(c.response())
+                    : new Reserved.Refused<>(Denial.of(Denial.Kind.ALREADY_PROCESSED, "This payment was settled and"
+                            + " served; its response was not kept, so it cannot be sent again."));
         }
         if (c.state() == ClaimStore.State.UNKNOWN) {
             return new Reserved.Refused<>(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "The settlement of this payment"

@@ -51,6 +51,8 @@ final class StubFacilitator implements AutoCloseable {
     volatile String supported = "{\"kinds\":[{\"x402Version\":2,\"scheme\":\"exact\",\"network\":\"eip155:84532\"},"
             + "{\"x402Version\":1,\"scheme\":\"exact\",\"network\":\"base-sepolia\"}],\"extensions\":[],\"signers\":{}}";
     volatile Answer verify = Answer.ok(VALID);
+    /** The Authorization header of the last /verify call. */
+    volatile String authorization;
     /** Settle answers in order; the last one repeats. */
     final Queue<Answer> settle = new ConcurrentLinkedQueue<>();
     volatile Answer lastSettle = Answer.ok(SETTLED);
@@ -65,6 +67,7 @@ final class StubFacilitator implements AutoCloseable {
         server.createContext("/supported", x -> answer(x, Answer.ok(supported)));
         server.createContext("/verify", x -> {
             x.setAttribute("start", System.nanoTime());
+            authorization = x.getRequestHeaders().getFirst("Authorization");
             verifyBodies.add(read(x));
             verifies.incrementAndGet();
             answer(x, verify);

@@ -440,6 +440,40 @@ class X402FlowTest {
         assertEquals(503, pay("/quote", Payments.v2("1000", clock.instant())).statusCode());
     }
 
+    @Test
+    void theServiceLoaderSchemeReadsTollgateX402Parameters() throws Exception {
+        server = TestServer.builder()
+                .servlet("forecast", TestServlets.Forecast.class, "/forecast")
+                .initParam("tollgate.x402.facilitator", facilitator.url())
+                .initParam("tollgate.x402.payTo", Payments.PAY_TO)
+                .initParam("tollgate.x402.requestTimeoutMillis", "5000")
+                .initParam("tollgate.x402.authHeader.Authorization", "Bearer s3cret-token")
+                .start();
+        HttpResponse<String> offer = server.get("/forecast");
+        assertEquals(402, offer.statusCode());
+        assertTrue(offer.headers().firstValue("PAYMENT-REQUIRED").isPresent());
+        assertEquals(200, pay("/forecast", Payments.v2("10000", Instant.now())).statusCode());
+        assertEquals("Bearer s3cret-token", facilitator.authorization, "sent to the facilitator");
+        assertFalse(offer.body().contains("s3cret"));
+    }
+
+    @Test
+    void aBadOrMisspelledX402ParameterStopsTheStartNamingIt() {
+        Exception bad = assertThrows(Exception.class, () -> TestServer.builder()
+                .servlet("forecast", TestServlets.Forecast.class, "/forecast")
+                .initParam("tollgate.x402.facilitator", facilitator.url())
+                .initParam("tollgate.x402.payTo", "0x12").start().close());
+        assertTrue(messages(bad).contains("tollgate.x402.payTo = \"0x12\""), messages(bad));
+        Exception typo = assertThrows(Exception.class, () -> TestServer.builder()
+                .servlet("forecast", TestServlets.Forecast.class, "/forecast")
+                .initParam("tollgate.x402.facilitater", facilitator.url()).start().close());
+        assertTrue(messages(typo).contains("tollgate.x402.facilitater") && messages(typo).contains("tollgate-x402"),
+                messages(typo));
+        Exception none = assertThrows(Exception.class, () -> TestServer.builder()
+                .servlet("forecast", TestServlets.Forecast.class, "/forecast").start().close());
+        assertTrue(messages(none).contains("tollgate.x402.facilitator is required"), messages(none));
+    }
+
     static String messages(Throwable e) {
         StringBuilder all = new StringBuilder();
         for (Throwable c = e; c != null; c = c.getCause()) {

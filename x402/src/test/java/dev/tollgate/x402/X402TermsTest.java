@@ -73,6 +73,23 @@ class X402TermsTest {
         assertTrue(e.getMessage().contains("GET u") && e.getMessage().contains("credits"), e.getMessage());
         Terms tooFine = new Terms(Money.parse("0.0000001", "USDC"), null, null, "GET fine", null, null);
         assertThrows(IllegalArgumentException.class, () -> X402Routes.resolve(tooFine, settings()));
+        Terms onBase = new Terms(Money.parse("0.01", "USDC"), null, null, "GET base", OnBase.class, null);
+        X402Route base = X402Routes.resolve(onBase, settings());
+        assertEquals("0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913", base.asset().address());
+        assertEquals("USD Coin", base.asset().name());
+        Terms onMainnet = new Terms(Money.parse("0.01", "USDC"), null, null, "GET l1", OnMainnet.class, null);
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> X402Routes.resolve(onMainnet, settings()));
+        assertTrue(unknown.getMessage().contains("GET l1") && unknown.getMessage().contains("no known USDC"),
+                unknown.getMessage());
+    }
+
+    @X402(network = "eip155:8453")
+    static final class OnBase {
+    }
+
+    @X402(network = "eip155:1")
+    static final class OnMainnet {
     }
 
     private static X402Route route() {
