@@ -19,7 +19,7 @@ final class NodeToolchain {
     /** The oldest Node major version the harness runs on (Hardhat 2.29 and the x402 2.27 SDK). */
     static final int MIN_NODE_MAJOR = 20;
 
-    private static final Pattern VERSION = Pattern.compile("v?(\\d+)\\.(\\d+)\\.(\\d+)");
+    private static final Pattern VERSION = Pattern.compile("v?(\\d{1,4})\\.(\\d{1,4})\\.(\\d{1,4})");
     private static final Duration NPM_CI_TIMEOUT = Duration.ofMinutes(10);
 
     private NodeToolchain() {
@@ -30,18 +30,27 @@ final class NodeToolchain {
      * Never throws: a missing program is a reason, not an error.
      */
     static String missing(Path log) {
-        String node = version(log, "node", "--version");
+        return missing(version(log, "node", "--version"), version(log, "npm", "--version"));
+    }
+
+    /**
+     * {@return why these versions cannot run the harness, or {@code null} when they can}
+     *
+     * @param node what {@code node --version} printed, or null when it could not be run
+     * @param npm what {@code npm --version} printed, or null when it could not be run
+     */
+    static String missing(String node, String npm) {
         if (node == null) {
             return "no 'node' on the PATH";
         }
         Matcher m = VERSION.matcher(node);
-        if (!m.find()) {
+        if (!m.lookingAt()) {
             return "'node --version' printed '" + node + "', not a version";
         }
         if (Integer.parseInt(m.group(1)) < MIN_NODE_MAJOR) {
             return "Node " + node + " is too old: the harness needs Node " + MIN_NODE_MAJOR + " or newer";
         }
-        if (version(log, "npm", "--version") == null) {
+        if (npm == null) {
             return "Node " + node + " is there but 'npm' is not on the PATH";
         }
         return null;
@@ -84,7 +93,8 @@ final class NodeToolchain {
         return true;
     }
 
-    private static boolean upToDate(Path dir) throws IOException {
+    /** {@return whether {@code dir}'s node_modules was installed by npm ci after its package files last changed} */
+    static boolean upToDate(Path dir) throws IOException {
         Path installed = dir.resolve("node_modules/.package-lock.json");
         if (!Files.isRegularFile(installed)) {
             return false;
