@@ -109,13 +109,13 @@ public final class X402Parameters implements ParameterNames {
      * @param needed whether endpoints accept x402 (then a facilitator and a receiver are required)
      * @throws IllegalArgumentException naming the parameter and the value, if one is invalid
      */
-    static X402Scheme.Settings read(Map<String, String> p, Clock clock, boolean needed) {
+    static X402Settings read(Map<String, String> p, Clock clock, boolean needed) {
         String enabled = p.getOrDefault(ENABLED, "true").strip();
         if (!enabled.equals("true") && !enabled.equals("false")) {
             throw invalid(ENABLED, enabled, "not true or false");
         }
         if (enabled.equals("false")) {
-            return X402Scheme.Settings.disabled(ENABLED + " = false");
+            return X402Settings.disabled(ENABLED + " = false");
         }
         String facilitator = p.get(FACILITATOR);
         if (facilitator == null || facilitator.isBlank()) {
@@ -123,7 +123,7 @@ public final class X402Parameters implements ParameterNames {
                 throw new IllegalArgumentException(FACILITATOR + " is required: endpoints accept x402 (or set "
                         + ENABLED + " = false to refuse x402 payments with 503)");
             }
-            return X402Scheme.Settings.disabled(FACILITATOR + " is not set");
+            return X402Settings.disabled(FACILITATOR + " is not set");
         }
         List<URI> urls = new ArrayList<>();
         for (String u : facilitator.split(",")) {
@@ -171,7 +171,7 @@ public final class X402Parameters implements ParameterNames {
     }
 
     /** Checks the defaults every route starts from; shared by the builder and the parameters. */
-    static X402Scheme.Settings settings(Facilitator f, String network, X402Asset asset, String payTo, int maxTimeout,
+    static X402Settings settings(Facilitator f, String network, X402Asset asset, String payTo, int maxTimeout,
                                         Duration retention, ClaimStore store, Clock clock) {
         if (!X402Networks.isValid(network)) {
             throw invalid(NETWORK, network, "not a CAIP-2 EVM network such as eip155:8453");
@@ -187,7 +187,7 @@ public final class X402Parameters implements ParameterNames {
         if (maxTimeout < 1 || maxTimeout > 86_400) {
             throw invalid(MAX_TIMEOUT, String.valueOf(maxTimeout), "not 1 to 86400");
         }
-        return new X402Scheme.Settings(f, network, a, payTo, maxTimeout, retention, store, clock, null,
+        return new X402Settings(f, network, a, payTo, maxTimeout, retention, store, clock, null,
                 ConcurrentHashMap.newKeySet());
     }
 

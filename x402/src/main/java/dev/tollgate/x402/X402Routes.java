@@ -22,7 +22,7 @@ final class X402Routes {
      *
      * @throws IllegalArgumentException naming the endpoint and the member, if a value is invalid
      */
-    static X402Route resolve(Terms terms, X402Scheme.Settings s) {
+    static X402Route resolve(Terms terms, X402Settings s) {
         X402 a = terms.annotation(X402.class);
         String where = "x402 terms of " + (terms.declaredOn() != null ? terms.declaredOn() + " (" + terms.resource()
                 + ")" : terms.resource()) + ": ";

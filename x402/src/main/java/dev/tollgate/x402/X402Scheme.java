@@ -1,10 +1,8 @@
 package dev.tollgate.x402;
 
 import dev.tollgate.Denial;
-import dev.tollgate.Money;
 import dev.tollgate.spi.Hold;
 import dev.tollgate.spi.Idempotency;
-import dev.tollgate.spi.PaymentOption;
 import dev.tollgate.spi.RecordedResponse;
 import dev.tollgate.spi.payment.ClaimStore;
 import dev.tollgate.spi.payment.Committed;
@@ -14,7 +12,6 @@ import dev.tollgate.spi.payment.PaymentScheme;
 import dev.tollgate.spi.payment.Reserved;
 import dev.tollgate.spi.payment.SchemeContext;
 import dev.tollgate.spi.payment.Terms;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -70,15 +67,13 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
     public static final String SETTLEMENT_PENDING = "settlement_pending";
 
     private static final System.Logger LOG = System.getLogger(X402Scheme.class.getName());
+    /** Marks the supported kinds as the facilitator's answer (not a kind). */
+    private static final String ANSWERED = "answered";
     /** Authorizations that end sooner than this are refused locally: the facilitator would refuse them. */
     private static final Duration MIN_VALIDITY = Duration.ofSeconds(6);
     /** How far past its timeout a client may date an authorization (clock skew between client and server). */
     private static final Duration MAX_SKEW = Duration.ofMinutes(10);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
-    /** The {@code error} of a v2 offer, as the specification words it. */
-    private static final String REQUIRED_V2 = X402Codec.PAYMENT_SIGNATURE + " header is required";
-    /** The {@code error} of a v1 offer. */
-    private static final String REQUIRED_V1 = X402Codec.X_PAYMENT + " header is required";
 
     /**
      * A payment reserved for one call: what commit and release need. Immutable.
@@ -91,7 +86,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
     public record Claim(X402Payment payment, X402Route route, JsonObject requirement, String paymentIdKey) {
     }
 
-    private volatile Settings settings;
+    private volatile X402Settings settings;
     private final Map<String, Object> routes = new ConcurrentHashMap<>();
 
     /** Creates a scheme configured from {@code tollgate.x402.*} parameters at {@link #start}; for {@code ServiceLoader}. */
@@ -99,7 +94,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         this.settings = null;
     }
 
-    private X402Scheme(Settings settings) {
+    private X402Scheme(X402Settings settings) {
         this.settings = settings;
     }
 
@@ -117,7 +112,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
      * @return the scheme
      */
     public static X402Scheme disabled(String reason) {
-        return new X402Scheme(Settings.disabled(reason));
+        return new X402Scheme(X402Settings.disabled(reason));
     }
 
     @Override
@@ -131,7 +126,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
             settings = X402Parameters.read(context.parameters(), context.clock(), !context.endpoints().isEmpty());
         }
         settings = settings.started(context);
-        Settings s = settings;
+        X402Settings s = settings;
         if (s.disabledReason() != null) {
             if (!context.endpoints().isEmpty()) {
                 LOG.log(System.Logger.Level.WARNING, "x402 is out of service ({0}); {1} endpoint(s) accept it and refuse"
@@ -163,14 +158,16 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
      *
      * @throws IllegalStateException if it cannot be asked
      */
-    private static void ensureSupported(Settings s) {
+    private static void ensureSupported(X402Settings s) {
         if (!s.supported().isEmpty()) {
             return;
         }
         synchronized (s.supported()) {
             if (s.supported().isEmpty()) {
                 try {
-                    s.supported().addAll(s.facilitator().supported());
+                    Set<String> kinds = s.facilitator().supported();
+                    s.supported().addAll(kinds);
+                    s.supported().add(ANSWERED); // even an empty answer is not asked for again
                 } catch (Facilitator.FacilitatorException e) {
                     throw new IllegalStateException("cannot check what the x402 facilitator supports: "
                             + e.getMessage(), e);
@@ -179,18 +176,12 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         }
     }
 
-    private static void checkSupported(X402Route r, Settings s) {
+    private static void checkSupported(X402Route r, X402Settings s) {
         if (!s.supported().contains("2:" + X402Route.EXACT + ":" + r.network())) {
             throw new IllegalStateException(r.resource() + ": the x402 facilitator " + s.facilitator().bases()
                     + " does not support the exact scheme on " + r.network() + " (x402 v2); it supports "
-                    + new java.util.TreeSet<>(s.supported()));
+                    + s.supported().stream().filter(k -> !k.equals(ANSWERED)).sorted().toList());
         }
-    }
-
-    /** Whether the facilitator settles v1 payments on this route's network (else v1 clients are not offered it). */
-    private static boolean v1Supported(X402Route r, Settings s) {
-        String v1 = X402Networks.v1Name(r.network());
-        return v1 != null && s.supported().contains("1:" + X402Route.EXACT + ":" + v1);
     }
 
     /**
@@ -200,7 +191,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
      * @throws IllegalArgumentException naming the endpoint, if its terms are invalid
      */
     X402Route route(Terms terms) {
-        Settings s = settings;
+        X402Settings s = settings;
         try {
             ensureSupported(s);
         } catch (IllegalStateException e) {
@@ -224,7 +215,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
 
     @Override
     public Offer offer(Terms terms) {
-        Settings s = settings;
+        X402Settings s = settings;
         if (s == null || s.disabledReason() != null || terms.entitlement() != null) {
             return Offer.NONE;
         }
@@ -235,66 +226,9 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
             LOG.log(System.Logger.Level.ERROR, "x402 cannot offer " + terms.resource() + ": " + e.getMessage());
             return Offer.NONE;
         }
-        return offer(r, terms, null, s);
+        return X402Offers.offer(r, terms, null, s);
     }
 
-    private Offer offer(X402Route r, Terms terms, String error, Settings s) {
-        String url = url(terms.request());
-        JsonObject required = X402Codec.paymentRequired(error == null ? REQUIRED_V2 : error, url, r);
-        Map<String, String> parameters = new LinkedHashMap<>();
-        parameters.put("header", X402Codec.PAYMENT_SIGNATURE);
-        parameters.put("network", r.network());
-        parameters.put("asset", r.asset().address());
-        parameters.put("payTo", r.payTo());
-        parameters.put("amount", r.amount().toString());
-        PaymentOption option = new PaymentOption(NAME, money(r), "Pay " + r.price().toPlainString() + " "
-                + r.asset().name() + " on " + r.network() + " with x402: sign the payment offered in PAYMENT-REQUIRED"
-                + " and send it in PAYMENT-SIGNATURE (v1 clients: X-PAYMENT).", parameters);
-        Map<String, Object> members = new LinkedHashMap<>();
-        JsonObject v1 = v1Supported(r, s) ? r.requirementV1(url) : null;
-        if (v1 != null) {
-            members.put("x402Version", 1);
-            members.put("error", error == null ? REQUIRED_V1 : error);
-            members.put("accepts", List.of(plain(v1)));
-        }
-        return new Offer(List.of(option), List.of(Map.entry(X402Codec.PAYMENT_REQUIRED, X402Codec.encode(required))),
-                members);
-    }
-
-    /** A JSON object as plain maps, lists and scalars, for the problem body's JSON-B writer. */
-    private static Object plain(jakarta.json.JsonValue v) {
-        return switch (v.getValueType()) {
-            case OBJECT -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                v.asJsonObject().forEach((k, x) -> m.put(k, plain(x)));
-                yield m;
-            }
-            case ARRAY -> v.asJsonArray().stream().map(X402Scheme::plain).toList();
-            case STRING -> ((jakarta.json.JsonString) v).getString();
-            case NUMBER -> ((jakarta.json.JsonNumber) v).bigDecimalValue();
-            case TRUE -> Boolean.TRUE;
-            case FALSE -> Boolean.FALSE;
-            case NULL -> null;
-        };
-    }
-
-    /** The URL clients name the resource by; never used for a decision. */
-    private static String url(HttpServletRequest request) {
-        if (request == null) {
-            return "http://localhost/";
-        }
-        StringBuffer url = request.getRequestURL();
-        String q = request.getQueryString();
-        if (q != null && q.length() <= 2048) {
-            url.append('?').append(q);
-        }
-        return url.toString();
-    }
-
-    private static Money money(X402Route r) {
-        String currency = r.asset().name().replaceAll("[^A-Za-z0-9._-]", "");
-        return new Money(r.price(), currency.isEmpty() || currency.length() > 32 ? "token" : currency);
-    }
 
     @Override
     public X402Payment credential(HttpServletRequest request) throws MalformedCredentialException {
@@ -313,7 +247,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
 
     @Override
     public Reserved<Claim> reserve(X402Payment payment, Terms terms, Idempotency idempotency) {
-        Settings s = settings;
+        X402Settings s = settings;
         if (s == null || s.disabledReason() != null) {
             return new Reserved.Refused<>(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE,
                     "x402 payments are not accepted by this server now; nothing was charged."));
@@ -335,7 +269,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
             return declined(terms, r, s, mismatch, "This payment does not match what the endpoint asks for ("
                     + mismatch + "); pay the requirement offered in " + X402Codec.PAYMENT_REQUIRED + ".");
         }
-        if (payment.version() == 1 && !v1Supported(r, s)) {
+        if (payment.version() == 1 && !X402Offers.v1Supported(r, s)) {
             return declined(terms, r, s, "unsupported_network", "This endpoint takes v2 payments only ("
                     + X402Codec.PAYMENT_SIGNATURE + ").");
         }
@@ -348,7 +282,8 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         String pidKey = null;
         if (payment.paymentId() != null) {
             pidKey = "pid:" + payment.paymentId();
-            ClaimStore.Claim c = s.store().claim(pidKey, payment.digest(), now, now.plus(s.paymentIdRetention()));
+            // Held like the authorization while in progress; kept for the retention once spent.
+            ClaimStore.Claim c = s.store().claim(pidKey, payment.digest(), now, authLapses);
             if (!c.claimed()) {
                 return paymentIdTaken(c, payment);
             }
@@ -372,7 +307,8 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
                         + " for one call only.");
             };
         }
-        JsonObject requirement = payment.version() == 2 ? r.requirement() : r.requirementV1(url(terms.request()));
+        JsonObject requirement = payment.version() == 2 ? r.requirement()
+                : r.requirementV1(X402Offers.url(terms.request()));
         Facilitator.Verification v;
         try {
             v = s.facilitator().verify(payment.version(), payment.raw(), requirement);
@@ -390,7 +326,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
             return declined(terms, r, s, reason, "The x402 facilitator refused this payment (" + reason + ").");
         }
         Claim claim = new Claim(payment, r, requirement, pidKey);
-        Hold hold = new Hold("x402-" + payment.nonce().substring(2, 18), payment.from(), money(r),
+        Hold hold = new Hold("x402-" + payment.nonce().substring(2, 18), payment.from(), X402Offers.money(r),
                 Instant.ofEpochSecond(payment.validBefore()));
         return new Reserved.Held<>(claim, hold, null, null, pidKey != null);
     }
@@ -413,13 +349,13 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
                 + " payment-identifier is in progress."));
     }
 
-    private Reserved<Claim> declined(Terms terms, X402Route r, Settings s, String reason, String detail) {
-        Offer offer = offer(r, terms, reason, s);
+    private Reserved<Claim> declined(Terms terms, X402Route r, X402Settings s, String reason, String detail) {
+        Offer offer = X402Offers.offer(r, terms, reason, s);
         return new Reserved.Refused<>(new Denial(Denial.Kind.PAYMENT_DECLINED, detail, terms.price(), null, null,
                 terms.description(), null, List.of(), offer.options(), offer.members()), offer.headers());
     }
 
-    private static void releaseQuietly(Settings s, String key) {
+    private static void releaseQuietly(X402Settings s, String key) {
         if (key == null) {
             return;
         }
@@ -432,7 +368,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
 
     @Override
     public Committed commit(Claim claim, RecordedResponse recorded, boolean canReplace) {
-        Settings s = settings;
+        X402Settings s = settings;
         X402Payment p = claim.payment();
         Facilitator.Settlement result = null;
         String unknown = null;
@@ -495,7 +431,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
 
     @Override
     public void release(Claim claim, String why) {
-        Settings s = settings;
+        X402Settings s = settings;
         releaseQuietly(s, claim.payment().authorizationKey());
         releaseQuietly(s, claim.paymentIdKey());
     }
@@ -505,35 +441,6 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         // Nothing to stop: the HTTP client's threads are daemons and idle ones end by themselves.
     }
 
-    /** The scheme's configuration. */
-    record Settings(Facilitator facilitator, String network, X402Asset asset, String payTo, int maxTimeoutSeconds,
-                    Duration paymentIdRetention, ClaimStore store, Clock clock, String disabledReason,
-                    Set<String> supported) {
-
-        static Settings disabled(String reason) {
-            return new Settings(null, null, null, null, 60, Duration.ofDays(1), null, Clock.systemUTC(), reason,
-                    ConcurrentHashMap.newKeySet());
-        }
-
-        /**
-         * The settings once Tollgate started: the clock given in code, else Tollgate's; the store
-         * given in code, else the ledger's claim store, else one in memory.
-         */
-        Settings started(SchemeContext context) {
-            if (disabledReason != null) {
-                return this;
-            }
-            ClaimStore s = store;
-            if (s == null) {
-                s = context.ledger() == null ? null : context.ledger().claimStore().orElse(null);
-                LOG.log(System.Logger.Level.INFO, "x402 claims: {0}", s == null ? "in memory"
-                        : "in the ledger's store (" + s + ")");
-            }
-            return new Settings(facilitator, network, asset, payTo, maxTimeoutSeconds, paymentIdRetention,
-                    s != null ? s : new MemoryClaimStore(X402Parameters.DEFAULT_MAX_RECORDS),
-                    clock != null ? clock : context.clock(), null, supported);
-        }
-    }
 
     /**
      * Builds a scheme in code. The facilitator URL and the receiving address are required; the rest
@@ -666,7 +573,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
          */
         public X402Scheme build() {
             Facilitator f = new Facilitator(facilitators, connectTimeout, requestTimeout, authHeaders);
-            Settings s = X402Parameters.settings(f, network, asset, payTo, maxTimeoutSeconds, paymentIdRetention,
+            X402Settings s = X402Parameters.settings(f, network, asset, payTo, maxTimeoutSeconds, paymentIdRetention,
                     store, clock);
             return new X402Scheme(s);
         }

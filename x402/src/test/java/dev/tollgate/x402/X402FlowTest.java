@@ -232,6 +232,33 @@ class X402FlowTest {
         assertEquals(502, r.statusCode());
     }
 
+    @Test
+    void aFacilitatorThatCannotBeReachedIsSkippedForTheNextOne() throws Exception {
+        start(X402Scheme.builder().facilitator("http://127.0.0.1:" + freePort()).facilitator(facilitator.url())
+                .payTo(Payments.PAY_TO).clock(clock).build());
+        assertEquals(200, pay("/forecast", Payments.v2("10000", clock.instant())).statusCode());
+        assertEquals(1, facilitator.verifies.get());
+        assertEquals(1, facilitator.settles.get());
+    }
+
+    @Test
+    void aConfiguredPolicyAcceptsX402WithAPriceInTheAsset() throws Exception {
+        server = TestServer.builder()
+                .servlet("plain", TestServlets.Plain.class, "/plain/*")
+                .initParam("tollgate.policy.weather.paths", "/plain/*")
+                .initParam("tollgate.policy.weather.price", "0.02")
+                .initParam("tollgate.policy.weather.currency", "USDC")
+                .initParam("tollgate.policy.weather.schemes", "x402")
+                .attribute(Tollgate.PAYMENT_SCHEMES_ATTRIBUTE, scheme().build())
+                .start();
+        HttpResponse<String> offer = server.get("/plain/x");
+        assertEquals(402, offer.statusCode());
+        assertEquals("20000", Payments.decode(offer.headers().firstValue("PAYMENT-REQUIRED").orElseThrow())
+                .getJsonArray("accepts").getJsonObject(0).getString("amount"));
+        assertEquals(200, pay("/plain/x", Payments.v2("20000", clock.instant())).statusCode());
+        assertEquals(1, facilitator.settles.get());
+    }
+
     private static int freePort() throws Exception {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             return s.getLocalPort();

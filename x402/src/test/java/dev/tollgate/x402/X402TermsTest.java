@@ -53,7 +53,7 @@ class X402TermsTest {
         assertTrue(!X402Networks.isValid("base") && !X402Networks.isValid("eip155:") && !X402Networks.isValid(null));
     }
 
-    private static X402Scheme.Settings settings() {
+    private static X402Settings settings() {
         return X402Parameters.settings(null, "eip155:84532", null, Payments.PAY_TO, 60, Duration.ofDays(1), null,
                 java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC));
     }
