@@ -54,7 +54,8 @@ final class AdmissionPipeline {
         this.schemes = schemes;
         this.answers = answers;
         this.ticketParts = new SettlementOnce.Parts(config, limits, answers);
-        this.freeTicket = new SettlementOnce(ticketParts, null, null, null, null, null, null, false, null, null);
+        this.freeTicket = new SettlementOnce(ticketParts, null, null, null, null, null, null, null, null, false, null,
+                null);
     }
 
     /**
@@ -95,12 +96,12 @@ final class AdmissionPipeline {
             if (collected == null && (limit == null || !RateLimiter.needsOutcome(limit))) {
                 return freeTicket; // nothing to settle, no headers to carry: one shared ticket
             }
-            return new SettlementOnce(ticketParts, request, null, null, limit, null, null, false, null, collected);
+            return new SettlementOnce(ticketParts, request, null, null, null, null, limit, null, null, false, null,
+                    collected);
         }
 
         PaymentTerms policyTerms = policy.payment();
-        Terms terms = new Terms(policyTerms.price(), policyTerms.entitlement(), policyTerms.description(),
-                policyTerms.resource(), policyTerms.declaredOn(), request);
+        Terms terms = policyTerms.terms(); // built once with the policy
         PaymentSchemes.Accepted accepted;
         try {
             accepted = schemes.acceptedBy(policyTerms);
@@ -108,6 +109,9 @@ final class AdmissionPipeline {
             // Only a Jakarta REST resource, read on first use, can get here; servlets are checked at start.
             LOG.log(System.Logger.Level.ERROR, terms.resource() + ": " + e.getMessage());
             return refuse(Refusals.misconfigured(), request, limit, List.of());
+        }
+        if (!accepted.accountOnly()) {
+            terms = terms.withRequest(request); // other schemes may echo the request (x402 names the URL)
         }
         // The first accepted scheme whose credential the request carries handles it. The account
         // scheme's credential is the payer identified above (rate limits key by it).
@@ -167,9 +171,9 @@ final class AdmissionPipeline {
             return refuse(Refusals.ledgerUnavailable(config.ledgerRetryAfter()), request, limit, List.of());
         }
         if (reserved instanceof Reserved.Held<Object> held) {
-            SettlementOnce ticket = new SettlementOnce(ticketParts, request,
-                    new SettlementOnce.Paid(scheme, held.handle(), terms), held.hold(), limit, held.payer(),
-                    held.balance(), idempotencyKey != null || held.recordResponse(), body, collected);
+            SettlementOnce ticket = new SettlementOnce(ticketParts, request, scheme, held.handle(), terms,
+                    held.hold(), limit, held.payer(), held.balance(), idempotencyKey != null || held.recordResponse(),
+                    body, collected);
             return policyTerms.metered() ? ticket.metered() : ticket;
         } else if (reserved instanceof Reserved.Refused<Object> refused) {
             return refuse(refused.denial(), request, limit, refused.headers());

@@ -158,7 +158,7 @@ final class PaymentSchemes {
             if (t == null || !seen.add(t.resource())) {
                 continue;
             }
-            Terms terms = new Terms(t.price(), t.entitlement(), t.description(), t.resource(), t.declaredOn(), null);
+            Terms terms = t.terms();
             for (PaymentScheme<Object, Object> s : acceptedBy(t).schemes()) {
                 if (s != (Object) account) {
                     byScheme.get(s).add(terms);

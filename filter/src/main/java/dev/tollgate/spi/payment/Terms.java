@@ -41,6 +41,16 @@ public record Terms(Money price, String entitlement, String description, String 
     }
 
     /**
+     * {@return the same terms for one request} Tollgate builds an endpoint's terms once and gives
+     * schemes other than {@code account} a copy with the request.
+     *
+     * @param request the request being priced
+     */
+    public Terms withRequest(HttpServletRequest request) {
+        return new Terms(price, entitlement, description, resource, declaredOn, request);
+    }
+
+    /**
      * {@return an annotation on the endpoint (its method first, then its class), or {@code null}}
      *
      * @param type the annotation type

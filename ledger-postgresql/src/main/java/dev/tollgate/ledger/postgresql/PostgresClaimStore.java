@@ -16,7 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The PostgreSQL ledger's {@link ClaimStore}: claims in the table {@code payment_claims} of the
- * ledger's schema (migration {@code V2__payment_claims.sql}), so several nodes never serve one
+ * ledger's schema (migration {@code V3__payment_claims.sql}), so several nodes never serve one
  * payment twice. A claim is one statement ({@code INSERT … ON CONFLICT DO UPDATE … WHERE lapsed}),
  * atomic across nodes; lapsed rows are taken over by a new claim and deleted in small batches now
  * and then. Every {@link SQLException} becomes a {@link dev.tollgate.spi.LedgerUnavailableException}.

@@ -1,4 +1,4 @@
--- Tollgate ledger, schema version 2: single-use claims of payment credentials (x402 authorizations
+-- Tollgate ledger, schema version 3: single-use claims of payment credentials (x402 authorizations
 -- by payer and nonce, payment identifiers), shared by every node. Rows lapse at lapses_at; a lapsed
 -- row may be taken again or deleted. Written only by PostgresClaimStore.
 CREATE TABLE ${schema}.payment_claims (
