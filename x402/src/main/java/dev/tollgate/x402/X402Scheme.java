@@ -155,7 +155,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
             route(t); // throws, naming the endpoint
         }
         LOG.log(System.Logger.Level.INFO, "x402: {0} endpoint(s) through {1}", context.endpoints().size(),
-                s.facilitator());
+                s.facilitator().redactedBases());
     }
 
     /**
@@ -183,7 +183,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
 
     private static void checkSupported(X402Route r, X402Settings s) {
         if (!s.supported().contains("2:" + X402Route.EXACT + ":" + r.network())) {
-            throw new IllegalStateException(r.resource() + ": the x402 facilitator " + s.facilitator().bases()
+            throw new IllegalStateException(r.resource() + ": the x402 facilitator " + s.facilitator().redactedBases()
                     + " does not support the exact scheme on " + r.network() + " (x402 v2); it supports "
                     + s.supported().stream().filter(k -> !k.equals(ANSWERED)).sorted().toList());
         }
@@ -316,7 +316,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
             };
         }
         JsonObject requirement = payment.version() == 2 ? r.requirement()
-                : r.requirementV1(X402Offers.url(terms.request()));
+                : r.requirementV1(X402Offers.url(terms.request(), s));
         Facilitator.Verification v;
         try {
             v = s.facilitator().verify(payment.version(), payment.raw(), requirement);
@@ -534,6 +534,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         private Duration paymentIdRetention = X402Parameters.DEFAULT_PAYMENT_ID_RETENTION;
         private ClaimStore store;
         private Clock clock;
+        private String resourceBaseUrl;
 
         private Builder() {
         }
@@ -643,6 +644,17 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         }
 
         /**
+         * @param url the public {@code scheme://host[:port]} of resource URLs in offers, such as
+         *     {@code https://api.example.com} (default: the address each request came in on; the
+         *     {@code Host} header is never used)
+         * @return this builder
+         */
+        public Builder resourceBaseUrl(String url) {
+            this.resourceBaseUrl = url;
+            return this;
+        }
+
+        /**
          * {@return the scheme}
          *
          * @throws IllegalArgumentException if a value is missing or invalid
@@ -650,7 +662,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         public X402Scheme build() {
             Facilitator f = new Facilitator(facilitators, connectTimeout, requestTimeout, authHeaders);
             X402Settings s = X402Parameters.settings(f, network, asset, payTo, maxTimeoutSeconds, paymentIdRetention,
-                    store, clock);
+                    store, clock, resourceBaseUrl);
             return new X402Scheme(s);
         }
     }

@@ -10,7 +10,17 @@ import dev.tollgate.ledger.InMemoryLedger;
 import dev.tollgate.testing.MutableClock;
 import dev.tollgate.testing.TestServer;
 import jakarta.json.Json;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
@@ -47,8 +57,12 @@ class X402ReviewFindingsTest {
     }
 
     private void start() throws Exception {
+        start(null);
+    }
+
+    private void start(String resourceBaseUrl) throws Exception {
         X402Scheme scheme = X402Scheme.builder().facilitator(facilitator.url()).payTo(Payments.PAY_TO).clock(clock)
-                .requestTimeout(Duration.ofSeconds(5)).build();
+                .requestTimeout(Duration.ofSeconds(5)).resourceBaseUrl(resourceBaseUrl).build();
         server = TestServer.builder().servlet("forecast", TestServlets.Forecast.class, "/forecast")
                 .attribute(Tollgate.LEDGER_ATTRIBUTE, InMemoryLedger.builder().account("gold", Money.credits("10"))
                         .build())
@@ -178,5 +192,96 @@ class X402ReviewFindingsTest {
         assertEquals(0, facilitator.verifies.get());
         assertEquals(200, server.get("/forecast", "PAYMENT-SIGNATURE",
                 Payments.v2("10000", clock.instant().minusSeconds(29))).statusCode(), "31 s left is enough");
+    }
+
+    /** Sends a GET with a Host header of the client's choosing (the JDK client will not) and returns the answer. */
+    private String rawGet(String path, String host) throws Exception {
+        URI u = server.uri(path);
+        try (Socket socket = new Socket(u.getHost(), u.getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + u.getRawPath() + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String paymentRequired(String rawAnswer) {
+        for (String line : rawAnswer.split("\r\n")) {
+            if (line.regionMatches(true, 0, X402Codec.PAYMENT_REQUIRED + ":", 0, X402Codec.PAYMENT_REQUIRED.length() + 1)) {
+                return new String(Base64.getDecoder().decode(line.substring(line.indexOf(':') + 1).strip()),
+                        StandardCharsets.UTF_8);
+            }
+        }
+        throw new AssertionError("no " + X402Codec.PAYMENT_REQUIRED + " in " + rawAnswer);
+    }
+
+    // L3: the resource URL in offers (and sent to the facilitator for v1) never comes from the Host header.
+    @Test
+    void theResourceUrlIgnoresTheHostHeader() throws Exception {
+        start();
+        String answer = rawGet("/forecast", "evil.example:666");
+        assertTrue(answer.startsWith("HTTP/1.1 402"), answer);
+        assertFalse(answer.contains("evil.example"), answer);
+        assertTrue(paymentRequired(answer).contains("\"url\":\"http://127.0.0.1:" + server.uri("/").getPort()
+                + "/app/forecast\""), paymentRequired(answer));
+    }
+
+    // L3: with a configured base URL, that is the resource URL's origin.
+    @Test
+    void theResourceUrlUsesTheConfiguredBase() throws Exception {
+        start("https://api.example.com/");
+        String answer = rawGet("/forecast", "evil.example");
+        assertFalse(answer.contains("evil.example"), answer);
+        assertTrue(answer.contains("\"resource\":\"https://api.example.com/app/forecast\""), answer); // v1 body
+        assertTrue(paymentRequired(answer).contains("\"url\":\"https://api.example.com/app/forecast\""));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> X402Scheme.builder().facilitator(facilitator.url())
+                .payTo(Payments.PAY_TO).resourceBaseUrl("https://api.example.com/v1?k=s3cret").build()).getMessage()
+                .contains(X402Parameters.RESOURCE_BASE_URL));
+    }
+
+    // L4: a facilitator URL's credentials and query never appear in a message.
+    @Test
+    void facilitatorUrlSecretsAreNeverEchoed() {
+        for (String url : List.of("https://user:s3cret@facilitator.example/x402", "https://facilitator.example/x402?key=s3cret",
+                "https://facilitator.example/x402#s3cret", "ftp://user:s3cret@facilitator.example/x402?key=s3cret")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Facilitator(
+                    List.of(URI.create(url)), Duration.ofSeconds(1), Duration.ofSeconds(1), Map.of()));
+            assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+            IllegalArgumentException p = assertThrows(IllegalArgumentException.class, () -> X402Parameters.read(
+                    Map.of(X402Parameters.FACILITATOR, url, X402Parameters.PAY_TO, Payments.PAY_TO), clock, true));
+            assertFalse(p.getMessage().contains("s3cret"), p.getMessage());
+            assertTrue(p.getMessage().contains(X402Parameters.FACILITATOR), p.getMessage());
+        }
+        assertEquals("https://facilitator.example:8443/x402",
+                Facilitator.redact(URI.create("https://u:p@facilitator.example:8443/x402?key=s3cret#f")));
+    }
+
+    // L5: an authentication header value with CR or LF stops the start, naming the parameter, not the value.
+    @Test
+    void anAuthHeaderValueWithALineBreakIsRefusedAtStartUp() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> X402Parameters.read(Map.of(
+                X402Parameters.FACILITATOR, "http://127.0.0.1:9", X402Parameters.PAY_TO, Payments.PAY_TO,
+                X402Parameters.AUTH_HEADER + "Authorization", "Bearer s3cret\r\nX-Evil: 1"), clock, true));
+        assertTrue(e.getMessage().contains(X402Parameters.AUTH_HEADER + "Authorization"), e.getMessage());
+        assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+        IllegalArgumentException b = assertThrows(IllegalArgumentException.class, () -> X402Scheme.builder()
+                .facilitator("http://127.0.0.1:9").payTo(Payments.PAY_TO).authHeader("Authorization", "a\nb").build());
+        assertTrue(b.getMessage().contains("Authorization"), b.getMessage());
+    }
+
+    // L5: a v1 payment for another scheme is refused locally.
+    @Test
+    void aV1PaymentForAnotherSchemeIsRefusedBeforeVerify() throws Exception {
+        start();
+        String v1 = Payments.encode(Json.createObjectBuilder().add("x402Version", 1).add("scheme", "upto")
+                .add("network", "base-sepolia").add("payload", Payments.payload("10000", clock.instant(),
+                        Payments.nonce())).build());
+        HttpResponse<String> r = server.get("/forecast", "X-PAYMENT", v1);
+        assertEquals(402, r.statusCode(), r.body());
+        assertTrue(r.body().contains("unsupported_scheme"), r.body());
+        assertEquals(0, facilitator.verifies.get());
     }
 }
