@@ -37,14 +37,18 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li><b>Credential.</b> {@code PAYMENT-SIGNATURE} (v2) or {@code X-PAYMENT} (v1), decoded
  *       strictly by {@link X402Codec}: anything malformed is a {@code 400}.</li>
  *   <li><b>Reserve.</b> Local checks first (the chosen requirement is this endpoint's; recipient,
- *       amount, validity window on the injected clock); then the authorization (payer and nonce) is
+ *       amount, validity window on the injected clock, at least {@code min(maxTimeoutSeconds, 30 s)}
+ *       left); then the authorization (network, token, payer and nonce, whatever the version) is
  *       claimed atomically in the {@link ClaimStore}, so one payment serves one request however many
  *       copies of it arrive at once; then the facilitator's {@code /verify}. A facilitator that
  *       fails or cannot be reached is a {@code 502}, and the claim is released.</li>
  *   <li><b>Commit.</b> {@code /settle} before any byte of the response leaves; the response gets
  *       {@code PAYMENT-RESPONSE} ({@code X-PAYMENT-RESPONSE} for v1) and {@code Cache-Control:
  *       private}. A refusal is a {@code 402} with {@code PAYMENT-RESPONSE {success:false,
- *       errorReason}}. {@code settlement_pending} or a timeout is retried once, then answered
+ *       errorReason}} only when the failure is definite (no transaction named, no earlier attempt
+ *       of unknown outcome). {@code settlement_pending}, a timeout or a 5xx is retried once; an
+ *       outcome still unknown, a failure after such an attempt, a failure naming a transaction, or a
+ *       success that contradicts the payment (network, transaction hash, payer) is answered
  *       {@code 503} with {@code Retry-After}; the claim is kept, so the payment is not served again
  *       while its outcome is unknown.</li>
  *   <li><b>Release.</b> A response that is not billable settles nothing and frees the claim.</li>
