@@ -12,8 +12,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -28,7 +26,7 @@ import java.util.TreeSet;
 /**
  * Operator endpoints over {@link AccountAdministration}, under {@code /admin/accounts}. Off unless an
  * admin key is configured ({@code TOLLGATE_ADMIN_KEY}, system property or environment variable);
- * every call must then send it in {@code X-Admin-Key}.
+ * every call must then send it, in {@code X-Admin-Key} or as a Basic password ({@link AdminAuth}).
  *
  * <pre>
  * POST   /admin/accounts                         {"id":"acme","balance":"100","entitlements":["premium"],"key":"…"}
@@ -48,16 +46,7 @@ public class AdminServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        String adminKey = Settings.get("TOLLGATE_ADMIN_KEY");
-        if (adminKey == null) {
-            resp.sendError(HttpServletResponse.SC_NOT_FOUND); // admin endpoints are off
-            return;
-        }
-        String sent = req.getHeader("X-Admin-Key");
-        if (sent == null || !MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
-                adminKey.getBytes(StandardCharsets.UTF_8))) {
-            resp.setHeader("WWW-Authenticate", "AdminKey realm=\"tollgate-sample\"");
-            Json.problem(resp, 401, "Unauthorized", "Send the admin key in X-Admin-Key.");
+        if (!AdminAuth.admit(req, resp)) {
             return;
         }
         Object ledger = Tollgate.from(getServletContext()).map(Tollgate::ledger).orElse(null);
