@@ -21,7 +21,9 @@ public interface AccountAdministration {
     /**
      * Opens an account unless one with this id exists.
      *
-     * @param id the account id (the payer's API key, token or principal name)
+     * @param id the account id: its own name, never a credential when keys are issued through
+     *     {@link KeyAdministration} (a ledger without keys knows payers by their key, token or
+     *     principal name)
      * @param balance the opening balance, which also fixes the account's unit
      * @param entitlements the entitlements it holds
      * @return whether the account was created ({@code false}: it existed and was left as it is)
