@@ -53,7 +53,12 @@ public final class AccountsResource {
     @Context
     private ServletContext servletContext;
 
-    AccountsResource(AccountAdministration fixed) {
+    /**
+     * Made by {@link TollgateAdmin#components()}.
+     *
+     * @param fixed the ledger to administer, or {@code null} for the deployment's Tollgate ledger
+     */
+    public AccountsResource(AccountAdministration fixed) {
         this.fixed = fixed;
     }
 

@@ -19,7 +19,8 @@ public final class OpenApiResource {
 
     private final byte[] document;
 
-    OpenApiResource() {
+    /** Reads the document (made by {@link TollgateAdmin#components()}). */
+    public OpenApiResource() {
         try (InputStream in = OpenApiResource.class.getResourceAsStream(DOCUMENT)) {
             if (in == null) {
                 throw new IllegalStateException("openapi.json is missing from tollgate-admin");
