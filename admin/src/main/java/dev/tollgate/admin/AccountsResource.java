@@ -1,9 +1,11 @@
 package dev.tollgate.admin;
 
 import dev.tollgate.Money;
-import dev.tollgate.Tollgate;
 import dev.tollgate.ledger.AccountAdministration;
 import dev.tollgate.ledger.AccountLimits;
+import dev.tollgate.ledger.IssuedKey;
+import dev.tollgate.ledger.KeyAdministration;
+import dev.tollgate.spi.ApiKey;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.spi.Account;
 import jakarta.servlet.ServletContext;
@@ -21,6 +23,7 @@ import jakarta.ws.rs.core.UriInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -48,7 +51,8 @@ public final class AccountsResource {
     private static final Pattern ACTOR = Pattern.compile("\\[admin:([A-Za-z0-9._-]{1,64})\\](?: (.*))?",
             Pattern.DOTALL);
 
-    private final AccountAdministration fixed;
+    private final Object fixed;
+    private final Clock clock;
 
     @Context
     private ServletContext servletContext;
@@ -57,9 +61,11 @@ public final class AccountsResource {
      * Made by {@link TollgateAdmin#components()}.
      *
      * @param fixed the ledger to administer, or {@code null} for the deployment's Tollgate ledger
+     * @param clock the clock that tells whether a key is usable now
      */
-    public AccountsResource(AccountAdministration fixed) {
+    public AccountsResource(Object fixed, Clock clock) {
         this.fixed = fixed;
+        this.clock = clock;
     }
 
     /**
@@ -67,11 +73,13 @@ public final class AccountsResource {
      *
      * @param body the request body
      * @param uri the request's URI
+     * @param security who is asking
      * @return 201 with the account and its {@code Location}; 409 if it exists
      * @throws IOException if the body cannot be read
      */
     @POST
-    public Response open(InputStream body, @Context UriInfo uri) throws IOException {
+    public Response open(InputStream body, @Context UriInfo uri, @Context SecurityContext security)
+            throws IOException {
         AccountAdministration admin = administration();
         Map<String, Object> b = JsonBody.read(body);
         String id = AccountLimits.requireValidId(text(b, "id", true));
@@ -89,6 +97,7 @@ public final class AccountsResource {
         if (!admin.openAccount(id, balance, entitlements)) {
             throw AdminProblem.conflict("account exists: " + Problems.quote(id));
         }
+        KeyViews.audit(actor(security), "opened", Problems.quote(id));
         return Response.created(uri.getAbsolutePathBuilder().segment(id).build())
                 .type(Problems.JSON).entity(Problems.json(view(find(admin, id)))).build();
     }
@@ -157,14 +166,17 @@ public final class AccountsResource {
      *
      * @param id the account
      * @param name the entitlement
+     * @param security who is asking
      * @return the account afterwards
      */
     @PUT
     @Path("{id}/entitlements/{name}")
-    public Response grant(@PathParam("id") String id, @PathParam("name") String name) {
+    public Response grant(@PathParam("id") String id, @PathParam("name") String name,
+                          @Context SecurityContext security) {
         AccountAdministration admin = administration();
         find(admin, id);
         admin.grant(id, AccountLimits.requireValidEntitlement(name));
+        KeyViews.audit(actor(security), "granted " + Problems.quote(name) + " to", Problems.quote(id));
         return ok(view(find(admin, id)));
     }
 
@@ -173,15 +185,71 @@ public final class AccountsResource {
      *
      * @param id the account
      * @param name the entitlement
+     * @param security who is asking
      * @return the account afterwards
      */
     @DELETE
     @Path("{id}/entitlements/{name}")
-    public Response revoke(@PathParam("id") String id, @PathParam("name") String name) {
+    public Response revoke(@PathParam("id") String id, @PathParam("name") String name,
+                           @Context SecurityContext security) {
         AccountAdministration admin = administration();
         find(admin, id);
         admin.revoke(id, AccountLimits.requireValidEntitlement(name));
+        KeyViews.audit(actor(security), "revoked " + Problems.quote(name) + " from", Problems.quote(id));
         return ok(view(find(admin, id)));
+    }
+
+    /**
+     * Lists an account's keys, usable or not, oldest first: display prefixes, never secrets.
+     *
+     * @param id the account
+     * @return the keys
+     */
+    @GET
+    @Path("{id}/keys")
+    public Response keys(@PathParam("id") String id) {
+        Object ledger = KeyViews.ledger(fixed, servletContext);
+        KeyAdministration keys = KeyViews.keys(ledger);
+        find(KeyViews.accounts(ledger), id);
+        List<Map<String, Object>> out = new ArrayList<>();
+        Instant now = clock.instant();
+        for (ApiKey k : keys.keys(id)) {
+            out.add(KeyViews.view(k, now));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("account", id);
+        body.put("keys", out);
+        return ok(body);
+    }
+
+    /**
+     * Issues a key: {@code {"name":"ci","expiresAt":"2027-01-01T00:00:00Z","live":true}} (all optional).
+     *
+     * @param id the account
+     * @param body the request body (may be {@code {}})
+     * @param uri the request's URI
+     * @param security who is asking
+     * @return 201 with the key and, this once, its secret
+     * @throws IOException if the body cannot be read
+     */
+    @POST
+    @Path("{id}/keys")
+    public Response issueKey(@PathParam("id") String id, InputStream body, @Context UriInfo uri,
+                             @Context SecurityContext security) throws IOException {
+        Object ledger = KeyViews.ledger(fixed, servletContext);
+        KeyAdministration keys = KeyViews.keys(ledger);
+        find(KeyViews.accounts(ledger), id);
+        Map<String, Object> b = JsonBody.read(body);
+        Instant now = clock.instant();
+        Instant expiresAt = KeyViews.expiresAt(b);
+        if (expiresAt != null && !expiresAt.isAfter(now)) {
+            throw AdminProblem.badRequest("\"expiresAt\" must be in the future.");
+        }
+        IssuedKey k = keys.issueKey(id, KeyViews.name(b), expiresAt, KeyViews.live(b));
+        KeyViews.audit(actor(security), "issued key " + k.key().id() + " for", Problems.quote(id));
+        return Response.created(uri.getBaseUriBuilder().path("keys").segment(k.key().id()).build())
+                .type(Problems.JSON).header("Cache-Control", "no-store")
+                .entity(Problems.json(KeyViews.issued(k, now))).build();
     }
 
     /**
@@ -239,7 +307,7 @@ public final class AccountsResource {
         return AccountLimits.requireValidReference(r);
     }
 
-    private static String actor(SecurityContext security) {
+    static String actor(SecurityContext security) {
         if (security == null || security.getUserPrincipal() == null) {
             throw new IllegalStateException("no admin credential on the request"); // the filter sets one
         }
@@ -247,15 +315,7 @@ public final class AccountsResource {
     }
 
     private AccountAdministration administration() {
-        if (fixed != null) {
-            return fixed;
-        }
-        Object ledger = servletContext == null ? null
-                : Tollgate.from(servletContext).map(Tollgate::ledger).orElse(null);
-        if (ledger instanceof AccountAdministration a) {
-            return a;
-        }
-        throw new AdminProblem(501, "Not Implemented", null, "This ledger has no administration API.");
+        return KeyViews.accounts(KeyViews.ledger(fixed, servletContext));
     }
 
     private static Account find(AccountAdministration admin, String id) {
@@ -275,7 +335,7 @@ public final class AccountsResource {
         return m;
     }
 
-    private static Response ok(Object body) {
+    static Response ok(Object body) {
         return Response.ok(Problems.json(body), Problems.JSON).header("Cache-Control", "no-store").build();
     }
 

@@ -32,13 +32,15 @@ import java.util.function.Supplier;
 public final class TollgateAdmin {
 
     private final Supplier<List<AdminCredential>> credentials;
-    private final AccountAdministration administration;
+    private final Object administration;
+    private final java.time.Clock clock;
     private final String realm;
     private final String problemTypeBase;
 
     private TollgateAdmin(Builder b) {
         this.credentials = b.credentials;
         this.administration = b.administration;
+        this.clock = b.clock;
         this.realm = b.realm;
         this.problemTypeBase = b.problemTypeBase;
     }
@@ -55,14 +57,16 @@ public final class TollgateAdmin {
     public Set<Object> components() {
         return Set.of(new AdminAuthFilter(credentials, realm, problemTypeBase),
                 new AdminExceptionMapper(problemTypeBase),
-                new AccountsResource(administration),
+                new AccountsResource(administration, clock),
+                new KeysResource(administration, clock),
                 new OpenApiResource());
     }
 
     /** Configures a {@link TollgateAdmin}. */
     public static final class Builder {
         private Supplier<List<AdminCredential>> credentials = List::of;
-        private AccountAdministration administration;
+        private Object administration;
+        private java.time.Clock clock = java.time.Clock.systemUTC();
         private String realm = "tollgate-admin";
         private String problemTypeBase = ProblemSettings.DEFAULT_PROBLEM_TYPE_BASE;
 
@@ -94,13 +98,25 @@ public final class TollgateAdmin {
         }
 
         /**
-         * The ledger to administer, instead of the deployment's Tollgate ledger.
+         * The ledger to administer, instead of the deployment's Tollgate ledger; when it also
+         * implements {@link dev.tollgate.ledger.KeyAdministration}, its keys are administered too.
          *
          * @param administration the ledger
          * @return this builder
          */
         public Builder administration(AccountAdministration administration) {
             this.administration = Objects.requireNonNull(administration, "administration");
+            return this;
+        }
+
+        /**
+         * The clock that tells whether a key is usable now (tests); the system UTC clock by default.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(java.time.Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
