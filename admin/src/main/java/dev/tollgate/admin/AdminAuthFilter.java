@@ -37,7 +37,16 @@ public final class AdminAuthFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        List<AdminCredential> all = credentials.get();
+        List<AdminCredential> all;
+        try {
+            all = credentials.get();
+        } catch (RuntimeException e) { // misconfigured: fail closed, and say so in the log only
+            System.getLogger(AdminAuthFilter.class.getName()).log(System.Logger.Level.ERROR,
+                    "admin credentials cannot be read: {0}", e.getMessage());
+            request.abortWith(Problems.problem(typeBase, 500, "Internal Server Error", null,
+                    "The admin credentials are misconfigured."));
+            return;
+        }
         if (all == null || all.isEmpty()) {
             request.abortWith(Problems.problem(typeBase, 404, "Not Found", null, "The admin API is off."));
             return;

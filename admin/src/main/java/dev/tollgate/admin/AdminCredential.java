@@ -17,8 +17,8 @@ public final class AdminCredential {
     /** Names: 1 to 64 of {@code A-Z a-z 0-9 . _ -}, so that a name is safe in a statement line. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
-    /** Secrets shorter than this are refused at start-up. */
-    public static final int MIN_SECRET_LENGTH = 8;
+    /** Secrets shorter than this are refused (use 32 or more random characters). */
+    public static final int MIN_SECRET_LENGTH = 1;
 
     /** Secrets longer than this (and any sent value longer than this) are refused. */
     public static final int MAX_SECRET_LENGTH = 4096;
