@@ -205,7 +205,7 @@ class AdminApiTest {
         String[] bodies = {"{bad", "", "[]", "\"text\"", "{\"amount\":\"1\"} {}", "{\"amount\":\"1\",\"amount\":\"2\"}",
                 "{\"amount\":\"1\",\"reference\":\"" + "r".repeat(2000) + "\"}",
                 "{\"amount\":\"1\",\"reference\":\"line\\nbreak\"}",
-                "{\"amount\":\"1\",\"x\":\"" + "x".repeat(70_000) + "\"}",
+                hugeBody(),
                 "{\"amount\":" + "[".repeat(5000) + "}"};
         for (String body : bodies) {
             JsonObject p = problem(call("POST", "/accounts/gold/debit", body, RW), 400);
@@ -228,6 +228,15 @@ class AdminApiTest {
         problem(call("GET", "/accounts/" + "n".repeat(3000), null, RW), 404);
         assertEquals(0, balance().compareTo(new BigDecimal("100")), "no refused change was applied");
         assertTrue(ledger.account("ok").isEmpty());
+    }
+
+    /** A well-formed body over 64 KiB: 80 members of 1,000 characters each, and an amount. */
+    private static String hugeBody() {
+        StringBuilder b = new StringBuilder("{\"amount\":\"1\"");
+        for (int i = 0; i < 80; i++) {
+            b.append(",\"m").append(i).append("\":\"").append("x".repeat(1000)).append('"');
+        }
+        return b.append('}').toString();
     }
 
     @Test
