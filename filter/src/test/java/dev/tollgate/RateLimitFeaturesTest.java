@@ -316,4 +316,31 @@ class RateLimitFeaturesTest {
             assertEquals(invented + valid, counting.accountLookups.get(), "one look-up per key, no more");
         }
     }
+
+    /**
+     * A confirmed key is vouched for (spends no look-up budget) for 15 minutes after its last use,
+     * also when that use found it known and so did not write the cache again: the paid path renews
+     * the vouched entry only when it writes the known one (one cache read per request fewer).
+     */
+    @Test
+    void aKeyStaysVouchedFor15MinutesAfterItsLastUse() throws Exception {
+        int budget = dev.tollgate.internal.RateLimiter.KEY_LOOKUPS_PER_MINUTE
+                + dev.tollgate.internal.RateLimiter.KEY_LOOKUP_OVERFLOW_PER_MINUTE;
+        SwitchableLedger counting = manyKeys(1);
+        MutableClock clock = new MutableClock();
+        TollgateConfig config = TollgateConfig.builder().ledger(counting).clock(clock).build();
+        try (TestServer server = start(config, "search", SearchServlet.class, "/search")) {
+            assertEquals(200, server.get("/search", "X-API-Key", "key-0").statusCode(), "confirmed at 0 s");
+            clock.advance(java.time.Duration.ofSeconds(50));
+            assertEquals(200, server.get("/search", "X-API-Key", "key-0").statusCode(), "last used at 50 s, known");
+            clock.advance(java.time.Duration.ofMinutes(14).plusSeconds(55)); // 14 min 55 s after the last use
+            // Invented keys from the same address spend its look-up budget and the node's overflow.
+            for (int i = 0; i < budget; i++) {
+                assertEquals(401, server.get("/search", "X-API-Key", "invented-" + i).statusCode(), "invented " + i);
+            }
+            assertEquals(429, server.get("/search", "X-API-Key", "invented-last").statusCode(), "budgets spent");
+            HttpResponse<String> vouched = server.get("/search", "X-API-Key", "key-0");
+            assertEquals(200, vouched.statusCode(), "still vouched for: " + vouched.body());
+        }
+    }
 }

@@ -54,7 +54,8 @@ final class AdmissionPipeline {
         this.schemes = schemes;
         this.answers = answers;
         this.ticketParts = new SettlementOnce.Parts(config, limits, answers);
-        this.freeTicket = new SettlementOnce(ticketParts, null, null, null, null, null, null, false, null, null);
+        this.freeTicket = new SettlementOnce(ticketParts, null, null, null, null, null, null, null, null, false, null,
+                null);
     }
 
     /**
@@ -95,12 +96,12 @@ final class AdmissionPipeline {
             if (collected == null && (limit == null || !RateLimiter.needsOutcome(limit))) {
                 return freeTicket; // nothing to settle, no headers to carry: one shared ticket
             }
-            return new SettlementOnce(ticketParts, request, null, null, limit, null, null, false, null, collected);
+            return new SettlementOnce(ticketParts, request, null, null, null, null, limit, null, null, false, null,
+                    collected);
         }
 
         PaymentTerms policyTerms = policy.payment();
-        Terms terms = new Terms(policyTerms.price(), policyTerms.entitlement(), policyTerms.description(),
-                policyTerms.resource());
+        Terms terms = policyTerms.terms(); // built once with the policy
         PaymentSchemes.Accepted accepted;
         try {
             accepted = schemes.acceptedBy(policyTerms);
@@ -167,9 +168,8 @@ final class AdmissionPipeline {
             return refuse(Refusals.ledgerUnavailable(config.ledgerRetryAfter()), request, limit, List.of());
         }
         if (reserved instanceof Reserved.Held<Object> held) {
-            SettlementOnce ticket = new SettlementOnce(ticketParts, request,
-                    new SettlementOnce.Paid(scheme, held.handle(), terms), held.hold(), limit, held.payer(),
-                    held.balance(), idempotencyKey != null, body, collected);
+            SettlementOnce ticket = new SettlementOnce(ticketParts, request, scheme, held.handle(), terms,
+                    held.hold(), limit, held.payer(), held.balance(), idempotencyKey != null, body, collected);
             return policyTerms.metered() ? ticket.metered() : ticket;
         } else if (reserved instanceof Reserved.Refused<Object> refused) {
             return refuse(refused.denial(), request, limit, refused.headers());

@@ -40,12 +40,14 @@ final class Backstop {
      */
     static void pass(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        boolean returned = false;
+        // Asked once: a container may take a lock for it (Jetty 12 does), and nothing below starts
+        // or ends asynchronous processing.
+        boolean async = false;
         try {
             chain.doFilter(request, response);
-            returned = true;
+            async = request.isAsyncStarted();
         } finally {
-            if (returned && request.isAsyncStarted()) {
+            if (async) {
                 request.getAsyncContext().addListener(new AsyncListener() {
                     @Override
                     public void onComplete(AsyncEvent event) {
@@ -71,7 +73,7 @@ final class Backstop {
                 runUnsettled(request);
             }
         }
-        if (!request.isAsyncStarted() && request.getAttribute(ABORTED) instanceof Throwable cause) {
+        if (!async && request.getAttribute(ABORTED) instanceof Throwable cause) {
             request.removeAttribute(ABORTED);
             throw new ServletException("Tollgate: the response was broken off after its first bytes had been sent"
                     + " (and charged); aborting it", cause);

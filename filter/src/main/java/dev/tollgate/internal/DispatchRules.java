@@ -55,11 +55,11 @@ final class DispatchRules {
      * {@return the policy to enforce on this dispatch, or {@code null}}
      *
      * @param request the request
+     * @param type its dispatcher type, read once by the caller
      * @throws ServletException if a paid servlet is included in a request that has not paid (an
      *     included servlet cannot set the status of a refusal)
      */
-    Policy policyOf(HttpServletRequest request) throws ServletException {
-        DispatcherType type = request.getDispatcherType();
+    Policy policyOf(HttpServletRequest request, DispatcherType type) throws ServletException {
         if (type == DispatcherType.ERROR) {
             return null;
         }

@@ -25,6 +25,16 @@ final class PayerIdentification {
     /** How long a key the ledger does not know is answered 401 without asking it again. */
     private static final Duration UNKNOWN_KEY_MEMORY = Duration.ofSeconds(10);
 
+    /** How long a confirmed payer is known without asking the ledger again. */
+    private static final Duration KNOWN_FOR = Duration.ofMinutes(1);
+
+    /**
+     * How long after its last renewal a confirmed credential stays vouched for. Renewed only when
+     * its known entry is written (at most {@link #KNOWN_FOR} before any later use), so a key stays
+     * vouched for at least 15 minutes after its last use.
+     */
+    private static final Duration VOUCHED_FOR = Duration.ofMinutes(15).plus(KNOWN_FOR);
+
     /** A payer the ledger confirmed recently, with its entitlements when known. */
     record Known(Set<String> entitlements) {
     }
@@ -63,9 +73,9 @@ final class PayerIdentification {
         this.reservations = reservations;
         Ticker ticker = config.clock() == null ? Ticker.systemTicker() : () -> config.clock().millis() * 1_000_000L;
         this.knownPayers = Caffeine.newBuilder().ticker(ticker)
-                .maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(1)).build();
+                .maximumSize(100_000).expireAfterWrite(KNOWN_FOR).build();
         this.vouchedPayers = Caffeine.newBuilder().ticker(ticker)
-                .maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(15)).build();
+                .maximumSize(100_000).expireAfterAccess(VOUCHED_FOR).build();
         this.unknownPayers = Caffeine.newBuilder().ticker(ticker)
                 .maximumSize(10_000).expireAfterWrite(UNKNOWN_KEY_MEMORY).build();
     }
@@ -108,11 +118,15 @@ final class PayerIdentification {
      */
     void verified(Payer payer, Set<String> entitlements) {
         Known current = knownPayers.getIfPresent(payer.accountId());
-        if (entitlements != null || current == null) {
-            knownPayers.put(payer.accountId(), new Known(entitlements));
+        if (entitlements == null && current != null) {
+            // Every paid request of a known key comes here. Its vouched entry was renewed when this
+            // known entry was written, less than KNOWN_FOR ago, and lives VOUCHED_FOR after that:
+            // more than 15 minutes from now still, so no second cache read per paid request.
+            return;
         }
+        knownPayers.put(payer.accountId(), new Known(entitlements));
         // A read renews an entry that expires after access as a write would, at a fraction of the
-        // cost (no write buffer, no eviction pass): every paid request of a known key comes here.
+        // cost (no write buffer, no eviction pass).
         if (needsConfirmation(payer) && vouchedPayers.getIfPresent(payer.accountId()) == null) {
             vouchedPayers.put(payer.accountId(), Boolean.TRUE);
         }

@@ -42,15 +42,16 @@ final class ServletAdapter {
     /** Filters one request: see {@link Enforcer#filter}. */
     void filter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        Policy policy = dispatch.policyOf(request);
+        // Read once: a container's request wrapper for a forward or include may work it out per call.
+        DispatcherType type = request.getDispatcherType();
+        Policy policy = dispatch.policyOf(request, type);
         if (policy == null) {
-            if (request.getDispatcherType() == DispatcherType.ASYNC
-                    && request.getAttribute(EXCHANGE) instanceof PaidExchange paid) {
+            if (type == DispatcherType.ASYNC && request.getAttribute(EXCHANGE) instanceof PaidExchange paid) {
                 // AsyncContext.dispatch() of a paid request: settled before its response completes.
                 paid.dispatch(request, response, chain);
                 return;
             }
-            if (dispatch.adapters() && request.getDispatcherType() == DispatcherType.REQUEST) {
+            if (type == DispatcherType.REQUEST && dispatch.adapters()) {
                 // Only the outermost dispatch: an include or forward inside a JAX-RS resource ends
                 // before the resource does.
                 Backstop.pass(request, response, chain);

@@ -45,7 +45,10 @@ final class SettlementOnce implements Ticket {
 
     private final Parts parts;
     private final HttpServletRequest request;
-    private final Paid paid;
+    /** The payment scheme that made the hold, what it commits or releases, and the terms (for a decline). */
+    private final PaymentScheme<Object, Object> scheme;
+    private final Object handle;
+    private final Terms terms;
     private final Hold hold;
     private final RateLimitDecision limit;
     private final Payer payer;
@@ -66,22 +69,23 @@ final class SettlementOnce implements Ticket {
     }
 
     /**
-     * A paid call's reservation: the scheme that made it, its handle, and the terms (for a decline).
+     * A ticket; for a free call {@code scheme}, {@code handle}, {@code terms} and {@code hold} are
+     * {@code null}. The paid call's parts are fields of the ticket (not an object of their own), so
+     * a paid request allocates one object fewer.
      *
      * @param scheme the payment scheme that handles the call
      * @param handle what the scheme commits or releases
      * @param terms what the endpoint costs
+     * @param headers those for the endpoint's response, or {@code null} when they went to it directly
      */
-    record Paid(PaymentScheme<Object, Object> scheme, Object handle, Terms terms) {
-    }
-
-    /** {@code headers}: those for the endpoint's response, or {@code null} when they went to it directly. */
-    SettlementOnce(Parts parts, HttpServletRequest request, Paid paid, Hold hold, RateLimitDecision limit,
-                   Payer payer, Money balance, boolean replayable, byte[] body,
-                   List<Map.Entry<String, String>> headers) {
+    SettlementOnce(Parts parts, HttpServletRequest request, PaymentScheme<Object, Object> scheme, Object handle,
+                   Terms terms, Hold hold, RateLimitDecision limit, Payer payer, Money balance, boolean replayable,
+                   byte[] body, List<Map.Entry<String, String>> headers) {
         this.parts = parts;
         this.request = request;
-        this.paid = paid;
+        this.scheme = scheme;
+        this.handle = handle;
+        this.terms = terms;
         this.hold = hold;
         this.limit = limit;
         this.payer = payer;
@@ -184,13 +188,13 @@ final class SettlementOnce implements Ticket {
             Money actual = m == null ? null : m.close();
             Committed committed;
             try {
-                committed = actual == null ? paid.scheme().commit(paid.handle(), recorded, canReplace)
-                        : paid.scheme().commit(paid.handle(), actual, recorded, canReplace);
+                committed = actual == null ? scheme.commit(handle, recorded, canReplace)
+                        : scheme.commit(handle, actual, recorded, canReplace);
                 if (committed == null) {
                     throw new IllegalStateException("commit returned null");
                 }
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "Payment scheme " + paid.scheme().name() + " failed to commit"
+                LOG.log(System.Logger.Level.ERROR, "Payment scheme " + scheme.name() + " failed to commit"
                         + " hold " + hold.id() + "; the outcome is unknown", e);
                 committed = new Committed.Unknown(Refusals.COMMIT_FAILED);
             }
@@ -226,11 +230,11 @@ final class SettlementOnce implements Ticket {
     private Settled decline(boolean canReplace, Committed.Declined declined) {
         if (canReplace) {
             replaced = true;
-            Offer offer = PaymentSchemes.offer(paid.scheme(), paid.terms());
+            Offer offer = PaymentSchemes.offer(scheme, terms);
             List<Map.Entry<String, String>> headers = new ArrayList<>(offer.headers());
             headers.addAll(declined.headers());
             Answer answer = parts.answers().render(
-                    Refusals.paymentDeclined(declined.detail(), paid.terms(), offer.options()), request, limit, headers);
+                    Refusals.paymentDeclined(declined.detail(), terms, offer.options()), request, limit, headers);
             return new Settled.Replace(answer);
         }
         LOG.log(System.Logger.Level.ERROR, "Hold {0}: the response had already been sent when the payment was"
@@ -246,9 +250,9 @@ final class SettlementOnce implements Ticket {
                 m.close();
             }
             try {
-                paid.scheme().release(paid.handle(), why);
+                scheme.release(handle, why);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "Payment scheme " + paid.scheme().name() + " failed to release"
+                LOG.log(System.Logger.Level.ERROR, "Payment scheme " + scheme.name() + " failed to release"
                         + " hold " + hold.id(), e);
             }
         }

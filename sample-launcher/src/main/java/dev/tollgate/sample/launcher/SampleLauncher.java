@@ -1,6 +1,8 @@
 package dev.tollgate.sample.launcher;
 
+import jakarta.servlet.DispatcherType;
 import java.io.File;
+import java.util.EnumSet;
 import org.eclipse.jetty.ee10.annotations.AnnotationConfiguration;
 import org.eclipse.jetty.ee10.webapp.Configurations;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
@@ -18,7 +20,10 @@ import org.eclipse.jetty.server.ServerConnector;
  *       connect; {@code 0.0.0.0} or {@code ::} serves every interface: do that only on purpose, the sample's
  *       demo keys are public);</li>
  *   <li>{@code contextPath} / {@code CONTEXT_PATH}: where the WAR is served, {@code /} by default;</li>
- *   <li>{@code tollgate.sample.war}: the WAR file, {@code sample-webapp/target/sample-webapp.war}.</li>
+ *   <li>{@code tollgate.sample.war}: the WAR file, {@code sample-webapp/target/sample-webapp.war};</li>
+ *   <li>{@code tollgate.sample.emptyFilter}: {@code true} adds a filter that does nothing on {@code /*}, mapped
+ *       as Tollgate maps its own (the baseline of {@code benchmarks/http-load.sh}, with
+ *       {@code -Dtollgate.enabled=false}).</li>
  * </ul>
  * Other system properties named {@code tollgate.*} become context parameters of the web application,
  * for example {@code -Dtollgate.enabled=false} (the same WAR with Tollgate switched off).
@@ -51,9 +56,13 @@ public final class SampleLauncher {
         webapp.setThrowUnavailableOnStartupException(true);
         webapp.setParentLoaderPriority(false);
         for (String name : System.getProperties().stringPropertyNames()) {
-            if (name.startsWith("tollgate.") && !name.equals("tollgate.sample.war")) {
+            if (name.startsWith("tollgate.") && !name.startsWith("tollgate.sample.")) {
                 webapp.setInitParameter(name, System.getProperty(name));
             }
+        }
+        if (Boolean.parseBoolean(System.getProperty("tollgate.sample.emptyFilter"))) {
+            webapp.addFilter(EmptyFilter.class, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.FORWARD,
+                    DispatcherType.INCLUDE, DispatcherType.ASYNC)).setAsyncSupported(true);
         }
         server.setHandler(webapp);
         server.setStopAtShutdown(true);
