@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Map.Entry;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The life of a hold: the atomic hold and debit, why a charge was refused, commit, release, the
@@ -42,16 +43,79 @@ final class Holds {
     private final Duration replayRetention;
     /** Holds whose commit failed with an unknown outcome; a release may undo such a commit. */
     private final Set<Long> uncertainCommits = ConcurrentHashMap.newKeySet();
+    /** Group commit of reserves and commits without a replayable response; null when off. */
+    private final BatchedTransitions batched;
+    /**
+     * Independent batchers, an account always in the same one, made when first needed: the batches
+     * of different lanes touch different accounts and run in parallel; a hot account's requests all
+     * batch together, while requests for different accounts rarely share a lane and then go alone.
+     */
+    private final AtomicReferenceArray<GroupCommit> lanes;
 
-    Holds(LedgerDatabase db, Duration holdTimeout, Duration replayRetention) {
+    /**
+     * @param lanes how many batches of different accounts may be in flight at once; 0 turns group
+     *     commit off
+     */
+    Holds(LedgerDatabase db, Duration holdTimeout, Duration replayRetention, int lanes) {
         this.db = db;
         this.sql = db.sql;
         this.holdTimeout = holdTimeout;
         this.replayRetention = replayRetention;
+        this.batched = lanes > 0 ? new BatchedTransitions(db, holdTimeout) : null;
+        this.lanes = new AtomicReferenceArray<>(lanes);
     }
 
-    /** A reservation without a client-supplied idempotency key: one statement, auto-commit. */
+    /** {@return whether reserves and commits go through the batchers} False once the schema lacked the function. */
+    boolean batching() {
+        return batched != null && batched.enabled();
+    }
+
+    /** {@return the batcher of an account's reserves and commits, or null when group commit is off} */
+    GroupCommit batches(String account) {
+        if (lanes.length() == 0) {
+            return null;
+        }
+        int i = Math.floorMod(account.hashCode(), lanes.length());
+        GroupCommit lane = lanes.get(i);
+        if (lane == null) {
+            lanes.compareAndSet(i, null, new GroupCommit(batched));
+            lane = lanes.get(i);
+        }
+        return lane;
+    }
+
+    /**
+     * A reservation without a client-supplied idempotency key: with group commit, a member of the
+     * next batch; else one statement, auto-commit.
+     */
     Reservation reserve(Charge charge) {
+        if (batching()) {
+            BatchedTransitions.Operation op = BatchedTransitions.Operation.reserve(charge);
+            op.alone = () -> reserveAlone(charge);
+            batches(charge.account()).submit(op);
+            if (op.ranAlone) {
+                if (op.aloneFailure != null) {
+                    throw op.aloneFailure;
+                }
+                return (Reservation) op.aloneResult;
+            }
+            if (op.failure != null) {
+                throw op.failure;
+            }
+            if (!op.runAlone) {
+                if (!op.applied) {
+                    return db.autoCommit("reserve", c -> explain(c, charge));
+                }
+                Money price = charge.price();
+                Money amount = price.isZero() ? Money.zero(op.balanceCurrency) : price;
+                return new Reservation.Authorized(new Hold(Long.toString(op.holdId), charge.account(), amount,
+                        op.expires), new Money(op.balance, op.balanceCurrency));
+            }
+        }
+        return reserveAlone(charge);
+    }
+
+    private Reservation reserveAlone(Charge charge) {
         return db.autoCommit("reserve", c -> {
             Reservation.Authorized a = hold(c, charge);
             return a != null ? a : explain(c, charge);
@@ -131,6 +195,39 @@ final class Holds {
         if (id < 0) {
             return Settlement.UNKNOWN;
         }
+        if (response == null && batching()) {
+            BatchedTransitions.Operation op = rest == null ? BatchedTransitions.Operation.commit(id)
+                    : BatchedTransitions.Operation.commitPart(id, hold.account(), actual, hold.amount());
+            op.alone = () -> commitAlone(id, actual, rest, null, hold);
+            batches(hold.account()).submit(op);
+            if (op.ranAlone) {
+                if (op.aloneFailure != null) {
+                    throw op.aloneFailure; // commitAlone has marked an unknown outcome
+                }
+                return (Settlement) op.aloneResult;
+            }
+            try {
+                if (op.failure != null) {
+                    throw op.failure;
+                }
+                if (!op.runAlone) {
+                    if (op.applied) {
+                        uncertainCommits.remove(id);
+                        return Settlement.COMMITTED;
+                    }
+                    return db.autoCommit("commit", c -> stateAfterRefusedTransition(c, id));
+                }
+            } catch (RuntimeException e) {
+                // The batch may or may not have committed: let a later release undo it.
+                uncertainCommits.add(id);
+                throw e;
+            }
+        }
+        return commitAlone(id, actual, rest, response, hold);
+    }
+
+    /** A commit in a statement of its own. */
+    private Settlement commitAlone(long id, Money actual, Money rest, RecordedResponse response, Hold hold) {
         String statement = rest == null ? (response == null ? sql.commit : sql.commitReplayable)
                 : (response == null ? sql.commitPart : sql.commitPartReplayable);
         try {

@@ -13,6 +13,12 @@ final class LedgerStatements {
 
     /** The atomic hold + entry + debit: the schema's {@code reserve} function. */
     final String hold;
+    /**
+     * Reserves and commits of several requests in one call, in order: the schema's
+     * {@code apply_batch} function (version 2). Parameters: the arrays kind, account, amount, currency,
+     * entitlement, resource, hold, reserved, then the hold timeout.
+     */
+    final String applyBatch;
     /** Why a charge could not be held: currency, balance and entitlement of the account. */
     final String explain;
     /** Commits an open hold that is not overdue and writes its entry. */
@@ -90,6 +96,8 @@ final class LedgerStatements {
                 + " WHERE e.account_id = a.id AND e.name = CAST(? AS text)))";
         this.hold = "SELECT hold_id, expires_at, balance, currency FROM " + s
                 + ".reserve(?, ?, ?, ?, ?, CAST(? AS interval))";
+        this.applyBatch = "SELECT o_ord, o_ok, o_hold, o_expires, o_balance, o_currency FROM " + s
+                + ".apply_batch(?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS interval))";
         this.explain = "SELECT a.currency, a.balance, " + entitled + " FROM " + s + ".accounts a WHERE a.id = ?";
         this.claimKey = "INSERT INTO " + s + ".idempotency_keys (account_id, key, fingerprint, state, expires_at)"
                 + " VALUES (?, ?, ?, 'in_progress', now() + CAST(? AS interval)) ON CONFLICT (account_id, key) DO NOTHING";

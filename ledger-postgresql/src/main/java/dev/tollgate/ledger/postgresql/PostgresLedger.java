@@ -47,6 +47,13 @@ import javax.sql.DataSource;
  * state transitions guarded by {@code state = 'open'}; a commit does not touch the account row,
  * so a hot account is locked once per request.
  *
+ * <h2>Group commit</h2>
+ * On by default ({@link Builder#groupCommit}, {@value #GROUP_COMMIT}): reserves and commits of
+ * concurrent requests (those without a client's idempotency key or a response to record) share
+ * transactions. The first request goes at once, alone; those arriving while a batch is in flight
+ * go together in the next one, applied by one call of the schema's {@code apply_batch} function,
+ * each with the semantics above, and every caller returns once that transaction is durable. A batch whose transaction fails gives every member the same answer.
+ *
  * <h2>Expiry</h2>
  * A hold neither committed nor released by its deadline ({@link Builder#holdTimeout}, default
  * 10 minutes) expires and its money returns, exactly once, in two ways: a background sweeper
@@ -83,6 +90,13 @@ import javax.sql.DataSource;
 public final class PostgresLedger implements Ledger, AccountAdministration, AutoCloseable {
 
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    /**
+     * Batches of different accounts in flight at once, per node: an account's requests always go to
+     * the same lane, so a hot account batches as a whole, requests for different accounts seldom
+     * share one (and then mostly go alone), and lanes never wait for one another's rows. Lanes are
+     * made when first used.
+     */
+    static final int GROUP_COMMIT_LANES = 1024;
 
     /** Parameter for {@link #PostgresLedger(Map)}: the JNDI name of the data source (required). */
     public static final String DATA_SOURCE = "tollgate.jdbc.dataSource";
@@ -98,13 +112,19 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
     public static final String SWEEP_INTERVAL = "tollgate.jdbc.sweepInterval";
     /** Parameter: seconds a replayable response is kept ({@code 86400}). */
     public static final String REPLAY_RETENTION = "tollgate.jdbc.replayRetention";
+    /**
+     * Parameter: whether concurrent reserves and commits share transactions ({@code true} or
+     * {@code false}; {@code true} by default). See {@link Builder#groupCommit(boolean)}.
+     */
+    public static final String GROUP_COMMIT = "tollgate.postgresql.groupCommit";
 
     /** Every parameter this ledger reads, declared to Tollgate by {@link PostgresLedgerParameters}. */
     static final Set<String> PARAMETERS = Set.of(DATA_SOURCE, SCHEMA_NAME, CREATE_SCHEMA, HOLD_TIMEOUT,
-            QUERY_TIMEOUT, SWEEP_INTERVAL, REPLAY_RETENTION);
+            QUERY_TIMEOUT, SWEEP_INTERVAL, REPLAY_RETENTION, GROUP_COMMIT);
 
     private final String schema;
     private final Duration holdTimeout;
+    private final boolean groupCommit;
     private final SchemaMigrations migrations;
     private final Holds holds;
     private final IdempotencyRecords idempotency;
@@ -114,9 +134,10 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
     private PostgresLedger(Builder b) {
         this.schema = b.schema;
         this.holdTimeout = b.holdTimeout;
+        this.groupCommit = b.groupCommit;
         LedgerDatabase db = new LedgerDatabase(b.dataSource, b.schema, (int) Math.max(1, b.queryTimeout.toSeconds()));
         this.migrations = new SchemaMigrations(db);
-        this.holds = new Holds(db, b.holdTimeout, b.replayRetention);
+        this.holds = new Holds(db, b.holdTimeout, b.replayRetention, b.groupCommit ? b.groupCommitLanes : 0);
         this.idempotency = new IdempotencyRecords(db, holds, b.holdTimeout);
         this.administration = new Administration(db);
         if (b.createSchema) {
@@ -140,7 +161,7 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
      * {@code tollgate.ledger=dev.tollgate.ledger.postgresql.PostgresLedger}:
      * {@value #DATA_SOURCE} (a JNDI name such as {@code java:comp/env/jdbc/tollgate}, required),
      * {@value #SCHEMA_NAME}, {@value #CREATE_SCHEMA}, {@value #HOLD_TIMEOUT}, {@value #QUERY_TIMEOUT},
-     * {@value #SWEEP_INTERVAL} and {@value #REPLAY_RETENTION}.
+     * {@value #SWEEP_INTERVAL}, {@value #REPLAY_RETENTION} and {@value #GROUP_COMMIT}.
      *
      * @param parameters the {@code tollgate.*} parameters
      * @throws IllegalArgumentException if the data source is missing or a value is invalid
@@ -150,6 +171,15 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
     }
 
     private static Builder fromParameters(Map<String, String> p) {
+        boolean groupCommit = true;
+        if (p.containsKey(GROUP_COMMIT)) {
+            String v = p.get(GROUP_COMMIT).strip();
+            if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+                throw new IllegalArgumentException(GROUP_COMMIT + " = \"" + p.get(GROUP_COMMIT)
+                        + "\": expected true or false");
+            }
+            groupCommit = Boolean.parseBoolean(v);
+        }
         String jndi = p.get(DATA_SOURCE);
         if (jndi == null || jndi.isBlank()) {
             throw new IllegalArgumentException(DATA_SOURCE + " must name the JNDI data source of the ledger,"
@@ -183,6 +213,7 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
         if (p.containsKey(REPLAY_RETENTION)) {
             b.replayRetention(Duration.ofSeconds(seconds(p, REPLAY_RETENTION)));
         }
+        b.groupCommit(groupCommit);
         return b;
     }
 
@@ -273,6 +304,21 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
         return sweeper.expireOverdueHolds();
     }
 
+    /** {@return whether concurrent reserves and commits share transactions} See {@link Builder#groupCommit}. */
+    public boolean groupCommit() {
+        return groupCommit;
+    }
+
+    /** {@return whether group commit is at work (on, and the schema has its function)} For tests. */
+    boolean batching() {
+        return holds.batching();
+    }
+
+    /** {@return the batcher of an account, or null when group commit is off} For tests. */
+    GroupCommit batches(String account) {
+        return holds.batches(account);
+    }
+
     /** {@return the number of open holds (for monitoring and tests)} */
     public long openHoldCount() {
         return sweeper.openHoldCount();
@@ -318,7 +364,8 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
 
     @Override
     public String toString() {
-        return "PostgresLedger[schema=" + schema + ", holdTimeout=" + holdTimeout + "]";
+        return "PostgresLedger[schema=" + schema + ", holdTimeout=" + holdTimeout + ", groupCommit=" + groupCommit
+                + "]";
     }
 
     /**
@@ -332,6 +379,8 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
         private Duration queryTimeout = Duration.ofSeconds(5);
         private Duration sweepInterval = Duration.ofSeconds(30);
         private Duration replayRetention = Duration.ofHours(24);
+        private boolean groupCommit = true;
+        private int groupCommitLanes = GROUP_COMMIT_LANES;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -407,6 +456,39 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
          */
         public Builder replayRetention(Duration retention) {
             this.replayRetention = atLeast(retention, Duration.ofSeconds(1), "replayRetention");
+            return this;
+        }
+
+        /**
+         * Sets whether reserves and commits of concurrent requests share transactions (group
+         * commit). With it, a reserve (without a client's {@code Idempotency-Key}) or a commit
+         * (without a response to record) joins the next batch: the first request finds no batch in
+         * flight and goes alone at once, and those that arrive while a batch is in flight go
+         * together in the next one, as one call of the schema's {@code apply_batch} function (one
+         * round trip, one durable commit). Every member keeps its own conditional semantics (one
+         * account that cannot pay fails only its own reserve), each caller gets its answer once the
+         * batch has committed, and a batch whose transaction fails gives every member the same
+         * answer: a {@link LedgerUnavailableException} whose commits are then handled as commits of
+         * unknown outcome. Needs schema version 2 ({@link PostgresLedger#createSchema()}); on a
+         * schema of version 1 the ledger logs a WARNING and works without it.
+         *
+         * @param enabled {@code true} by default
+         * @return this builder
+         */
+        public Builder groupCommit(boolean enabled) {
+            this.groupCommit = enabled;
+            return this;
+        }
+
+        /**
+         * Sets how many batches of different accounts may be in flight at once (for tests, which
+         * need one to compose batches deterministically).
+         */
+        Builder groupCommitLanes(int lanes) {
+            if (lanes < 1) {
+                throw new IllegalArgumentException("groupCommitLanes must be at least 1: " + lanes);
+            }
+            this.groupCommitLanes = lanes;
             return this;
         }
 

@@ -29,6 +29,7 @@ class PostgresLedgerParametersTest {
                 .initParam(PostgresLedger.SCHEMA_NAME, "tollgate")
                 .initParam(PostgresLedger.HOLD_TIMEOUT, "600")
                 .initParam(PostgresLedger.REPLAY_RETENTION, "86400")
+                .initParam(PostgresLedger.GROUP_COMMIT, "false")
                 .start()) {
             assertEquals(402, server.get("/quotes/x").statusCode());
             assertEquals(200, server.get("/quotes/x", "X-API-Key", "gold").statusCode());
@@ -42,7 +43,7 @@ class PostgresLedgerParametersTest {
         assertTrue(e.getMessage().contains("tollgate.jdbc.schemaName is not read by tollgate-ledger-postgresql, which"
                 + " reads [tollgate.jdbc.createSchema, tollgate.jdbc.dataSource, tollgate.jdbc.holdTimeout,"
                 + " tollgate.jdbc.queryTimeout, tollgate.jdbc.replayRetention, tollgate.jdbc.schema,"
-                + " tollgate.jdbc.sweepInterval]"), e.getMessage());
+                + " tollgate.jdbc.sweepInterval, tollgate.postgresql.groupCommit]"), e.getMessage());
     }
 
     @Test
