@@ -84,7 +84,7 @@ public final class AccountsResource {
         Map<String, Object> b = JsonBody.read(body);
         String id = AccountLimits.requireValidId(text(b, "id", true));
         Money balance = money(b, "balance", text(b, "currency", false) == null ? Money.DEFAULT_CURRENCY
-                : text(b, "currency", false), true);
+                : text(b, "currency", false));
         Set<String> entitlements = new TreeSet<>();
         Object e = b.get("entitlements");
         if (e instanceof Collection<?> c) {
@@ -151,7 +151,7 @@ public final class AccountsResource {
         AccountAdministration admin = administration();
         Account account = find(admin, id);
         Map<String, Object> b = JsonBody.read(body);
-        Money amount = money(b, "amount", account.balance().currency(), false);
+        Money amount = money(b, "amount", account.balance().currency());
         String reference = reference(actor(security), text(b, "reference", false));
         Money after = credit ? admin.credit(id, amount, reference) : admin.debit(id, amount, reference);
         Map<String, Object> m = new LinkedHashMap<>();
@@ -355,10 +355,10 @@ public final class AccountsResource {
 
     /**
      * An amount as a JSON string ({@code "0.25"}) or number, read exactly (a number is the parser's
-     * BigDecimal: {@link Money} refuses {@code 1e400000} by its exponent at once). Credits and debits
-     * must be more than zero; an opening balance may be zero.
+     * BigDecimal: {@link Money} refuses {@code 1e400000} by its exponent at once), not negative, at
+     * most {@link AccountLimits#MAX_BALANCE}. Zero is allowed, as the sample's admin servlet allowed it.
      */
-    private static Money money(Map<String, Object> body, String name, String currency, boolean zeroAllowed) {
+    private static Money money(Map<String, Object> body, String name, String currency) {
         Object v = body.get(name);
         Money m;
         if (v instanceof BigDecimal d) {
@@ -372,9 +372,6 @@ public final class AccountsResource {
         }
         if (m.amount().compareTo(AccountLimits.MAX_BALANCE) > 0) {
             throw AdminProblem.badRequest("\"" + name + "\" must be at most " + AccountLimits.MAX_BALANCE + ".");
-        }
-        if (!zeroAllowed && m.amount().signum() == 0) {
-            throw AdminProblem.badRequest("\"" + name + "\" must be more than zero.");
         }
         return m;
     }

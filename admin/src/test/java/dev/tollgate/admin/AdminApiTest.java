@@ -193,7 +193,7 @@ class AdminApiTest {
 
     @Test
     void badInputIsA400ProblemAndChangesNothing() throws Exception {
-        String[] amounts = {"-1", "\"-1\"", "0", "\"0.0\"", "\"0.1234567890123456789\"", "1e400000", "1e-400000",
+        String[] amounts = {"-1", "\"-1\"", "\"0.1234567890123456789\"", "1e400000", "1e-400000",
                 "\"1e5\"", "\"" + "9".repeat(60_000) + "\"", "1000000000000000001", "\"abc\"", "true", "{\"n\":1}",
                 "[\"1\"]", "[[1]]", "null"};
         for (String amount : amounts) {
