@@ -16,7 +16,9 @@ import java.util.Optional;
  *   <li>{@code Authorization: Bearer <key>}, unless turned off;</li>
  *   <li>the container's authenticated principal.</li>
  * </ol>
- * The key or token itself is the account id. A credential that is present but unusable is a
+ * The key or token is the payer's id; when the ledger implements {@link dev.tollgate.spi.KeyLookup} (both
+ * built-in ledgers do), Tollgate replaces it at once by the key's account id, found by the key's hash,
+ * and never hands the key on. A credential that is present but unusable is a
  * {@link InvalidCredentialsException} (401), never silently ignored: an empty key, a key longer
  * than {@value #MAX_CREDENTIAL_LENGTH} characters or outside printable ASCII, the key header
  * twice, or an API key and a bearer token that differ. Other {@code Authorization} schemes (such

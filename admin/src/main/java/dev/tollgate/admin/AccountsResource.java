@@ -5,6 +5,7 @@ import dev.tollgate.ledger.AccountAdministration;
 import dev.tollgate.ledger.AccountLimits;
 import dev.tollgate.ledger.IssuedKey;
 import dev.tollgate.ledger.KeyAdministration;
+import dev.tollgate.ledger.KeySecrets;
 import dev.tollgate.spi.ApiKey;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.spi.Account;
@@ -69,7 +70,9 @@ public final class AccountsResource {
     }
 
     /**
-     * Opens an account: {@code {"id":"acme","balance":"100","currency":"credits","entitlements":["premium"]}}.
+     * Opens an account: {@code {"id":"acme","balance":"100","currency":"credits","entitlements":["premium"]}},
+     * optionally with {@code "key"}: a key of the caller's choosing imported for it (stored as a hash;
+     * for migrations and demos; issued keys are the default).
      *
      * @param body the request body
      * @param uri the request's URI
@@ -94,10 +97,24 @@ public final class AccountsResource {
         } else if (e != null) {
             throw AdminProblem.badRequest("\"entitlements\" must be an array of strings.");
         }
+        String key = text(b, "key", false);
+        KeyAdministration keys = null;
+        if (key != null) {
+            Object ledger = KeyViews.ledger(fixed, servletContext);
+            if (!(ledger instanceof KeyAdministration k)) {
+                throw AdminProblem.badRequest("This ledger keeps no keys; leave out \"key\".");
+            }
+            keys = k;
+            KeySecrets.requireImportable(key); // before the account is opened
+        }
         if (!admin.openAccount(id, balance, entitlements)) {
             throw AdminProblem.conflict("account exists: " + Problems.quote(id));
         }
         KeyViews.audit(actor(security), "opened", Problems.quote(id));
+        if (keys != null) {
+            ApiKey imported = keys.importKey(id, key, actor(security), null);
+            KeyViews.audit(actor(security), "imported key " + imported.id() + " for", Problems.quote(id));
+        }
         return Response.created(uri.getAbsolutePathBuilder().segment(id).build())
                 .type(Problems.JSON).entity(Problems.json(view(find(admin, id)))).build();
     }

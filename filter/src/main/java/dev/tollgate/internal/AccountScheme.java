@@ -68,6 +68,12 @@ final class AccountScheme implements PaymentScheme<Payer, Hold> {
 
     @Override
     public Reserved<Hold> reserve(Payer payer, Terms terms, Idempotency idempotency) {
+        try {
+            payer = payers.translate(payer); // a key not looked up yet: by its hash, never the key
+        } catch (RuntimeException e) {
+            reservations.ledgerFailed("findKey", e);
+            return new Reserved.Refused<>(Refusals.ledgerUnavailable(config.ledgerRetryAfter()));
+        }
         Reservation reservation = reservations.reserve(new Charge(payer.accountId(), terms.price(), terms.entitlement(),
                 terms.resource(), idempotency));
         if (!(reservation instanceof Reservation.Denied d && d.reason() == DenialReason.UNKNOWN_ACCOUNT)) {

@@ -6,12 +6,16 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tollgate.Denial;
 import dev.tollgate.TollgateConfig;
 import dev.tollgate.spi.Account;
+import dev.tollgate.spi.ApiKey;
+import dev.tollgate.spi.KeyLookup;
 import dev.tollgate.spi.InvalidCredentialsException;
 import dev.tollgate.spi.Ledger;
 import dev.tollgate.spi.Payer;
 import dev.tollgate.spi.PayerResolver;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,6 +23,15 @@ import java.util.Set;
  * vouched for, unknown), so a confirmed key is not looked up on every request and an invented one
  * is answered {@code 401} without asking the ledger again. Thread-safe; the caches are bounded and
  * run on the configured clock, so tests move time instead of sleeping.
+ *
+ * <p><b>Keys apart from accounts.</b> When the ledger is a {@link KeyLookup}, a key or token is
+ * hashed at once and never handed on: the payer's id becomes the key's account id when the key's
+ * answer is cached (for {@value KeyLookup#CACHE_SECONDS} seconds per hash), else a marker holding
+ * the hash ({@link #PENDING}) that {@link #translate} resolves where the ledger is consulted anyway
+ * (the account look-up, which spends the address's look-up budget, or the reservation). A key that
+ * is unknown, revoked or expired becomes a marker no account can have ({@link #REFUSED}), so the
+ * ledger answers it exactly as an unknown account. Every cache keys on the hash, an account id or a
+ * marker, never on the key. The expiry is checked against the clock on every request.
  */
 final class PayerIdentification {
 
@@ -45,12 +58,25 @@ final class PayerIdentification {
      * @param account the account, or {@code null} when refused
      * @param refusal the refusal, or {@code null}
      */
-    record Lookup(Account account, Denial refusal) {
+    record Lookup(Account account, Denial refusal, Payer payer) {
+
+        Lookup(Account account, Denial refusal) {
+            this(account, refusal, null);
+        }
     }
+
+    /** Starts the id of a payer whose key hash (the rest of the id) is not looked up yet. */
+    static final char PENDING = '\u0002';
+    /** Starts the id of a payer whose key (hash: the rest) is unknown, revoked or expired; no account has it. */
+    static final char REFUSED = '\u0001';
 
     private final TollgateConfig config;
     private final PayerResolver resolver;
     private final Ledger ledger;
+    /** The ledger's keys, or {@code null} when the credential is the account id. */
+    private final KeyLookup keyLookup;
+    /** The ledger's answer per key hash: the key, or empty for no such key. */
+    private final Cache<String, Optional<ApiKey>> keysByHash;
     private final Reservations reservations;
     /** Credentials the ledger confirmed within the last minute, with their entitlements when known. */
     private final Cache<String, Known> knownPayers;
@@ -70,6 +96,7 @@ final class PayerIdentification {
         this.config = config;
         this.resolver = resolver;
         this.ledger = ledger;
+        this.keyLookup = ledger instanceof KeyLookup lookup ? lookup : null;
         this.reservations = reservations;
         Ticker ticker = config.clock() == null ? Ticker.systemTicker() : () -> config.clock().millis() * 1_000_000L;
         this.knownPayers = Caffeine.newBuilder().ticker(ticker)
@@ -78,6 +105,8 @@ final class PayerIdentification {
                 .maximumSize(100_000).expireAfterAccess(VOUCHED_FOR).build();
         this.unknownPayers = Caffeine.newBuilder().ticker(ticker)
                 .maximumSize(10_000).expireAfterWrite(UNKNOWN_KEY_MEMORY).build();
+        this.keysByHash = Caffeine.newBuilder().ticker(ticker)
+                .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(KeyLookup.CACHE_SECONDS)).build();
     }
 
     /**
@@ -87,7 +116,47 @@ final class PayerIdentification {
      * @throws InvalidCredentialsException if the credential is malformed
      */
     Payer resolve(HttpServletRequest request) throws InvalidCredentialsException {
-        return resolver.resolve(request).orElse(null);
+        Payer payer = resolver.resolve(request).orElse(null);
+        if (payer == null || keyLookup == null || !needsConfirmation(payer)) {
+            return payer;
+        }
+        String hash = ApiKey.hash(payer.accountId());
+        Optional<ApiKey> cached = keysByHash.getIfPresent(hash);
+        return cached == null ? new Payer(PENDING + hash, payer.source()) : payerOf(cached, hash, payer.source());
+    }
+
+    /**
+     * The payer with its key looked up, when {@link #resolve} left the look-up for later. May block on
+     * the ledger.
+     *
+     * @param payer a payer from {@link #resolve}
+     * @return the payer named by its account id (or {@link #REFUSED}); the payer itself when it was
+     *     resolved already
+     * @throws RuntimeException if the ledger cannot answer
+     */
+    Payer translate(Payer payer) {
+        String id = payer.accountId();
+        if (keyLookup == null || id.charAt(0) != PENDING) {
+            return payer;
+        }
+        String hash = id.substring(1);
+        Optional<ApiKey> key = keysByHash.getIfPresent(hash); // looked up by an earlier step of this request
+        if (key == null) {
+            key = keyLookup.findKey(hash);
+            if (key == null) {
+                key = Optional.empty();
+            }
+            keysByHash.put(hash, key);
+        }
+        return payerOf(key, hash, payer.source());
+    }
+
+    private Payer payerOf(Optional<ApiKey> key, String hash, Payer.Source source) {
+        Instant now = config.clock() == null ? Instant.now() : config.clock().instant();
+        if (key.isPresent() && key.get().usableAt(now) && hash.equals(key.get().hash())) {
+            return new Payer(key.get().accountId(), source);
+        }
+        return new Payer(REFUSED + hash, source);
     }
 
     /** Keys and tokens need the ledger's confirmation; container principals are authenticated already. */
@@ -145,21 +214,23 @@ final class PayerIdentification {
      * fails. May block on the ledger.
      *
      * @param payer the identified payer
-     * @return the account, or the refusal
+     * @return the account, or the refusal, with the payer as the ledger knows it
      */
     Lookup account(Payer payer) {
         java.util.Optional<Account> account;
         try {
-            account = ledger.account(payer.accountId());
+            payer = translate(payer);
+            account = payer.accountId().charAt(0) == REFUSED ? java.util.Optional.empty()
+                    : ledger.account(payer.accountId());
         } catch (RuntimeException e) {
             reservations.ledgerFailed("account", e);
             return new Lookup(null, Refusals.accountServiceUnavailable(config.ledgerRetryAfter()));
         }
         if (account.isEmpty()) {
             unknown(payer);
-            return new Lookup(null, Refusals.unknownAccount());
+            return new Lookup(null, Refusals.unknownAccount(), payer);
         }
         verified(payer, account.get().entitlements());
-        return new Lookup(account.get(), null);
+        return new Lookup(account.get(), null, payer);
     }
 }

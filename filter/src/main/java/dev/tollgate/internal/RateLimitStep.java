@@ -74,6 +74,7 @@ final class RateLimitStep {
             }
             // A real key gives its look-up token back, so only unknown keys spend the budget.
             limiter.keyConfirmed(budget);
+            payer = account.payer();
             entitlements = account.account().entitlements();
         }
         RateLimitDecision limit = limiter.check(policy, policy.tierFor(entitlements), request,

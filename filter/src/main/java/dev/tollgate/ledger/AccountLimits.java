@@ -124,7 +124,7 @@ public final class AccountLimits {
                 + " of " + MAX_BALANCE.toPlainString() + " " + amount.currency() + " (available plus held)");
     }
 
-    private static boolean isCleanText(String s) {
+    static boolean isCleanText(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isISOControl(c)) {

@@ -2,6 +2,8 @@ package dev.tollgate.ledger;
 
 import dev.tollgate.Money;
 import dev.tollgate.spi.Account;
+import dev.tollgate.spi.ApiKey;
+import dev.tollgate.spi.KeyLookup;
 import dev.tollgate.spi.Charge;
 import dev.tollgate.spi.DenialReason;
 import dev.tollgate.spi.Hold;
@@ -33,9 +35,14 @@ import java.util.stream.Collectors;
  * when the JVM stops. The default ledger when nothing else is configured; suited to development,
  * tests and single-node deployments.
  *
- * <p><b>Accounts</b> have an id (the payer's API key, token or principal name), one unit, an
- * available balance and a set of entitlements. Create them with the {@link Builder}, from a
- * properties resource ({@link #load(InputStream)}), or later with {@link #openAccount}.
+ * <p><b>Accounts</b> have an id of their own, one unit, an available balance and a set of
+ * entitlements, and any number of <b>keys</b> ({@link KeyAdministration}), kept as hashes
+ * ({@link ApiKey}): Tollgate finds a caller's account by the hash of its key ({@link KeyLookup}).
+ * Open accounts with {@link #openAccount} and give them keys with {@link #issueKey}, or seed them with
+ * the {@link Builder}: {@link Builder#account} is the shorthand of tests and demos, an account whose id
+ * is also imported as its key (how accounts were named before keys were separate); a properties
+ * resource ({@link #load(InputStream)}) does the same. A key's last use is noted at most once a
+ * minute.
  *
  * <p><b>Holds.</b> {@link #reserve} moves the price from the available balance into a hold;
  * {@link #commit} makes it final and {@link #release} gives it back. A hold that is neither after
@@ -71,7 +78,7 @@ import java.util.stream.Collectors;
  * other for money; keeping or dropping a reply body takes one short lock shared by all accounts.
  * Methods never block on I/O.
  */
-public final class InMemoryLedger implements Ledger, AccountAdministration {
+public final class InMemoryLedger implements Ledger, AccountAdministration, KeyLookup, KeyAdministration {
 
     private static final System.Logger LOG = System.getLogger(InMemoryLedger.class.getName());
 
@@ -80,6 +87,10 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
     private final Duration replayRetention;
     private final ConcurrentHashMap<String, AccountState> accounts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, OpenHold> openHolds = new ConcurrentHashMap<>();
+    /** Keys by hash; an {@link ApiKey} is immutable, replaced whole on a change. */
+    private final ConcurrentHashMap<String, ApiKey> keysByHash = new ConcurrentHashMap<>();
+    /** Key ids to hashes. */
+    private final ConcurrentHashMap<String, String> keyHashes = new ConcurrentHashMap<>();
     /**
      * The final state of the latest {@value #SETTLED_SLOTS} settled holds, so a repeated commit or
      * release reports it: slot {@code seq % SETTLED_SLOTS} holds {@code seq << 3 | state}. Fixed
@@ -106,6 +117,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
                 b.replayBodyMemory);
         b.accounts.forEach((id, a) -> accounts.put(id, new AccountState(id, a.balance, a.entitlements)));
         accounts.values().forEach(a -> a.log(LedgerEntry.Kind.OPEN, a.balance().amount(), BigDecimal.ZERO, null, null));
+        b.keys.forEach((key, k) -> addKey(k.accountId, key, k.name, null));
     }
 
     /** {@return a builder for an empty ledger with default settings} */
@@ -262,6 +274,124 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
             throw new IllegalArgumentException("limit must be 1 to 10000: " + limit);
         }
         return require(id).entries(from, to, limit);
+    }
+
+    // ---------------------------------------------------------------- keys
+
+    /** A key's last use is written when the one recorded is this old or older. */
+    private static final Duration LAST_USE_RESOLUTION = Duration.ofMinutes(1);
+
+    @Override
+    public Optional<ApiKey> findKey(String hash) {
+        ApiKey key = hash == null ? null : keysByHash.get(hash);
+        if (key == null) {
+            return Optional.empty();
+        }
+        Instant now = now();
+        if (key.lastUsedAt() == null || !now.isBefore(key.lastUsedAt().plus(LAST_USE_RESOLUTION))) {
+            key = keysByHash.computeIfPresent(hash, (h, k) -> new ApiKey(k.id(), k.accountId(), k.hash(),
+                    k.displayPrefix(), k.name(), k.createdAt(), now, k.expiresAt(), k.revokedAt()));
+        }
+        return Optional.ofNullable(key);
+    }
+
+    @Override
+    public IssuedKey issueKey(String accountId, String name, Instant expiresAt, boolean live) {
+        require(accountId);
+        checkKeyTerms(name, expiresAt);
+        String secret = KeySecrets.generate(live);
+        return new IssuedKey(addKey(accountId, secret, name, expiresAt), secret);
+    }
+
+    @Override
+    public ApiKey importKey(String accountId, String key, String name, Instant expiresAt) {
+        require(accountId);
+        KeySecrets.requireImportable(key);
+        checkKeyTerms(name, expiresAt);
+        return addKey(accountId, key, name, expiresAt);
+    }
+
+    @Override
+    public ApiKey revokeKey(String keyId) {
+        Instant now = now();
+        return keysByHash.compute(requireKeyHash(keyId), (h, k) -> k.revokedAt() != null && !k.revokedAt().isAfter(now)
+                ? k : withRevocation(k, now));
+    }
+
+    @Override
+    public IssuedKey rotateKey(String keyId, Duration grace, boolean live) {
+        Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace must not be negative");
+        }
+        String hash = requireKeyHash(keyId);
+        Instant now = now();
+        ApiKey old = keysByHash.get(hash);
+        if (!old.usableAt(now)) {
+            throw new IllegalArgumentException("key " + keyId + " is revoked or expired; issue a new one");
+        }
+        String secret = KeySecrets.generate(live);
+        ApiKey fresh = addKey(old.accountId(), secret, old.name(), old.expiresAt());
+        Instant end = now.plus(grace);
+        keysByHash.computeIfPresent(hash, (h, k) -> k.revokedAt() != null && !k.revokedAt().isAfter(end)
+                ? k : withRevocation(k, end));
+        return new IssuedKey(fresh, secret);
+    }
+
+    @Override
+    public Optional<ApiKey> key(String keyId) {
+        String hash = keyId == null ? null : keyHashes.get(keyId);
+        return hash == null ? Optional.empty() : Optional.ofNullable(keysByHash.get(hash));
+    }
+
+    @Override
+    public List<ApiKey> keys(String accountId) {
+        require(accountId);
+        return keysByHash.values().stream().filter(k -> k.accountId().equals(accountId))
+                .sorted(java.util.Comparator.comparing(ApiKey::createdAt).thenComparing(ApiKey::id)).toList();
+    }
+
+    private ApiKey addKey(String accountId, String key, String name, Instant expiresAt) {
+        String hash = ApiKey.hash(key);
+        ApiKey fresh = new ApiKey(ApiKey.idOf(hash), accountId, hash, KeySecrets.displayPrefix(key), name, now(),
+                null, expiresAt, null);
+        if (keysByHash.putIfAbsent(hash, fresh) != null) {
+            throw new IllegalArgumentException("this key already belongs to an account");
+        }
+        keyHashes.put(fresh.id(), hash);
+        return fresh;
+    }
+
+    private String requireKeyHash(String keyId) {
+        String hash = keyId == null ? null : keyHashes.get(keyId);
+        if (hash == null) {
+            throw new IllegalArgumentException("no such key: " + quoted(keyId));
+        }
+        return hash;
+    }
+
+    private void checkKeyTerms(String name, Instant expiresAt) {
+        if (name != null && (name.length() > ApiKey.MAX_NAME_LENGTH || !AccountLimits.isCleanText(name))) {
+            throw new IllegalArgumentException("a key name must be at most " + ApiKey.MAX_NAME_LENGTH
+                    + " characters without control characters");
+        }
+        if (expiresAt != null && !expiresAt.isAfter(now())) {
+            throw new IllegalArgumentException("a key's expiry must be in the future");
+        }
+    }
+
+    /** An id from the caller, cut short and without control characters, for a message. */
+    static String quoted(String id) {
+        if (id == null) {
+            return "null";
+        }
+        String cut = id.length() > 40 ? id.substring(0, 40) + "…" : id;
+        return "\"" + cut.replaceAll("\\p{Cntrl}", "?") + "\"";
+    }
+
+    private static ApiKey withRevocation(ApiKey k, Instant at) {
+        return new ApiKey(k.id(), k.accountId(), k.hash(), k.displayPrefix(), k.name(), k.createdAt(), k.lastUsedAt(),
+                k.expiresAt(), at);
     }
 
     /** {@return the number of holds neither committed, released nor expired yet} */
@@ -550,14 +680,17 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
         private int history = 1000;
         private int maxReplayRecords = 1_000_000;
         private final Map<String, Seed> accounts = new LinkedHashMap<>();
+        private final Map<String, KeySeed> keys = new LinkedHashMap<>();
 
         private Builder() {
         }
 
         /**
-         * Adds an account.
+         * Adds an account whose id is also one of its keys: the shorthand of tests and demos, and how
+         * accounts were named before keys were separate. In production, open accounts with ids of their
+         * own and {@link InMemoryLedger#issueKey issue} keys; see {@link #key}.
          *
-         * @param id the account id (the payer's API key, token or principal name)
+         * @param id the account id, also accepted as its key
          * @param balance the opening balance, which also fixes the account's unit
          * @param entitlements the entitlements it holds
          * @return this builder
@@ -576,6 +709,32 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
             }
             if (accounts.putIfAbsent(id, new Seed(balance, Set.of(entitlements))) != null) {
                 throw new IllegalArgumentException("account added twice: " + id);
+            }
+            keys.put(id, new KeySeed(id, null));
+            return this;
+        }
+
+        /**
+         * Imports a caller-chosen key for an account added to this builder (for migrations and
+         * demos; see {@link KeyAdministration#importKey}). Only its hash is kept.
+         *
+         * @param accountId an account added with {@link #account}
+         * @param key the key (see {@link KeySecrets#requireImportable})
+         * @param name the key's name; may be {@code null}
+         * @return this builder
+         * @throws IllegalArgumentException if the account is not added, the key is malformed or added
+         *     already
+         */
+        public Builder key(String accountId, String key, String name) {
+            if (!accounts.containsKey(accountId)) {
+                throw new IllegalArgumentException("no such account in this builder: " + quoted(accountId));
+            }
+            KeySecrets.requireImportable(key);
+            if (name != null && name.length() > ApiKey.MAX_NAME_LENGTH) {
+                throw new IllegalArgumentException("key name longer than " + ApiKey.MAX_NAME_LENGTH + " characters");
+            }
+            if (keys.putIfAbsent(key, new KeySeed(accountId, name)) != null) {
+                throw new IllegalArgumentException("key added twice");
             }
             return this;
         }
@@ -712,6 +871,9 @@ public final class InMemoryLedger implements Ledger, AccountAdministration {
 
 
         private record Seed(Money balance, Set<String> entitlements) {
+        }
+
+        private record KeySeed(String accountId, String name) {
         }
     }
 

@@ -52,6 +52,18 @@ public final class KeySecrets {
     }
 
     /**
+     * {@return the account id the PostgreSQL ledger's upgrade gives an account that used to be named by
+     * this key: {@code acct_} and the first 24 hex digits of the key's SHA-256} Not secret: it cannot be
+     * turned back into the key. Also what the sample names its demo accounts, so a fresh and an upgraded
+     * database agree.
+     *
+     * @param key the key that used to be the account id
+     */
+    public static String legacyAccountId(String key) {
+        return "acct_" + dev.tollgate.spi.ApiKey.hash(key).substring(0, 24);
+    }
+
+    /**
      * Checks a key given to {@link KeyAdministration#importKey}.
      *
      * @param key the candidate

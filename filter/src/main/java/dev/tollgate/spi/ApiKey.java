@@ -73,13 +73,21 @@ public record ApiKey(String id, String accountId, String hash, String displayPre
      */
     public static String hash(String key) {
         Objects.requireNonNull(key, "key");
+        // One digest per thread: Tollgate hashes the key of every request. The value is a JDK class,
+        // so the thread-local pins no application class loader.
+        MessageDigest sha256 = SHA256.get();
+        sha256.reset();
+        return HEX.formatHex(sha256.digest(key.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static final HexFormat HEX = HexFormat.of();
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(key.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java platform", e);
         }
-    }
+    });
 
     /**
      * {@return the id of the key with this hash: {@code key_} and its first 20 hex digits}

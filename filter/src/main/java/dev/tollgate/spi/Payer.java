@@ -5,7 +5,12 @@ import java.util.Objects;
 /**
  * Who pays for a request, as identified by a {@link PayerResolver}.
  *
- * @param accountId the account id the ledger knows the payer by
+ * <p>A resolver's payer carries the credential itself for keys and tokens; when the ledger implements
+ * {@link KeyLookup}, the payer Tollgate passes on (to the ledger, rate limits and the request attribute
+ * {@code dev.tollgate.payer}) carries the key's account id instead.
+ *
+ * @param accountId the account id the ledger knows the payer by (a key or token, until Tollgate looks
+ *     it up by its hash)
  * @param source where the identity came from
  */
 public record Payer(String accountId, Source source) {

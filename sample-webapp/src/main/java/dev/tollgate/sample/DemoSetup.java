@@ -3,10 +3,15 @@ package dev.tollgate.sample;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.Tollgate;
+import dev.tollgate.ledger.AccountAdministration;
 import dev.tollgate.ledger.AccountsFile;
+import dev.tollgate.ledger.KeyAdministration;
+import dev.tollgate.ledger.KeySecrets;
 import dev.tollgate.ledger.InMemoryLedger;
 import dev.tollgate.ledger.postgresql.PostgresLedger;
 import dev.tollgate.spi.Account;
+import dev.tollgate.spi.ApiKey;
+import dev.tollgate.spi.KeyLookup;
 import dev.tollgate.ratelimit.postgresql.PostgresRateLimitStore;
 import dev.tollgate.ratelimit.redis.RedisRateLimitStore;
 import dev.tollgate.spi.Ledger;
@@ -27,12 +32,15 @@ import java.util.List;
  *
  * <ul>
  *   <li>By default: an in-memory ledger seeded from {@code /WEB-INF/demo-accounts.properties}
- *       ({@code demo-gold}, {@code demo-silver}, {@code demo-empty}).</li>
+ *       ({@code demo-gold}, {@code demo-silver}, {@code demo-empty}). Each demo key is imported
+ *       ({@link KeyAdministration#importKey}) as the key of an account with an id of its own,
+ *       {@link KeySecrets#legacyAccountId} of the key (what the PostgreSQL upgrade would name it), so
+ *       the ledger keeps only the key's hash.</li>
  *   <li>With {@code TOLLGATE_JDBC_URL} set (system property or environment variable; optional
  *       {@code TOLLGATE_JDBC_USER}, {@code TOLLGATE_JDBC_PASSWORD}, {@code TOLLGATE_JDBC_SCHEMA}):
- *       the PostgreSQL ledger on that database. The schema is created if missing and the demo
- *       accounts are opened only if they do not exist yet, so several instances on one database
- *       share one balance per account.</li>
+ *       the PostgreSQL ledger on that database. The schema is created (or upgraded) if needed and the
+ *       demo accounts and keys are added only if they do not exist yet, so several instances on one
+ *       database share one balance per account. No table holds a demo key in clear.</li>
  *   <li>Rate limits count in each instance by default. With {@code TOLLGATE_RATELIMIT_STORE=postgres}
  *       (needs {@code TOLLGATE_JDBC_URL}; a table {@code tollgate_buckets} in the same schema) or
  *       {@code =redis} ({@code TOLLGATE_REDIS_URL}, default {@code redis://127.0.0.1:6379}), they are
@@ -56,7 +64,7 @@ public class DemoSetup implements ServletContextListener {
         Ledger ledger;
         if (url == null) {
             InMemoryLedger memory = InMemoryLedger.builder().build();
-            demo.forEach(a -> memory.openAccount(a.id(), a.balance(), a.entitlements()));
+            demo.forEach(a -> seed(memory, memory, memory, a));
             ledger = memory;
             LOG.log(System.Logger.Level.INFO, "Sample ledger: in memory ({0} demo accounts)", demo.size());
         } else {
@@ -67,7 +75,7 @@ public class DemoSetup implements ServletContextListener {
                     .build();
             int opened = 0;
             for (Account a : demo) {
-                opened += postgresLedger.openAccount(a.id(), a.balance(), a.entitlements()) ? 1 : 0;
+                opened += seed(postgresLedger, postgresLedger, postgresLedger, a) ? 1 : 0;
             }
             ledger = postgresLedger;
             LOG.log(System.Logger.Level.INFO, "Sample ledger: PostgreSQL at {0}, schema {1} ({2} demo accounts opened,"
@@ -110,6 +118,22 @@ public class DemoSetup implements ServletContextListener {
         if (pool != null) {
             pool.close();
         }
+    }
+
+    /**
+     * Opens a demo account under an id of its own and imports its demo key, unless either exists.
+     *
+     * @param demo the demo entry: its "id" is the demo key
+     * @return whether the account was opened
+     */
+    private static boolean seed(AccountAdministration accounts, KeyAdministration keys, KeyLookup lookup, Account demo) {
+        String key = demo.id();
+        String id = KeySecrets.legacyAccountId(key);
+        boolean opened = accounts.openAccount(id, demo.balance(), demo.entitlements());
+        if (lookup.findKey(ApiKey.hash(key)).isEmpty()) {
+            keys.importKey(id, key, "demo key", null);
+        }
+        return opened;
     }
 
     private static List<Account> demoAccounts(ServletContext context) {

@@ -38,6 +38,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BadInputIT {
 
     private static final String ADMIN_KEY = "it-bad-input-admin-key";
+    /** The id of the account whose demo key is {@code demo-gold}: not the key. */
+    private static final String GOLD = SampleHttp.accountIdOf("demo-gold");
     private static final HttpClient HTTP = SampleHttp.HTTP;
     /** A Java class name (dotted package, capitalised class) or an exception's simple name. */
     private static final Pattern CLASS_NAME =
@@ -250,14 +252,14 @@ class BadInputIT {
     @Tag("admin-api")
     void theAdminApiRefusesAbsurdAmountsQuicklyWithAShort400() throws Exception {
         String[] key = {"X-Admin-Key", ADMIN_KEY};
-        HttpResponse<String> probe = send("GET", "/admin/accounts/demo-gold", null, key);
+        HttpResponse<String> probe = send("GET", "/admin/accounts/" + GOLD, null, key);
         assertEquals(200, probe.statusCode(), probe.body());
         Object balanceBefore = json(probe).get("balance");
 
         for (String amount : new String[] {"1e400000", "1e1000000", "1e-400000", "-1", "\"" + "9".repeat(60_000) + "\"",
                 "\"1e5\"", "{\"nested\":1}", "true", nested(5000)}) {
             long start = System.nanoTime();
-            HttpResponse<String> r = send("POST", "/admin/accounts/demo-gold/credit",
+            HttpResponse<String> r = send("POST", "/admin/accounts/" + GOLD + "/credit",
                     "{\"amount\":" + amount + ",\"reference\":\"it\"}", key);
             long millis = (System.nanoTime() - start) / 1_000_000;
             Map<String, Object> p = assertProblem(r, 400);
@@ -265,17 +267,17 @@ class BadInputIT {
             assertTrue(millis < 2_000, () -> amount.substring(0, Math.min(20, amount.length())) + " took " + millis
                     + " ms"); // a generous safety net; the 400 and its short body are the point
         }
-        assertProblem(send("POST", "/admin/accounts/demo-gold/credit", "{bad", key), 400);
+        assertProblem(send("POST", "/admin/accounts/" + GOLD + "/credit", "{bad", key), 400);
         assertProblem(send("POST", "/admin/accounts", "{\"id\":\"x\",\"balance\":\"1\",\"currency\":\""
                 + "c".repeat(10_000) + "\"}", key), 400);
-        assertProblem(send("GET", "/admin/accounts/demo-gold/statement?limit=" + "9".repeat(5000), null, key), 400);
+        assertProblem(send("GET", "/admin/accounts/" + GOLD + "/statement?limit=" + "9".repeat(5000), null, key), 400);
         assertProblem(send("GET", "/admin/accounts/" + "n".repeat(3000), null, key), 404);
         assertProblem(send("POST", "/admin/accounts/" + "n".repeat(3000) + "/credit", "{\"amount\":\"1\"}", key), 404);
-        assertProblem(send("GET", "/admin/accounts/demo-gold", null), 401);
+        assertProblem(send("GET", "/admin/accounts/" + GOLD, null), 401);
 
-        HttpResponse<String> after = send("GET", "/admin/accounts/demo-gold", null, key);
+        HttpResponse<String> after = send("GET", "/admin/accounts/" + GOLD, null, key);
         assertEquals(balanceBefore, json(after).get("balance"), "no refused credit was applied");
-        assertEquals(200, send("POST", "/admin/accounts/demo-gold/credit", "{\"amount\":2.50}", key).statusCode(),
+        assertEquals(200, send("POST", "/admin/accounts/" + GOLD + "/credit", "{\"amount\":2.50}", key).statusCode(),
                 "an ordinary JSON number is still an amount");
     }
 }

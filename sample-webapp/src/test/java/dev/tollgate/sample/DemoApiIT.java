@@ -158,7 +158,8 @@ class DemoApiIT {
         HttpResponse<String> r = get("/api/balance", "X-API-Key", "demo-gold");
         assertEquals(200, r.statusCode());
         Map<String, Object> body = json(r);
-        assertEquals("demo-gold", body.get("account"));
+        assertEquals(SampleHttp.accountIdOf("demo-gold"), body.get("account"),
+                "the account's own id, never the key");
         assertTrue(body.get("balance") instanceof Number, "balance is a JSON number: " + body);
         HttpResponse<String> bearer = get("/api/balance", "Authorization", "Bearer demo-empty");
         assertEquals(BigDecimal.ZERO, new BigDecimal(json(bearer).get("balance").toString()));

@@ -44,4 +44,21 @@ final class SampleHttp {
     static Map<String, Object> json(HttpResponse<String> r) {
         return JSONB.fromJson(r.body(), Map.class);
     }
+
+    /**
+     * {@return the id of the sample's account whose demo key is {@code key}: {@code acct_} and 24 hex
+     * digits of the key's SHA-256, as {@code KeySecrets.legacyAccountId}} Computed here because the
+     * containers' test class paths hold the WAR, not the filter JAR.
+     *
+     * @param key a demo key
+     */
+    static String accountIdOf(String key) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "acct_" + java.util.HexFormat.of().formatHex(d).substring(0, 24);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

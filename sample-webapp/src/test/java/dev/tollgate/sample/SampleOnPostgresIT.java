@@ -147,18 +147,19 @@ class SampleOnPostgresIT {
         assertEquals(401, call(a, "GET", "/admin/accounts/demo-empty", null, "X-Admin-Key", "wrong").statusCode());
         String[] key = {"X-Admin-Key", "it-admin-key", "Content-Type", "application/json"};
         HttpResponse<String> opened = call(a, "POST", "/admin/accounts",
-                "{\"id\":\"acme\",\"balance\":\"10.50\",\"entitlements\":[\"premium\"]}", key);
+                "{\"id\":\"acme\",\"balance\":\"10.50\",\"entitlements\":[\"premium\"],\"key\":\"acme-it-key\"}",
+                key);
         assertEquals(201, opened.statusCode(), opened.body());
         assertEquals(409, call(b, "POST", "/admin/accounts", "{\"id\":\"acme\",\"balance\":\"1\"}", key).statusCode());
         assertEquals(200, call(b, "POST", "/admin/accounts/acme/credit", "{\"amount\":\"4.5\",\"reference\":\"inv 7\"}",
                 key).statusCode());
-        assertEquals(new BigDecimal("15"), balance(a, "acme"), "credited on one instance, seen on the other");
+        assertEquals(new BigDecimal("15"), balance(a, "acme-it-key"), "credited on one instance, seen on the other");
         assertEquals(409, call(a, "POST", "/admin/accounts/acme/debit", "{\"amount\":\"100\"}", key).statusCode());
         assertEquals(200, call(a, "POST", "/admin/accounts/acme/debit", "{\"amount\":1}", key).statusCode());
-        assertEquals(200, call(a, "GET", "/api/premium/insights", null, "X-API-Key", "acme").statusCode());
+        assertEquals(200, call(a, "GET", "/api/premium/insights", null, "X-API-Key", "acme-it-key").statusCode());
         assertEquals(200, call(a, "DELETE", "/admin/accounts/acme/entitlements/premium", null, key).statusCode());
-        assertEquals(402, call(b, "GET", "/api/premium/insights", null, "X-API-Key", "acme").statusCode());
-        assertEquals(200, call(a, "GET", "/api/quotes/ACME", null, "X-API-Key", "acme").statusCode());
+        assertEquals(402, call(b, "GET", "/api/premium/insights", null, "X-API-Key", "acme-it-key").statusCode());
+        assertEquals(200, call(a, "GET", "/api/quotes/ACME", null, "X-API-Key", "acme-it-key").statusCode());
 
         HttpResponse<String> statement = call(b, "GET", "/admin/accounts/acme/statement", null, key);
         assertEquals(200, statement.statusCode());
@@ -171,6 +172,40 @@ class SampleOnPostgresIT {
         assertEquals(0, sum.compareTo(new BigDecimal("13")), "entries add up to the balance: " + sum);
         assertEquals(404, call(a, "GET", "/admin/accounts/nobody", null, key).statusCode());
         assertTrue(call(a, "GET", "/admin/accounts/acme", null, key).body().contains("\"balance\":13"));
+    }
+
+    /**
+     * Issue 12: after the demo keys were used on both instances, no row of any table in the sample's
+     * schema (ledger, keys, idempotency records, shared rate-limit buckets) holds one in clear: what a
+     * {@code pg_dump} of the data would show.
+     */
+    @Test
+    void noRowHoldsADemoKeyInClear() throws Exception {
+        assertEquals(200, call(a, "GET", "/api/quotes/ACME", null, "X-API-Key", "demo-gold").statusCode());
+        assertEquals(201, call(b, "POST", "/api/reports", "{\"t\":2}", "X-API-Key", "demo-gold",
+                "Idempotency-Key", "pg-it-dump", "Content-Type", "application/json").statusCode());
+        StringBuilder dump = new StringBuilder();
+        try (HikariDataSource pool = Postgres.server().pool(1); java.sql.Connection c = pool.getConnection();
+             java.sql.Statement st = c.createStatement()) {
+            List<String> tables = new java.util.ArrayList<>();
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT table_name FROM information_schema.tables"
+                    + " WHERE table_schema = '" + schema + "'")) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            assertTrue(tables.contains("keys") && tables.contains("tollgate_buckets"), tables.toString());
+            for (String t : tables) {
+                try (java.sql.ResultSet rs = st.executeQuery("SELECT x::text FROM " + schema + "." + t + " x")) {
+                    while (rs.next()) {
+                        dump.append(t).append(' ').append(rs.getString(1)).append('\n');
+                    }
+                }
+            }
+        }
+        assertTrue(dump.indexOf("pg-it-dump") >= 0, "the dump covers the idempotency records");
+        assertTrue(dump.indexOf("demo-gold") < 0, "no row holds demo-gold");
+        assertTrue(dump.indexOf("demo-silver") < 0, "no row holds demo-silver");
     }
 
     /** Issue 9, item 7: client mistakes on PostgreSQL are 400s, never 503 {@code ledger-unavailable}. */
@@ -186,11 +221,12 @@ class SampleOnPostgresIT {
             assertEquals(400, r.statusCode(), r.body());
             assertTrue(r.body().contains("malformed-request"), r.body());
         }
-        HttpResponse<String> opened = call(a, "POST", "/admin/accounts", "{\"id\":\"rich\",\"balance\":\"1\"}", key);
+        HttpResponse<String> opened = call(a, "POST", "/admin/accounts", "{\"id\":\"rich\",\"balance\":\"1\",\"key\":\"rich-it-key\"}",
+                key);
         assertEquals(201, opened.statusCode(), opened.body());
         HttpResponse<String> overflow = call(b, "POST", "/admin/accounts/rich/credit",
                 "{\"amount\":\"9999999999999999999\",\"reference\":\"too much\"}", key);
         assertEquals(400, overflow.statusCode(), overflow.body());
-        assertEquals(new BigDecimal("1"), balance(a, "rich"), "a refused credit changes nothing");
+        assertEquals(new BigDecimal("1"), balance(a, "rich-it-key"), "a refused credit changes nothing");
     }
 }

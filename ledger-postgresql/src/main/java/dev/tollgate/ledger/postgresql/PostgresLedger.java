@@ -2,9 +2,14 @@ package dev.tollgate.ledger.postgresql;
 
 import dev.tollgate.Money;
 import dev.tollgate.ledger.AccountAdministration;
+import dev.tollgate.ledger.IssuedKey;
+import dev.tollgate.ledger.KeyAdministration;
+import dev.tollgate.ledger.KeySecrets;
 import dev.tollgate.ledger.AccountLimits;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.spi.Account;
+import dev.tollgate.spi.ApiKey;
+import dev.tollgate.spi.KeyLookup;
 import dev.tollgate.spi.Charge;
 import dev.tollgate.spi.DenialReason;
 import dev.tollgate.spi.Hold;
@@ -33,10 +38,19 @@ import javax.sql.DataSource;
  * <h2>Schema</h2>
  * Tables in one schema (default {@code tollgate}): {@code accounts} (available balance),
  * {@code entitlements}, {@code holds} (open → committed | released | expired), {@code entries}
- * (append-only: every balance change and why) and {@code idempotency_keys}. The DDL ships in this
+ * (append-only: every balance change and why), {@code idempotency_keys} and {@code keys}. The DDL ships in this
  * JAR as versioned scripts ({@code dev/tollgate/ledger/postgresql/V1__ledger.sql}, …);
  * {@link #createSchema()} applies the missing ones under an advisory lock and records them in
  * {@code schema_version}, so several nodes may call it at start-up.
+ *
+ * <h2>Accounts and keys</h2>
+ * An account has an id of its own, never a credential, and any number of keys in {@code keys}
+ * ({@link KeyAdministration}): each stored as its SHA-256 hash (the primary key, so Tollgate's
+ * {@link #findKey} is one index probe), a display prefix, a name, creation, coarse last use (written
+ * at most once a minute per key), expiry and revocation, on the database's clock. The upgrade from
+ * schema version 2 (or 1), where an account's id was its key, to version 3 gives each account the id
+ * {@link KeySecrets#legacyAccountId} of its key, rewrites every reference to it and keeps the key
+ * only as its hash: the key still works and no table holds it in clear.
  *
  * <h2>Money</h2>
  * {@link #reserve} is one statement and one short transaction (the schema's {@code reserve}
@@ -87,7 +101,8 @@ import javax.sql.DataSource;
  *
  * <p>Thread-safe. {@link #close()} stops the sweeper; it does not close the data source.
  */
-public final class PostgresLedger implements Ledger, AccountAdministration, AutoCloseable {
+public final class PostgresLedger implements Ledger, AccountAdministration, KeyLookup, KeyAdministration,
+        AutoCloseable {
 
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     /**
@@ -129,6 +144,7 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
     private final Holds holds;
     private final IdempotencyRecords idempotency;
     private final Administration administration;
+    private final KeyRows keys;
     private final HoldSweeper sweeper;
 
     private PostgresLedger(Builder b) {
@@ -140,6 +156,7 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
         this.holds = new Holds(db, b.holdTimeout, b.replayRetention, b.groupCommit ? b.groupCommitLanes : 0);
         this.idempotency = new IdempotencyRecords(db, holds, b.holdTimeout);
         this.administration = new Administration(db);
+        this.keys = new KeyRows(db);
         if (b.createSchema) {
             createSchema();
         }
@@ -354,6 +371,43 @@ public final class PostgresLedger implements Ledger, AccountAdministration, Auto
     @Override
     public List<LedgerEntry> statement(String id, Instant from, Instant to, int limit) {
         return administration.statement(id, from, to, limit);
+    }
+
+    // ---------------------------------------------------------------- keys
+
+    @Override
+    public Optional<ApiKey> findKey(String hash) {
+        return keys.find(hash);
+    }
+
+    @Override
+    public IssuedKey issueKey(String accountId, String name, Instant expiresAt, boolean live) {
+        return keys.issue(accountId, name, expiresAt, live);
+    }
+
+    @Override
+    public ApiKey importKey(String accountId, String key, String name, Instant expiresAt) {
+        return keys.importKey(accountId, key, name, expiresAt);
+    }
+
+    @Override
+    public ApiKey revokeKey(String keyId) {
+        return keys.revoke(keyId);
+    }
+
+    @Override
+    public IssuedKey rotateKey(String keyId, Duration grace, boolean live) {
+        return keys.rotate(keyId, grace, live);
+    }
+
+    @Override
+    public Optional<ApiKey> key(String keyId) {
+        return keys.key(keyId);
+    }
+
+    @Override
+    public List<ApiKey> keys(String accountId) {
+        return keys.list(accountId);
     }
 
     /** Stops the sweeper. The data source stays open: it belongs to the application. */

@@ -80,6 +80,7 @@ class PostgresClusterTest {
     void sixtyFourClientsOnTwoNodesNeverOverspendOneAccount() throws Exception {
         BigDecimal initial = new BigDecimal("500");
         ledgerA.openAccount("hot", new Money(initial, "credits"), Set.of());
+        ledgerA.importKey("hot", "hot-account-key", null, null); // accounts and keys are apart (issue 12)
         int threads = 64;
         int perThread = 10; // 640 requests of 5 credits against 500 credits: demand exceeds the balance
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -92,7 +93,7 @@ class PostgresClusterTest {
             all.add(pool.submit(() -> {
                 go.await();
                 for (int i = 0; i < perThread; i++) {
-                    HttpResponse<String> r = node.get("/reports/" + i, "X-API-Key", "hot");
+                    HttpResponse<String> r = node.get("/reports/" + i, "X-API-Key", "hot-account-key");
                     if (r.statusCode() == 200) {
                         ok.incrementAndGet();
                     } else if (r.statusCode() == 402) {
@@ -124,6 +125,7 @@ class PostgresClusterTest {
     @Test
     void oneIdempotencyKeyRetriedOnBothNodesIsChargedOnce() throws Exception {
         ledgerA.openAccount("payer", Money.credits("100"), Set.of());
+        ledgerA.importKey("payer", "payer-account-key", null, null);
         int before = ReportServlet.POSTS.get();
         ExecutorService pool = Executors.newFixedThreadPool(16);
         CountDownLatch go = new CountDownLatch(1);
@@ -132,7 +134,7 @@ class PostgresClusterTest {
             TestServer node = i % 2 == 0 ? nodeA : nodeB;
             all.add(pool.submit(() -> {
                 go.await();
-                return node.send("POST", "/reports", "{\"n\":1}", "X-API-Key", "payer", "Idempotency-Key", "order-42",
+                return node.send("POST", "/reports", "{\"n\":1}", "X-API-Key", "payer-account-key", "Idempotency-Key", "order-42",
                         "Content-Type", "application/json");
             }));
         }
@@ -148,9 +150,9 @@ class PostgresClusterTest {
         }
         pool.shutdown();
         // Once the first has finished, a retry on either node is a replay.
-        HttpResponse<String> onA = nodeA.send("POST", "/reports", "{\"n\":1}", "X-API-Key", "payer", "Idempotency-Key",
+        HttpResponse<String> onA = nodeA.send("POST", "/reports", "{\"n\":1}", "X-API-Key", "payer-account-key", "Idempotency-Key",
                 "order-42", "Content-Type", "application/json");
-        HttpResponse<String> onB = nodeB.send("POST", "/reports", "{\"n\":1}", "X-API-Key", "payer", "Idempotency-Key",
+        HttpResponse<String> onB = nodeB.send("POST", "/reports", "{\"n\":1}", "X-API-Key", "payer-account-key", "Idempotency-Key",
                 "order-42", "Content-Type", "application/json");
         assertEquals("true", onA.headers().firstValue("Idempotent-Replayed").orElseThrow());
         assertEquals(onA.body(), onB.body());

@@ -38,6 +38,7 @@ class PostgresCrashTest {
         Process node = null;
         try {
             survivor.openAccount("payer", Money.credits("100"), Set.of());
+            survivor.importKey("payer", "payer-account-key", null, null); // accounts and keys are apart (issue 12)
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             node = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), LedgerNode.class.getName(),
                     server.url(), server.user(), server.password(), schema)
@@ -54,7 +55,7 @@ class PostgresCrashTest {
             assertTrue(endpoint != null, "the node did not start; see target/ledger-node.log");
 
             // A paid request that the node will never finish.
-            HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(endpoint).header("X-API-Key", "payer").build(),
+            HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(endpoint).header("X-API-Key", "payer-account-key").build(),
                     HttpResponse.BodyHandlers.discarding());
             awaitCondition(() -> survivor.openHoldCount() == 1, "the hold to be placed");
             assertEquals(Money.credits("93"), survivor.account("payer").orElseThrow().balance());

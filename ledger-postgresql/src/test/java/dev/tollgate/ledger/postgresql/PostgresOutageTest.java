@@ -57,6 +57,7 @@ class PostgresOutageTest {
                 .queryTimeout(Duration.ofSeconds(2)).build();
         BigDecimal initial = new BigDecimal("100000");
         ledger.openAccount("payer", new Money(initial, "credits"), Set.of());
+        ledger.importKey("payer", "payer-account-key", null, null); // accounts and keys are apart (issue 12)
         // Settlement retries run on a scheduler the test drives: no waiting for their 1-60 s back-off.
         ManualScheduler retries = new ManualScheduler(new MutableClock());
         TollgateConfig config = TollgateConfig.builder().ledger(ledger).ledgerRetryAfter(Duration.ofSeconds(2))
@@ -79,7 +80,7 @@ class PostgresOutageTest {
             for (int t = 0; t < 8; t++) {
                 load.add(clients.submit(() -> {
                     while (running.get()) {
-                        HttpResponse<String> r = node.get("/reports/x", "X-API-Key", "payer");
+                        HttpResponse<String> r = node.get("/reports/x", "X-API-Key", "payer-account-key");
                         if (r.statusCode() == 200) {
                             ok.incrementAndGet();
                         } else if (r.statusCode() == 503) {
