@@ -2,6 +2,7 @@ package dev.tollgate;
 
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.spi.CDI;
+import java.util.List;
 import java.util.Optional;
 import java.util.StringJoiner;
 
@@ -53,6 +54,18 @@ final class CdiBeans {
                     + "); make one an @Alternative, or choose one with the " + parameter + " parameter");
         }
         return Optional.of(instance.get()); // ComponentLookup logs the choice
+    }
+
+    /**
+     * {@return every bean of a type, for extension points that take several}
+     *
+     * @param type the SPI type
+     * @param <T> the type
+     */
+    <T> List<T> beans(Class<T> type) {
+        List<T> all = new java.util.ArrayList<>();
+        cdi.select(type).forEach(all::add);
+        return all;
     }
 
     /** Kept apart so that the CDI types load only once the API is known to be there. */

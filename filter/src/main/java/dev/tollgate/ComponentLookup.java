@@ -123,6 +123,68 @@ final class ComponentLookup {
     private record Discovered<T>(T value, Source source) {
     }
 
+    /**
+     * Chooses the implementations of a type that may have several (event listeners): the same
+     * steps as {@link #find}, the first that yields any wins, but each step may yield several: the
+     * instances given to the builder, the attribute's instance or collection of instances, the
+     * classes the parameter names (comma-separated), every CDI bean, every {@code ServiceLoader}
+     * entry.
+     *
+     * @param type the SPI interface
+     * @param configured the instances given to the builder
+     * @param parameter the {@code tollgate.*} parameter naming classes
+     * @param classNames the classes it names
+     * @param <T> the type
+     * @return the choices, in order; empty when no step yields any
+     * @throws IllegalStateException if the attribute holds another type or a class cannot be
+     *     instantiated
+     */
+    <T> List<Found<T>> findAll(Class<T> type, List<? extends T> configured, String parameter,
+                               List<String> classNames) {
+        List<Found<T>> found = new ArrayList<>();
+        if (!configured.isEmpty()) {
+            configured.forEach(t -> found.add(new Found<>(t, Source.CONFIGURATION, false, "TollgateConfig")));
+        } else if (context.getAttribute(type.getName()) != null) {
+            Object attribute = context.getAttribute(type.getName());
+            Iterable<?> values = attribute instanceof java.util.Collection<?> c ? c : List.of(attribute);
+            for (Object o : values) {
+                if (!type.isInstance(o)) {
+                    throw new IllegalStateException("servlet-context attribute " + type.getName() + " holds a "
+                            + (o == null ? "null" : o.getClass().getName()) + ", not a " + type.getName()
+                            + " (nor a collection of them)");
+                }
+                found.add(new Found<>(type.cast(o), Source.CONTEXT_ATTRIBUTE, false,
+                        describe(Source.CONTEXT_ATTRIBUTE, type, parameter)));
+            }
+        } else if (!classNames.isEmpty()) {
+            for (String className : classNames) {
+                found.add(new Found<>(instantiate(className, type, parameter), Source.PARAMETER, true,
+                        describe(Source.PARAMETER, type, parameter)));
+            }
+        } else {
+            if (cdi.isPresent()) {
+                cdi.get().beans(type).forEach(t -> found.add(new Found<>(t, Source.CDI, false, "CDI bean")));
+            }
+            if (found.isEmpty()) {
+                try {
+                    for (T t : ServiceLoader.load(type, loader)) {
+                        found.add(new Found<>(t, Source.SERVICE_LOADER, true,
+                                describe(Source.SERVICE_LOADER, type, parameter)));
+                    }
+                } catch (ServiceConfigurationError e) {
+                    throw new IllegalStateException("META-INF/services/" + type.getName() + ": " + e.getMessage()
+                            + "; fix the entry or choose listeners with the " + parameter + " parameter", e);
+                }
+            }
+        }
+        for (Found<T> f : found) {
+            LOG.log(f.source() == Source.CDI || f.source() == Source.SERVICE_LOADER
+                    ? System.Logger.Level.INFO : System.Logger.Level.DEBUG, "{0}: {1} ({2})",
+                    type.getSimpleName(), f.value().getClass().getName(), f.how());
+        }
+        return found;
+    }
+
     private <T> Discovered<T> discover(Class<T> type, T configured, String parameter, String className) {
         if (configured != null) {
             return new Discovered<>(configured, Source.CONFIGURATION);

@@ -14,7 +14,7 @@ final class ParameterReader {
 
     /** The core's own parameter names: every settings class's. */
     static final Set<String> KNOWN = Set.copyOf(Stream.of(RegistrationSettings.NAMES, ComponentSettings.NAMES,
-            PaymentSettings.NAMES, IdentificationSettings.NAMES, BillingSettings.NAMES, IdempotencySettings.NAMES,
+            PaymentSettings.NAMES, EventSettings.NAMES, IdentificationSettings.NAMES, BillingSettings.NAMES, IdempotencySettings.NAMES,
             RateLimitSettings.NAMES, ProxySettings.NAMES, ProblemSettings.NAMES, PolicySettings.NAMES)
             .flatMap(Set::stream).toList());
 

@@ -2,6 +2,7 @@ package dev.tollgate;
 
 import dev.tollgate.engine.Engine;
 import dev.tollgate.internal.Enforcer;
+import dev.tollgate.internal.EventSink;
 import dev.tollgate.internal.MethodPolicies;
 import dev.tollgate.internal.PathPolicies;
 import dev.tollgate.internal.Policy;
@@ -15,6 +16,7 @@ import dev.tollgate.spi.Payer;
 import dev.tollgate.spi.PayerResolver;
 import dev.tollgate.spi.RateLimitListener;
 import dev.tollgate.spi.RateLimitStore;
+import dev.tollgate.spi.events.TollgateListener;
 import dev.tollgate.spi.payment.PaymentScheme;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
@@ -43,6 +45,7 @@ import java.util.StringJoiner;
  *
  * <p>Thread-safe.
  */
+@SuppressWarnings("deprecation")
 public final class Tollgate {
 
     /** Servlet-context attribute holding the running {@code Tollgate}: {@value}. */
@@ -68,8 +71,19 @@ public final class Tollgate {
     /** Servlet-context attribute where an application may put its {@link DenialRenderer}: {@value}. */
     public static final String RENDERER_ATTRIBUTE = "dev.tollgate.spi.DenialRenderer";
 
-    /** Servlet-context attribute where an application may put its {@link RateLimitListener}: {@value}. */
+    /**
+     * Servlet-context attribute where an application may put its {@link RateLimitListener}: {@value}.
+     *
+     * @deprecated use {@link #EVENT_LISTENERS_ATTRIBUTE}
+     */
+    @Deprecated
     public static final String RATE_LIMIT_LISTENER_ATTRIBUTE = "dev.tollgate.spi.RateLimitListener";
+
+    /**
+     * Servlet-context attribute where an application may put its {@link TollgateListener}, or a
+     * {@code Collection} of them, before the filter starts: {@value}.
+     */
+    public static final String EVENT_LISTENERS_ATTRIBUTE = "dev.tollgate.spi.events.TollgateListener";
 
     /** Request attribute with the {@link Payer} of an admitted paid request: {@value}. */
     public static final String PAYER_ATTRIBUTE = Enforcer.PAYER_ATTRIBUTE;
@@ -82,18 +96,24 @@ public final class Tollgate {
 
     private static final System.Logger LOG = System.getLogger("dev.tollgate");
 
+    /** The default rate-limit listener, which hears nothing: not worth an adapter. */
+    @SuppressWarnings("deprecation")
+    private static final RateLimitListener NO_RATE_LIMIT_LISTENER = new RateLimitListener() { };
+
     private final TollgateConfig config;
     private final Ledger ledger;
     private final PayerResolver payerResolver;
     private final DenialRenderer renderer;
     private final RateLimitStore rateLimitStore;
     private final RateLimitListener rateLimitListener;
+    private final List<TollgateListener> eventListeners;
     private final Enforcer enforcer;
     /** The components Tollgate created itself (from a class parameter or ServiceLoader); closed at stop. */
     private final List<Object> owned;
 
     private Tollgate(TollgateConfig config, Ledger ledger, PayerResolver payerResolver, DenialRenderer renderer,
-                     PolicyTable table, RateLimitStore store, RateLimitListener listener, String namespace,
+                     PolicyTable table, RateLimitStore store, RateLimitListener listener,
+                     List<TollgateListener> eventListeners, String namespace,
                      List<PaymentScheme<?, ?>> schemes, List<Object> owned) {
         this.config = config;
         this.ledger = ledger;
@@ -101,9 +121,14 @@ public final class Tollgate {
         this.renderer = renderer;
         this.rateLimitStore = store;
         this.rateLimitListener = listener;
+        this.eventListeners = List.copyOf(eventListeners);
         this.owned = List.copyOf(owned);
-        this.enforcer = new Enforcer(config, table, ledger, payerResolver, renderer, store, listener, namespace,
-                schemes);
+        List<TollgateListener> all = new ArrayList<>(eventListeners);
+        if (listener != NO_RATE_LIMIT_LISTENER) {
+            all.add(EventSink.adapt(listener));
+        }
+        this.enforcer = new Enforcer(config, table, ledger, payerResolver, renderer, store, namespace, schemes,
+                EventSink.of(all, config.clock()));
     }
 
     /**
@@ -153,9 +178,19 @@ public final class Tollgate {
         return Optional.ofNullable(rateLimitStore);
     }
 
-    /** {@return the rate-limit listener in use (a no-op one by default)} */
+    /**
+     * {@return the rate-limit listener in use (a no-op one by default)}
+     *
+     * @deprecated see {@link #eventListeners()}
+     */
+    @Deprecated
     public RateLimitListener rateLimitListener() {
         return rateLimitListener;
+    }
+
+    /** {@return the event listeners in use, in order (empty by default); see {@link TollgateListener}} */
+    public List<TollgateListener> eventListeners() {
+        return eventListeners;
     }
 
     /**
@@ -290,10 +325,15 @@ public final class Tollgate {
         RateLimitStore store = owned(owned, lookup.find(RateLimitStore.class, config.rateLimitStore(),
                 TollgateConfig.RATE_LIMIT_STORE, config.rateLimitStoreClass(), () -> null));
         RateLimitListener listener = owned(owned, lookup.find(RateLimitListener.class, config.rateLimitListener(),
-                TollgateConfig.RATE_LIMIT_LISTENER, config.rateLimitListenerClass(), () -> new RateLimitListener() { }));
+                TollgateConfig.RATE_LIMIT_LISTENER, config.rateLimitListenerClass(), () -> NO_RATE_LIMIT_LISTENER));
+        List<TollgateListener> eventListeners = new ArrayList<>();
+        for (ComponentLookup.Found<TollgateListener> f : lookup.findAll(TollgateListener.class,
+                config.events().listeners(), TollgateConfig.EVENT_LISTENERS, config.events().listenerClasses())) {
+            eventListeners.add(owned(owned, f));
+        }
         String namespace = config.rateLimitNamespace() != null ? config.rateLimitNamespace()
                 : context.getContextPath().isEmpty() ? "/" : context.getContextPath();
-        Tollgate t = new Tollgate(config, ledger, resolver, renderer, table, store, listener, namespace,
+        Tollgate t = new Tollgate(config, ledger, resolver, renderer, table, store, listener, eventListeners, namespace,
                 paymentSchemes(config, loader, owned), owned);
         LOG.log(System.Logger.Level.INFO, "Tollgate started in {0}: {1}; ledger {2}; rate limits {3}",
                 context.getContextPath().isEmpty() ? "/" : context.getContextPath(), describe(table), ledger,

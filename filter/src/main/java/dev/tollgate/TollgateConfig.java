@@ -6,6 +6,7 @@ import dev.tollgate.spi.Ledger;
 import dev.tollgate.spi.PayerResolver;
 import dev.tollgate.spi.RateLimitListener;
 import dev.tollgate.spi.RateLimitStore;
+import dev.tollgate.spi.events.TollgateListener;
 import dev.tollgate.spi.payment.PaymentScheme;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,6 +31,7 @@ import java.util.concurrent.ScheduledExecutorService;
  *   <li>{@link ComponentSettings}: {@value #LEDGER}, {@value #ACCOUNTS}, {@value #PAYER_RESOLVER},
  *       {@value #RENDERER}, {@value #RATE_LIMIT_STORE}, {@value #RATE_LIMIT_LISTENER};</li>
  *   <li>{@link PaymentSettings}: {@value #SCHEMES};</li>
+ *   <li>{@link EventSettings}: {@value #EVENT_LISTENERS};</li>
  *   <li>{@link IdentificationSettings}: {@value #API_KEY_HEADER}, {@value #BEARER_TOKENS};</li>
  *   <li>{@link BillingSettings}: {@value #BILLABLE_STATUSES}, {@value #LEDGER_RETRY_AFTER},
  *       {@value #BALANCE_HEADER};</li>
@@ -67,6 +69,8 @@ public final class TollgateConfig {
     public static final String RATE_LIMIT_LISTENER = ComponentSettings.RATE_LIMIT_LISTENER;
     /** Parameter {@value}: see {@link PaymentSettings}. */
     public static final String SCHEMES = PaymentSettings.SCHEMES;
+    /** Parameter {@value}: see {@link EventSettings}. */
+    public static final String EVENT_LISTENERS = EventSettings.LISTENERS;
     /** Parameter {@value}: see {@link IdentificationSettings}. */
     public static final String API_KEY_HEADER = IdentificationSettings.API_KEY_HEADER;
     /** Parameter {@value}: see {@link IdentificationSettings}. */
@@ -119,6 +123,7 @@ public final class TollgateConfig {
     private final RegistrationSettings registration;
     private final ComponentSettings components;
     private final PaymentSettings payments;
+    private final EventSettings events;
     private final IdentificationSettings identification;
     private final BillingSettings billing;
     private final IdempotencySettings idempotency;
@@ -132,6 +137,7 @@ public final class TollgateConfig {
         this.registration = b.registration;
         this.components = b.components;
         this.payments = b.payments;
+        this.events = b.events;
         this.identification = b.identification;
         this.billing = b.billing;
         this.idempotency = b.idempotency;
@@ -153,6 +159,8 @@ public final class TollgateConfig {
     public ComponentSettings components() { return components; }
     /** {@return which payment schemes priced endpoints accept} */
     public PaymentSettings payments() { return payments; }
+    /** {@return who hears Tollgate's events} */
+    public EventSettings events() { return events; }
     /** {@return how the built-in resolver finds API keys} */
     public IdentificationSettings identification() { return identification; }
     /** {@return which outcomes are charged and the Retry-After of ledger outages} */
@@ -254,6 +262,7 @@ public final class TollgateConfig {
         private RegistrationSettings registration = RegistrationSettings.DEFAULTS;
         private ComponentSettings components = ComponentSettings.DEFAULTS;
         private PaymentSettings payments = PaymentSettings.DEFAULTS;
+        private EventSettings events = EventSettings.DEFAULTS;
         private IdentificationSettings identification = IdentificationSettings.DEFAULTS;
         private BillingSettings billing = BillingSettings.DEFAULTS;
         private IdempotencySettings idempotency = IdempotencySettings.DEFAULTS;
@@ -307,6 +316,7 @@ public final class TollgateConfig {
             registration = registration.with(name, value);
             components = components.with(name, value);
             payments = payments.with(name, value);
+            events = events.with(name, value);
             identification = identification.with(name, value);
             billing = billing.with(name, value);
             idempotency = idempotency.with(name, value);
@@ -346,9 +356,26 @@ public final class TollgateConfig {
             return this;
         }
 
-        /** Tells this listener about rate-limit events; it takes precedence as above. */
+        /**
+         * Tells this listener about rate-limit events; it takes precedence as above.
+         *
+         * @deprecated use {@link #eventListener}, whose events include the rate-limit ones
+         *     ({@link dev.tollgate.spi.events.TollgateEvent.Limited}, {@code ShadowLimited},
+         *     {@code StoreFailed})
+         */
+        @Deprecated
         public Builder rateLimitListener(RateLimitListener listener) {
             components = components.withRateLimitListener(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Adds a listener of every decision Tollgate makes; may be called several times (each listener
+         * hears every event, in the order added). Listeners given here win over every other way of
+         * registering them (see {@link TollgateListener}).
+         */
+        public Builder eventListener(TollgateListener listener) {
+            events = events.withListener(listener);
             return this;
         }
 

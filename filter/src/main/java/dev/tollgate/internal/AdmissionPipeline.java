@@ -4,10 +4,12 @@ import dev.tollgate.Denial;
 import dev.tollgate.TollgateConfig;
 import dev.tollgate.engine.Admission;
 import dev.tollgate.engine.Answer;
+import dev.tollgate.spi.Hold;
 import dev.tollgate.spi.Idempotency;
 import dev.tollgate.spi.InvalidCredentialsException;
 import dev.tollgate.spi.Payer;
 import dev.tollgate.spi.RecordedResponse;
+import dev.tollgate.spi.events.TollgateEvent;
 import dev.tollgate.spi.payment.MalformedCredentialException;
 import dev.tollgate.spi.payment.PaymentScheme;
 import dev.tollgate.spi.payment.Reserved;
@@ -44,18 +46,26 @@ final class AdmissionPipeline {
     /** The ticket of every free call whose outcome nobody needs; stateless, as it has no hold and no limit. */
     private final SettlementOnce freeTicket;
     private final IdempotencyKeys keys = new IdempotencyKeys();
+    /** Who hears each decision; {@code null} when nobody listens (then no event is built). */
+    private final EventSink events;
 
     AdmissionPipeline(TollgateConfig config, RateLimiter limiter, PayerIdentification payers, RateLimitStep limits,
                       PaymentSchemes schemes, AnswerRenderer answers) {
+        this(config, limiter, payers, limits, schemes, answers, null);
+    }
+
+    AdmissionPipeline(TollgateConfig config, RateLimiter limiter, PayerIdentification payers, RateLimitStep limits,
+                      PaymentSchemes schemes, AnswerRenderer answers, EventSink events) {
+        this.events = events;
         this.config = config;
         this.limiter = limiter;
         this.payers = payers;
         this.limits = limits;
         this.schemes = schemes;
         this.answers = answers;
-        this.ticketParts = new SettlementOnce.Parts(config, limits, answers);
-        this.freeTicket = new SettlementOnce(ticketParts, null, null, null, null, null, null, null, null, false, null,
-                null);
+        this.ticketParts = new SettlementOnce.Parts(config, limits, answers, events);
+        this.freeTicket = new SettlementOnce(ticketParts, null, null, null, null, null, null, null, null, null, false,
+                null, null);
     }
 
     /**
@@ -70,7 +80,7 @@ final class AdmissionPipeline {
         try {
             payer = payers.resolve(request);
         } catch (InvalidCredentialsException e) {
-            return answers.render(Refusals.invalidCredentials(e.getMessage()), request, null);
+            return early(policy, Refusals.invalidCredentials(e.getMessage()), request, null);
         }
 
         String idempotencyKey = null;
@@ -78,7 +88,7 @@ final class AdmissionPipeline {
             try {
                 idempotencyKey = IdempotencyKeys.parse(request);
             } catch (IllegalArgumentException e) {
-                return answers.render(Refusals.malformed(e.getMessage()), request, null);
+                return early(policy, Refusals.malformed(e.getMessage()), request, null);
             }
         }
 
@@ -86,18 +96,21 @@ final class AdmissionPipeline {
         if (policy.isLimited()) {
             RateLimitStep.Outcome checked = limits.check(policy, payer, request);
             if (checked.refusal() != null) {
-                return answers.render(checked.refusal(), request, checked.limit());
+                return early(policy, checked.refusal(), request, checked.limit());
             }
             limit = checked.limit();
             answers.rateLimitHeaders(limit, headers);
         }
 
         if (!policy.isPaid()) {
+            if (events != null) {
+                events.passed(policy);
+            }
             if (collected == null && (limit == null || !RateLimiter.needsOutcome(limit))) {
                 return freeTicket; // nothing to settle, no headers to carry: one shared ticket
             }
-            return new SettlementOnce(ticketParts, request, null, null, null, null, limit, null, null, false, null,
-                    collected);
+            return new SettlementOnce(ticketParts, request, null, null, null, null, null, limit, null, null, false,
+                    null, collected);
         }
 
         PaymentTerms policyTerms = policy.payment();
@@ -108,7 +121,7 @@ final class AdmissionPipeline {
         } catch (IllegalStateException e) {
             // Only a Jakarta REST resource, read on first use, can get here; servlets are checked at start.
             LOG.log(System.Logger.Level.ERROR, terms.resource() + ": " + e.getMessage());
-            return refuse(Refusals.misconfigured(), request, limit, List.of());
+            return refuse(policy, Refusals.misconfigured(), request, limit, List.of());
         }
         // The first accepted scheme whose credential the request carries handles it. The account
         // scheme's credential is the payer identified above (rate limits key by it).
@@ -123,11 +136,12 @@ final class AdmissionPipeline {
                 try {
                     credential = s.credential(request);
                 } catch (MalformedCredentialException e) {
-                    return refuse(Refusals.malformed(e.getMessage()), request, limit, List.of());
+                    return refuse(policy, Refusals.malformed(e.getMessage()), request, limit, List.of());
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.ERROR, "Payment scheme " + s.name() + " failed to read the"
                             + " credential (treated as unavailable)", e);
-                    return refuse(Refusals.ledgerUnavailable(config.ledgerRetryAfter()), request, limit, List.of());
+                    return refuse(policy, Refusals.ledgerUnavailable(config.ledgerRetryAfter()), request, limit,
+                            List.of());
                 }
             }
             if (credential != null) {
@@ -137,7 +151,7 @@ final class AdmissionPipeline {
         }
         if (scheme == null) {
             PaymentSchemes.Offered offered = schemes.paymentRequired(accepted, policyTerms, terms);
-            return refuse(offered.denial(), request, limit, offered.headers());
+            return refuse(policy, offered.denial(), request, limit, offered.headers());
         }
 
         byte[] body = null;
@@ -148,7 +162,7 @@ final class AdmissionPipeline {
                 fp = entity == null ? RequestFingerprint.of(request, policy.servletName(), config.maxRequestBytes())
                         : RequestFingerprint.of(request, policy.servletName(), config.maxRequestBytes(), entity);
             } catch (ContentTooLargeException e) {
-                return refuse(Refusals.contentTooLarge(config.maxRequestBytes()), request, limit, List.of());
+                return refuse(policy, Refusals.contentTooLarge(config.maxRequestBytes()), request, limit, List.of());
             }
             body = fp.body();
             idempotency = new Idempotency(idempotencyKey, fp.digest(), true);
@@ -157,6 +171,7 @@ final class AdmissionPipeline {
         }
 
         Reserved<Object> reserved;
+        long start = events == null ? 0 : System.nanoTime();
         try {
             reserved = scheme.reserve(credential, terms, idempotency);
             if (reserved == null) {
@@ -165,16 +180,29 @@ final class AdmissionPipeline {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "Payment scheme " + scheme.name() + " failed to reserve (treated as"
                     + " unavailable)", e);
-            return refuse(Refusals.ledgerUnavailable(config.ledgerRetryAfter()), request, limit, List.of());
+            if (events != null) {
+                events.ledgerCall(scheme.name(), TollgateEvent.Operation.RESERVE, start, true);
+                events.ledgerFailed(scheme.name(), TollgateEvent.Operation.RESERVE, e);
+            }
+            return refuse(policy, Refusals.ledgerUnavailable(config.ledgerRetryAfter()), request, limit, List.of());
+        }
+        if (events != null) {
+            events.ledgerCall(scheme.name(), TollgateEvent.Operation.RESERVE, start,
+                    reserved instanceof Reserved.Refused<Object> r && r.denial().kind() == Denial.Kind.LEDGER_UNAVAILABLE);
         }
         if (reserved instanceof Reserved.Held<Object> held) {
-            SettlementOnce ticket = new SettlementOnce(ticketParts, request, scheme, held.handle(), terms,
+            SettlementOnce ticket = new SettlementOnce(ticketParts, request, scheme, held.handle(), terms, policy,
                     held.hold(), limit, held.payer(), held.balance(), idempotencyKey != null, body, collected);
+            if (events != null) {
+                Hold hold = held.hold();
+                events.emit(new TollgateEvent.Admitted(events.now(), policy.servletName(), policy.method(),
+                        scheme.name(), hold.account(), hold.amount(), hold.id()));
+            }
             return policyTerms.metered() ? ticket.metered() : ticket;
         } else if (reserved instanceof Reserved.Refused<Object> refused) {
-            return refuse(refused.denial(), request, limit, refused.headers());
+            return refuse(policy, refused.denial(), request, limit, refused.headers());
         } else if (reserved instanceof Reserved.Replayed<Object> replay) {
-            Answer answer = replay(replay.response(), request, limit);
+            Answer answer = replay(policy, replay.response(), request, limit);
             if (limit != null) {
                 limiter.settle(limit, replay.response().status() < 400);
             }
@@ -183,9 +211,20 @@ final class AdmissionPipeline {
         throw new IllegalStateException("unknown reservation " + reserved);
     }
 
+    /** A refusal up to the rate-limit check. */
+    private Answer early(Policy policy, Denial denial, HttpServletRequest request, RateLimitDecision limit) {
+        if (events != null) {
+            events.refused(policy, denial);
+        }
+        return answers.render(denial, request, limit);
+    }
+
     /** A refusal after the rate-limit check: the request did not succeed, for count modes. */
-    private Answer refuse(Denial denial, HttpServletRequest request, RateLimitDecision limit,
+    private Answer refuse(Policy policy, Denial denial, HttpServletRequest request, RateLimitDecision limit,
                           List<Map.Entry<String, String>> schemeHeaders) {
+        if (events != null) {
+            events.refused(policy, denial);
+        }
         Answer answer = answers.render(denial, request, limit, schemeHeaders);
         if (limit != null) {
             limiter.settle(limit, false);
@@ -194,9 +233,14 @@ final class AdmissionPipeline {
     }
 
     /** The recorded response of an earlier request with the same Idempotency-Key, marked as replayed. */
-    private Answer replay(RecordedResponse recorded, HttpServletRequest request, RateLimitDecision limit) {
+    private Answer replay(Policy policy, RecordedResponse recorded, HttpServletRequest request,
+                          RateLimitDecision limit) {
         if (!recorded.bodyRetained()) {
-            return answers.render(Refusals.alreadyProcessed(), request, limit);
+            return early(policy, Refusals.alreadyProcessed(), request, limit);
+        }
+        if (events != null) {
+            events.emit(new TollgateEvent.Replayed(events.now(), policy.servletName(), policy.method(),
+                    recorded.status()));
         }
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
             LOG.log(System.Logger.Level.DEBUG, "replaying {0} for {1}", recorded.status(), request.getRequestURI());

@@ -35,6 +35,7 @@ import java.util.Optional;
  * it ({@link #filter}); and the {@link Engine} API for other adapters. Immutable after construction
  * and thread-safe.
  */
+@SuppressWarnings("deprecation")
 public final class Enforcer implements Engine, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("dev.tollgate");
@@ -73,7 +74,7 @@ public final class Enforcer implements Engine, AutoCloseable {
      * @param resolver the payer resolver
      * @param renderer the renderer of refusals
      * @param store the shared rate-limit store, or {@code null} for local buckets
-     * @param listener who hears about rate-limit events
+     * @param listener who hears about rate-limit events (deprecated)
      */
     public Enforcer(TollgateConfig config, PolicyTable table, Ledger ledger, PayerResolver resolver,
                     DenialRenderer renderer, RateLimitStore store, RateLimitListener listener) {
@@ -89,7 +90,7 @@ public final class Enforcer implements Engine, AutoCloseable {
      * @param resolver the payer resolver
      * @param renderer the renderer of refusals
      * @param store the shared rate-limit store, or {@code null} for local buckets
-     * @param listener who hears about rate-limit events
+     * @param listener who hears about rate-limit events (deprecated)
      * @param namespace the namespace of shared rate-limit keys
      */
     public Enforcer(TollgateConfig config, PolicyTable table, Ledger ledger, PayerResolver resolver,
@@ -106,7 +107,7 @@ public final class Enforcer implements Engine, AutoCloseable {
      * @param resolver the payer resolver
      * @param renderer the renderer of refusals
      * @param store the shared rate-limit store, or {@code null} for local buckets
-     * @param listener who hears about rate-limit events
+     * @param listener who hears about rate-limit events (deprecated)
      * @param namespace the namespace of shared rate-limit keys
      * @param schemes the payment schemes found besides the built-in account scheme; those that
      *     {@value TollgateConfig#SCHEMES} names are accepted
@@ -115,14 +116,37 @@ public final class Enforcer implements Engine, AutoCloseable {
     public Enforcer(TollgateConfig config, PolicyTable table, Ledger ledger, PayerResolver resolver,
                     DenialRenderer renderer, RateLimitStore store, RateLimitListener listener, String namespace,
                     java.util.Collection<? extends dev.tollgate.spi.payment.PaymentScheme<?, ?>> schemes) {
+        this(config, table, ledger, resolver, renderer, store, namespace, schemes,
+                EventSink.of(List.of(EventSink.adapt(listener)), config.clock()));
+    }
+
+    /**
+     * Creates the engine.
+     *
+     * @param config the configuration
+     * @param table the policies
+     * @param ledger the ledger
+     * @param resolver the payer resolver
+     * @param renderer the renderer of refusals
+     * @param store the shared rate-limit store, or {@code null} for local buckets
+     * @param namespace the namespace of shared rate-limit keys
+     * @param schemes the payment schemes found besides the built-in account scheme; those that
+     *     {@value TollgateConfig#SCHEMES} names are accepted
+     * @param events who hears each decision, or {@code null} when nobody listens
+     * @throws IllegalStateException if {@value TollgateConfig#SCHEMES} names a scheme not found
+     */
+    public Enforcer(TollgateConfig config, PolicyTable table, Ledger ledger, PayerResolver resolver,
+                    DenialRenderer renderer, RateLimitStore store, String namespace,
+                    java.util.Collection<? extends dev.tollgate.spi.payment.PaymentScheme<?, ?>> schemes,
+                    EventSink events) {
         this.config = config;
         this.table = table;
         this.metering = new MeteringCheck(ledger);
         metering.check(table);
         this.limiter = new RateLimiter(config.maxBuckets(), timeMeter(config.clock()), store,
                 config.onStoreFailure(), ClientAddress.trusting(config.trustedProxies(), config.forwardedHeader()),
-                listener, namespace, config.ipv6Prefix());
-        this.reservations = new Reservations(ledger, config);
+                events, namespace, config.ipv6Prefix());
+        this.reservations = new Reservations(ledger, config, events);
         this.payers = new PayerIdentification(config, resolver, ledger, reservations);
         this.limits = new RateLimitStep(limiter, payers);
         this.answers = new AnswerRenderer(config, renderer);
@@ -131,9 +155,9 @@ public final class Enforcer implements Engine, AutoCloseable {
         List<Policy> policies = new java.util.ArrayList<>(table.configured().all());
         table.servlets().values().forEach(m -> policies.addAll(m.all().values()));
         paymentSchemes.check(policies);
-        this.pipeline = new AdmissionPipeline(config, limiter, payers, limits, paymentSchemes, answers);
+        this.pipeline = new AdmissionPipeline(config, limiter, payers, limits, paymentSchemes, answers, events);
         this.dispatch = new DispatchRules(table);
-        this.servlet = new ServletAdapter(this, dispatch, config);
+        this.servlet = new ServletAdapter(this, dispatch, config, events);
     }
 
     /** {@return the policies} */

@@ -7,7 +7,7 @@ import dev.tollgate.annotations.Count;
 import dev.tollgate.annotations.KeyBy;
 import dev.tollgate.annotations.StoreFailure;
 import dev.tollgate.spi.Payer;
-import dev.tollgate.spi.RateLimitListener;
+import dev.tollgate.spi.events.TollgateEvent;
 import dev.tollgate.spi.RateLimitStore;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
@@ -68,7 +68,8 @@ public final class RateLimiter {
     private final RateLimitStore store;
     private final StoreFailure defaultOnFailure;
     private final ClientAddress clientAddress;
-    private final RateLimitListener listener;
+    /** Who hears limits exceeded and store calls; {@code null} when nobody listens. */
+    private final EventSink events;
     private final TimeMeter timeMeter;
     /** Non-zero while the store is considered down: when to let one request try it again. */
     private volatile long storeRetryAt;
@@ -94,11 +95,11 @@ public final class RateLimiter {
      * @param store the shared store, or {@code null} for local buckets
      * @param defaultOnFailure the policy of limits that say {@link StoreFailure#DEFAULT}
      * @param clientAddress how client addresses are found
-     * @param listener who hears about events
+     * @param events who hears about events, or {@code null}
      */
     public RateLimiter(long maxBuckets, TimeMeter timeMeter, RateLimitStore store,
-                       StoreFailure defaultOnFailure, ClientAddress clientAddress, RateLimitListener listener) {
-        this(maxBuckets, timeMeter, store, defaultOnFailure, clientAddress, listener, "", 64);
+                       StoreFailure defaultOnFailure, ClientAddress clientAddress, EventSink events) {
+        this(maxBuckets, timeMeter, store, defaultOnFailure, clientAddress, events, "", 64);
     }
 
     /**
@@ -109,12 +110,12 @@ public final class RateLimiter {
      * @param store the shared store, or {@code null} for local buckets
      * @param defaultOnFailure the policy of limits that say {@link StoreFailure#DEFAULT}
      * @param clientAddress how client addresses are found
-     * @param listener who hears about events
+     * @param events who hears about events, or {@code null}
      * @param namespace part of every shared key, so applications sharing a store keep apart
      * @param ipv6Prefix how many leading bits of an IPv6 client address make its key (64: one bucket per /64)
      */
     public RateLimiter(long maxBuckets, TimeMeter timeMeter, RateLimitStore store,
-                       StoreFailure defaultOnFailure, ClientAddress clientAddress, RateLimitListener listener,
+                       StoreFailure defaultOnFailure, ClientAddress clientAddress, EventSink events,
                        String namespace, int ipv6Prefix) {
         this.namespace = namespace;
         this.ipv6Prefix = ipv6Prefix;
@@ -129,7 +130,7 @@ public final class RateLimiter {
         this.store = store;
         this.defaultOnFailure = defaultOnFailure;
         this.clientAddress = clientAddress;
-        this.listener = listener;
+        this.events = events;
         this.local = Caffeine.newBuilder().maximumSize(maxBuckets).expireAfter(new IdleExpiry()).build();
         this.remote = store == null ? null
                 : Caffeine.newBuilder().maximumSize(maxBuckets).expireAfter(new IdleExpiry()).build();
@@ -358,11 +359,10 @@ public final class RateLimiter {
     }
 
     private void event(Policy policy, List<String> names, boolean shadow, Duration retry) {
-        try {
-            listener.limitExceeded(new RateLimitListener.Exceeded(policy.servletName(), policy.method(), names, shadow,
-                    retry));
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "RateLimitListener failed: " + e);
+        EventSink sink = events;
+        if (sink != null) {
+            sink.emit(shadow ? new TollgateEvent.ShadowLimited(sink.now(), policy.servletName(), policy.method(), names,
+                    retry) : new TollgateEvent.Limited(sink.now(), policy.servletName(), policy.method(), names, retry));
         }
     }
 
@@ -422,8 +422,25 @@ public final class RateLimiter {
         return Consumption.of(local.get(new BucketKey(spec, key), this::newLocalBucket), spec);
     }
 
-    /** One store call, on a store thread, waited for at most the store's request timeout. */
+    /** One store call, timed for the listeners when there are any. */
     private Consumption remote(BucketSpec spec, String key) {
+        EventSink sink = events;
+        if (sink == null) {
+            return callStore(spec, key);
+        }
+        long start = System.nanoTime();
+        boolean failed = true;
+        try {
+            Consumption c = callStore(spec, key);
+            failed = false;
+            return c;
+        } finally {
+            sink.emit(new TollgateEvent.StoreCall(sink.now(), store.name(), System.nanoTime() - start, failed));
+        }
+    }
+
+    /** One store call, on a store thread, waited for at most the store's request timeout. */
+    private Consumption callStore(BucketSpec spec, String key) {
         Bucket bucket = remote.get(new BucketKey(spec, key), k -> store.proxyManager().builder()
                 .build(sharedKey(spec, key), spec::configuration));
         java.util.concurrent.Future<Consumption> call;
@@ -476,10 +493,9 @@ public final class RateLimiter {
             LOG.log(System.Logger.Level.WARNING, "Rate-limit store " + store.name() + " failed (" + cause
                     + "); applying " + policy + " until it answers (logged at most every 10 s)");
         }
-        try {
-            listener.storeFailed(store.name(), policy, cause);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "RateLimitListener failed: " + e);
+        EventSink sink = events;
+        if (sink != null) {
+            sink.emit(new TollgateEvent.StoreFailed(sink.now(), store.name(), policy, cause));
         }
     }
 

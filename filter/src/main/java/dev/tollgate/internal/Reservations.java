@@ -9,6 +9,7 @@ import dev.tollgate.spi.LedgerUnavailableException;
 import dev.tollgate.spi.RecordedResponse;
 import dev.tollgate.spi.Reservation;
 import dev.tollgate.spi.Settlement;
+import dev.tollgate.spi.events.TollgateEvent;
 
 /**
  * The ledger side of a paid call: reserve, commit, release, and what to do when the ledger fails
@@ -20,10 +21,17 @@ final class Reservations implements AutoCloseable {
 
     private final Ledger ledger;
     private final SettlementRetrier retrier;
+    /** Who hears ledger failures; {@code null} when nobody listens. */
+    private final EventSink events;
 
     Reservations(Ledger ledger, TollgateConfig config) {
+        this(ledger, config, null);
+    }
+
+    Reservations(Ledger ledger, TollgateConfig config, EventSink events) {
         this.ledger = ledger;
-        this.retrier = new SettlementRetrier(ledger, config);
+        this.events = events;
+        this.retrier = new SettlementRetrier(ledger, config, events);
     }
 
     /**
@@ -139,6 +147,10 @@ final class Reservations implements AutoCloseable {
     }
 
     void ledgerFailed(String verb, RuntimeException e) {
+        if (events != null) {
+            events.ledgerFailed(dev.tollgate.spi.payment.PaymentScheme.ACCOUNT,
+                    TollgateEvent.Operation.valueOf(verb.toUpperCase(java.util.Locale.ROOT)), e);
+        }
         if (e instanceof LedgerUnavailableException) {
             LOG.log(System.Logger.Level.WARNING, "Ledger unavailable on " + verb + ": " + e.getMessage());
         } else {

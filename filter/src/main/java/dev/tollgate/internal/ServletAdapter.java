@@ -32,11 +32,18 @@ final class ServletAdapter {
     private final Enforcer engine;
     private final DispatchRules dispatch;
     private final TollgateConfig config;
+    /** Who hears requests without a policy; {@code null} when nobody listens. */
+    private final EventSink events;
 
     ServletAdapter(Enforcer engine, DispatchRules dispatch, TollgateConfig config) {
+        this(engine, dispatch, config, null);
+    }
+
+    ServletAdapter(Enforcer engine, DispatchRules dispatch, TollgateConfig config, EventSink events) {
         this.engine = engine;
         this.dispatch = dispatch;
         this.config = config;
+        this.events = events;
     }
 
     /** Filters one request: see {@link Enforcer#filter}. */
@@ -51,6 +58,10 @@ final class ServletAdapter {
                 paid.dispatch(request, response, chain);
                 return;
             }
+            if (type == DispatcherType.REQUEST && events != null) {
+                passTold(request, response, chain);
+                return;
+            }
             if (type == DispatcherType.REQUEST && dispatch.adapters()) {
                 // Only the outermost dispatch: an include or forward inside a JAX-RS resource ends
                 // before the resource does.
@@ -61,6 +72,30 @@ final class ServletAdapter {
             return;
         }
         enforce(policy, request, response, chain);
+    }
+
+    /**
+     * Passes a request without a policy through, and then, unless an adapter or a later dispatch
+     * enforced a policy on it meanwhile, tells the listeners it passed. Told after the endpoint, so
+     * that a page showing the counts is not in its own count.
+     */
+    private void passTold(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        try {
+            if (dispatch.adapters()) {
+                Backstop.pass(request, response, chain);
+            } else {
+                chain.doFilter(request, response);
+            }
+        } finally {
+            if (request.getAttribute(DispatchRules.HANDLED) == null) {
+                jakarta.servlet.http.HttpServletMapping mapping = request.getHttpServletMapping();
+                String servlet = mapping == null ? null : mapping.getServletName();
+                if (servlet != null && !servlet.isEmpty()) {
+                    events.passed(servlet, request.getMethod());
+                }
+            }
+        }
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.tollgate.engine.Ticket;
 import dev.tollgate.spi.Hold;
 import dev.tollgate.spi.Payer;
 import dev.tollgate.spi.RecordedResponse;
+import dev.tollgate.spi.events.TollgateEvent;
 import dev.tollgate.spi.payment.Committed;
 import dev.tollgate.spi.payment.Offer;
 import dev.tollgate.spi.payment.PaymentScheme;
@@ -49,6 +50,8 @@ final class SettlementOnce implements Ticket {
     private final PaymentScheme<Object, Object> scheme;
     private final Object handle;
     private final Terms terms;
+    /** The endpoint's policy, which names it in events; {@code null} for a free call. */
+    private final Policy policy;
     private final Hold hold;
     private final RateLimitDecision limit;
     private final Payer payer;
@@ -64,8 +67,8 @@ final class SettlementOnce implements Ticket {
     /** The amount a metered call's endpoint sets, or {@code null} for a fixed price. */
     private volatile MeterReading meter;
 
-    /** What every ticket of one engine shares. */
-    record Parts(TollgateConfig config, RateLimitStep limits, AnswerRenderer answers) {
+    /** What every ticket of one engine shares; {@code events} is {@code null} when nobody listens. */
+    record Parts(TollgateConfig config, RateLimitStep limits, AnswerRenderer answers, EventSink events) {
     }
 
     /**
@@ -76,16 +79,18 @@ final class SettlementOnce implements Ticket {
      * @param scheme the payment scheme that handles the call
      * @param handle what the scheme commits or releases
      * @param terms what the endpoint costs
+     * @param policy the endpoint's policy, which names it in events
      * @param headers those for the endpoint's response, or {@code null} when they went to it directly
      */
     SettlementOnce(Parts parts, HttpServletRequest request, PaymentScheme<Object, Object> scheme, Object handle,
-                   Terms terms, Hold hold, RateLimitDecision limit, Payer payer, Money balance, boolean replayable,
-                   byte[] body, List<Map.Entry<String, String>> headers) {
+                   Terms terms, Policy policy, Hold hold, RateLimitDecision limit, Payer payer, Money balance,
+                   boolean replayable, byte[] body, List<Map.Entry<String, String>> headers) {
         this.parts = parts;
         this.request = request;
         this.scheme = scheme;
         this.handle = handle;
         this.terms = terms;
+        this.policy = policy;
         this.hold = hold;
         this.limit = limit;
         this.payer = payer;
@@ -179,31 +184,18 @@ final class SettlementOnce implements Ticket {
             return Settled.deliver();
         }
         if (!isBillable(status)) {
-            release("status " + status);
+            release(TollgateEvent.Released.Reason.NOT_BILLABLE, "status " + status);
             return Settled.deliver();
         }
         if (SETTLED.compareAndSet(this, false, true)) {
             RecordedResponse recorded = replayable ? recorder.get() : null;
             MeterReading m = meter;
             Money actual = m == null ? null : m.close();
-            Committed committed;
-            try {
-                committed = actual == null ? scheme.commit(handle, recorded, canReplace)
-                        : scheme.commit(handle, actual, recorded, canReplace);
-                if (committed == null) {
-                    throw new IllegalStateException("commit returned null");
-                }
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "Payment scheme " + scheme.name() + " failed to commit"
-                        + " hold " + hold.id() + "; the outcome is unknown", e);
-                committed = new Committed.Unknown(Refusals.COMMIT_FAILED);
+            EventSink events = parts.events();
+            if (events != null) {
+                return told(events, commit(recorded, actual, canReplace, events), actual, canReplace);
             }
-            if (committed instanceof Committed.Paid p) {
-                return p.evidence().isEmpty() ? Settled.deliver() : new Settled.Deliver(p.evidence());
-            } else if (committed instanceof Committed.Declined declined) {
-                return decline(canReplace, declined);
-            }
-            return refuse(canReplace, ((Committed.Unknown) committed).detail());
+            return outcome(commit(recorded, actual, canReplace, null), canReplace);
         }
         if (releasedEarly) {
             // An async timeout or error released the hold, then the application completed with a
@@ -211,6 +203,54 @@ final class SettlementOnce implements Ticket {
             return refuse(canReplace, Refusals.TIMED_OUT);
         }
         return replaced ? Settled.replaced() : Settled.deliver();
+    }
+
+    /** Commits through the payment scheme; a failure is an unknown outcome. */
+    private Committed commit(RecordedResponse recorded, Money actual, boolean canReplace, EventSink events) {
+        long start = events == null ? 0 : System.nanoTime();
+        try {
+            Committed committed = actual == null ? scheme.commit(handle, recorded, canReplace)
+                    : scheme.commit(handle, actual, recorded, canReplace);
+            if (committed == null) {
+                throw new IllegalStateException("commit returned null");
+            }
+            if (events != null) {
+                events.ledgerCall(scheme.name(), TollgateEvent.Operation.COMMIT, start, false);
+            }
+            return committed;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "Payment scheme " + scheme.name() + " failed to commit"
+                    + " hold " + hold.id() + "; the outcome is unknown", e);
+            if (events != null) {
+                events.ledgerCall(scheme.name(), TollgateEvent.Operation.COMMIT, start, true);
+                events.ledgerFailed(scheme.name(), TollgateEvent.Operation.COMMIT, e);
+            }
+            return new Committed.Unknown(Refusals.COMMIT_FAILED);
+        }
+    }
+
+    /** What the adapter does after a commit. */
+    private Settled outcome(Committed committed, boolean canReplace) {
+        if (committed instanceof Committed.Paid p) {
+            return p.evidence().isEmpty() ? Settled.deliver() : new Settled.Deliver(p.evidence());
+        } else if (committed instanceof Committed.Declined declined) {
+            return decline(canReplace, declined);
+        }
+        return refuse(canReplace, ((Committed.Unknown) committed).detail());
+    }
+
+    /** {@link #outcome}, told to the listeners: charged, or released because the charge failed. */
+    private Settled told(EventSink events, Committed committed, Money actual, boolean canReplace) {
+        Settled settled = outcome(committed, canReplace);
+        if (committed instanceof Committed.Paid) {
+            events.emit(new TollgateEvent.Charged(events.now(), policy.servletName(), policy.method(), scheme.name(),
+                    hold.account(), actual != null ? actual : hold.amount(), hold.id()));
+        } else {
+            events.released(policy, scheme.name(), hold, TollgateEvent.Released.Reason.CHARGE_FAILED,
+                    committed instanceof Committed.Declined d ? "declined: " + d.detail()
+                            : ((Committed.Unknown) committed).detail());
+        }
+        return settled;
     }
 
     /** Replaces the unpaid result with a 503 if nothing has reached the client yet. */
@@ -244,16 +284,32 @@ final class SettlementOnce implements Ticket {
 
     @Override
     public void release(String why) {
+        release(TollgateEvent.Released.Reason.FAILED, why);
+    }
+
+    /** Releases the hold, if nothing settled it yet, and tells the listeners why. */
+    private void release(TollgateEvent.Released.Reason reason, String why) {
         if (hold != null && SETTLED.compareAndSet(this, false, true)) {
             MeterReading m = meter;
             if (m != null) {
                 m.close();
             }
+            EventSink events = parts.events();
+            long start = events == null ? 0 : System.nanoTime();
+            boolean failed = false;
             try {
                 scheme.release(handle, why);
             } catch (RuntimeException e) {
+                failed = true;
                 LOG.log(System.Logger.Level.ERROR, "Payment scheme " + scheme.name() + " failed to release"
                         + " hold " + hold.id(), e);
+                if (events != null) {
+                    events.ledgerFailed(scheme.name(), TollgateEvent.Operation.RELEASE, e);
+                }
+            }
+            if (events != null) {
+                events.ledgerCall(scheme.name(), TollgateEvent.Operation.RELEASE, start, failed);
+                events.released(policy, scheme.name(), hold, reason, why);
             }
         }
     }
@@ -261,7 +317,7 @@ final class SettlementOnce implements Ticket {
     @Override
     public void abandon(String why) {
         releasedEarly = true;
-        release(why);
+        release(TollgateEvent.Released.Reason.ABANDONED, why);
         finish(false);
     }
 

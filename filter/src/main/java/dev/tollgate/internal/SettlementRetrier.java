@@ -6,6 +6,7 @@ import dev.tollgate.spi.Hold;
 import dev.tollgate.spi.Ledger;
 import dev.tollgate.spi.RecordedResponse;
 import dev.tollgate.spi.Settlement;
+import dev.tollgate.spi.events.TollgateEvent;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +42,16 @@ final class SettlementRetrier implements AutoCloseable {
     private volatile ScheduledExecutorService executor;
     private volatile boolean closed;
 
+    /** Who hears each background attempt; {@code null} when nobody listens. */
+    private final EventSink events;
+
     SettlementRetrier(Ledger ledger, TollgateConfig config) {
+        this(ledger, config, null);
+    }
+
+    SettlementRetrier(Ledger ledger, TollgateConfig config, EventSink events) {
         this.ledger = ledger;
+        this.events = events;
         this.clock = config.clock() != null ? config.clock() : Clock.systemUTC();
         this.given = config.scheduler();
         this.executor = given;
@@ -100,6 +109,7 @@ final class SettlementRetrier implements AutoCloseable {
     }
 
     private boolean tryOnce(Task task) {
+        boolean succeeded = false;
         try {
             Settlement s = !task.commit ? ledger.release(task.hold) : task.actual == null
                     ? ledger.commit(task.hold, task.response) : ledger.commit(task.hold, task.actual, task.response);
@@ -113,9 +123,15 @@ final class SettlementRetrier implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, "Hold {0} {1} after the ledger came back: {2}", task.hold.id(),
                         task.commit ? "committed" : "released", s);
             }
+            succeeded = true;
             return true;
         } catch (RuntimeException e) {
             return false;
+        } finally {
+            if (events != null) {
+                events.emit(new TollgateEvent.SettlementRetried(events.now(), task.hold.id(), task.hold.account(),
+                        task.commit ? TollgateEvent.Operation.COMMIT : TollgateEvent.Operation.RELEASE, succeeded));
+            }
         }
     }
 

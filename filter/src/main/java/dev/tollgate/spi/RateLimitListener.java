@@ -9,7 +9,14 @@ import java.util.Objects;
  * Hears about rate-limit events, for metrics and alerts: limits exceeded (including shadow limits,
  * which only report) and failures of the shared store. Called on request threads: implementations
  * must be thread-safe, fast and must not throw (exceptions are logged and ignored).
+ *
+ * @deprecated use a {@link dev.tollgate.spi.events.TollgateListener}, which hears these events
+ *     ({@link dev.tollgate.spi.events.TollgateEvent.Limited},
+ *     {@link dev.tollgate.spi.events.TollgateEvent.ShadowLimited},
+ *     {@link dev.tollgate.spi.events.TollgateEvent.StoreFailed}) and every other decision. A
+ *     listener of this type still works: Tollgate adapts it to the event SPI.
  */
+@Deprecated
 public interface RateLimitListener {
 
     /**

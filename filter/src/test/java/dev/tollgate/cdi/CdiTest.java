@@ -94,6 +94,42 @@ class CdiTest {
     public static class OtherLedgerBean extends LedgerBean {
     }
 
+    /** An event listener bean. */
+    @ApplicationScoped
+    public static class AuditBean implements dev.tollgate.spi.events.TollgateListener {
+        static final List<dev.tollgate.spi.events.TollgateEvent> HEARD = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void onEvent(dev.tollgate.spi.events.TollgateEvent event) {
+            HEARD.add(event);
+        }
+    }
+
+    /** A second event listener bean: listeners are not ambiguous, both hear every event. */
+    @ApplicationScoped
+    public static class AlertBean implements dev.tollgate.spi.events.TollgateListener {
+        static final List<dev.tollgate.spi.events.TollgateEvent> HEARD = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void onEvent(dev.tollgate.spi.events.TollgateEvent event) {
+            HEARD.add(event);
+        }
+    }
+
+    @Test
+    void everyEventListenerBeanHearsEveryEvent() throws Exception {
+        AuditBean.HEARD.clear();
+        AlertBean.HEARD.clear();
+        try (WeldContainer container = weld(AuditBean.class, AlertBean.class).initialize();
+             TestServer server = TestServer.builder().servlet("quotes", QuoteServlet.class, "/quotes/*").start()) {
+            assertEquals(402, server.get("/quotes/ACME").statusCode());
+            assertEquals(2, Tollgate.from(server.context().getServletContext()).orElseThrow().eventListeners().size());
+        }
+        assertEquals(1, AuditBean.HEARD.size(), AuditBean.HEARD::toString);
+        assertEquals(AuditBean.HEARD, AlertBean.HEARD);
+        assertTrue(AuditBean.HEARD.get(0) instanceof dev.tollgate.spi.events.TollgateEvent.Refused);
+    }
+
     private static Weld weld(Class<?>... beans) {
         return new Weld().disableDiscovery().addBeanClasses(beans).property("org.jboss.weld.bootstrap.concurrentDeployment", false);
     }

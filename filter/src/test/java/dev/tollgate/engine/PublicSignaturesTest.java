@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class PublicSignaturesTest {
 
     private static final List<String> API_PACKAGES = List.of("dev.tollgate", "dev.tollgate.spi",
-            "dev.tollgate.spi.payment", "dev.tollgate.engine", "dev.tollgate.ledger");
+            "dev.tollgate.spi.payment", "dev.tollgate.spi.events", "dev.tollgate.engine", "dev.tollgate.ledger");
 
     @Test
     void noPublicSignatureMentionsAnInternalType() throws Exception {

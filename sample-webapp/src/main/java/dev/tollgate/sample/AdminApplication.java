@@ -28,6 +28,17 @@ public class AdminApplication extends Application {
                 .build().components();
     }
 
+    /**
+     * {@return whether an endpoint (a servlet name, as in Tollgate's events) is one of the sample's
+     * operator pages: the admin API (Jakarta REST names its servlet after this class) or a servlet
+     * named {@code admin…}}
+     *
+     * @param endpoint the endpoint's name
+     */
+    static boolean isOperatorPage(String endpoint) {
+        return endpoint.startsWith("admin") || endpoint.equals(AdminApplication.class.getName());
+    }
+
     private static volatile Cached cached = new Cached(null, null, List.of());
 
     /** The configured credentials, parsed (and hashed) again only when the settings change. */

@@ -9,6 +9,11 @@ import dev.tollgate.ledger.KeyAdministration;
 import dev.tollgate.ledger.KeySecrets;
 import dev.tollgate.ledger.InMemoryLedger;
 import dev.tollgate.ledger.postgresql.PostgresLedger;
+import dev.tollgate.micrometer.TollgateMetrics;
+import dev.tollgate.spi.events.TollgateEvent;
+import dev.tollgate.spi.events.TollgateListener;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.tollgate.spi.Account;
 import dev.tollgate.spi.ApiKey;
 import dev.tollgate.spi.KeyLookup;
@@ -26,9 +31,11 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * Chooses the sample's ledger and rate-limit store before the Tollgate filter starts and hands them
- * over through the servlet-context attributes {@link Tollgate#LEDGER_ATTRIBUTE} and
- * {@link Tollgate#RATE_LIMIT_STORE_ATTRIBUTE}, the way any application plugs in its own.
+ * Chooses the sample's ledger, rate-limit store and event listeners before the Tollgate filter starts
+ * and hands them over through the servlet-context attributes {@link Tollgate#LEDGER_ATTRIBUTE},
+ * {@link Tollgate#RATE_LIMIT_STORE_ATTRIBUTE} and {@link Tollgate#EVENT_LISTENERS_ATTRIBUTE} (a list
+ * that starts with the {@link TollgateMetrics} behind {@code /admin/metrics}), the way any application
+ * plugs in its own.
  *
  * <ul>
  *   <li>By default: an in-memory ledger seeded from {@code /WEB-INF/demo-accounts.properties}
@@ -52,6 +59,18 @@ public class DemoSetup implements ServletContextListener {
 
     private static final System.Logger LOG = System.getLogger(DemoSetup.class.getName());
 
+    /**
+     * Servlet-context attribute holding the sample's {@link PrometheusMeterRegistry}, which
+     * {@code /admin/metrics} renders: {@value}.
+     */
+    static final String PROMETHEUS_ATTRIBUTE = "dev.tollgate.sample.prometheus";
+
+    /**
+     * Servlet-context attribute holding the sample's {@link TollgateMetrics}: {@value}.
+     */
+    static final String METRICS_ATTRIBUTE = "dev.tollgate.sample.metrics";
+
+    private PrometheusMeterRegistry prometheus;
     private HikariDataSource pool;
     private PostgresLedger postgresLedger;
     private RateLimitStore store;
@@ -83,6 +102,23 @@ public class DemoSetup implements ServletContextListener {
         }
         context.setAttribute(Tollgate.LEDGER_ATTRIBUTE, ledger);
 
+        // Tollgate's events feed Micrometer meters, which /admin/metrics shows to an operator. The
+        // attribute holds a list, so that other listeners of the sample can join it.
+        prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        TollgateMetrics metrics = new TollgateMetrics(prometheus);
+        List<TollgateListener> listeners = new java.util.ArrayList<>();
+        listeners.add(e -> {
+            // The operator pages are not API traffic, and a scrape must not change what it reads.
+            if (!(e instanceof TollgateEvent.Passed p && AdminApplication.isOperatorPage(p.endpoint()))) {
+                metrics.onEvent(e);
+            }
+        });
+        context.setAttribute(Tollgate.EVENT_LISTENERS_ATTRIBUTE, listeners);
+        context.setAttribute(PROMETHEUS_ATTRIBUTE, prometheus);
+        context.setAttribute(METRICS_ATTRIBUTE, metrics);
+        // The dashboard, the usage API and the optional push and alerts join the listeners.
+        OperatorView.install(context, ledger, pool, Settings.get("TOLLGATE_JDBC_SCHEMA", "tollgate"));
+
         String storeKind = Settings.get("TOLLGATE_RATELIMIT_STORE");
         if (storeKind != null) {
             store = switch (storeKind.toLowerCase(java.util.Locale.ROOT)) {
@@ -109,6 +145,13 @@ public class DemoSetup implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
+        OperatorView view = OperatorView.of(event.getServletContext());
+        if (view != null) {
+            view.close();
+        }
+        if (prometheus != null) {
+            prometheus.close();
+        }
         if (store != null) {
             store.close();
         }

@@ -208,6 +208,55 @@ class SampleOnPostgresIT {
         assertTrue(dump.indexOf("demo-silver") < 0, "no row holds demo-silver");
     }
 
+    /**
+     * The usage API on PostgreSQL reads the shared statement: both instances list the same charges with the
+     * same ids, and a cursor taken from one instance resumes on the other.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void usageFromTheStatementIsTheSameOnBothInstancesAndResumesAcrossThem() throws Exception {
+        String[] key = {"X-Admin-Key", "it-admin-key", "Content-Type", "application/json"};
+        assertEquals(201, call(a, "POST", "/admin/accounts", "{\"id\":\"usage-pg\",\"balance\":\"50\",\"key\":\"usage-pg-it-key\"}", key)
+                .statusCode());
+        assertEquals(200, call(a, "GET", "/api/quotes/ACME", null, "X-API-Key", "usage-pg-it-key").statusCode());
+        assertEquals(200, call(b, "GET", "/api/reports/7", null, "X-API-Key", "usage-pg-it-key").statusCode());
+        assertEquals(200, call(a, "GET", "/api/quotes/ACME", null, "X-API-Key", "usage-pg-it-key").statusCode());
+
+        List<String> onA = new java.util.ArrayList<>();
+        List<String> mixed = new java.util.ArrayList<>();
+        String cursorA = "";
+        String cursorMixed = "";
+        for (int page = 0; page < 200; page++) {
+            Map<String, Object> fromA = json(call(a, "GET", "/admin/usage?limit=2&after=" + cursorA, null, key));
+            // The mixed reader alternates instances, each time with the cursor the other one gave.
+            Map<String, Object> fromMixed = json(call(page % 2 == 0 ? b : a, "GET", "/admin/usage?limit=2&after="
+                    + cursorMixed, null, key));
+            for (Map<String, Object> r : (List<Map<String, Object>>) fromA.get("records")) {
+                if (r.get("account").equals("usage-pg")) {
+                    onA.add(r.get("id") + " " + r.get("amount") + " " + r.get("resource"));
+                }
+            }
+            for (Map<String, Object> r : (List<Map<String, Object>>) fromMixed.get("records")) {
+                if (r.get("account").equals("usage-pg")) {
+                    mixed.add(r.get("id") + " " + r.get("amount") + " " + r.get("resource"));
+                }
+            }
+            boolean done = cursorA.equals(fromA.get("next")) && cursorMixed.equals(fromMixed.get("next"));
+            cursorA = (String) fromA.get("next");
+            cursorMixed = (String) fromMixed.get("next");
+            if (done) {
+                break;
+            }
+        }
+        assertEquals(List.of("1", "5", "1"), onA.stream().map(s -> s.split(" ")[1]).toList(), onA.toString());
+        assertTrue(onA.get(1).endsWith("GET reports"), onA.toString());
+        assertEquals(onA, mixed);
+        assertEquals(3, onA.stream().map(s -> s.split(" ")[0]).distinct().count());
+        assertEquals(400, call(a, "GET", "/admin/usage?after=" + java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString("u1:pg.another:0".getBytes(java.nio.charset.StandardCharsets.UTF_8)), null, key)
+                .statusCode());
+    }
+
     /** Issue 9, item 7: client mistakes on PostgreSQL are 400s, never 503 {@code ledger-unavailable}. */
     @Test
     void clientMistakesOnPostgresAre400NotLedgerUnavailable() throws Exception {
