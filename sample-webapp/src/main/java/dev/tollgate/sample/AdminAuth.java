@@ -14,7 +14,11 @@ import java.util.Base64;
  * come either in {@code X-Admin-Key} or as the password of HTTP Basic authentication (any user
  * name), so that a browser, prompted by the {@code WWW-Authenticate: Basic} challenge of the 401,
  * can open an admin page. Keys are compared in constant time (as SHA-256 digests, so not even the
- * length leaks) and never logged. Stateless and thread-safe.
+ * length leaks) and never logged. Basic credentials open only safe requests ({@code GET}, {@code HEAD}):
+ * a browser sends stored Basic credentials with requests another site makes it send, so a change
+ * ({@code POST} and the rest) needs the key in {@code X-Admin-Key}, a header no other site can make a
+ * browser send without a CORS preflight the sample never grants (cross-site request forgery). Stateless and
+ * thread-safe.
  */
 final class AdminAuth {
 
@@ -32,7 +36,8 @@ final class AdminAuth {
      *
      * @param request the request
      * @param response the response: 404 when admin pages are off, a 401 problem with
-     *     {@code WWW-Authenticate: Basic realm="tollgate-sample"} when the key is missing or wrong
+     *     {@code WWW-Authenticate: Basic realm="tollgate-sample"} when the key is missing or wrong, a 403
+     *     problem when a change comes with Basic credentials only
      * @return whether the request carries the admin key (if not, the answer has been sent)
      * @throws IOException if writing the answer fails
      */
@@ -49,6 +54,11 @@ final class AdminAuth {
         if (!ok) {
             byte[] password = basicPassword(request.getHeader("Authorization"));
             ok = password != null && MessageDigest.isEqual(sha256(password), expected);
+            if (ok && !"GET".equals(request.getMethod()) && !"HEAD".equals(request.getMethod())) {
+                Json.problem(response, 403, "Forbidden",
+                        "Changes need the admin key in X-Admin-Key; Basic authentication opens only GET pages.");
+                return false;
+            }
         }
         if (!ok) {
             response.setHeader("WWW-Authenticate", "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");

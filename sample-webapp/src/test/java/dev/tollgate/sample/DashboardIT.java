@@ -104,6 +104,15 @@ class DashboardIT {
                 "Basic " + Base64.getEncoder().encodeToString(("anyone:" + ADMIN_KEY).getBytes(StandardCharsets.UTF_8)));
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("operator dashboard"), page.body());
+        // A browser sends stored Basic credentials with requests other sites make it send: they open
+        // pages, never changes (cross-site request forgery); a change needs X-Admin-Key.
+        String basic = "Basic " + Base64.getEncoder().encodeToString(("x:" + ADMIN_KEY).getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> forged = send("POST", "/admin/accounts",
+                "{\"id\":\"csrf\",\"balance\":\"1000\",\"key\":\"csrf-chosen-key\"}", "Authorization", basic);
+        assertEquals(403, forged.statusCode(), forged.body());
+        assertEquals("application/problem+json", forged.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(401, send("GET", "/api/quotes/ACME", null, "X-API-Key", "csrf-chosen-key").statusCode(),
+                "the forged account was not opened");
     }
 
     @Test
