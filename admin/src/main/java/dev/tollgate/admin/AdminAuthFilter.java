@@ -15,7 +15,9 @@ import java.util.function.Supplier;
  * The credential check in front of every admin request, before any route is matched: 404 when no
  * credential is configured, a 401 problem with {@code WWW-Authenticate: Basic} when none matches,
  * a 403 problem when a read-only credential asks for a change. The secret is sent in
- * {@code X-Admin-Key} or as the password of HTTP Basic authentication (any user name). Every
+ * {@code X-Admin-Key} or as the password of HTTP Basic authentication (any user name); Basic
+ * credentials open only {@code GET} and {@code HEAD} (a browser would send stored Basic credentials
+ * with a change another site forges), so a change with them is a 403. Every
  * configured credential is compared, on SHA-256 digests, without stopping at the first match.
  * Sets a {@link SecurityContext} whose principal is the credential's name (the actor of statements).
  */
@@ -51,6 +53,8 @@ public final class AdminAuthFilter implements ContainerRequestFilter {
             request.abortWith(Problems.problem(typeBase, 404, "Not Found", null, "The admin API is off."));
             return;
         }
+        String header = request.getHeaderString(HEADER);
+        boolean byHeader = header != null && !header.isEmpty();
         AdminCredential who = match(all, sentDigest(request));
         if (who == null) {
             request.abortWith(jakarta.ws.rs.core.Response.fromResponse(Problems.problem(typeBase, 401,
@@ -60,7 +64,15 @@ public final class AdminAuthFilter implements ContainerRequestFilter {
             return;
         }
         String method = request.getMethod();
-        boolean read = method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
+        boolean read = method.equals("GET") || method.equals("HEAD");
+        if (!read && !byHeader) {
+            // A browser sends stored Basic credentials with requests another site makes it send:
+            // they open pages, never changes (cross-site request forgery); a change needs the header,
+            // which no other site can make a browser send without a CORS preflight.
+            request.abortWith(Problems.problem(typeBase, 403, "Forbidden", null,
+                    "Changes need the admin key in X-Admin-Key; Basic authentication opens only GET pages."));
+            return;
+        }
         if (!read && who.role() != AdminRole.READ_WRITE) {
             request.abortWith(Problems.problem(typeBase, 403, "Forbidden", null,
                     "This admin credential is read-only."));
