@@ -19,16 +19,57 @@ import java.util.Objects;
  * @param retryAfter when a retry may succeed (sent as {@code Retry-After}), or {@code null}
  * @param violatedPolicies the names of the rate-limit policies that refused the request
  * @param paymentOptions how the client can pay
+ * @param members more top-level members a payment scheme adds to the problem body, in order (such as
+ *     what a protocol's older clients read from the body); a member whose name Tollgate already
+ *     writes is ignored; values are strings, numbers, booleans, lists and maps of them
  */
 public record Denial(Kind kind, String detail, Money price, Money balance, String entitlement, String description,
-                     Duration retryAfter, List<String> violatedPolicies, List<PaymentOption> paymentOptions) {
+                     Duration retryAfter, List<String> violatedPolicies, List<PaymentOption> paymentOptions,
+                     java.util.Map<String, Object> members) {
 
-    // Validates and copies.
+    // Validates and copies; keeps the members' order.
     public Denial {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(detail, "detail");
         violatedPolicies = List.copyOf(violatedPolicies);
         paymentOptions = List.copyOf(paymentOptions);
+        members = members == null || members.isEmpty() ? java.util.Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(members));
+    }
+
+    /**
+     * A denial without extra members.
+     *
+     * @param kind the kind
+     * @param detail the human explanation
+     * @param price the price, or {@code null}
+     * @param balance the balance, or {@code null}
+     * @param entitlement the entitlement, or {@code null}
+     * @param description what the endpoint sells, or {@code null}
+     * @param retryAfter the retry delay, or {@code null}
+     * @param violatedPolicies the violated rate-limit policies
+     * @param paymentOptions how the client can pay
+     */
+    public Denial(Kind kind, String detail, Money price, Money balance, String entitlement, String description,
+                  Duration retryAfter, List<String> violatedPolicies, List<PaymentOption> paymentOptions) {
+        this(kind, detail, price, balance, entitlement, description, retryAfter, violatedPolicies, paymentOptions,
+                null);
+    }
+
+    /**
+     * Returns a copy with more members.
+     *
+     * @param more members to add after the present ones
+     * @return the copy
+     */
+    public Denial withMembers(java.util.Map<String, Object> more) {
+        if (more.isEmpty()) {
+            return this;
+        }
+        java.util.Map<String, Object> all = new java.util.LinkedHashMap<>(members);
+        more.forEach(all::putIfAbsent);
+        return new Denial(kind, detail, price, balance, entitlement, description, retryAfter, violatedPolicies,
+                paymentOptions, all);
     }
 
     /**
@@ -50,7 +91,7 @@ public record Denial(Kind kind, String detail, Money price, Money balance, Strin
      */
     public Denial withRetryAfter(Duration delay) {
         return new Denial(kind, detail, price, balance, entitlement, description, delay, violatedPolicies,
-                paymentOptions);
+                paymentOptions, members);
     }
 
     /** {@return the HTTP status of this denial's kind} */
@@ -71,6 +112,12 @@ public record Denial(Kind kind, String detail, Money price, Money balance, Strin
 
         /** A payment scheme definitively declined the payment when the call was settled: 402. */
         PAYMENT_DECLINED(402, "payment-declined", "Payment declined"),
+
+        /**
+         * The service a payment scheme relies on (such as an x402 facilitator) failed or could not
+         * be reached while checking a payment; nothing was charged: 502.
+         */
+        PAYMENT_PROVIDER_FAILED(502, "payment-provider-failed", "Payment provider failed"),
 
         /** The payer's balance does not cover the price: 402. */
         INSUFFICIENT_FUNDS(402, "insufficient-funds", "Insufficient funds"),

@@ -21,7 +21,12 @@ import java.util.Objects;
  * <p>Members: {@code type}, {@code title}, {@code status}, {@code detail}, {@code instance} (the
  * request path), and the extensions {@code price} and {@code currency}, {@code balance},
  * {@code entitlement}, {@code description}, {@code payment-options} and {@code violated-policies}
- * when they apply. Amounts are JSON numbers written exactly.
+ * when they apply, and the members a payment scheme adds (such as x402's v1 {@code accepts}). Amounts
+ * are JSON numbers written exactly.
+ *
+ * <p>A {@code 402} to a browser (an {@code Accept} header that asks for {@code text/html} before
+ * any JSON type, as browsers send) is a small HTML page instead: the same status and headers, the
+ * price and each way to pay, in plain text with no script. Every other client gets the JSON.
  *
  * <pre>{@code
  * {"type":"https://tollgate.dev/problems/insufficient-funds","title":"Insufficient funds",
@@ -59,8 +64,85 @@ public final class ProblemDetailsRenderer implements DenialRenderer {
 
     @Override
     public Rendering render(Denial denial, HttpServletRequest request) {
+        if (denial.status() == 402 && request != null && prefersHtml(request.getHeader("Accept"))) {
+            return new Rendering(402, "text/html;charset=utf-8", paywall(denial).getBytes(StandardCharsets.UTF_8),
+                    List.of());
+        }
         byte[] body = jsonb.toJson(problem(denial, request)).getBytes(StandardCharsets.UTF_8);
         return new Rendering(denial.status(), PROBLEM_JSON, body, List.of());
+    }
+
+    /**
+     * Whether an {@code Accept} header puts HTML first: {@code text/html} with a weight above zero
+     * and at least that of every JSON type it names. Headers over 1,024 characters get JSON.
+     */
+    static boolean prefersHtml(String accept) {
+        if (accept == null || accept.length() > 1024 || !accept.contains("text/html")) {
+            return false;
+        }
+        double html = -1;
+        double json = -1;
+        for (String range : accept.split(",", 32)) {
+            String[] parts = range.split(";");
+            String type = parts[0].strip().toLowerCase(java.util.Locale.ROOT);
+            double q = 1;
+            for (int i = 1; i < parts.length; i++) {
+                String p = parts[i].strip();
+                if (p.startsWith("q=")) {
+                    try {
+                        q = Double.parseDouble(p.substring(2));
+                    } catch (NumberFormatException e) {
+                        q = 0;
+                    }
+                }
+            }
+            if (type.equals("text/html")) {
+                html = Math.max(html, q);
+            } else if (type.equals("application/json") || type.equals(PROBLEM_JSON)) {
+                json = Math.max(json, q);
+            }
+        }
+        return html > 0 && html >= json;
+    }
+
+    /** The 402 as a page a person can read: what it costs and the ways to pay. */
+    private static String paywall(Denial denial) {
+        StringBuilder b = new StringBuilder(1024).append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+                .append("<title>").append(html(denial.kind().title())).append("</title></head><body>\n<h1>")
+                .append(html(denial.kind().title())).append("</h1>\n<p>").append(html(denial.detail())).append("</p>\n");
+        if (denial.description() != null) {
+            b.append("<p>What you pay for: ").append(html(denial.description())).append("</p>\n");
+        }
+        if (!denial.paymentOptions().isEmpty()) {
+            b.append("<h2>Ways to pay</h2>\n<ul>\n");
+            for (PaymentOption o : denial.paymentOptions()) {
+                b.append("<li><strong>").append(html(o.scheme())).append("</strong>: ")
+                        .append(html(o.price().amount().toPlainString())).append(' ').append(html(o.price().currency()));
+                if (o.description() != null) {
+                    b.append(". ").append(html(o.description()));
+                }
+                b.append("</li>\n");
+            }
+            b.append("</ul>\n");
+        }
+        return b.append("<p>Programs read the same answer as JSON: send <code>Accept: application/json</code>.</p>\n")
+                .append("</body></html>\n").toString();
+    }
+
+    private static String html(String text) {
+        StringBuilder b = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                case '\'' -> b.append("&#39;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     /**
@@ -113,6 +195,7 @@ public final class ProblemDetailsRenderer implements DenialRenderer {
             }
             p.put("payment-options", options);
         }
+        denial.members().forEach(p::putIfAbsent); // a scheme's extra members never replace Tollgate's
         return p;
     }
 

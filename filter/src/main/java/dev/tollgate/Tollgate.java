@@ -68,6 +68,13 @@ public final class Tollgate {
     /** Servlet-context attribute where an application may put its {@link PayerResolver}: {@value}. */
     public static final String PAYER_RESOLVER_ATTRIBUTE = "dev.tollgate.spi.PayerResolver";
 
+    /**
+     * Servlet-context attribute where an application may put a payment scheme, or a collection of
+     * them, configured in code (besides those given to the builder and found by {@code ServiceLoader},
+     * over which they win by name): {@value}.
+     */
+    public static final String PAYMENT_SCHEMES_ATTRIBUTE = "dev.tollgate.spi.payment.PaymentScheme";
+
     /** Servlet-context attribute where an application may put its {@link DenialRenderer}: {@value}. */
     public static final String RENDERER_ATTRIBUTE = "dev.tollgate.spi.DenialRenderer";
 
@@ -334,7 +341,13 @@ public final class Tollgate {
         String namespace = config.rateLimitNamespace() != null ? config.rateLimitNamespace()
                 : context.getContextPath().isEmpty() ? "/" : context.getContextPath();
         Tollgate t = new Tollgate(config, ledger, resolver, renderer, table, store, listener, eventListeners, namespace,
-                paymentSchemes(config, loader, owned), owned);
+                paymentSchemes(context, config, loader, owned), owned);
+        try {
+            t.startSchemes(parameters);
+        } catch (RuntimeException | Error e) {
+            t.enforcer.close();
+            throw e;
+        }
         LOG.log(System.Logger.Level.INFO, "Tollgate started in {0}: {1}; ledger {2}; rate limits {3}",
                 context.getContextPath().isEmpty() ? "/" : context.getContextPath(), describe(table), ledger,
                 store == null ? "in this JVM" : "in " + store.name());
@@ -346,9 +359,21 @@ public final class Tollgate {
      * {@code ServiceLoader} entries of other names. Always looked for, since a Jakarta REST resource
      * read on first use may name one. The engine checks that every name configured is found.
      */
-    private static List<PaymentScheme<?, ?>> paymentSchemes(TollgateConfig config, ClassLoader loader,
-                                                            List<Object> owned) {
+    private static List<PaymentScheme<?, ?>> paymentSchemes(ServletContext context, TollgateConfig config,
+                                                            ClassLoader loader, List<Object> owned) {
         List<PaymentScheme<?, ?>> found = new ArrayList<>(config.paymentSchemes());
+        Object attribute = context.getAttribute(PAYMENT_SCHEMES_ATTRIBUTE);
+        if (attribute != null) {
+            java.util.Collection<?> given = attribute instanceof java.util.Collection<?> c ? c : List.of(attribute);
+            for (Object o : given) {
+                if (!(o instanceof PaymentScheme<?, ?> scheme)) {
+                    throw new IllegalStateException("servlet-context attribute " + PAYMENT_SCHEMES_ATTRIBUTE + " holds a "
+                            + (o == null ? "null" : o.getClass().getName()) + ", not a " + PaymentScheme.class.getName()
+                            + " (or a collection of them)");
+                }
+                found.add(scheme);
+            }
+        }
         java.util.Set<String> given = new java.util.HashSet<>();
         for (PaymentScheme<?, ?> s : found) {
             given.add(s.name());
@@ -368,6 +393,28 @@ public final class Tollgate {
                     + PaymentScheme.class.getName() + " cannot be loaded: " + e.getMessage(), e);
         }
         return found;
+    }
+
+    /**
+     * Tells every payment scheme besides the account scheme its parameters and the endpoints that
+     * accept it; a scheme that throws stops the start.
+     */
+    private void startSchemes(Map<String, String> parameters) {
+        java.time.Clock clock = config.clock() != null ? config.clock() : java.time.Clock.systemUTC();
+        Map<String, String> tollgateParameters = new java.util.TreeMap<>();
+        parameters.forEach((k, v) -> {
+            if (k.startsWith("tollgate.") && v != null) {
+                tollgateParameters.put(k, v);
+            }
+        });
+        enforcer.schemeEndpoints().forEach((scheme, endpoints) -> {
+            try {
+                scheme.start(new dev.tollgate.spi.payment.SchemeContext(tollgateParameters, clock, ledger, endpoints));
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("payment scheme " + scheme.name() + " cannot start: " + e.getMessage(),
+                        e);
+            }
+        });
     }
 
     /** Notes a component Tollgate created, to close it at {@link #stop()}. */

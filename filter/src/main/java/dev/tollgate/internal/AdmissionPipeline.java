@@ -123,6 +123,9 @@ final class AdmissionPipeline {
             LOG.log(System.Logger.Level.ERROR, terms.resource() + ": " + e.getMessage());
             return refuse(policy, Refusals.misconfigured(), request, limit, List.of());
         }
+        if (!accepted.accountOnly()) {
+            terms = terms.withRequest(request); // other schemes may echo the request (x402 names the URL)
+        }
         // The first accepted scheme whose credential the request carries handles it. The account
         // scheme's credential is the payer identified above (rate limits key by it).
         PaymentScheme<Object, Object> scheme = null;
@@ -192,7 +195,8 @@ final class AdmissionPipeline {
         }
         if (reserved instanceof Reserved.Held<Object> held) {
             SettlementOnce ticket = new SettlementOnce(ticketParts, request, scheme, held.handle(), terms, policy,
-                    held.hold(), limit, held.payer(), held.balance(), idempotencyKey != null, body, collected);
+                    held.hold(), limit, held.payer(), held.balance(), idempotencyKey != null || held.recordResponse(),
+                    body, collected);
             if (events != null) {
                 Hold hold = held.hold();
                 events.emit(new TollgateEvent.Admitted(events.now(), policy.servletName(), policy.method(),

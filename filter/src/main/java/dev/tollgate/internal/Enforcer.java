@@ -52,6 +52,8 @@ public final class Enforcer implements Engine, AutoCloseable {
     /** Request attribute with the payer's available balance after the hold. */
     public static final String BALANCE_ATTRIBUTE = "dev.tollgate.balance";
 
+    private final Map<dev.tollgate.spi.payment.PaymentScheme<?, ?>, List<dev.tollgate.spi.payment.Terms>>
+            schemeEndpoints;
     private final TollgateConfig config;
     private final PolicyTable table;
     private final RateLimiter limiter;
@@ -155,9 +157,18 @@ public final class Enforcer implements Engine, AutoCloseable {
         List<Policy> policies = new java.util.ArrayList<>(table.configured().all());
         table.servlets().values().forEach(m -> policies.addAll(m.all().values()));
         paymentSchemes.check(policies);
+        this.schemeEndpoints = paymentSchemes.endpoints(policies);
         this.pipeline = new AdmissionPipeline(config, limiter, payers, limits, paymentSchemes, answers, events);
         this.dispatch = new DispatchRules(table);
         this.servlet = new ServletAdapter(this, dispatch, config, events);
+    }
+
+    /**
+     * {@return the terms of the servlet endpoints and configured policies that accept each payment
+     * scheme besides the account scheme, for {@link dev.tollgate.spi.payment.PaymentScheme#start}}
+     */
+    public Map<dev.tollgate.spi.payment.PaymentScheme<?, ?>, List<dev.tollgate.spi.payment.Terms>> schemeEndpoints() {
+        return schemeEndpoints;
     }
 
     /** {@return the policies} */

@@ -141,6 +141,36 @@ final class PaymentSchemes {
     }
 
     /**
+     * {@return for each scheme but the account scheme, the terms of the policies that accept it}
+     *
+     * @param policies the servlets' and configured policies (checked by {@link #check})
+     */
+    Map<PaymentScheme<?, ?>, List<Terms>> endpoints(Collection<Policy> policies) {
+        Map<PaymentScheme<?, ?>, List<Terms>> byScheme = new LinkedHashMap<>();
+        for (PaymentScheme<?, ?> s : byName.values()) {
+            if (s != account) {
+                byScheme.put(s, new ArrayList<>());
+            }
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Policy p : policies) {
+            PaymentTerms t = p.payment();
+            if (t == null || !seen.add(t.resource())) {
+                continue;
+            }
+            Terms terms = t.terms();
+            for (PaymentScheme<Object, Object> s : acceptedBy(t).schemes()) {
+                if (s != (Object) account) {
+                    byScheme.get(s).add(terms);
+                }
+            }
+        }
+        Map<PaymentScheme<?, ?>, List<Terms>> copy = new LinkedHashMap<>();
+        byScheme.forEach((s, list) -> copy.put(s, List.copyOf(list)));
+        return java.util.Collections.unmodifiableMap(copy);
+    }
+
+    /**
      * {@return the 402 for a request that carries no accepted scheme's credential}
      *
      * @param accepted the schemes the endpoint accepts
@@ -153,12 +183,21 @@ final class PaymentSchemes {
         }
         List<PaymentOption> options = new ArrayList<>();
         List<Map.Entry<String, String>> headers = new ArrayList<>();
+        Map<String, Object> members = new LinkedHashMap<>();
         for (PaymentScheme<Object, Object> s : accepted.schemes()) {
             Offer offer = offer(s, terms);
             options.addAll(offer.options());
             headers.addAll(offer.headers());
+            offer.members().forEach(members::putIfAbsent);
         }
-        return new Offered(Refusals.paymentRequired(terms, options), headers);
+        if (accepted.account() == null && terms.entitlement() == null && options.isEmpty() && headers.isEmpty()) {
+            // A priced endpoint whose schemes all offer nothing (every one out of service) cannot be
+            // paid for now: a 402 would send the client looking for a way that does not exist.
+            LOG.log(System.Logger.Level.WARNING, "{0}: no accepted payment scheme offers a way to pay; answering 503",
+                    terms.resource());
+            return new Offered(Refusals.noSchemeAvailable(config.ledgerRetryAfter()), List.of());
+        }
+        return new Offered(Refusals.paymentRequired(terms, options).withMembers(members), headers);
     }
 
     /**

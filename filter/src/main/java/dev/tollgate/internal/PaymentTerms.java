@@ -50,6 +50,21 @@ public record PaymentTerms(Terms terms, boolean metered, List<String> schemes) {
         this(price, entitlement, description, resource, false, List.of());
     }
 
+    /**
+     * {@return the same terms, declared on another element}
+     *
+     * @param element the method (falling back to its class) or class whose annotations apply
+     */
+    public PaymentTerms declaredOn(java.lang.reflect.AnnotatedElement element) {
+        return new PaymentTerms(new Terms(price(), entitlement(), description(), resource(), element, null), metered,
+                schemes);
+    }
+
+    /** {@return where the endpoint's annotations are read (method, then class), or {@code null}} */
+    public java.lang.reflect.AnnotatedElement declaredOn() {
+        return terms.declaredOn();
+    }
+
     /** {@return the price per call; zero when only an entitlement is required} */
     public Money price() {
         return terms.price();
@@ -76,6 +91,7 @@ public record PaymentTerms(Terms terms, boolean metered, List<String> schemes) {
      * @param name the resource name, such as {@code "HEAD quotes"}
      */
     public PaymentTerms forResource(String name) {
-        return new PaymentTerms(price(), entitlement(), description(), name, metered, schemes);
+        return new PaymentTerms(new Terms(price(), entitlement(), description(), name, terms.declaredOn(), null),
+                metered, schemes);
     }
 }

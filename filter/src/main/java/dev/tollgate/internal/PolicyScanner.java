@@ -110,6 +110,9 @@ public final class PolicyScanner {
         } else if (classPayment != null && !free) {
             terms = terms(classPayment, "class " + className, httpMethod, name);
         }
+        if (terms != null) {
+            terms = terms.declaredOn(new EndpointElement(method, resourceClass));
+        }
         RateLimited[] ml = method.getAnnotationsByType(RateLimited.class);
         List<LimitTier> tiers = ml.length > 0 ? tiers(ml, where, name + ":" + where)
                 : tiers(resourceClass.getAnnotationsByType(RateLimited.class), "class " + className,
@@ -151,7 +154,7 @@ public final class PolicyScanner {
         RequiresPayment classPayment = type.getAnnotation(RequiresPayment.class);
         RateLimited[] classLimits = type.getAnnotationsByType(RateLimited.class);
         PaymentTerms classTerms = classPayment == null ? null : terms(classPayment, "class " + className, "*",
-                servletName);
+                servletName).declaredOn(type);
         List<LimitTier> classBuckets = tiers(classLimits, "class " + className, servletName + ":" + className);
 
         boolean httpServlet = HttpServlet.class.isAssignableFrom(type);
@@ -180,6 +183,9 @@ public final class PolicyScanner {
                     terms = terms(mp, where, http, servletName);
                 } else if (terms != null) {
                     terms = terms.forResource(http + " " + servletName);
+                }
+                if (terms != null) {
+                    terms = terms.declaredOn(new EndpointElement(m, type));
                 }
                 RateLimited[] ml = m.getAnnotationsByType(RateLimited.class);
                 if (ml.length > 0) {

@@ -271,6 +271,17 @@ public final class Refusals {
         return Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "The payment service is not running; nothing was charged.");
     }
 
+    /**
+     * {@return 503: a priced endpoint none of whose payment schemes offers a way to pay now (each
+     * out of service)}
+     *
+     * @param retryAfter when to try again
+     */
+    static Denial noSchemeAvailable(Duration retryAfter) {
+        return Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "None of the payment schemes this endpoint accepts can take"
+                + " payments now; nothing was charged.").withRetryAfter(retryAfter);
+    }
+
     /** {@return 503: an adapter's endpoint has invalid payment annotations} */
     public static Denial misconfigured() {
         return Denial.of(Denial.Kind.LEDGER_UNAVAILABLE,

@@ -274,7 +274,8 @@ final class SettlementOnce implements Ticket {
             List<Map.Entry<String, String>> headers = new ArrayList<>(offer.headers());
             headers.addAll(declined.headers());
             Answer answer = parts.answers().render(
-                    Refusals.paymentDeclined(declined.detail(), terms, offer.options()), request, limit, headers);
+                    Refusals.paymentDeclined(declined.detail(), terms, offer.options())
+                            .withMembers(offer.members()), request, limit, headers);
             return new Settled.Replace(answer);
         }
         LOG.log(System.Logger.Level.ERROR, "Hold {0}: the response had already been sent when the payment was"

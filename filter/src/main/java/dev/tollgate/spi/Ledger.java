@@ -120,4 +120,13 @@ public interface Ledger {
      * @throws LedgerUnavailableException if the ledger cannot answer
      */
     Optional<Account> account(String accountId);
+
+    /**
+     * {@return where payment schemes may keep single-use claims of credentials in this ledger's
+     * store, or empty (the default) to let them keep claims in memory} A ledger shared by several
+     * nodes should offer one, so that no node serves a payment another node already served.
+     */
+    default Optional<dev.tollgate.spi.payment.ClaimStore> claimStore() {
+        return Optional.empty();
+    }
 }

@@ -21,6 +21,8 @@ import dev.tollgate.ratelimit.postgresql.PostgresRateLimitStore;
 import dev.tollgate.ratelimit.redis.RedisRateLimitStore;
 import dev.tollgate.spi.Ledger;
 import dev.tollgate.spi.RateLimitStore;
+import dev.tollgate.x402.X402Asset;
+import dev.tollgate.x402.X402Scheme;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -52,6 +54,13 @@ import java.util.List;
  *       (needs {@code TOLLGATE_JDBC_URL}; a table {@code tollgate_buckets} in the same schema) or
  *       {@code =redis} ({@code TOLLGATE_REDIS_URL}, default {@code redis://127.0.0.1:6379}), they are
  *       shared by every instance.</li>
+ *   <li>x402 ({@code /api/x402/forecast}, {@code /rest/x402/forecast}, and {@code /api/quotes} besides API
+ *       keys): with {@code TOLLGATE_X402_FACILITATOR} (the facilitator's base URL) and
+ *       {@code TOLLGATE_X402_PAY_TO} (the merchant's address; required with it), optional
+ *       {@code TOLLGATE_X402_NETWORK} (default {@code eip155:84532}) and {@code TOLLGATE_X402_ASSET}
+ *       (default {@code 0x036CbD53842c5426634e7929541eC2318f3dCF7e}, EIP-712 name {@code USDC}, version
+ *       {@code 2}, 6 decimals). Without {@code TOLLGATE_X402_FACILITATOR} x402 is out of service, never
+ *       free: the x402-only endpoints answer {@code 503}, and {@code /api/quotes} offers API keys only.</li>
  * </ul>
  */
 @WebListener
@@ -102,6 +111,8 @@ public class DemoSetup implements ServletContextListener {
         }
         context.setAttribute(Tollgate.LEDGER_ATTRIBUTE, ledger);
 
+        context.setAttribute(Tollgate.PAYMENT_SCHEMES_ATTRIBUTE, x402());
+
         // Tollgate's events feed Micrometer meters, which /admin/metrics shows to an operator. The
         // attribute holds a list, so that other listeners of the sample can join it.
         prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -141,6 +152,32 @@ public class DemoSetup implements ServletContextListener {
                 LOG.log(System.Logger.Level.INFO, "Sample rate limits: shared in {0}", store.name());
             }
         }
+    }
+
+    /** The x402 scheme from the TOLLGATE_X402_* settings, or one out of service without a facilitator. */
+    private static X402Scheme x402() {
+        String facilitator = Settings.get("TOLLGATE_X402_FACILITATOR");
+        if (facilitator == null) {
+            LOG.log(System.Logger.Level.INFO, "Sample x402: out of service (TOLLGATE_X402_FACILITATOR is not set);"
+                    + " x402-only endpoints answer 503");
+            return X402Scheme.disabled("TOLLGATE_X402_FACILITATOR is not set");
+        }
+        String payTo = Settings.get("TOLLGATE_X402_PAY_TO");
+        if (payTo == null) {
+            throw new IllegalStateException("TOLLGATE_X402_FACILITATOR is set, so TOLLGATE_X402_PAY_TO (the address"
+                    + " that receives payments) is required");
+        }
+        String network = Settings.get("TOLLGATE_X402_NETWORK", "eip155:84532");
+        String asset = Settings.get("TOLLGATE_X402_ASSET", X402Asset.USDC_BASE_SEPOLIA.address());
+        X402Scheme scheme = X402Scheme.builder()
+                .facilitator(facilitator)
+                .payTo(payTo)
+                .network(network)
+                .asset(new X402Asset(asset, "USDC", "2", 6))
+                .build();
+        LOG.log(System.Logger.Level.INFO, "Sample x402: facilitator {0}, network {1}, asset {2}, payTo {3}",
+                facilitator, network, asset, payTo);
+        return scheme;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.tollgate.sample;
 
 import dev.tollgate.annotations.RequiresPayment;
+import dev.tollgate.x402.X402;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -13,9 +14,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** {@code GET /api/quotes/{symbol}}: 1 credit, priced at class level. */
+/**
+ * {@code GET /api/quotes/{symbol}}: 1 credit with an API key, or 0.001 USDC with x402 ({@code "1000"}
+ * atomic units); its 402 offers both. Priced at class level.
+ */
 @WebServlet(name = "quotes", urlPatterns = "/api/quotes/*")
-@RequiresPayment(price = "1", description = "One stock quote")
+@RequiresPayment(price = "1", description = "One stock quote", schemes = {"account", "x402"})
+@X402(price = "0.001")
 public class QuotesServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;

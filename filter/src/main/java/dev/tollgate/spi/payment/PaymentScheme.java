@@ -46,6 +46,19 @@ public interface PaymentScheme<C, H> {
     String name();
 
     /**
+     * Called once when Tollgate starts, before any request, with the scheme's parameters and the
+     * endpoints that accept it: the place to read configuration and to check, against a remote
+     * service if needed, that every endpoint can be served. Blocks the start; should be bounded.
+     * The default does nothing.
+     *
+     * @param context the parameters, clock, ledger and endpoints
+     * @throws RuntimeException to stop the deployment; the message should name the endpoint or the
+     *     parameter at fault
+     */
+    default void start(SchemeContext context) {
+    }
+
+    /**
      * What a {@code 402} of an endpoint offers in this scheme: {@code payment-options} members and
      * response headers (such as {@code PAYMENT-REQUIRED} or {@code WWW-Authenticate}). Tollgate adds
      * the headers as it adds its own protocol headers: a custom renderer cannot drop them. Called

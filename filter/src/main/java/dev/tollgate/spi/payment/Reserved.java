@@ -24,13 +24,28 @@ public sealed interface Reserved<H> {
      *     id, who pays, the amount and when the reservation lapses by itself
      * @param payer the paying party, or {@code null} when the scheme names none
      * @param balance the payer's balance after the reservation, or {@code null} when unknown
+     * @param recordResponse whether {@link PaymentScheme#commit} needs the response recorded even
+     *     when the request sent no {@code Idempotency-Key} (a scheme with idempotency records of its
+     *     own, such as x402's payment identifiers, replays it later with {@link Replayed})
      * @param <H> the handle's type
      */
-    record Held<H>(H handle, Hold hold, Payer payer, Money balance) implements Reserved<H> {
+    record Held<H>(H handle, Hold hold, Payer payer, Money balance, boolean recordResponse) implements Reserved<H> {
         // Validates.
         public Held {
             Objects.requireNonNull(handle, "handle");
             Objects.requireNonNull(hold, "hold");
+        }
+
+        /**
+         * A reservation whose response is recorded only for a request's {@code Idempotency-Key}.
+         *
+         * @param handle what the scheme needs to commit or release
+         * @param hold how the reservation is described
+         * @param payer the paying party, or {@code null}
+         * @param balance the balance after the reservation, or {@code null}
+         */
+        public Held(H handle, Hold hold, Payer payer, Money balance) {
+            this(handle, hold, payer, balance, false);
         }
     }
 

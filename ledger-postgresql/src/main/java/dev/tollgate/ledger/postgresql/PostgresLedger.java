@@ -38,8 +38,9 @@ import javax.sql.DataSource;
  * <h2>Schema</h2>
  * Tables in one schema (default {@code tollgate}): {@code accounts} (available balance),
  * {@code entitlements}, {@code holds} (open → committed | released | expired), {@code entries}
- * (append-only: every balance change and why), {@code idempotency_keys} and {@code keys}. The DDL ships in this
- * JAR as versioned scripts ({@code dev/tollgate/ledger/postgresql/V1__ledger.sql}, …);
+ * (append-only: every balance change and why), {@code idempotency_keys}, {@code keys} and
+ * {@code payment_claims} (single-use claims of payment credentials, {@link #claimStore()}). The DDL
+ * ships in this JAR as versioned scripts ({@code dev/tollgate/ledger/postgresql/V1__ledger.sql}, …);
  * {@link #createSchema()} applies the missing ones under an advisory lock and records them in
  * {@code schema_version}, so several nodes may call it at start-up.
  *
@@ -144,6 +145,7 @@ public final class PostgresLedger implements Ledger, AccountAdministration, KeyL
     private final Holds holds;
     private final IdempotencyRecords idempotency;
     private final Administration administration;
+    private final PostgresClaimStore claims;
     private final KeyRows keys;
     private final HoldSweeper sweeper;
 
@@ -156,6 +158,7 @@ public final class PostgresLedger implements Ledger, AccountAdministration, KeyL
         this.holds = new Holds(db, b.holdTimeout, b.replayRetention, b.groupCommit ? b.groupCommitLanes : 0);
         this.idempotency = new IdempotencyRecords(db, holds, b.holdTimeout);
         this.administration = new Administration(db);
+        this.claims = new PostgresClaimStore(db);
         this.keys = new KeyRows(db);
         if (b.createSchema) {
             createSchema();
@@ -240,6 +243,12 @@ public final class PostgresLedger implements Ledger, AccountAdministration, KeyL
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " = \"" + p.get(name) + "\": expected whole seconds");
         }
+    }
+
+    /** {@return single-use claims of payment credentials, in this ledger's schema (table {@code payment_claims})} */
+    @Override
+    public Optional<dev.tollgate.spi.payment.ClaimStore> claimStore() {
+        return Optional.of(claims);
     }
 
     /** {@return the schema this ledger uses} */

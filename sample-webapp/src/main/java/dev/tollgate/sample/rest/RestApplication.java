@@ -18,7 +18,7 @@ public class RestApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
         return Set.of(TollgateFeature.class, QuotesResource.class, ReportsResource.class, SearchResource.class,
-                SummariesResource.class,
+                SummariesResource.class, X402ForecastResource.class,
                 BoundedJsonReader.class, MalformedEntityMapper.class);
     }
 }
