@@ -33,7 +33,8 @@ import java.util.concurrent.ScheduledExecutorService;
  *   <li>{@link PaymentSettings}: {@value #SCHEMES};</li>
  *   <li>{@link EventSettings}: {@value #EVENT_LISTENERS};</li>
  *   <li>{@link IdentificationSettings}: {@value #API_KEY_HEADER}, {@value #BEARER_TOKENS};</li>
- *   <li>{@link BillingSettings}: {@value #BILLABLE_STATUSES}, {@value #LEDGER_RETRY_AFTER};</li>
+ *   <li>{@link BillingSettings}: {@value #BILLABLE_STATUSES}, {@value #LEDGER_RETRY_AFTER},
+ *       {@value #BALANCE_HEADER};</li>
  *   <li>{@link IdempotencySettings}: {@value #MAX_REQUEST_BYTES}, {@value #MAX_RESPONSE_BYTES};</li>
  *   <li>{@link RateLimitSettings}: {@value #MAX_BUCKETS}, {@value #RATE_LIMIT_HEADERS},
  *       {@value #ON_STORE_FAILURE}, {@value #RATE_LIMIT_NAMESPACE}, {@value #IPV6_PREFIX};</li>
@@ -78,6 +79,8 @@ public final class TollgateConfig {
     public static final String BILLABLE_STATUSES = BillingSettings.BILLABLE_STATUSES;
     /** Parameter {@value}: see {@link BillingSettings}. */
     public static final String LEDGER_RETRY_AFTER = BillingSettings.LEDGER_RETRY_AFTER;
+    /** Parameter {@value}: see {@link BillingSettings}. */
+    public static final String BALANCE_HEADER = BillingSettings.BALANCE_HEADER;
     /** Parameter {@value}: see {@link IdempotencySettings}. */
     public static final String MAX_REQUEST_BYTES = IdempotencySettings.MAX_REQUEST_BYTES;
     /** Parameter {@value}: see {@link IdempotencySettings}. */
@@ -409,6 +412,18 @@ public final class TollgateConfig {
         /** Sets the {@code Retry-After} of {@code 503} responses: at least one second; 5 by default. */
         public Builder ledgerRetryAfter(Duration delay) {
             billing = billing.withLedgerRetryAfter(delay);
+            return this;
+        }
+
+        /**
+         * Sets the response header that carries the account's balance after the charge on paid
+         * responses (opt-in; {@code null} or blank: none, the default).
+         *
+         * @param header a header name, such as {@code Tollgate-Balance}
+         * @return this builder
+         */
+        public Builder balanceHeader(String header) {
+            billing = billing.withBalanceHeader(header);
             return this;
         }
 

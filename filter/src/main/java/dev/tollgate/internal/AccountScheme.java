@@ -107,7 +107,28 @@ final class AccountScheme implements PaymentScheme<Payer, Hold> {
     @Override
     public Committed commit(Hold hold, dev.tollgate.Money actual, RecordedResponse recorded, boolean canReplace) {
         String refusal = reservations.commit(hold, actual, recorded, canReplace);
-        return refusal == null ? Committed.paid() : new Committed.Unknown(refusal);
+        if (refusal != null) {
+            return new Committed.Unknown(refusal);
+        }
+        String header = config.billing().balanceHeader();
+        return header == null || !canReplace ? Committed.paid() : withBalance(header, hold);
+    }
+
+    /**
+     * The opt-in balance header on a charged response, added before the buffered body is sent: the
+     * available balance read after the commit. A failed read costs the header only, never the
+     * response, since the charge has been made.
+     */
+    private Committed withBalance(String header, Hold hold) {
+        try {
+            java.util.Optional<dev.tollgate.spi.Account> a = reservations.ledger().account(hold.account());
+            if (a.isPresent()) {
+                return new Committed.Paid(List.of(Map.entry(header, a.get().balance().amount().toPlainString())));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "Balance after hold {0} not read: {1}", hold.id(), e.toString());
+        }
+        return Committed.paid();
     }
 
     @Override

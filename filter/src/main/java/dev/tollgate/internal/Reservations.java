@@ -69,6 +69,11 @@ final class Reservations implements AutoCloseable {
      * @return {@code null} to deliver the response; else the detail of the 503 that must replace it
      *     (or, when it cannot be replaced, that is logged)
      */
+    /** {@return the ledger} */
+    Ledger ledger() {
+        return ledger;
+    }
+
     String commit(Hold hold, Money actual, RecordedResponse recorded, boolean canReplace) {
         Settlement s;
         if (actual != null && actual.equals(hold.amount())) {

@@ -1,25 +1,43 @@
 package dev.tollgate.sample;
 
 import dev.tollgate.Tollgate;
+import dev.tollgate.ledger.AccountAdministration;
+import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.spi.Account;
+import dev.tollgate.spi.LedgerUnavailableException;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 
 /**
  * {@code GET /api/balance}: not priced, but needs a valid key. Shows the programmatic side of
- * Tollgate: {@link Tollgate#requireAccount} identifies the caller and answers 401 itself.
+ * Tollgate: {@link Tollgate#requireAccount} identifies the caller and answers 401 itself. It is
+ * also the caller's self-service page: its own balance and entitlements, and its most recent
+ * charges ({@value #RECENT} at most, from the last hour's first {@value #SCAN} statement entries)
+ * when the ledger keeps statements ({@link AccountAdministration}), each with when, how much and
+ * what for. Only the caller's own account is ever shown: the key decides which.
  */
 @WebServlet(name = "balance", urlPatterns = "/api/balance")
 public class BalanceServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
+    /** The most charges shown. */
+    static final int RECENT = 10;
+    /** The most statement entries read for them: bounded work per request. */
+    static final int SCAN = 1000;
+    private static final Duration WINDOW = Duration.ofHours(1);
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -38,7 +56,35 @@ public class BalanceServlet extends HttpServlet {
         body.put("balance", account.get().balance().amount());
         body.put("currency", account.get().balance().currency());
         body.put("entitlements", new TreeSet<>(account.get().entitlements()));
+        if (tollgate.get().ledger() instanceof AccountAdministration admin) {
+            body.put("recent", recent(admin, account.get().id()));
+        }
         resp.setHeader("Cache-Control", "no-store");
         Json.write(resp, 200, body);
+    }
+
+    /** The newest charges (commits), newest first; empty when the statement cannot be read now. */
+    private static List<Map<String, Object>> recent(AccountAdministration admin, String account) {
+        Instant now = Instant.now();
+        Deque<Map<String, Object>> newest = new ArrayDeque<>();
+        try {
+            for (LedgerEntry e : admin.statement(account, now.minus(WINDOW), now.plusSeconds(1), SCAN)) {
+                if (e.kind() != LedgerEntry.Kind.COMMIT) {
+                    continue;
+                }
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("at", e.at().toString());
+                m.put("amount", e.heldDelta().negate());
+                m.put("currency", e.currency());
+                m.put("reference", e.reference());
+                newest.addFirst(m);
+                if (newest.size() > RECENT) {
+                    newest.removeLast();
+                }
+            }
+        } catch (LedgerUnavailableException | IllegalArgumentException | IllegalStateException e) {
+            return List.of(); // the balance above is still right; the list is a convenience
+        }
+        return new ArrayList<>(newest);
     }
 }

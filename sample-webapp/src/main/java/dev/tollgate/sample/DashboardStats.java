@@ -69,8 +69,8 @@ final class DashboardStats implements TollgateListener {
         String endpoint;
         String kind;
         if (event instanceof TollgateEvent.Passed p) {
-            if (p.endpoint().startsWith("admin")) {
-                return; // the operator's own pages (admin, admin-metrics, admin-dashboard) are not API traffic
+            if (AdminApplication.isOperatorPage(p.endpoint())) {
+                return; // the operator's own pages (admin API, admin-metrics, admin-dashboard) are not API traffic
             }
             endpoint = p.endpoint();
             kind = "call";

@@ -121,7 +121,7 @@ public class DemoSetup implements ServletContextListener {
         List<TollgateListener> listeners = new java.util.ArrayList<>();
         listeners.add(e -> {
             // The operator pages are not API traffic, and a scrape must not change what it reads.
-            if (!(e instanceof TollgateEvent.Passed p && p.endpoint().startsWith("admin"))) {
+            if (!(e instanceof TollgateEvent.Passed p && AdminApplication.isOperatorPage(p.endpoint()))) {
                 metrics.onEvent(e);
             }
         });

@@ -181,6 +181,15 @@ class DemoApiIT {
             assertEquals(symbol, json(r).get("symbol"));
         }
         assertEquals(before.subtract(new BigDecimal("3")), balance("demo-gold"));
+        // Self-service: the caller's own newest charges, newest first, with its own key.
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> recent = (List<Map<String, Object>>) json(get("/api/balance", "X-API-Key",
+                "demo-gold")).get("recent");
+        assertTrue(recent.size() >= 3, () -> "recent charges: " + recent);
+        for (Map<String, Object> charge : recent.subList(0, 3)) {
+            assertEquals(0, new BigDecimal(charge.get("amount").toString()).compareTo(BigDecimal.ONE), charge::toString);
+            assertTrue(charge.get("at") != null && charge.get("reference") != null, charge::toString);
+        }
         assertProblem(get("/api/quotes/not-a-symbol", "X-API-Key", "demo-gold"), 400, "malformed-request");
         assertEquals(before.subtract(new BigDecimal("3")), balance("demo-gold"), "a 400 charges nothing");
         assertProblem(get("/api/quotes/ACME", "X-API-Key", "demo-empty"), 402, "insufficient-funds");

@@ -165,4 +165,24 @@ class MeteredIT {
         }
         assertEquals(new BigDecimal("40"), balance("metered-idem"), "5 credits twice, not four times");
     }
+
+    /**
+     * The key lifecycle through the sample's admin API (tollgate-admin on the in-memory ledger): a key
+     * issued for an account pays from that account, is shown once, and is listed by its prefix only.
+     */
+    @Test
+    void aKeyIssuedThroughTheAdminApiPaysFromItsAccount() throws Exception {
+        open("keyed-account");
+        HttpResponse<String> issued = send("POST", "/admin/accounts/keyed-account/keys", "{\"name\":\"it\"}",
+                "X-Admin-Key", ADMIN_KEY);
+        assertEquals(201, issued.statusCode(), issued.body());
+        String secret = json(issued).get("secret").toString();
+        assertTrue(secret.startsWith("tg_live_"), secret);
+        HttpResponse<String> balance = get("/api/balance", "X-API-Key", secret);
+        assertEquals(200, balance.statusCode(), balance.body());
+        assertEquals("keyed-account", json(balance).get("account"));
+        HttpResponse<String> list = get("/admin/accounts/keyed-account/keys", "X-Admin-Key", ADMIN_KEY);
+        assertEquals(200, list.statusCode(), list.body());
+        assertTrue(list.body().contains(secret.substring(0, 12)) && !list.body().contains(secret), list.body());
+    }
 }

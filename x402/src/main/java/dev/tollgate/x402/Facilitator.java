@@ -93,12 +93,20 @@ public final class Facilitator {
         for (URI u : bases) {
             if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
                     || u.getHost() == null) {
-                throw new IllegalArgumentException("facilitator URL \"" + u + "\" is not an absolute http(s) URL");
+                throw new IllegalArgumentException("facilitator URL \"" + redact(u) + "\" is not an absolute http(s)"
+                        + " URL");
             }
-            if (u.getRawUserInfo() != null) {
-                // Credentials in a URL end up in logs and messages; headers are never shown.
-                throw new IllegalArgumentException("a facilitator URL must not carry credentials; send them as a"
-                        + " header (tollgate.x402.authHeader.<Name>)");
+            if (u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null) {
+                // Credentials in a URL end up in logs and messages; headers are never shown. A query
+                // would be dropped from every call anyway.
+                throw new IllegalArgumentException("facilitator URL \"" + redact(u) + "\" must not carry credentials,"
+                        + " a query or a fragment; send credentials as a header (tollgate.x402.authHeader.<Name>)");
+            }
+        }
+        for (Map.Entry<String, String> h : authHeaders.entrySet()) {
+            if (h.getValue() == null || !isHeaderValue(h.getValue())) {
+                throw new IllegalArgumentException("the facilitator header " + h.getKey() + " has no valid value"
+                        + " (control characters such as CR or LF)"); // never the value: it is a secret
             }
         }
         this.bases = List.copyOf(bases);
@@ -108,9 +116,53 @@ public final class Facilitator {
                 .build();
     }
 
-    /** {@return the base URLs, for messages} */
+    /** {@return the base URLs, as configured} Not for messages: see {@link #redactedBases()}. */
     public List<URI> bases() {
         return bases;
+    }
+
+    /** {@return the base URLs for messages and logs: scheme, host, port and path only} */
+    public List<String> redactedBases() {
+        return bases.stream().map(Facilitator::redact).toList();
+    }
+
+    /**
+     * {@return a URL for a message or a log: {@code scheme://host[:port]/path}, without credentials,
+     * query or fragment} Anything that is not such a URL becomes {@code "(not a URL)"}.
+     *
+     * @param url the URL
+     */
+    public static String redact(URI url) {
+        if (url == null || url.getScheme() == null || url.getHost() == null) {
+            return "(not a URL)";
+        }
+        String path = url.getRawPath() == null ? "" : url.getRawPath();
+        return url.getScheme() + "://" + url.getHost() + (url.getPort() >= 0 ? ":" + url.getPort() : "")
+                + (path.length() > 200 ? path.substring(0, 200) + "..." : path);
+    }
+
+    /**
+     * {@return {@link #redact(URI)} of a string that may not even be a URL}
+     *
+     * @param url the text
+     */
+    static String redact(String url) {
+        try {
+            return redact(URI.create(url));
+        } catch (IllegalArgumentException e) {
+            return "(not a URL)";
+        }
+    }
+
+    /** {@return whether a header value has only visible ASCII, spaces and tabs} */
+    static boolean isHeaderValue(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c != '\t' && (c < 0x20 || c > 0x7e)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -206,17 +258,17 @@ public final class Facilitator {
                 response = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
             } catch (HttpTimeoutException e) {
                 if (e instanceof java.net.http.HttpConnectTimeoutException) {
-                    last = new FacilitatorException("cannot connect to the facilitator at " + base + " (timeout)", false,
+                    last = new FacilitatorException("cannot connect to the facilitator at " + redact(base) + " (timeout)", false,
                             e);
                     continue;
                 }
-                throw new FacilitatorException("the facilitator at " + base + " did not answer /" + path + " in "
+                throw new FacilitatorException("the facilitator at " + redact(base) + " did not answer /" + path + " in "
                         + requestTimeout.toMillis() + " ms", true, e);
             } catch (ConnectException e) {
-                last = new FacilitatorException("cannot connect to the facilitator at " + base, false, e);
+                last = new FacilitatorException("cannot connect to the facilitator at " + redact(base), false, e);
                 continue;
             } catch (IOException e) {
-                throw new FacilitatorException("the facilitator at " + base + " failed during /" + path + ": "
+                throw new FacilitatorException("the facilitator at " + redact(base) + " failed during /" + path + ": "
                         + e.getClass().getSimpleName(), false, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -233,12 +285,12 @@ public final class Facilitator {
         try (InputStream in = response.body()) {
             bytes = in.readNBytes(MAX_ANSWER_BYTES + 1);
         } catch (IOException e) {
-            throw new FacilitatorException("the facilitator at " + base + " broke off its /" + path + " answer", false,
+            throw new FacilitatorException("the facilitator at " + redact(base) + " broke off its /" + path + " answer", false,
                     e);
         }
         if (response.statusCode() >= 500 || response.statusCode() < 200 || response.statusCode() >= 300
                 && response.statusCode() != 400) {
-            throw new FacilitatorException("the facilitator at " + base + " answered /" + path + " with status "
+            throw new FacilitatorException("the facilitator at " + redact(base) + " answered /" + path + " with status "
                     + response.statusCode(), false, null);
         }
         if (bytes.length > MAX_ANSWER_BYTES) {
@@ -260,6 +312,6 @@ public final class Facilitator {
 
     @Override
     public String toString() {
-        return "facilitator " + bases + (authHeaders.isEmpty() ? "" : " (with authentication headers)");
+        return "facilitator " + redactedBases() + (authHeaders.isEmpty() ? "" : " (with authentication headers)");
     }
 }

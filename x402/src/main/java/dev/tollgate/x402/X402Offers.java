@@ -31,7 +31,7 @@ final class X402Offers {
     }
 
     static Offer offer(X402Route r, Terms terms, String error, X402Settings s) {
-        String url = url(terms.request());
+        String url = url(terms.request(), s);
         JsonObject required = X402Codec.paymentRequired(error == null ? REQUIRED_V2 : error, url, r);
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("header", X402Codec.PAYMENT_SIGNATURE);
@@ -71,11 +71,23 @@ final class X402Offers {
     }
 
     /** The URL clients name the resource by; never used for a decision. */
-    static String url(HttpServletRequest request) {
+    static String url(HttpServletRequest request, X402Settings s) {
         if (request == null) {
-            return "http://localhost/";
+            return (s.resourceBase() != null ? s.resourceBase() : "http://localhost") + "/";
         }
-        StringBuffer url = request.getRequestURL();
+        StringBuilder url = new StringBuilder();
+        if (s.resourceBase() != null) {
+            url.append(s.resourceBase());
+        } else {
+            // The address the connection came in on, never the Host header (which the client writes).
+            String host = request.getLocalAddr();
+            host = host == null || host.isEmpty() ? "localhost"
+                    : host.indexOf(':') >= 0 ? "[" + host.replaceAll("%.*", "") + "]" : host;
+            url.append(request.isSecure() ? "https" : "http").append("://").append(host).append(':')
+                    .append(request.getLocalPort());
+        }
+        String path = request.getRequestURI();
+        url.append(path != null && path.startsWith("/") && path.length() <= 2048 ? path : "/");
         String q = request.getQueryString();
         if (q != null && q.length() <= 2048) {
             url.append('?').append(q);

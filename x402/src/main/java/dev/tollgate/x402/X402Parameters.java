@@ -32,6 +32,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <tr><td>{@value #MAX_TIMEOUT}</td><td>{@code 60}</td><td>seconds a signed payment may take to settle</td></tr>
  *   <tr><td>{@value #PAYMENT_ID_RETENTION}</td><td>{@code 86400}</td><td>seconds a payment-identifier's
  *       response is kept for retries</td></tr>
+ *   <tr><td>{@value #RESOURCE_BASE_URL}</td><td>(the address the request came in on)</td><td>the
+ *       public {@code scheme://host[:port]} of resource URLs in offers, such as
+ *       {@code https://api.example.com}; never taken from the request's {@code Host} header</td></tr>
  *   <tr><td>{@value #ENABLED}</td><td>{@code true}</td><td>{@code false}: x402 is out of service;
  *       endpoints that accept it refuse x402 payments with 503 (and offer other schemes)</td></tr>
  * </table>
@@ -62,6 +65,8 @@ public final class X402Parameters implements ParameterNames {
     public static final String MAX_TIMEOUT = "tollgate.x402.maxTimeoutSeconds";
     /** Parameter: seconds a payment-identifier's response is kept. */
     public static final String PAYMENT_ID_RETENTION = "tollgate.x402.paymentIdRetentionSeconds";
+    /** Parameter: the public base URL of resource URLs in offers. */
+    public static final String RESOURCE_BASE_URL = "tollgate.x402.resourceBaseUrl";
     /** Parameter: whether x402 is in service. */
     public static final String ENABLED = "tollgate.x402.enabled";
 
@@ -88,7 +93,7 @@ public final class X402Parameters implements ParameterNames {
     @Override
     public Set<String> names() {
         return Set.of(FACILITATOR, CONNECT_TIMEOUT, REQUEST_TIMEOUT, NETWORK, ASSET, ASSET_NAME, ASSET_VERSION,
-                ASSET_DECIMALS, PAY_TO, MAX_TIMEOUT, PAYMENT_ID_RETENTION, ENABLED);
+                ASSET_DECIMALS, PAY_TO, MAX_TIMEOUT, PAYMENT_ID_RETENTION, ENABLED, RESOURCE_BASE_URL);
     }
 
     @Override
@@ -130,7 +135,8 @@ public final class X402Parameters implements ParameterNames {
             try {
                 urls.add(URI.create(u.strip()));
             } catch (IllegalArgumentException e) {
-                throw invalid(FACILITATOR, facilitator, "\"" + u.strip() + "\" is not a URL");
+                throw new IllegalArgumentException(FACILITATOR + ": \"" + Facilitator.redact(u.strip())
+                        + "\" is not a URL");
             }
         }
         Map<String, String> headers = new LinkedHashMap<>();
@@ -140,6 +146,10 @@ public final class X402Parameters implements ParameterNames {
                 if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}")) {
                     throw new IllegalArgumentException(k + ": \"" + name + "\" is not a header name");
                 }
+                if (v == null || !Facilitator.isHeaderValue(v)) {
+                    throw new IllegalArgumentException(k + ": the value is not a valid header value (control"
+                            + " characters such as CR or LF)"); // the value is a secret: never in a message
+                }
                 headers.put(name, v); // the value is a secret: never in a message
             }
         });
@@ -148,7 +158,7 @@ public final class X402Parameters implements ParameterNames {
             f = new Facilitator(urls, millis(p, CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT),
                     millis(p, REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT), headers);
         } catch (IllegalArgumentException e) {
-            throw invalid(FACILITATOR, facilitator, e.getMessage());
+            throw new IllegalArgumentException(FACILITATOR + ": " + e.getMessage(), e);
         }
         String network = p.getOrDefault(NETWORK, DEFAULT_NETWORK).strip();
         X402Asset asset = null;
@@ -167,12 +177,18 @@ public final class X402Parameters implements ParameterNames {
         return settings(f, network, asset, p.get(PAY_TO) == null ? null : p.get(PAY_TO).strip(),
                 integer(p, MAX_TIMEOUT, DEFAULT_MAX_TIMEOUT_SECONDS, 1, 86_400),
                 Duration.ofSeconds(integer(p, PAYMENT_ID_RETENTION, (int) DEFAULT_PAYMENT_ID_RETENTION.toSeconds(), 1,
-                        30 * 86_400)), null, clock);
+                        30 * 86_400)), null, clock, p.get(RESOURCE_BASE_URL));
+    }
+
+    /** {@link #settings(Facilitator, String, X402Asset, String, int, Duration, ClaimStore, Clock, String)} without a resource base URL. */
+    static X402Settings settings(Facilitator f, String network, X402Asset asset, String payTo, int maxTimeout,
+                                 Duration retention, ClaimStore store, Clock clock) {
+        return settings(f, network, asset, payTo, maxTimeout, retention, store, clock, null);
     }
 
     /** Checks the defaults every route starts from; shared by the builder and the parameters. */
     static X402Settings settings(Facilitator f, String network, X402Asset asset, String payTo, int maxTimeout,
-                                        Duration retention, ClaimStore store, Clock clock) {
+                                        Duration retention, ClaimStore store, Clock clock, String resourceBase) {
         if (!X402Networks.isValid(network)) {
             throw invalid(NETWORK, network, "not a CAIP-2 EVM network such as eip155:8453");
         }
@@ -188,7 +204,29 @@ public final class X402Parameters implements ParameterNames {
             throw invalid(MAX_TIMEOUT, String.valueOf(maxTimeout), "not 1 to 86400");
         }
         return new X402Settings(f, network, a, payTo, maxTimeout, retention, store, clock, null,
-                ConcurrentHashMap.newKeySet());
+                ConcurrentHashMap.newKeySet(), resourceBase(resourceBase));
+    }
+
+    /** {@return a resource base URL checked and without a trailing slash, or {@code null}} */
+    static String resourceBase(String url) {
+        if (url == null || url.isBlank()) {
+            return null;
+        }
+        URI u;
+        try {
+            u = URI.create(url.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(RESOURCE_BASE_URL + " = \"" + Facilitator.redact(url.strip())
+                    + "\": not a URL");
+        }
+        if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+                || u.getHost() == null || u.getRawUserInfo() != null || u.getRawQuery() != null
+                || u.getRawFragment() != null || !(u.getRawPath() == null || u.getRawPath().isEmpty()
+                || u.getRawPath().equals("/"))) {
+            throw new IllegalArgumentException(RESOURCE_BASE_URL + " = \"" + Facilitator.redact(url.strip())
+                    + "\": not an http(s) scheme://host[:port] without path, query or credentials");
+        }
+        return u.getScheme() + "://" + u.getRawAuthority();
     }
 
     private static Duration millis(Map<String, String> p, String name, Duration fallback) {

@@ -35,11 +35,18 @@ public record X402Payment(int version, JsonObject raw, JsonObject accepted, Stri
     }
 
     /**
-     * {@return the key of the authorization in the replay guard: the payer and the nonce, which the
-     * token contract lets be used once} Lower case, so that checksummed and plain addresses agree.
+     * {@return the key of the authorization in the replay guard} The token contract lets one
+     * authorization (payer, nonce) be used once per token and chain, so the key is made of the
+     * CAIP-2 network (a v1 name is mapped to it), the token address, the payer and the nonce, all
+     * lower case: the same authorization sent as {@code PAYMENT-SIGNATURE} (v2) and as
+     * {@code X-PAYMENT} (v1), or with checksummed and plain addresses, is one claim.
+     *
+     * @param asset the token address the payment is checked against (the endpoint's)
      */
-    public String authorizationKey() {
-        return "auth:" + network + ":" + from.toLowerCase(java.util.Locale.ROOT) + ":"
+    public String authorizationKey(String asset) {
+        String caip2 = version == 1 ? X402Networks.fromV1(network) : network;
+        return "auth:" + (caip2 != null ? caip2 : "v1-" + network) + ":"
+                + asset.toLowerCase(java.util.Locale.ROOT) + ":" + from.toLowerCase(java.util.Locale.ROOT) + ":"
                 + nonce.toLowerCase(java.util.Locale.ROOT);
     }
 }

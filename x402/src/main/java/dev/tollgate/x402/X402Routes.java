@@ -112,6 +112,8 @@ final class X402Routes {
                     || !r.asset().version().equals(text(e, "version"))) {
                 return "requirement_mismatch";
             }
+        } else if (!X402Route.EXACT.equals(text(p.raw(), "scheme"))) {
+            return "unsupported_scheme";
         } else if (!p.network().equals(X402Networks.v1Name(r.network()))) {
             return "unsupported_network";
         }

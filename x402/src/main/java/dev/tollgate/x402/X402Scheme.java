@@ -37,14 +37,18 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li><b>Credential.</b> {@code PAYMENT-SIGNATURE} (v2) or {@code X-PAYMENT} (v1), decoded
  *       strictly by {@link X402Codec}: anything malformed is a {@code 400}.</li>
  *   <li><b>Reserve.</b> Local checks first (the chosen requirement is this endpoint's; recipient,
- *       amount, validity window on the injected clock); then the authorization (payer and nonce) is
+ *       amount, validity window on the injected clock, at least {@code min(maxTimeoutSeconds, 30 s)}
+ *       left); then the authorization (network, token, payer and nonce, whatever the version) is
  *       claimed atomically in the {@link ClaimStore}, so one payment serves one request however many
  *       copies of it arrive at once; then the facilitator's {@code /verify}. A facilitator that
  *       fails or cannot be reached is a {@code 502}, and the claim is released.</li>
  *   <li><b>Commit.</b> {@code /settle} before any byte of the response leaves; the response gets
  *       {@code PAYMENT-RESPONSE} ({@code X-PAYMENT-RESPONSE} for v1) and {@code Cache-Control:
  *       private}. A refusal is a {@code 402} with {@code PAYMENT-RESPONSE {success:false,
- *       errorReason}}. {@code settlement_pending} or a timeout is retried once, then answered
+ *       errorReason}} only when the failure is definite (no transaction named, no earlier attempt
+ *       of unknown outcome). {@code settlement_pending}, a timeout or a 5xx is retried once; an
+ *       outcome still unknown, a failure after such an attempt, a failure naming a transaction, or a
+ *       success that contradicts the payment (network, transaction hash, payer) is answered
  *       {@code 503} with {@code Retry-After}; the claim is kept, so the payment is not served again
  *       while its outcome is unknown.</li>
  *   <li><b>Release.</b> A response that is not billable settles nothing and frees the claim.</li>
@@ -69,8 +73,13 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
     private static final System.Logger LOG = System.getLogger(X402Scheme.class.getName());
     /** Marks the supported kinds as the facilitator's answer (not a kind). */
     private static final String ANSWERED = "answered";
-    /** Authorizations that end sooner than this are refused locally: the facilitator would refuse them. */
-    private static final Duration MIN_VALIDITY = Duration.ofSeconds(6);
+    /**
+     * The longest an authorization is required to stay valid from now (when the endpoint's
+     * {@code maxTimeoutSeconds} is longer): time for the endpoint to run and for {@code /settle}.
+     */
+    static final Duration MIN_VALIDITY = Duration.ofSeconds(30);
+    /** A transaction hash as a settlement names it. */
+    private static final java.util.regex.Pattern TRANSACTION = java.util.regex.Pattern.compile("0x[0-9a-fA-F]{64}");
     /** How far past its timeout a client may date an authorization (clock skew between client and server). */
     private static final Duration MAX_SKEW = Duration.ofMinutes(10);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
@@ -150,7 +159,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
             route(t); // throws, naming the endpoint
         }
         LOG.log(System.Logger.Level.INFO, "x402: {0} endpoint(s) through {1}", context.endpoints().size(),
-                s.facilitator());
+                s.facilitator().redactedBases());
     }
 
     /**
@@ -178,7 +187,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
 
     private static void checkSupported(X402Route r, X402Settings s) {
         if (!s.supported().contains("2:" + X402Route.EXACT + ":" + r.network())) {
-            throw new IllegalStateException(r.resource() + ": the x402 facilitator " + s.facilitator().bases()
+            throw new IllegalStateException(r.resource() + ": the x402 facilitator " + s.facilitator().redactedBases()
                     + " does not support the exact scheme on " + r.network() + " (x402 v2); it supports "
                     + s.supported().stream().filter(k -> !k.equals(ANSWERED)).sorted().toList());
         }
@@ -264,10 +273,13 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
             return new Reserved.Refused<>(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE,
                     "This endpoint's x402 terms are misconfigured; nothing was charged."));
         }
-        String mismatch = X402Routes.mismatch(payment, r, s.clock().instant(), MIN_VALIDITY, MAX_SKEW);
+        Duration minValidity = minValidity(r);
+        String mismatch = X402Routes.mismatch(payment, r, s.clock().instant(), minValidity, MAX_SKEW);
         if (mismatch != null) {
+            String why = mismatch.equals("authorization_expired") ? ": it must stay valid (validBefore) at least "
+                    + minValidity.toSeconds() + " s from now, for the endpoint to run and the payment to settle" : "";
             return declined(terms, r, s, mismatch, "This payment does not match what the endpoint asks for ("
-                    + mismatch + "); pay the requirement offered in " + X402Codec.PAYMENT_REQUIRED + ".");
+                    + mismatch + why + "); pay the requirement offered in " + X402Codec.PAYMENT_REQUIRED + ".");
         }
         if (payment.version() == 1 && !X402Offers.v1Supported(r, s)) {
             return declined(terms, r, s, "unsupported_network", "This endpoint takes v2 payments only ("
@@ -288,7 +300,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
                 return paymentIdTaken(c, payment);
             }
         }
-        String authKey = payment.authorizationKey();
+        String authKey = payment.authorizationKey(r.asset().address());
         ClaimStore.Claim c;
         try {
             c = s.store().claim(authKey, payment.digest(), now, authLapses);
@@ -308,7 +320,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
             };
         }
         JsonObject requirement = payment.version() == 2 ? r.requirement()
-                : r.requirementV1(X402Offers.url(terms.request()));
+                : r.requirementV1(X402Offers.url(terms.request(), s));
         Facilitator.Verification v;
         try {
             v = s.facilitator().verify(payment.version(), payment.raw(), requirement);
@@ -318,6 +330,21 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
             LOG.log(System.Logger.Level.WARNING, "x402 verify for {0} failed: {1}", terms.resource(), e.getMessage());
             return new Reserved.Refused<>(Denial.of(Denial.Kind.PAYMENT_PROVIDER_FAILED, "The x402 facilitator could"
                     + " not check this payment; nothing was charged. Try again later."));
+        } catch (RuntimeException e) {
+            // Nothing moved: free the claims so that the payment can be sent again.
+            releaseQuietly(s, authKey);
+            releaseQuietly(s, pidKey);
+            throw e;
+        }
+        if (v.valid() && v.payer() != null && !v.payer().equalsIgnoreCase(payment.from())) {
+            // The facilitator checked something else than this payment: trust neither answer, and
+            // keep the payment from being used again until its claim lapses.
+            LOG.log(System.Logger.Level.WARNING, "x402 verify for {0} names payer {1}, the payment is from {2};"
+                    + " the payment is held as unknown", terms.resource(), bounded(v.payer()), payment.from());
+            markUnknown(s, authKey, pidKey);
+            return new Reserved.Refused<>(Denial.of(Denial.Kind.LEDGER_UNAVAILABLE, "The x402 facilitator's answer"
+                    + " does not match this payment; nothing was charged. Do not pay again for this call yet.")
+                    .withRetryAfter(RETRY_AFTER));
         }
         if (!v.valid()) {
             releaseQuietly(s, authKey);
@@ -329,6 +356,55 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         Hold hold = new Hold("x402-" + payment.nonce().substring(2, 18), payment.from(), X402Offers.money(r),
                 Instant.ofEpochSecond(payment.validBefore()));
         return new Reserved.Held<>(claim, hold, null, null, pidKey != null);
+    }
+
+    /** {@return how long an authorization must stay valid: the endpoint's timeout, at most {@link #MIN_VALIDITY}} */
+    static Duration minValidity(X402Route r) {
+        return Duration.ofSeconds(Math.min(r.maxTimeoutSeconds(), MIN_VALIDITY.toSeconds()));
+    }
+
+    /** A facilitator's string for a log line: at most 80 printable ASCII characters. */
+    static String bounded(String text) {
+        if (text == null) {
+            return "null";
+        }
+        String t = text.length() > 80 ? text.substring(0, 80) + "..." : text;
+        return t.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
+    private static void markUnknown(X402Settings s, String authKey, String pidKey) {
+        try {
+            s.store().unknown(authKey);
+            if (pidKey != null) {
+                s.store().unknown(pidKey);
+            }
+        } catch (RuntimeException e) {
+            // Still taken: a claim left in progress lapses like an unknown one.
+            LOG.log(System.Logger.Level.WARNING, "x402 could not mark a claim unknown: {0}", e.toString());
+        }
+    }
+
+    private static String authKey(Claim claim) {
+        return claim.payment().authorizationKey(claim.route().asset().address());
+    }
+
+    /**
+     * {@return why a settlement that says it succeeded cannot be trusted, or {@code null}} It must
+     * name the endpoint's network (its v1 name for a v1 payment), a transaction hash, and no payer
+     * other than the payment's.
+     */
+    static String contradiction(Facilitator.Settlement result, X402Payment p, X402Route r) {
+        String expected = p.version() == 1 ? X402Networks.v1Name(r.network()) : r.network();
+        if (result.network() == null || !(result.network().equals(expected) || result.network().equals(r.network()))) {
+            return "it names network " + bounded(result.network()) + ", not " + expected;
+        }
+        if (!TRANSACTION.matcher(result.transaction()).matches()) {
+            return "it names no transaction hash (" + bounded(result.transaction()) + ")";
+        }
+        if (result.payer() != null && !result.payer().equalsIgnoreCase(p.from())) {
+            return "it names payer " + bounded(result.payer()) + ", not " + p.from();
+        }
+        return null;
     }
 
     private Reserved<Claim> paymentIdTaken(ClaimStore.Claim c, X402Payment payment) {
@@ -385,34 +461,39 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
             }
         }
         String responseHeader = p.version() == 2 ? X402Codec.PAYMENT_RESPONSE : X402Codec.X_PAYMENT_RESPONSE;
+        String problem;
         if (result == null) {
-            LOG.log(System.Logger.Level.WARNING, "x402 settlement of {0} for {1} is unknown after a retry: {2}",
-                    p.from(), claim.route().resource(), unknown);
-            try {
-                s.store().unknown(p.authorizationKey());
-                if (claim.paymentIdKey() != null) {
-                    s.store().unknown(claim.paymentIdKey());
-                }
-            } catch (RuntimeException e) {
-                // Still taken: a claim left in progress lapses like an unknown one.
-                LOG.log(System.Logger.Level.WARNING, "x402 could not mark a claim unknown: {0}", e.toString());
-            }
+            problem = unknown + ", twice";
+        } else if (!result.success() && unknown != null) {
+            // The first attempt may have gone through: a refusal of the retry (such as the nonce
+            // being used) says nothing about it.
+            problem = unknown + ", then the retry failed (" + result.errorReason() + ")";
+        } else if (!result.success() && !result.transaction().isEmpty()) {
+            problem = "it failed (" + result.errorReason() + ") but names transaction " + bounded(result.transaction())
+                    + ", which may still be mined";
+        } else if (result.success()) {
+            problem = contradiction(result, p, claim.route());
+        } else {
+            problem = null;
+        }
+        if (problem != null) {
+            LOG.log(System.Logger.Level.WARNING, "x402 settlement of {0} for {1} is unknown: {2}; the payment is held"
+                    + " until its claim lapses", p.from(), claim.route().resource(), problem);
+            markUnknown(s, authKey(claim), claim.paymentIdKey());
             return new Committed.Unknown("The payment was sent for settlement and its outcome is not known yet;"
                     + " do not pay again for this call.");
         }
-        String network = result.network() != null ? result.network() : p.network();
         if (!result.success()) {
-            releaseQuietly(s, p.authorizationKey());
+            releaseQuietly(s, authKey(claim));
             releaseQuietly(s, claim.paymentIdKey());
             String reason = result.errorReason() == null ? "settlement_failed" : result.errorReason();
-            JsonObject answer = X402Codec.settlement(false, reason, result.transaction(), network,
-                    result.payer() != null ? result.payer() : p.from());
+            JsonObject answer = X402Codec.settlement(false, reason, "", p.network(), p.from());
             return new Committed.Declined("The x402 facilitator did not settle this payment (" + reason + ").",
                     List.of(Map.entry(responseHeader, X402Codec.encode(answer))));
         }
         Instant now = s.clock().instant();
         try {
-            s.store().spend(p.authorizationKey(), null,
+            s.store().spend(authKey(claim), null,
                     Instant.ofEpochSecond(p.validBefore()).plus(Duration.ofMinutes(1)));
             if (claim.paymentIdKey() != null) {
                 s.store().spend(claim.paymentIdKey(), recorded, now.plus(s.paymentIdRetention()));
@@ -423,8 +504,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
             LOG.log(System.Logger.Level.WARNING, "x402 paid, but its claim could not be marked spent: {0}",
                     e.toString());
         }
-        JsonObject answer = X402Codec.settlement(true, null, result.transaction(), network,
-                result.payer() != null ? result.payer() : p.from());
+        JsonObject answer = X402Codec.settlement(true, null, result.transaction(), p.network(), p.from());
         return new Committed.Paid(List.of(Map.entry(responseHeader, X402Codec.encode(answer)),
                 Map.entry("Cache-Control", "private")));
     }
@@ -432,7 +512,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
     @Override
     public void release(Claim claim, String why) {
         X402Settings s = settings;
-        releaseQuietly(s, claim.payment().authorizationKey());
+        releaseQuietly(s, authKey(claim));
         releaseQuietly(s, claim.paymentIdKey());
     }
 
@@ -458,6 +538,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         private Duration paymentIdRetention = X402Parameters.DEFAULT_PAYMENT_ID_RETENTION;
         private ClaimStore store;
         private Clock clock;
+        private String resourceBaseUrl;
 
         private Builder() {
         }
@@ -567,6 +648,17 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         }
 
         /**
+         * @param url the public {@code scheme://host[:port]} of resource URLs in offers, such as
+         *     {@code https://api.example.com} (default: the address each request came in on; the
+         *     {@code Host} header is never used)
+         * @return this builder
+         */
+        public Builder resourceBaseUrl(String url) {
+            this.resourceBaseUrl = url;
+            return this;
+        }
+
+        /**
          * {@return the scheme}
          *
          * @throws IllegalArgumentException if a value is missing or invalid
@@ -574,7 +666,7 @@ public final class X402Scheme implements PaymentScheme<X402Payment, X402Scheme.C
         public X402Scheme build() {
             Facilitator f = new Facilitator(facilitators, connectTimeout, requestTimeout, authHeaders);
             X402Settings s = X402Parameters.settings(f, network, asset, payTo, maxTimeoutSeconds, paymentIdRetention,
-                    store, clock);
+                    store, clock, resourceBaseUrl);
             return new X402Scheme(s);
         }
     }

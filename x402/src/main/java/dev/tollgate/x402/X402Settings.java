@@ -22,17 +22,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param clock the clock, or {@code null} until started
  * @param disabledReason why the scheme is out of service, or {@code null}
  * @param supported {@code "<version>:<scheme>:<network>"} kinds the facilitator supports
+ * @param resourceBase the public base URL of resource URLs ({@code scheme://host[:port]}, no
+ *     trailing slash), or {@code null} to use the address the request came in on
  */
 record X402Settings(Facilitator facilitator, String network, X402Asset asset, String payTo, int maxTimeoutSeconds,
                     Duration paymentIdRetention, ClaimStore store, Clock clock, String disabledReason,
-                    Set<String> supported) {
+                    Set<String> supported, String resourceBase) {
 
     private static final System.Logger LOG = System.getLogger(X402Scheme.class.getName());
 
     /** {@return settings of a scheme out of service, for this reason} */
     static X402Settings disabled(String reason) {
         return new X402Settings(null, null, null, null, 60, Duration.ofDays(1), null, Clock.systemUTC(), reason,
-                ConcurrentHashMap.newKeySet());
+                ConcurrentHashMap.newKeySet(), null);
     }
 
     /**
@@ -51,6 +53,6 @@ record X402Settings(Facilitator facilitator, String network, X402Asset asset, St
         }
         return new X402Settings(facilitator, network, asset, payTo, maxTimeoutSeconds, paymentIdRetention,
                 s != null ? s : new MemoryClaimStore(X402Parameters.DEFAULT_MAX_RECORDS),
-                clock != null ? clock : context.clock(), null, supported);
+                clock != null ? clock : context.clock(), null, supported, resourceBase);
     }
 }
