@@ -3,7 +3,6 @@ package dev.tollgate.sample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +12,6 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -34,9 +32,7 @@ class MetricsIT {
 
     static {
         // Hermetic: the in-memory ledger, local limits, and the admin pages on.
-        System.setProperty("TOLLGATE_JDBC_URL", "");
-        System.setProperty("TOLLGATE_ADMIN_KEY", ADMIN_KEY);
-        System.setProperty("TOLLGATE_RATELIMIT_STORE", "");
+        SampleHttp.hermetic(ADMIN_KEY);
     }
 
     @ArquillianResource
@@ -44,15 +40,12 @@ class MetricsIT {
 
     @Deployment(testable = false)
     static WebArchive war() {
-        return ShrinkWrap.createFromZipFile(WebArchive.class,
-                new File(System.getProperty("sample.war", "target/sample-webapp.war")));
+        return SampleHttp.war();
     }
 
     @AfterAll
     static void clear() {
-        System.clearProperty("TOLLGATE_JDBC_URL");
-        System.clearProperty("TOLLGATE_ADMIN_KEY");
-        System.clearProperty("TOLLGATE_RATELIMIT_STORE");
+        SampleHttp.leaveHermetic();
     }
 
     private HttpResponse<String> get(String path, String... headers) throws Exception {

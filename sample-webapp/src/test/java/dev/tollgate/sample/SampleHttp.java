@@ -2,6 +2,7 @@ package dev.tollgate.sample;
 
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
+import java.io.File;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -9,6 +10,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /** HTTP and JSON for the sample's integration tests that talk to one deployed WAR. Thread-safe. */
 final class SampleHttp {
@@ -17,6 +20,30 @@ final class SampleHttp {
     private static final Jsonb JSONB = JsonbBuilder.create();
 
     private SampleHttp() {
+    }
+
+    /**
+     * Makes the next deployment in this JVM hermetic: the in-memory ledger, local limits, and the admin
+     * pages on with {@code adminKey}. Call from the test class's static initializer; undo with
+     * {@link #leaveHermetic()}.
+     */
+    static void hermetic(String adminKey) {
+        System.setProperty("TOLLGATE_JDBC_URL", "");
+        System.setProperty("TOLLGATE_ADMIN_KEY", adminKey);
+        System.setProperty("TOLLGATE_RATELIMIT_STORE", "");
+    }
+
+    /** Clears what {@link #hermetic(String)} set. */
+    static void leaveHermetic() {
+        System.clearProperty("TOLLGATE_JDBC_URL");
+        System.clearProperty("TOLLGATE_ADMIN_KEY");
+        System.clearProperty("TOLLGATE_RATELIMIT_STORE");
+    }
+
+    /** {@return the sample WAR the build made ({@code sample.war}, or {@code target/sample-webapp.war})} */
+    static WebArchive war() {
+        return ShrinkWrap.createFromZipFile(WebArchive.class,
+                new File(System.getProperty("sample.war", "target/sample-webapp.war")));
     }
 
     /**
