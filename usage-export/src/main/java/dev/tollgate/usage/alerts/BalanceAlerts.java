@@ -54,12 +54,12 @@ public final class BalanceAlerts {
     /** The {@code type} of a low-balance alert. */
     public static final String LOW_BALANCE = "dev.tollgate.alert.low-balance";
 
+    private static final System.Logger LOG = System.getLogger(BalanceAlerts.class.getName());
+
     private final WebhookDelivery delivery;
     private final Clock clock;
     private final Money defaultThreshold;
     private final Map<String, Money> thresholds;
-    private static final System.Logger LOG = System.getLogger(BalanceAlerts.class.getName());
-
     private final CrossingStore store;
     private final ThresholdWatch lowBalance;
 
