@@ -17,6 +17,7 @@ import java.util.Objects;
  *   <tr><td>COMMIT</td><td>0</td><td>-a</td></tr>
  *   <tr><td>RELEASE, EXPIRY</td><td>+a</td><td>-a</td></tr>
  *   <tr><td>DEBIT</td><td>-a</td><td>0</td></tr>
+ *   <tr><td>NOTE</td><td>0</td><td>0</td></tr>
  * </table>
  *
  * @param id the entry's sequence number (increasing within a ledger)
@@ -62,6 +63,13 @@ public record LedgerEntry(long id, String account, Kind kind, BigDecimal availab
         /** An operator added money. */
         CREDIT,
         /** An operator took money away (an adjustment). */
-        DEBIT
+        DEBIT,
+        /**
+         * An operator's action that moved no money (opened the account, granted or revoked an
+         * entitlement, issued, imported, revoked or rotated a key), with who did it: the reference
+         * is built by {@link AdminNotes}. Zero deltas; not a charge, a call or revenue, so usage
+         * exports and reports skip it.
+         */
+        NOTE
     }
 }
