@@ -82,10 +82,12 @@ class BalanceAlertsTest {
     @Test
     void alertsOncePerCrossingAndAgainAfterATopUp() {
         assertFalse(alerts.observe("acme", credits("20")));
+        clock.advance(Duration.ofMillis(1)); // at the same instant the reading above wins
         assertTrue(alerts.observe("acme", credits("10")));   // at the threshold: crossed
         assertFalse(alerts.observe("acme", credits("4")));   // still low: no second alert
         assertFalse(alerts.observe("acme", credits("0")));
         assertFalse(alerts.observe("acme", credits("10.000000000000000001"))); // a top-up re-arms
+        clock.advance(Duration.ofMillis(1));
         assertTrue(alerts.observe("acme", credits("9.5")));  // the next fall alerts again
         assertTrue(alerts.observe("vip", credits("49")));    // its own threshold
         assertFalse(alerts.observe("vip", Money.parse("1", "usd"))); // another unit is not watched
