@@ -294,7 +294,7 @@ public final class BalanceAlerts {
         }
 
         /**
-         * @param max the most accounts remembered below their threshold by the default in-memory store
+         * @param max the most accounts remembered (armed or fired) by the default in-memory store
          *     (1,000,000 by default; see {@link CrossingStore#inMemory}); not with {@link #crossingStore}
          * @return this builder
          */
