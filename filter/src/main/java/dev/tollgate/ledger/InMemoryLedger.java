@@ -274,8 +274,9 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
         requireActorOrNone(actor);
         AccountLimits.requireValidEntitlement(entitlement);
         AccountState a = require(id);
-        a.grant(entitlement);
-        note(a, actor, AdminNotes.granted(entitlement));
+        if (a.grant(entitlement)) {
+            note(a, actor, AdminNotes.granted(entitlement));
+        }
     }
 
     @Override
@@ -287,8 +288,9 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
     public void revoke(String id, String entitlement, String actor) {
         requireActorOrNone(actor);
         AccountState a = require(id);
-        a.revoke(entitlement);
-        note(a, actor, AdminNotes.revoked(entitlement));
+        if (a.revoke(entitlement)) {
+            note(a, actor, AdminNotes.revoked(entitlement));
+        }
     }
 
     /** Records an operator's action without money, when there is an operator to name. */
@@ -373,11 +375,17 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
     public ApiKey revokeKey(String keyId, String actor) {
         requireActorOrNone(actor);
         Instant now = now();
-        ApiKey k = keysByHash.compute(requireKeyHash(keyId), (h, old) -> old.revokedAt() != null
-                && !old.revokedAt().isAfter(now) ? old : withRevocation(old, now));
+        boolean[] changed = new boolean[1]; // set inside compute, which runs once and atomically
+        ApiKey k = keysByHash.compute(requireKeyHash(keyId), (h, old) -> {
+            if (old.revokedAt() != null && !old.revokedAt().isAfter(now)) {
+                return old;
+            }
+            changed[0] = true;
+            return withRevocation(old, now);
+        });
         AccountState a = accounts.get(k.accountId());
-        if (a != null) {
-            note(a, actor, AdminNotes.revokedKey(k));
+        if (a != null && changed[0]) {
+            note(a, actor, AdminNotes.revokedKey(k)); // a revocation that changed nothing is not an action
         }
         return k;
     }
@@ -704,19 +712,27 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
             return new Money(available, currency);
         }
 
-        void grant(String entitlement) {
+        /** {@return whether the entitlement was added (false when already held)} */
+        boolean grant(String entitlement) {
             synchronized (this) {
                 Set<String> s = new LinkedHashSet<>(entitlements);
-                s.add(entitlement);
+                if (!s.add(entitlement)) {
+                    return false;
+                }
                 entitlements = Set.copyOf(s);
+                return true;
             }
         }
 
-        void revoke(String entitlement) {
+        /** {@return whether the entitlement was removed (false when not held)} */
+        boolean revoke(String entitlement) {
             synchronized (this) {
                 Set<String> s = new LinkedHashSet<>(entitlements);
-                s.remove(entitlement);
+                if (!s.remove(entitlement)) {
+                    return false;
+                }
                 entitlements = Set.copyOf(s);
+                return true;
             }
         }
 

@@ -228,6 +228,34 @@ public abstract class KeyContract {
         assertEquals(new BigDecimal("5"), admin.account(account).orElseThrow().balance().amount().stripTrailingZeros());
     }
 
+    /**
+     * Review finding: an admin action that changed nothing (granting an entitlement already held,
+     * revoking one never held, revoking a key already revoked) wrote a note as if it had acted, which
+     * misattributes in an append-only statement. Only actions that change state are noted.
+     */
+    @Test
+    void actionsThatChangeNothingAreNotNoted() throws Exception {
+        AccountAdministration admin = (AccountAdministration) keys;
+        String account = "unchanged-" + accounts.incrementAndGet();
+        assertTrue(admin.openAccount(account, Money.credits("1"), Set.of("gold"), "alice"));
+        admin.grant(account, "gold", "mallory");
+        admin.revoke(account, "silver", "mallory");
+        IssuedKey issued = keys.issueKey(account, null, null, true, "alice");
+        ApiKey revoked = keys.revokeKey(issued.key().id(), "bob");
+        assertEquals(revoked.revokedAt(), keys.revokeKey(issued.key().id(), "mallory").revokedAt());
+        admin.revoke(account, "gold", "bob");
+        admin.revoke(account, "gold", "mallory");
+
+        List<String> notes = admin.statement(account, Instant.EPOCH, aboutNow().plus(Duration.ofDays(1)), 100)
+                .stream().filter(e -> e.kind() == LedgerEntry.Kind.NOTE).map(LedgerEntry::reference).toList();
+        String k = issued.key().id() + " (" + issued.key().displayPrefix() + "…)";
+        assertEquals(List.of("[admin:alice] opened the account with entitlements \"gold\"",
+                "[admin:alice] issued key " + k,
+                "[admin:bob] revoked key " + k,
+                "[admin:bob] revoked entitlement \"gold\""), notes);
+        assertEquals(Set.of(), admin.account(account).orElseThrow().entitlements());
+    }
+
     @Test
     void aKeysLastUseIsWrittenCoarsely() throws Exception {
         String account = account();

@@ -96,8 +96,8 @@ final class KeyRows {
                     }
                 }
             }
-            if (k == null) {
-                k = select(c, "id", keyId).orElseThrow(() -> noSuchKey(keyId));
+            if (k == null) { // already revoked: nothing changed, so nothing is noted
+                return select(c, "id", keyId).orElseThrow(() -> noSuchKey(keyId));
             }
             db.note(c, k.accountId(), actor, AdminNotes.revokedKey(k));
             return k;
