@@ -117,7 +117,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
                 b.replayBodyMemory);
         b.accounts.forEach((id, a) -> accounts.put(id, new AccountState(id, a.balance, a.entitlements)));
         accounts.values().forEach(a -> a.log(LedgerEntry.Kind.OPEN, a.balance().amount(), BigDecimal.ZERO, null, null));
-        b.keys.forEach((key, k) -> addKey(k.accountId, key, k.name, null));
+        b.keys.forEach((key, k) -> addKey(k.accountId, key, k.name, null, true));
     }
 
     /** {@return a builder for an empty ledger with default settings} */
@@ -345,7 +345,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
         AccountState a = require(accountId);
         checkKeyTerms(name, expiresAt);
         String secret = KeySecrets.generate(live);
-        ApiKey k = addKey(accountId, secret, name, expiresAt);
+        ApiKey k = addKey(accountId, secret, name, expiresAt, false);
         note(a, actor, AdminNotes.issuedKey(k));
         return new IssuedKey(k, secret);
     }
@@ -361,7 +361,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
         AccountState a = require(accountId);
         KeySecrets.requireImportable(key);
         checkKeyTerms(name, expiresAt);
-        ApiKey k = addKey(accountId, key, name, expiresAt);
+        ApiKey k = addKey(accountId, key, name, expiresAt, true);
         note(a, actor, AdminNotes.importedKey(k));
         return k;
     }
@@ -409,7 +409,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
             throw new IllegalArgumentException("key " + keyId + " is revoked or expired; issue a new one");
         }
         String secret = KeySecrets.generate(live);
-        ApiKey fresh = addKey(old.accountId(), secret, old.name(), old.expiresAt());
+        ApiKey fresh = addKey(old.accountId(), secret, old.name(), old.expiresAt(), false);
         Instant end = now.plus(grace);
         keysByHash.computeIfPresent(hash, (h, k) -> k.revokedAt() != null && !k.revokedAt().isAfter(end)
                 ? k : withRevocation(k, end));
@@ -433,9 +433,11 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
                 .sorted(java.util.Comparator.comparing(ApiKey::createdAt).thenComparing(ApiKey::id)).toList();
     }
 
-    private ApiKey addKey(String accountId, String key, String name, Instant expiresAt) {
+    /** Adds a key; an imported one gets a random id ({@link KeySecrets#importedKeyId}). */
+    private ApiKey addKey(String accountId, String key, String name, Instant expiresAt, boolean imported) {
         String hash = ApiKey.hash(key);
-        ApiKey fresh = new ApiKey(ApiKey.idOf(hash), accountId, hash, KeySecrets.displayPrefix(key), name, now(),
+        String id = imported ? KeySecrets.importedKeyId() : ApiKey.idOf(hash);
+        ApiKey fresh = new ApiKey(id, accountId, hash, KeySecrets.displayPrefix(key), name, now(),
                 null, expiresAt, null);
         if (keysByHash.putIfAbsent(hash, fresh) != null) {
             throw new IllegalArgumentException("this key already belongs to an account");
