@@ -15,7 +15,8 @@ import java.util.Set;
  * <p>The changes without money have a second form that takes the operator's name (an
  * {@linkplain AdminNotes#requireActor actor}) and also records the action as a
  * {@link LedgerEntry.Kind#NOTE} entry, atomically with the change where the ledger can (the
- * built-in ledgers do; PostgreSQL in the same transaction). Their defaults, for ledgers that keep
+ * built-in ledgers do; PostgreSQL in the same transaction). A call that changes nothing (granting an
+ * entitlement already held, revoking one not held) records nothing. Their defaults, for ledgers that keep
  * no such entries, make the change and record nothing; a caller that must keep an audit trail
  * logs as well.
  *

@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * money: {@code [admin:ACTOR] ACTION}, the same shape as the reference of an operator's credit or
  * debit, so a statement reader splits both the same way. Every note is built here, so the built-in
  * ledgers write the same words. A note names a key by its id and display prefix, never by its
- * secret or its hash. Stateless and thread-safe.
+ * secret or its hash; a non-generated key whose id is derived from its hash (imported before
+ * imported keys got {@linkplain KeySecrets#importedKeyId random ids}) by its display prefix only.
+ * Stateless and thread-safe.
  */
 public final class AdminNotes {
 
@@ -113,7 +115,17 @@ public final class AdminNotes {
         return "rotated key " + named(old) + " to " + named(fresh) + ", grace " + grace.toSeconds() + " s";
     }
 
+    /**
+     * A key by id and display prefix; by display prefix only when the id is derived from the hash
+     * of a key that was not generated (imported before imported keys got random ids, or carried over
+     * by the PostgreSQL upgrade): such a key may be guessable, and a note is never deleted.
+     */
     private static String named(ApiKey key) {
+        boolean generated = key.displayPrefix().startsWith(KeySecrets.LIVE_PREFIX)
+                || key.displayPrefix().startsWith(KeySecrets.TEST_PREFIX);
+        if (!generated && key.id().equals(ApiKey.idOf(key.hash()))) {
+            return "(" + key.displayPrefix() + "…)";
+        }
         return key.id() + " (" + key.displayPrefix() + "…)";
     }
 

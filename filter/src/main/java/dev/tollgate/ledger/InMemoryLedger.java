@@ -117,7 +117,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
                 b.replayBodyMemory);
         b.accounts.forEach((id, a) -> accounts.put(id, new AccountState(id, a.balance, a.entitlements)));
         accounts.values().forEach(a -> a.log(LedgerEntry.Kind.OPEN, a.balance().amount(), BigDecimal.ZERO, null, null));
-        b.keys.forEach((key, k) -> addKey(k.accountId, key, k.name, null));
+        b.keys.forEach((key, k) -> addKey(k.accountId, key, k.name, null, true));
     }
 
     /** {@return a builder for an empty ledger with default settings} */
@@ -274,8 +274,9 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
         requireActorOrNone(actor);
         AccountLimits.requireValidEntitlement(entitlement);
         AccountState a = require(id);
-        a.grant(entitlement);
-        note(a, actor, AdminNotes.granted(entitlement));
+        if (a.grant(entitlement)) {
+            note(a, actor, AdminNotes.granted(entitlement));
+        }
     }
 
     @Override
@@ -287,8 +288,9 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
     public void revoke(String id, String entitlement, String actor) {
         requireActorOrNone(actor);
         AccountState a = require(id);
-        a.revoke(entitlement);
-        note(a, actor, AdminNotes.revoked(entitlement));
+        if (a.revoke(entitlement)) {
+            note(a, actor, AdminNotes.revoked(entitlement));
+        }
     }
 
     /** Records an operator's action without money, when there is an operator to name. */
@@ -343,7 +345,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
         AccountState a = require(accountId);
         checkKeyTerms(name, expiresAt);
         String secret = KeySecrets.generate(live);
-        ApiKey k = addKey(accountId, secret, name, expiresAt);
+        ApiKey k = addKey(accountId, secret, name, expiresAt, false);
         note(a, actor, AdminNotes.issuedKey(k));
         return new IssuedKey(k, secret);
     }
@@ -359,7 +361,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
         AccountState a = require(accountId);
         KeySecrets.requireImportable(key);
         checkKeyTerms(name, expiresAt);
-        ApiKey k = addKey(accountId, key, name, expiresAt);
+        ApiKey k = addKey(accountId, key, name, expiresAt, true);
         note(a, actor, AdminNotes.importedKey(k));
         return k;
     }
@@ -373,11 +375,17 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
     public ApiKey revokeKey(String keyId, String actor) {
         requireActorOrNone(actor);
         Instant now = now();
-        ApiKey k = keysByHash.compute(requireKeyHash(keyId), (h, old) -> old.revokedAt() != null
-                && !old.revokedAt().isAfter(now) ? old : withRevocation(old, now));
+        boolean[] changed = new boolean[1]; // set inside compute, which runs once and atomically
+        ApiKey k = keysByHash.compute(requireKeyHash(keyId), (h, old) -> {
+            if (old.revokedAt() != null && !old.revokedAt().isAfter(now)) {
+                return old;
+            }
+            changed[0] = true;
+            return withRevocation(old, now);
+        });
         AccountState a = accounts.get(k.accountId());
-        if (a != null) {
-            note(a, actor, AdminNotes.revokedKey(k));
+        if (a != null && changed[0]) {
+            note(a, actor, AdminNotes.revokedKey(k)); // a revocation that changed nothing is not an action
         }
         return k;
     }
@@ -401,7 +409,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
             throw new IllegalArgumentException("key " + keyId + " is revoked or expired; issue a new one");
         }
         String secret = KeySecrets.generate(live);
-        ApiKey fresh = addKey(old.accountId(), secret, old.name(), old.expiresAt());
+        ApiKey fresh = addKey(old.accountId(), secret, old.name(), old.expiresAt(), false);
         Instant end = now.plus(grace);
         keysByHash.computeIfPresent(hash, (h, k) -> k.revokedAt() != null && !k.revokedAt().isAfter(end)
                 ? k : withRevocation(k, end));
@@ -425,9 +433,11 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
                 .sorted(java.util.Comparator.comparing(ApiKey::createdAt).thenComparing(ApiKey::id)).toList();
     }
 
-    private ApiKey addKey(String accountId, String key, String name, Instant expiresAt) {
+    /** Adds a key; an imported one gets a random id ({@link KeySecrets#importedKeyId}). */
+    private ApiKey addKey(String accountId, String key, String name, Instant expiresAt, boolean imported) {
         String hash = ApiKey.hash(key);
-        ApiKey fresh = new ApiKey(ApiKey.idOf(hash), accountId, hash, KeySecrets.displayPrefix(key), name, now(),
+        String id = imported ? KeySecrets.importedKeyId() : ApiKey.idOf(hash);
+        ApiKey fresh = new ApiKey(id, accountId, hash, KeySecrets.displayPrefix(key), name, now(),
                 null, expiresAt, null);
         if (keysByHash.putIfAbsent(hash, fresh) != null) {
             throw new IllegalArgumentException("this key already belongs to an account");
@@ -704,19 +714,27 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
             return new Money(available, currency);
         }
 
-        void grant(String entitlement) {
+        /** {@return whether the entitlement was added (false when already held)} */
+        boolean grant(String entitlement) {
             synchronized (this) {
                 Set<String> s = new LinkedHashSet<>(entitlements);
-                s.add(entitlement);
+                if (!s.add(entitlement)) {
+                    return false;
+                }
                 entitlements = Set.copyOf(s);
+                return true;
             }
         }
 
-        void revoke(String entitlement) {
+        /** {@return whether the entitlement was removed (false when not held)} */
+        boolean revoke(String entitlement) {
             synchronized (this) {
                 Set<String> s = new LinkedHashSet<>(entitlements);
-                s.remove(entitlement);
+                if (!s.remove(entitlement)) {
+                    return false;
+                }
                 entitlements = Set.copyOf(s);
+                return true;
             }
         }
 

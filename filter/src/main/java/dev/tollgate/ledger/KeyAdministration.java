@@ -18,7 +18,8 @@ import java.util.Optional;
  * {@linkplain AdminNotes#requireActor actor}; {@code null}: none) and also records the action in
  * the account's statement as a {@link LedgerEntry.Kind#NOTE} entry naming the key by id and display
  * prefix, atomically with the change where the ledger can (the built-in ledgers do; PostgreSQL in
- * the same transaction). Their defaults, for ledgers that keep no statement, make the change and
+ * the same transaction). A call that changes nothing (revoking a key already revoked) records
+ * nothing. Their defaults, for ledgers that keep no statement, make the change and
  * record nothing.
  *
  * <p>Bad input (no such account or key, a name too long, an expiry in the past, a negative grace)

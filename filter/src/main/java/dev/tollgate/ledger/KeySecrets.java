@@ -2,12 +2,13 @@ package dev.tollgate.ledger;
 
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HexFormat;
 
 /**
  * Makes API keys: {@code tg_live_} or {@code tg_test_} followed by 32 URL-safe Base64 characters
  * (24 bytes, 192 bits, from {@link SecureRandom}). The fixed prefix lets secret scanners find leaked
  * keys; the test prefix marks keys of test accounts. Also derives the short non-secret display prefix
- * a ledger keeps. Thread-safe.
+ * a ledger keeps, and the random id of an imported key. Thread-safe.
  */
 public final class KeySecrets {
 
@@ -36,6 +37,22 @@ public final class KeySecrets {
         byte[] bytes = new byte[RANDOM_BYTES];
         RANDOM.nextBytes(bytes);
         return (live ? LIVE_PREFIX : TEST_PREFIX) + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /**
+     * {@return a new id for an imported key: {@code key_} and 20 random hex digits (80 bits from
+     * {@link SecureRandom})}
+     *
+     * <p>A generated key's id is {@link dev.tollgate.spi.ApiKey#idOf derived from its hash}, which is
+     * harmless for 192 random bits. An imported key may be guessable, and its id is shown in admin
+     * responses, audit log lines and statement notes that are never deleted; an id derived from its
+     * hash would let anyone who sees it test guesses offline. So an imported key's id is random, of the
+     * same shape.
+     */
+    public static String importedKeyId() {
+        byte[] bytes = new byte[10];
+        RANDOM.nextBytes(bytes);
+        return "key_" + HexFormat.of().formatHex(bytes);
     }
 
     /**

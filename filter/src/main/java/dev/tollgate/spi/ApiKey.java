@@ -23,7 +23,8 @@ import java.util.Objects;
  * keys in SQL and every node computes the same hash without sharing a secret; see
  * {@code docs/keys-and-accounts.md}.
  *
- * @param id the key's own id, not secret ({@code key_} and 20 hex digits of the hash)
+ * @param id the key's own id, not secret: {@code key_} and 20 hex digits, of the hash for a
+ *     generated key ({@link #idOf}), random for an imported one
  * @param accountId the account the key belongs to
  * @param hash the key's hash ({@link #hash(String)})
  * @param displayPrefix the first characters of the key, for people to tell keys apart

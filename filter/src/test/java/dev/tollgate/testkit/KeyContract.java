@@ -122,6 +122,34 @@ public abstract class KeyContract {
         assertEquals(List.of(), keys.keys(b));
     }
 
+    /**
+     * Review finding: an imported key's id was {@code key_} and 20 hex digits of its unsalted hash,
+     * shown in responses, logs and never-deleted notes, an offline-guessing aid for a guessable key.
+     * An imported key's id is random; a generated key's stays derived from its hash.
+     */
+    @Test
+    void anImportedKeysIdIsRandomNotDerivedFromItsHash() throws Exception {
+        AccountAdministration admin = (AccountAdministration) keys;
+        String account = account();
+        ApiKey first = keys.importKey(account, "guessable-1", null, null, "alice");
+        ApiKey second = keys.importKey(account, "guessable-2", null, null);
+        for (ApiKey k : List.of(first, second)) {
+            assertTrue(k.id().matches("key_[0-9a-f]{20}"), k.id());
+            assertNotEquals(ApiKey.idOf(k.hash()), k.id());
+            assertEquals(k.hash(), keys.key(k.id()).orElseThrow().hash());
+            assertEquals(k.id(), lookup.findKey(k.hash()).orElseThrow().id());
+        }
+        assertNotEquals(first.id().substring(4), second.id().substring(4));
+        IssuedKey issued = keys.issueKey(account, null, null, true);
+        assertEquals(ApiKey.idOf(issued.key().hash()), issued.key().id(), "a generated key's id is unchanged");
+        assertNotNull(keys.revokeKey(first.id(), "bob").revokedAt());
+
+        List<String> notes = admin.statement(account, Instant.EPOCH, aboutNow().plus(Duration.ofDays(1)), 100)
+                .stream().filter(e -> e.kind() == LedgerEntry.Kind.NOTE).map(LedgerEntry::reference).toList();
+        assertEquals(List.of("[admin:alice] imported key " + first.id() + " (…)",
+                "[admin:bob] revoked key " + first.id() + " (…)"), notes);
+    }
+
     @Test
     void aKeyWithAnExpiryStopsAtIt() throws Exception {
         String account = account();
@@ -226,6 +254,34 @@ public abstract class KeyContract {
         assertFalse(admin.account(account).orElseThrow().entitlements().contains("bronze"));
         assertEquals(Set.of("silver", "platinum"), admin.account(account).orElseThrow().entitlements());
         assertEquals(new BigDecimal("5"), admin.account(account).orElseThrow().balance().amount().stripTrailingZeros());
+    }
+
+    /**
+     * Review finding: an admin action that changed nothing (granting an entitlement already held,
+     * revoking one never held, revoking a key already revoked) wrote a note as if it had acted, which
+     * misattributes in an append-only statement. Only actions that change state are noted.
+     */
+    @Test
+    void actionsThatChangeNothingAreNotNoted() throws Exception {
+        AccountAdministration admin = (AccountAdministration) keys;
+        String account = "unchanged-" + accounts.incrementAndGet();
+        assertTrue(admin.openAccount(account, Money.credits("1"), Set.of("gold"), "alice"));
+        admin.grant(account, "gold", "mallory");
+        admin.revoke(account, "silver", "mallory");
+        IssuedKey issued = keys.issueKey(account, null, null, true, "alice");
+        ApiKey revoked = keys.revokeKey(issued.key().id(), "bob");
+        assertEquals(revoked.revokedAt(), keys.revokeKey(issued.key().id(), "mallory").revokedAt());
+        admin.revoke(account, "gold", "bob");
+        admin.revoke(account, "gold", "mallory");
+
+        List<String> notes = admin.statement(account, Instant.EPOCH, aboutNow().plus(Duration.ofDays(1)), 100)
+                .stream().filter(e -> e.kind() == LedgerEntry.Kind.NOTE).map(LedgerEntry::reference).toList();
+        String k = issued.key().id() + " (" + issued.key().displayPrefix() + "…)";
+        assertEquals(List.of("[admin:alice] opened the account with entitlements \"gold\"",
+                "[admin:alice] issued key " + k,
+                "[admin:bob] revoked key " + k,
+                "[admin:bob] revoked entitlement \"gold\""), notes);
+        assertEquals(Set.of(), admin.account(account).orElseThrow().entitlements());
     }
 
     @Test

@@ -140,17 +140,19 @@ final class Administration {
         AccountLimits.requireValidEntitlement(entitlement);
         db.inTransaction("grant", c -> {
             requireAccount(c, id);
-            grant(c, id, entitlement);
-            db.note(c, id, actor, AdminNotes.granted(entitlement));
+            if (grant(c, id, entitlement)) { // a grant of an entitlement already held is not noted
+                db.note(c, id, actor, AdminNotes.granted(entitlement));
+            }
             return null;
         });
     }
 
-    private void grant(Connection c, String id, String entitlement) throws SQLException {
+    /** {@return whether the entitlement was added (false when already held)} */
+    private boolean grant(Connection c, String id, String entitlement) throws SQLException {
         try (PreparedStatement ps = db.prepare(c, sql.grant)) {
             ps.setString(1, id);
             ps.setString(2, entitlement);
-            ps.executeUpdate();
+            return ps.executeUpdate() > 0;
         }
     }
 
@@ -160,12 +162,15 @@ final class Administration {
         AccountLimits.requireValidEntitlement(entitlement);
         db.inTransaction("revoke", c -> {
             requireAccount(c, id);
+            int removed;
             try (PreparedStatement ps = db.prepare(c, sql.revoke)) {
                 ps.setString(1, id);
                 ps.setString(2, entitlement);
-                ps.executeUpdate();
+                removed = ps.executeUpdate();
             }
-            db.note(c, id, actor, AdminNotes.revoked(entitlement));
+            if (removed > 0) { // revoking an entitlement not held is not noted
+                db.note(c, id, actor, AdminNotes.revoked(entitlement));
+            }
             return null;
         });
     }

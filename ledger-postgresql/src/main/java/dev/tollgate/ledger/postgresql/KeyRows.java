@@ -65,7 +65,7 @@ final class KeyRows {
         checkTerms(accountId, name);
         String secret = KeySecrets.generate(live);
         return new IssuedKey(db.inTransaction("issueKey", c -> {
-            ApiKey k = insert(c, accountId, secret, name, expiresAt);
+            ApiKey k = insert(c, accountId, secret, name, expiresAt, false);
             db.note(c, accountId, actor, AdminNotes.issuedKey(k));
             return k;
         }), secret);
@@ -76,7 +76,7 @@ final class KeyRows {
         checkTerms(accountId, name);
         KeySecrets.requireImportable(key);
         return db.inTransaction("importKey", c -> {
-            ApiKey k = insert(c, accountId, key, name, expiresAt);
+            ApiKey k = insert(c, accountId, key, name, expiresAt, true);
             db.note(c, accountId, actor, AdminNotes.importedKey(k));
             return k;
         });
@@ -96,8 +96,8 @@ final class KeyRows {
                     }
                 }
             }
-            if (k == null) {
-                k = select(c, "id", keyId).orElseThrow(() -> noSuchKey(keyId));
+            if (k == null) { // already revoked: nothing changed, so nothing is noted
+                return select(c, "id", keyId).orElseThrow(() -> noSuchKey(keyId));
             }
             db.note(c, k.accountId(), actor, AdminNotes.revokedKey(k));
             return k;
@@ -129,7 +129,7 @@ final class KeyRows {
             if (!usable) {
                 throw new IllegalArgumentException("key " + keyId + " is revoked or expired; issue a new one");
             }
-            ApiKey made = insert(c, old.accountId(), secret, old.name(), old.expiresAt());
+            ApiKey made = insert(c, old.accountId(), secret, old.name(), old.expiresAt(), false);
             try (PreparedStatement ps = db.prepare(c, "UPDATE " + keys + " SET revoked_at = now() + ?::interval"
                     + " WHERE id = ? AND (revoked_at IS NULL OR revoked_at > now() + ?::interval)")) {
                 ps.setString(1, LedgerDatabase.interval(grace));
@@ -168,8 +168,9 @@ final class KeyRows {
         });
     }
 
-    private ApiKey insert(Connection c, String accountId, String key, String name, Instant expiresAt)
-            throws SQLException {
+    /** Inserts a key; an imported one gets a random id ({@link KeySecrets#importedKeyId}). */
+    private ApiKey insert(Connection c, String accountId, String key, String name, Instant expiresAt,
+                          boolean imported) throws SQLException {
         requireAccount(c, accountId);
         String hash = ApiKey.hash(key);
         try (PreparedStatement ps = db.prepare(c, "INSERT INTO " + keys + " (hash, id, account_id, display_prefix,"
@@ -177,7 +178,7 @@ final class KeyRows {
                 + " ON CONFLICT DO NOTHING RETURNING " + COLUMNS)) {
             OffsetDateTime expiry = expiresAt == null ? null : OffsetDateTime.ofInstant(expiresAt, ZoneOffset.UTC);
             ps.setString(1, hash);
-            ps.setString(2, ApiKey.idOf(hash));
+            ps.setString(2, imported ? KeySecrets.importedKeyId() : ApiKey.idOf(hash));
             ps.setString(3, accountId);
             ps.setString(4, KeySecrets.displayPrefix(key));
             ps.setString(5, name == null ? "" : name);

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.Money;
+import dev.tollgate.ledger.IssuedKey;
+import dev.tollgate.ledger.KeySecrets;
 import dev.tollgate.ledger.LedgerEntry;
+import dev.tollgate.spi.ApiKey;
 import dev.tollgate.spi.LedgerUnavailableException;
 import dev.tollgate.testing.Postgres;
 import java.io.IOException;
@@ -75,6 +78,32 @@ class PostgresAdminNotesTest {
         // Without an actor nothing is noted, so nothing stands in the way.
         ledger.grant("acme", "gold");
         assertEquals(Set.of("gold"), ledger.account("acme").orElseThrow().entitlements());
+    }
+
+    /**
+     * Review finding: a key imported before imported keys got random ids (or carried over by the
+     * upgrade from the old schema) has {@code key_} and 20 hex digits of its unsalted hash as id; a
+     * note, never deleted, names it by its display prefix only.
+     */
+    @Test
+    void aKeyWithAHashDerivedIdIsNamedInNotesByItsDisplayPrefixOnly() throws Exception {
+        schema = Postgres.uniqueSchema();
+        ledger = PostgresLedger.builder(pool).schema(schema).createSchema(true).sweepInterval(Duration.ZERO).build();
+        ledger.openAccount("acme", Money.credits("5"), Set.of());
+        String shortKey = "demo-gold";
+        String longKey = "legacy-key-0123456789";
+        for (String key : List.of(shortKey, longKey)) {
+            String hash = ApiKey.hash(key);
+            sql("INSERT INTO " + schema + ".keys (hash, id, account_id, display_prefix, name) VALUES ('" + hash
+                    + "', '" + ApiKey.idOf(hash) + "', 'acme', '" + KeySecrets.displayPrefix(key) + "', '')");
+        }
+        ledger.revokeKey(ApiKey.idOf(ApiKey.hash(shortKey)), "alice");
+        IssuedKey fresh = ledger.rotateKey(ApiKey.idOf(ApiKey.hash(longKey)), Duration.ZERO, true, "bob");
+
+        List<String> notes = ledger.statement("acme", Instant.EPOCH, Instant.now().plusSeconds(60), 10).stream()
+                .filter(e -> e.kind() == LedgerEntry.Kind.NOTE).map(LedgerEntry::reference).toList();
+        assertEquals(List.of("[admin:alice] revoked key (…)", "[admin:bob] rotated key (lega…) to " + fresh.key().id()
+                + " (" + fresh.key().displayPrefix() + "…), grace 0 s"), notes);
     }
 
     @Test
