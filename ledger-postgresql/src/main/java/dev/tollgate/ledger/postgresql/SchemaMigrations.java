@@ -24,7 +24,7 @@ final class SchemaMigrations {
     private static final System.Logger LOG = System.getLogger(PostgresLedger.class.getName());
     /** The scripts in order; script {@code n} takes the schema from version {@code n - 1} to {@code n}. */
     private static final List<String> MIGRATIONS = List.of("V1__ledger.sql", "V2__group_commit.sql",
-            "V3__keys.sql", "V4__payment_claims.sql");
+            "V3__keys.sql", "V4__payment_claims.sql", "V5__allowances.sql");
 
     private final LedgerDatabase db;
 
