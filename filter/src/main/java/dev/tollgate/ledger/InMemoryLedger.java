@@ -121,6 +121,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
         accounts.values().forEach(a -> a.log(LedgerEntry.Kind.OPEN, a.balance().amount(), BigDecimal.ZERO, null, null,
                 BigDecimal.ZERO));
         b.keys.forEach((key, k) -> addKey(k.accountId, key, k.name, null));
+        b.allowances.forEach((id, a) -> accounts.get(id).setAllowance(a, null));
     }
 
     /** {@return a builder for an empty ledger with default settings} */
@@ -790,6 +791,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
         private int maxReplayRecords = 1_000_000;
         private final Map<String, Seed> accounts = new LinkedHashMap<>();
         private final Map<String, KeySeed> keys = new LinkedHashMap<>();
+        private final Map<String, Allowance> allowances = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -870,9 +872,33 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
          * @throws IllegalArgumentException if an entry is malformed; the message names the key
          */
         public Builder load(InputStream in) throws IOException {
-            for (Account a : AccountsFile.read(in)) {
+            byte[] file = in.readAllBytes();
+            for (Account a : AccountsFile.read(new java.io.ByteArrayInputStream(file))) {
                 account(a.id(), a.balance(), a.entitlements().toArray(String[]::new));
             }
+            AccountsFile.allowances(new java.io.ByteArrayInputStream(file)).forEach(this::allowance);
+            return this;
+        }
+
+        /**
+         * Gives an account added to this builder a monthly allowance.
+         *
+         * @param accountId an account added with {@link #account}
+         * @param allowance the allowance; credits in the account's unit
+         * @return this builder
+         * @throws IllegalArgumentException if the account is not added or the credits are in another unit
+         * @since issue 12
+         */
+        public Builder allowance(String accountId, Allowance allowance) {
+            Seed seed = accounts.get(accountId);
+            if (seed == null) {
+                throw new IllegalArgumentException("no such account in this builder: " + quoted(accountId));
+            }
+            if (allowance.unit() == Allowance.Unit.CREDITS && !allowance.currency().equals(seed.balance.currency())) {
+                throw new IllegalArgumentException("account " + quoted(accountId) + " is kept in "
+                        + seed.balance.currency() + ", not " + allowance.currency());
+            }
+            allowances.put(accountId, allowance);
             return this;
         }
 

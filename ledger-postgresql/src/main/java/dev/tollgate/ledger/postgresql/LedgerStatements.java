@@ -143,14 +143,13 @@ final class LedgerStatements {
         // exactly that; the guard on the reserved amount refuses a hold the ledger did not issue.
         // With an allowance (version 5) the rest goes back to the balance part first, then to the
         // allowance part (a call stays used); the hold row keeps what each part charged.
-        String commitPartCte = "WITH p AS (SELECT CAST(? AS bigint) AS id, CAST(? AS numeric) AS reserved,"
-                + " CAST(? AS numeric) AS rest),"
-                + " c AS (UPDATE " + s + ".holds x SET state = 'committed', settled_at = now(),"
+        String commitPartCte = "WITH c AS (UPDATE " + s + ".holds x SET state = 'committed', settled_at = now(),"
                 + " amount = o.amount - least(p.rest, o.amount),"
                 + " allowance_amount = o.allowance_amount - (p.rest - least(p.rest, o.amount)),"
                 + " allowance_units = CASE WHEN o.allowance_unit = 'credits'"
                 + " THEN o.allowance_units - (p.rest - least(p.rest, o.amount)) ELSE o.allowance_units END"
-                + " FROM p JOIN " + s + ".holds o ON o.id = p.id"
+                + " FROM (SELECT CAST(? AS bigint) AS id, CAST(? AS numeric) AS reserved, CAST(? AS numeric) AS rest) p"
+                + " JOIN " + s + ".holds o ON o.id = p.id"
                 + " WHERE x.id = p.id AND x.state = 'open' AND x.expires_at > now()"
                 + " AND o.amount + o.allowance_amount = p.reserved"
                 + " RETURNING x.id, x.account_id, x.resource, x.amount AS charged,"

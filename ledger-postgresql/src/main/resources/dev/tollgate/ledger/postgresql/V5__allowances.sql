@@ -184,7 +184,7 @@ DECLARE
     got_id bigint[];
     b numeric;
     c text;
-    d record;
+    dr record;
 BEGIN
     IF n = 0 THEN
         RETURN;
@@ -283,15 +283,15 @@ BEGIN
                     cur[i] := c;
                 END IF;
             ELSE
-                SELECT * INTO d FROM ${schema}.debit_account(p_account[i], p_amount[i], p_currency[i], p_entitlement[i]);
-                IF d.o_balance IS NOT NULL THEN
+                SELECT * INTO dr FROM ${schema}.debit_account(p_account[i], p_amount[i], p_currency[i], p_entitlement[i]);
+                IF dr.o_balance IS NOT NULL THEN
                     ok[i] := true;
-                    bal[i] := d.o_balance;
-                    cur[i] := d.o_currency;
-                    cov[i] := d.o_cover;
-                    uni[i] := d.o_units;
-                    aunit[i] := d.o_unit;
-                    per[i] := d.o_period;
+                    bal[i] := dr.o_balance;
+                    cur[i] := dr.o_currency;
+                    cov[i] := dr.o_cover;
+                    uni[i] := dr.o_units;
+                    aunit[i] := dr.o_unit;
+                    per[i] := dr.o_period;
                 END IF;
             END IF;
         END LOOP;
