@@ -186,12 +186,15 @@ public abstract class AllowanceContract {
         Hold h = hold("5");
         same("0", state().remaining());
         startNextPeriod();
-        assertEquals(Settlement.RELEASED, ledger.release(h));
-        same("10", balance());
         same("0", state().used());
         same("2", state().remaining());
+        hold("5"); // the new period's first call
+        assertEquals(Settlement.RELEASED, ledger.release(h)); // the old period's call is not given to the new one
+        same("10", balance());
+        same("1", state().used());
+        LedgerEntry release = entries(LedgerEntry.Kind.RELEASE).get(0);
+        same("0", release.allowanceDelta());
         // the new period has exactly its own two calls, not three
-        hold("5");
         hold("5");
         hold("5");
         same("5", balance());
