@@ -72,8 +72,12 @@ class PostgresAllowanceTest extends AllowanceContract {
     }
 
     private PostgresLedger node(boolean create) {
+        return node(create, true);
+    }
+
+    private PostgresLedger node(boolean create, boolean groupCommit) {
         PostgresLedger l = PostgresLedger.builder(pool).schema(schema).createSchema(create).sweepInterval(Duration.ZERO)
-                .holdTimeout(Duration.ofMinutes(10)).build();
+                .holdTimeout(Duration.ofMinutes(10)).groupCommit(groupCommit).build();
         ledgers.add(l);
         return l;
     }
@@ -107,8 +111,16 @@ class PostgresAllowanceTest extends AllowanceContract {
 
     @Test
     void twoNodesCrossingABoundaryTogetherResetOnceAndSpendAtMostTheLimit() throws Exception {
-        PostgresLedger a = ledgers.get(0);
-        PostgresLedger b = node(false);
+        crossTheBoundaryOnTwoNodes(ledgers.get(0), node(false));
+    }
+
+    /** The same without group commit: every reserve is a statement of its own, racing the other node's. */
+    @Test
+    void twoNodesWithoutGroupCommitCrossingABoundaryResetOnceAndSpendAtMostTheLimit() throws Exception {
+        crossTheBoundaryOnTwoNodes(node(false, false), node(false, false));
+    }
+
+    private void crossTheBoundaryOnTwoNodes(PostgresLedger a, PostgresLedger b) throws Exception {
         a.openAccount("acct_plan", Money.credits("1000"), Set.of());
         a.setAllowance("acct_plan", Allowance.calls("starter", 5, 1), null);
         // The last period was used up; the period boundary has passed since.
