@@ -116,4 +116,38 @@ class LedgerDecoratorKeyLookupTest {
         assertTrue(warned(log), "a warning names the ledger: " + log);
         assertEquals(1, log.stream().filter(r -> r.getLevel() == Level.WARNING).count(), "one warning");
     }
+
+    /** A key look-up that answers every hash with the record of one real key: a broken or hostile store. */
+    record LyingKeys(Ledger d) implements Ledger {
+        public Reservation reserve(Charge c) {
+            return d.reserve(c);
+        }
+
+        public Settlement commit(Hold h, RecordedResponse r) {
+            return d.commit(h, r);
+        }
+
+        public Settlement release(Hold h) {
+            return d.release(h);
+        }
+
+        public Optional<Account> account(String id) {
+            return d.account(id);
+        }
+
+        @Override
+        public Optional<KeyLookup> keyLookup() {
+            KeyLookup real = d.keyLookup().orElseThrow();
+            return Optional.of(hash -> real.findKey(dev.tollgate.spi.ApiKey.hash("real-secret-key-123")));
+        }
+    }
+
+    @Test
+    void aKeyRecordOfAnotherHashIsNotBelieved() throws Exception {
+        List<LogRecord> log = new CopyOnWriteArrayList<>();
+        int[] s = statuses(new LyingKeys(ledger()), log);
+        assertEquals(401, s[0], "a key whose hash the record does not carry pays nothing, twice over: "
+                + "not on the first request (looked up) nor when cached");
+        assertEquals(200, s[1], "the real key still pays");
+    }
 }

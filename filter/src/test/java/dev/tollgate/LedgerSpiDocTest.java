@@ -21,6 +21,8 @@ class LedgerSpiDocTest {
     private static final Path EXAMPLE = Path.of("src/test/java/dev/tollgate/ledger/example/CustomerAccountsBalances.java");
     private static final Path EXAMPLE_TEST =
             Path.of("src/test/java/dev/tollgate/ledger/example/CustomerAccountsContractTest.java");
+    private static final Path KEYS_EXAMPLE = Path.of("src/test/java/dev/tollgate/ledger/example/CustomerKeys.java");
+    private static final Path KEYS_TEST = Path.of("src/test/java/dev/tollgate/ledger/example/CustomerKeysTest.java");
 
     @Test
     void theWorkedExampleOnThePageIsTheCompiledFile() throws IOException {
@@ -38,6 +40,20 @@ class LedgerSpiDocTest {
         assertEquals(1, wiring.lines().count(), wiring);
         assertTrue(Files.readString(EXAMPLE_TEST).contains("        " + wiring.strip() + "\n"),
                 "CustomerAccountsContractTest runs the page's line: " + wiring);
+    }
+
+    @Test
+    void theHashedKeysExampleOnThePageIsTheCompiledFileAndItsWiringTheTestedLine() throws IOException {
+        List<String> blocks = javaBlocks(Files.readString(ROOT.resolve("docs/ledger-spi.md")));
+        String example = Files.readString(KEYS_EXAMPLE);
+        assertTrue(blocks.contains(example), "docs/ledger-spi.md must show " + KEYS_EXAMPLE + " verbatim");
+        assertTrue(example.lines().count() < 80, "the key example stays under 80 lines: " + example.lines().count());
+        String wiring = blocks.stream().filter(b -> b.startsWith("Ledger ledger = BalanceLedger")
+                && b.contains(".keyLookup(")).findFirst()
+                .orElseThrow(() -> new AssertionError("the page shows how to give a BalanceLedger its keys"));
+        assertEquals(1, wiring.lines().count(), wiring);
+        assertTrue(Files.readString(KEYS_TEST).contains("        " + wiring.strip() + "\n"),
+                "CustomerKeysTest runs the page's line: " + wiring);
     }
 
     /** The bodies of the page's fenced {@code java} blocks. */

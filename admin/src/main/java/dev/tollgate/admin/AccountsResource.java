@@ -3,6 +3,7 @@ package dev.tollgate.admin;
 import dev.tollgate.Money;
 import dev.tollgate.ledger.AccountAdministration;
 import dev.tollgate.ledger.AccountLimits;
+import dev.tollgate.ledger.AdminNotes;
 import dev.tollgate.ledger.AllowanceAdministration;
 import dev.tollgate.spi.Allowance;
 import dev.tollgate.ledger.IssuedKey;
@@ -43,8 +44,11 @@ import java.util.regex.Pattern;
 
 /**
  * Accounts: open, read, credit, debit, grant and revoke entitlements, set and remove the monthly
- * allowance, statements. Every credit, debit and allowance change is recorded in the statement with the admin credential's name as its actor (see
- * {@link #reference}). Paths are relative to where the admin API is mounted.
+ * allowance, statements. Every credit, debit and allowance change is recorded in the statement with the
+ * admin credential's name as its actor (see {@link #reference}); every other change (opening,
+ * entitlements, keys) as a {@code note} entry with its actor and action, written by the ledger with the
+ * change ({@link AdminNotes}), and on the {@code dev.tollgate.admin.audit} logger for ledgers that keep
+ * no notes. Paths are relative to where the admin API is mounted.
  */
 @Path("accounts")
 public final class AccountsResource {
@@ -109,12 +113,12 @@ public final class AccountsResource {
             keys = k;
             KeySecrets.requireImportable(key); // before the account is opened
         }
-        if (!admin.openAccount(id, balance, entitlements)) {
+        if (!admin.openAccount(id, balance, entitlements, actor(security))) {
             throw AdminProblem.conflict("account exists: " + Problems.quote(id));
         }
         KeyViews.audit(actor(security), "opened", Problems.quote(id));
         if (keys != null) {
-            ApiKey imported = keys.importKey(id, key, actor(security), null);
+            ApiKey imported = keys.importKey(id, key, actor(security), null, actor(security));
             KeyViews.audit(actor(security), "imported key " + imported.id() + " for", Problems.quote(id));
         }
         return Response.created(uri.getAbsolutePathBuilder().segment(id).build())
@@ -307,7 +311,7 @@ public final class AccountsResource {
                           @Context SecurityContext security) {
         AccountAdministration admin = administration();
         find(admin, id);
-        admin.grant(id, AccountLimits.requireValidEntitlement(name));
+        admin.grant(id, AccountLimits.requireValidEntitlement(name), actor(security));
         KeyViews.audit(actor(security), "granted " + Problems.quote(name) + " to", Problems.quote(id));
         return ok(view(find(admin, id)));
     }
@@ -326,7 +330,7 @@ public final class AccountsResource {
                            @Context SecurityContext security) {
         AccountAdministration admin = administration();
         find(admin, id);
-        admin.revoke(id, AccountLimits.requireValidEntitlement(name));
+        admin.revoke(id, AccountLimits.requireValidEntitlement(name), actor(security));
         KeyViews.audit(actor(security), "revoked " + Problems.quote(name) + " from", Problems.quote(id));
         return ok(view(find(admin, id)));
     }
@@ -377,7 +381,7 @@ public final class AccountsResource {
         if (expiresAt != null && !expiresAt.isAfter(now)) {
             throw AdminProblem.badRequest("\"expiresAt\" must be in the future.");
         }
-        IssuedKey k = keys.issueKey(id, KeyViews.name(b), expiresAt, KeyViews.live(b));
+        IssuedKey k = keys.issueKey(id, KeyViews.name(b), expiresAt, KeyViews.live(b), actor(security));
         KeyViews.audit(actor(security), "issued key " + k.key().id() + " for", Problems.quote(id));
         return Response.created(uri.getBaseUriBuilder().path("keys").segment(k.key().id()).build())
                 .type(Problems.JSON).header("Cache-Control", "no-store")
@@ -391,7 +395,8 @@ public final class AccountsResource {
      * @param from the first instant included (ISO-8601; default the epoch)
      * @param to the first instant excluded (default a second from now)
      * @param limit the most entries (1 to 10,000; default {@value #DEFAULT_LIMIT})
-     * @return the entries, each with its actor when an admin made it
+     * @return the entries, each with its actor when an admin made it, and for {@code note} entries
+     *     the action
      */
     @GET
     @Path("{id}/statement")
@@ -414,7 +419,11 @@ public final class AccountsResource {
                 m.put("allowance", e.allowanceDelta());
             }
             Matcher a = e.reference() == null ? null : ACTOR.matcher(e.reference());
-            if (a != null && a.matches()) {
+            if (a != null && a.matches() && e.kind() == LedgerEntry.Kind.NOTE) {
+                m.put("actor", a.group(1));
+                m.put("action", a.group(2));
+                m.put("reference", null);
+            } else if (a != null && a.matches()) {
                 m.put("actor", a.group(1));
                 m.put("reference", a.group(2));
             } else {

@@ -125,7 +125,10 @@ final class KeyViews {
         throw new AdminProblem(501, "Not Implemented", null, "This ledger does not keep keys apart from accounts.");
     }
 
-    /** One line per admin change that has no statement entry of its own; never a secret. */
+    /**
+     * One line per admin change without money, also when the ledger records it as a {@code note}
+     * entry (a custom ledger may not: the SPI's defaults record nothing); never a secret.
+     */
     static void audit(String actor, String action, String target) {
         AUDIT.log(System.Logger.Level.INFO, "admin {0} {1} {2}", actor, action, target);
     }

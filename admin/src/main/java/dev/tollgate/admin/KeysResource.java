@@ -67,7 +67,7 @@ public final class KeysResource {
     public Response revoke(@PathParam("keyId") String keyId, @Context SecurityContext security) {
         KeyAdministration keys = keys();
         keys.key(KeyViews.keyId(keyId)).orElseThrow(() -> AdminProblem.notFound("no such key"));
-        ApiKey k = keys.revokeKey(keyId);
+        ApiKey k = keys.revokeKey(keyId, AccountsResource.actor(security));
         KeyViews.audit(AccountsResource.actor(security), "revoked key", keyId);
         return AccountsResource.ok(KeyViews.view(k, clock.instant()));
     }
@@ -90,7 +90,7 @@ public final class KeysResource {
         KeyAdministration keys = keys();
         keys.key(KeyViews.keyId(keyId)).orElseThrow(() -> AdminProblem.notFound("no such key"));
         Map<String, Object> b = JsonBody.read(body);
-        IssuedKey k = keys.rotateKey(keyId, KeyViews.grace(b), KeyViews.live(b));
+        IssuedKey k = keys.rotateKey(keyId, KeyViews.grace(b), KeyViews.live(b), AccountsResource.actor(security));
         KeyViews.audit(AccountsResource.actor(security), "rotated key " + keyId + " to", k.key().id());
         return Response.created(uri.getBaseUriBuilder().path("keys").segment(k.key().id()).build())
                 .type(Problems.JSON).header("Cache-Control", "no-store")

@@ -178,6 +178,43 @@ class AdminApiTest {
         problem(call("PUT", "/accounts/nobody/entitlements/x", null, RW), 404);
     }
 
+    /** Issue 12: every admin action, not only money, is in the statement with who did it. */
+    @Test
+    void everyActionWithoutMoneyIsANoteWithItsActorAndAction() throws Exception {
+        assertEquals(201, call("POST", "/accounts", "{\"id\":\"acme\",\"balance\":\"3\",\"entitlements\":[\"gold\"]}",
+                RW).statusCode());
+        assertEquals(200, call("PUT", "/accounts/acme/entitlements/silver", null, RW).statusCode());
+        assertEquals(200, call("DELETE", "/accounts/acme/entitlements/gold", null, RW).statusCode());
+        HttpResponse<String> issued = call("POST", "/accounts/acme/keys", "{}", RW);
+        assertEquals(201, issued.statusCode(), issued.body());
+        String keyId = json(issued).getString("id");
+        String secret = json(issued).getString("secret");
+        HttpResponse<String> rotated = call("POST", "/keys/" + keyId + "/rotate", "{\"graceSeconds\":60}", RW);
+        assertEquals(201, rotated.statusCode(), rotated.body());
+        assertEquals(200, call("POST", "/keys/" + json(rotated).getString("id") + "/revoke", null, RW).statusCode());
+
+        HttpResponse<String> r = call("GET", "/accounts/acme/statement", null, RO);
+        assertEquals(200, r.statusCode(), r.body());
+        List<String> lines = new ArrayList<>();
+        for (JsonObject e : json(r).getJsonArray("entries").getValuesAs(JsonObject.class)) {
+            if (e.getString("kind").equals("note")) {
+                assertEquals(0, e.getJsonNumber("available").bigDecimalValue().signum());
+                assertEquals(0, e.getJsonNumber("held").bigDecimalValue().signum());
+                assertEquals("credits", e.getString("currency"));
+                assertTrue(e.isNull("reference"), e.toString());
+                lines.add(e.getString("actor") + ": " + e.getString("action").replaceAll("key_[0-9a-f]+ \\([^)]*\\)", "KEY"));
+            } else {
+                lines.add(e.getString("kind"));
+            }
+        }
+        assertEquals(List.of("open", "ops: opened the account with entitlements \"gold\"",
+                "ops: granted entitlement \"silver\"", "ops: revoked entitlement \"gold\"", "ops: issued key KEY",
+                "ops: rotated key KEY to KEY, grace 60 s", "ops: revoked key KEY"), lines);
+        assertFalse(r.body().contains(secret), "never a key's secret");
+        assertFalse(r.body().contains(json(rotated).getString("secret")), "never a key's secret");
+        assertFalse(r.body().contains(dev.tollgate.spi.ApiKey.hash(secret)), "never a key's hash");
+    }
+
     @Test
     void everyCreditAndDebitIsInTheStatementWithItsActor() throws Exception {
         credentials = List.of(AdminCredential.of("ops", AdminRole.READ_WRITE, RW),

@@ -9,6 +9,7 @@ import dev.tollgate.annotations.StoreFailure;
 import java.lang.annotation.Annotation;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,14 +55,18 @@ public final class PathPolicies {
     private final Map<String, Entry> prefix; // "/files/*" stored as "/files"; "/*" as ""
     private final Map<String, Entry> extension; // "*.pdf" stored as "pdf"
     private final Entry fallback; // "/"
+    private final boolean empty;
+    private final boolean hasPaths;
 
     private PathPolicies(Map<String, Entry> byServlet, Map<String, Entry> exact, Map<String, Entry> prefix,
                          Map<String, Entry> extension, Entry fallback) {
-        this.byServlet = Map.copyOf(byServlet);
-        this.exact = Map.copyOf(exact);
-        this.prefix = Map.copyOf(prefix);
-        this.extension = Map.copyOf(extension);
+        this.byServlet = copy(byServlet);
+        this.exact = copy(exact);
+        this.prefix = copy(prefix);
+        this.extension = copy(extension);
         this.fallback = fallback;
+        this.hasPaths = !exact.isEmpty() || !prefix.isEmpty() || !extension.isEmpty() || fallback != null;
+        this.empty = byServlet.isEmpty() && !hasPaths;
     }
 
     /** One configured policy: its policies by HTTP method. */
@@ -85,12 +90,17 @@ public final class PathPolicies {
 
     /** {@return whether no policy is configured} */
     public boolean isEmpty() {
-        return byServlet.isEmpty() && exact.isEmpty() && prefix.isEmpty() && extension.isEmpty() && fallback == null;
+        return empty;
     }
 
     /** {@return whether any policy matches URL patterns, so lookups need the request's path} */
     public boolean hasPaths() {
-        return !exact.isEmpty() || !prefix.isEmpty() || !extension.isEmpty() || fallback != null;
+        return hasPaths;
+    }
+
+    /** An unmodifiable {@link HashMap} copy: probed per request, cheaper than {@code Map.copyOf}'s. */
+    private static <V> Map<String, V> copy(Map<String, V> map) {
+        return map.isEmpty() ? Map.of() : Collections.unmodifiableMap(new HashMap<>(map));
     }
 
     /**

@@ -78,7 +78,7 @@ final class PayerIdentification {
     /** The ledger's keys, or {@code null} when the credential is the account id. */
     private final KeyLookup keyLookup;
     /** The ledger's answer per key hash: the key, or empty for no such key. */
-    private final Cache<String, Optional<ApiKey>> keysByHash;
+    private final Cache<KeyHash, Optional<ApiKey>> keysByHash;
     private final Reservations reservations;
     /** Credentials the ledger confirmed within the last minute, with their entitlements when known. */
     private final Cache<String, Known> knownPayers;
@@ -93,7 +93,7 @@ final class PayerIdentification {
      * whose {@value KeyLookup#CACHE_SECONDS} s answer ran out: such a key arrives as a
      * {@link #PENDING} marker, not its account id, and is vouched for by its hash.
      */
-    private final Cache<String, Boolean> vouchedHashes;
+    private final Cache<KeyHash, Boolean> vouchedHashes;
     /**
      * Credentials the ledger said it does not know, for a few seconds: a key repeated is answered
      * {@code 401} again with no look-up and no budget spent. Short, so a new account works soon.
@@ -114,15 +114,16 @@ final class PayerIdentification {
         }
         this.reservations = reservations;
         Ticker ticker = config.clock() == null ? Ticker.systemTicker() : () -> config.clock().millis() * 1_000_000L;
-        this.knownPayers = Caffeine.newBuilder().ticker(ticker)
+        // Cache upkeep on the calling thread, as in RateLimiter: no pool thread woken per few reads.
+        this.knownPayers = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
                 .maximumSize(100_000).expireAfterWrite(KNOWN_FOR).build();
-        this.vouchedPayers = Caffeine.newBuilder().ticker(ticker)
+        this.vouchedPayers = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
                 .maximumSize(100_000).expireAfterAccess(VOUCHED_FOR).build();
-        this.vouchedHashes = Caffeine.newBuilder().ticker(ticker)
+        this.vouchedHashes = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
                 .maximumSize(100_000).expireAfterAccess(VOUCHED_FOR).build();
-        this.unknownPayers = Caffeine.newBuilder().ticker(ticker)
+        this.unknownPayers = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
                 .maximumSize(10_000).expireAfterWrite(UNKNOWN_KEY_MEMORY).build();
-        this.keysByHash = Caffeine.newBuilder().ticker(ticker)
+        this.keysByHash = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
                 .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(KeyLookup.CACHE_SECONDS)).build();
     }
 
@@ -137,9 +138,10 @@ final class PayerIdentification {
         if (payer == null || keyLookup == null || !needsConfirmation(payer)) {
             return payer;
         }
-        String hash = ApiKey.hash(payer.accountId());
+        KeyHash hash = KeyHash.of(payer.accountId());
         Optional<ApiKey> cached = keysByHash.getIfPresent(hash);
-        return cached == null ? new Payer(PENDING + hash, payer.source()) : payerOf(cached, hash, payer.source());
+        return cached == null ? new Payer(PENDING + hash.hex(), payer.source())
+                : payerOf(cached, hash, payer.source());
     }
 
     /**
@@ -156,14 +158,18 @@ final class PayerIdentification {
         if (keyLookup == null || id.charAt(0) != PENDING) {
             return payer;
         }
-        String hash = id.substring(1);
+        String hex = id.substring(1);
+        KeyHash hash = KeyHash.parse(hex);
+        if (hash == null) {
+            return new Payer(REFUSED + hex, payer.source()); // not a marker resolve() made
+        }
         Optional<ApiKey> key = keysByHash.getIfPresent(hash); // looked up by an earlier step of this request
         if (key == null) {
-            key = keyLookup.findKey(hash);
-            if (key == null) {
-                key = Optional.empty();
+            key = keyLookup.findKey(hex);
+            if (key == null || key.isPresent() && !hash.matches(key.get().hash())) {
+                key = Optional.empty(); // a ledger that answers with another key's record is not believed
             }
-            keysByHash.put(hash, key);
+            keysByHash.put(hash, key); // so a cached key is always this hash's: no comparison per request
         }
         Payer found = payerOf(key, hash, payer.source());
         if (found.accountId().charAt(0) == REFUSED) {
@@ -174,12 +180,12 @@ final class PayerIdentification {
         return found;
     }
 
-    private Payer payerOf(Optional<ApiKey> key, String hash, Payer.Source source) {
+    private Payer payerOf(Optional<ApiKey> key, KeyHash hash, Payer.Source source) {
         Instant now = config.clock() == null ? Instant.now() : config.clock().instant();
-        if (key.isPresent() && key.get().usableAt(now) && hash.equals(key.get().hash())) {
+        if (key.isPresent() && key.get().usableAt(now)) {
             return new Payer(key.get().accountId(), source);
         }
-        return new Payer(REFUSED + hash, source);
+        return new Payer(REFUSED + hash.hex(), source);
     }
 
     /** Keys and tokens need the ledger's confirmation; container principals are authenticated already. */
@@ -201,7 +207,8 @@ final class PayerIdentification {
     boolean vouched(Payer payer) {
         String id = payer.accountId();
         if (keyLookup != null && id.charAt(0) == PENDING) {
-            return vouchedHashes.getIfPresent(id.substring(1)) != null;
+            KeyHash hash = KeyHash.parse(id.substring(1));
+            return hash != null && vouchedHashes.getIfPresent(hash) != null;
         }
         return vouchedPayers.getIfPresent(id) != null;
     }

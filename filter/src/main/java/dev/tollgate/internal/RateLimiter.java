@@ -131,9 +131,12 @@ public final class RateLimiter {
         this.defaultOnFailure = defaultOnFailure;
         this.clientAddress = clientAddress;
         this.events = events;
-        this.local = Caffeine.newBuilder().maximumSize(maxBuckets).expireAfter(new IdleExpiry()).build();
-        this.remote = store == null ? null
-                : Caffeine.newBuilder().maximumSize(maxBuckets).expireAfter(new IdleExpiry()).build();
+        // Cache upkeep on the calling thread: handing it to the common pool wakes a pool thread
+        // (a futex call) every few reads, more than the upkeep itself costs on a request's path.
+        this.local = Caffeine.newBuilder().executor(Runnable::run)
+                .maximumSize(maxBuckets).expireAfter(new IdleExpiry()).build();
+        this.remote = store == null ? null : Caffeine.newBuilder().executor(Runnable::run)
+                .maximumSize(maxBuckets).expireAfter(new IdleExpiry()).build();
         this.keyLookupOverflow = Bucket.builder().withCustomTimePrecision(timeMeter)
                 .addLimit(Bandwidth.builder().capacity(KEY_LOOKUP_OVERFLOW_PER_MINUTE)
                         .refillGreedy(KEY_LOOKUP_OVERFLOW_PER_MINUTE, Duration.ofMinutes(1)).build())

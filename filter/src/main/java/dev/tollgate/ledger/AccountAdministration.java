@@ -12,6 +12,13 @@ import java.util.Set;
  * statements. Implemented by the built-in ledgers; every change is recorded as a
  * {@link LedgerEntry}. Implementations are thread-safe.
  *
+ * <p>The changes without money have a second form that takes the operator's name (an
+ * {@linkplain AdminNotes#requireActor actor}) and also records the action as a
+ * {@link LedgerEntry.Kind#NOTE} entry, atomically with the change where the ledger can (the
+ * built-in ledgers do; PostgreSQL in the same transaction). Their defaults, for ledgers that keep
+ * no such entries, make the change and record nothing; a caller that must keep an audit trail
+ * logs as well.
+ *
  * <p>Ids, entitlement names, references and balances follow {@link AccountLimits}; a call that
  * breaks them throws {@link IllegalArgumentException} before anything changes (an admin API answers
  * it with 400), never a ledger-unavailable error.
@@ -31,6 +38,22 @@ public interface AccountAdministration {
      *     the balance exceeds {@link AccountLimits#MAX_BALANCE}
      */
     boolean openAccount(String id, Money balance, Set<String> entitlements);
+
+    /**
+     * Opens an account as {@link #openAccount(String, Money, Set)} does and, when it was created,
+     * records who opened it in a {@link LedgerEntry.Kind#NOTE} entry. The default records nothing.
+     *
+     * @param id the account id
+     * @param balance the opening balance
+     * @param entitlements the entitlements it holds
+     * @param actor who opens it ({@link AdminNotes#requireActor}); {@code null} records nothing
+     * @return whether the account was created
+     * @throws IllegalArgumentException as {@link #openAccount(String, Money, Set)}, or if the actor
+     *     is malformed
+     */
+    default boolean openAccount(String id, Money balance, Set<String> entitlements, String actor) {
+        return openAccount(id, balance, entitlements);
+    }
 
     /**
      * Adds money (a top-up).
@@ -67,6 +90,19 @@ public interface AccountAdministration {
     void grant(String id, String entitlement);
 
     /**
+     * Grants an entitlement as {@link #grant(String, String)} does and records who granted it in a
+     * {@link LedgerEntry.Kind#NOTE} entry. The default records nothing.
+     *
+     * @param id the account
+     * @param entitlement the entitlement
+     * @param actor who grants it ({@link AdminNotes#requireActor}); {@code null} records nothing
+     * @throws IllegalArgumentException if there is no such account or the actor is malformed
+     */
+    default void grant(String id, String entitlement, String actor) {
+        grant(id, entitlement);
+    }
+
+    /**
      * Revokes an entitlement (no change when not held).
      *
      * @param id the account
@@ -74,6 +110,19 @@ public interface AccountAdministration {
      * @throws IllegalArgumentException if there is no such account
      */
     void revoke(String id, String entitlement);
+
+    /**
+     * Revokes an entitlement as {@link #revoke(String, String)} does and records who revoked it in a
+     * {@link LedgerEntry.Kind#NOTE} entry. The default records nothing.
+     *
+     * @param id the account
+     * @param entitlement the entitlement
+     * @param actor who revokes it ({@link AdminNotes#requireActor}); {@code null} records nothing
+     * @throws IllegalArgumentException if there is no such account or the actor is malformed
+     */
+    default void revoke(String id, String entitlement, String actor) {
+        revoke(id, entitlement);
+    }
 
     /**
      * Looks an account up.

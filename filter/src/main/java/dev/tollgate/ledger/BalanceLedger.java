@@ -6,6 +6,7 @@ import dev.tollgate.spi.Balances;
 import dev.tollgate.spi.Charge;
 import dev.tollgate.spi.DenialReason;
 import dev.tollgate.spi.Hold;
+import dev.tollgate.spi.KeyLookup;
 import dev.tollgate.spi.Ledger;
 import dev.tollgate.spi.LedgerUnavailableException;
 import dev.tollgate.spi.PaymentOption;
@@ -52,7 +53,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * With {@link Builder#store(HoldStore) a shared store} ({@code PostgresHoldStore}) every node sees
  * the same holds and keys, and any node's sweep expires the holds of a node that stopped.
  *
- * <p>Thread-safe. Calls block only inside the {@link Balances} and the store.
+ * <p><b>Keys.</b> With {@link Builder#keyLookup(KeyLookup)} callers' keys are found by their hash
+ * and the balances are kept by account id; without it, the credential a caller sends is the account
+ * id (and Tollgate warns at start-up).
+ *
+ * <p>Thread-safe. Calls block only inside the {@link Balances}, the key look-up and the store.
  */
 public final class BalanceLedger implements Ledger {
 
@@ -72,12 +77,14 @@ public final class BalanceLedger implements Ledger {
     private final AtomicLong nextSweepMillis = new AtomicLong();
     /** Rests of metered commits whose credit failed, retried by the sweeps (lost on a restart: logged). */
     private final java.util.Queue<Hold> pendingRests = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final KeyLookup keyLookup; // null: the credential is the account id
 
     private BalanceLedger(Builder b) {
         this.balances = b.balances;
         this.clock = b.clock;
         this.holdTimeout = b.holdTimeout;
         this.replayRetention = b.replayRetention;
+        this.keyLookup = b.keyLookup;
         this.store = b.store != null ? b.store : new MemoryHoldStore(new ReplayRecords(b.replayMemory,
                 b.replayMemoryPerAccount, b.maxReplayRecords, b.replayBodyMemory), b.settledHolds);
     }
@@ -217,6 +224,12 @@ public final class BalanceLedger implements Ledger {
         return AccountLimits.isValidId(accountId) ? balances.account(accountId) : Optional.empty();
     }
 
+    /** {@return the {@link Builder#keyLookup key look-up} given to the builder, or empty} */
+    @Override
+    public Optional<KeyLookup> keyLookup() {
+        return Optional.ofNullable(keyLookup);
+    }
+
     /**
      * Expires every overdue hold now, crediting its amount back, instead of on later calls.
      *
@@ -345,6 +358,7 @@ public final class BalanceLedger implements Ledger {
         private int maxReplayRecords = 1_000_000;
         private int settledHolds = 100_000;
         private HoldStore store;
+        private KeyLookup keyLookup;
 
         private Builder(Balances balances) {
             this.balances = Objects.requireNonNull(balances, "balances");
@@ -432,6 +446,22 @@ public final class BalanceLedger implements Ledger {
          */
         public Builder maxReplayRecords(int records) {
             this.maxReplayRecords = ReplayRecords.checkMaxRecords(records);
+            return this;
+        }
+
+        /**
+         * Finds callers' API keys by their hash ({@link KeyLookup}), for example in a table of key
+         * hashes the application keeps next to its balances. Tollgate then hashes the credential a
+         * caller sends, charges the account the key belongs to, and refuses an unknown, expired or
+         * revoked key with 401; the {@link Balances} see account ids only, never a key. Without
+         * one (the default), the credential itself is the account id and Tollgate logs a warning
+         * at start-up.
+         *
+         * @param lookup where keys are found by hash
+         * @return this builder
+         */
+        public Builder keyLookup(KeyLookup lookup) {
+            this.keyLookup = Objects.requireNonNull(lookup, "lookup");
             return this;
         }
 

@@ -235,6 +235,12 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
 
     @Override
     public boolean openAccount(String id, Money balance, Set<String> entitlements) {
+        return openAccount(id, balance, entitlements, null);
+    }
+
+    @Override
+    public boolean openAccount(String id, Money balance, Set<String> entitlements, String actor) {
+        requireActorOrNone(actor);
         requireId(id);
         Objects.requireNonNull(balance, "balance");
         AccountLimits.requireWithinMaximum(balance.amount(), balance);
@@ -244,6 +250,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
             return false;
         }
         fresh.log(LedgerEntry.Kind.OPEN, balance.amount(), BigDecimal.ZERO, null, null, BigDecimal.ZERO);
+        note(fresh, actor, AdminNotes.opened(entitlements));
         return true;
     }
 
@@ -263,13 +270,43 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
 
     @Override
     public void grant(String id, String entitlement) {
+        grant(id, entitlement, null);
+    }
+
+    @Override
+    public void grant(String id, String entitlement, String actor) {
+        requireActorOrNone(actor);
         AccountLimits.requireValidEntitlement(entitlement);
-        require(id).grant(entitlement);
+        AccountState a = require(id);
+        a.grant(entitlement);
+        note(a, actor, AdminNotes.granted(entitlement));
     }
 
     @Override
     public void revoke(String id, String entitlement) {
-        require(id).revoke(entitlement);
+        revoke(id, entitlement, null);
+    }
+
+    @Override
+    public void revoke(String id, String entitlement, String actor) {
+        requireActorOrNone(actor);
+        AccountState a = require(id);
+        a.revoke(entitlement);
+        note(a, actor, AdminNotes.revoked(entitlement));
+    }
+
+    /** Records an operator's action without money, when there is an operator to name. */
+    private static void note(AccountState account, String actor, String action) {
+        if (actor != null) {
+            account.log(LedgerEntry.Kind.NOTE, BigDecimal.ZERO, BigDecimal.ZERO, null,
+                    AdminNotes.reference(actor, action));
+        }
+    }
+
+    private static void requireActorOrNone(String actor) {
+        if (actor != null) {
+            AdminNotes.requireActor(actor);
+        }
     }
 
     @Override
@@ -319,29 +356,62 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
 
     @Override
     public IssuedKey issueKey(String accountId, String name, Instant expiresAt, boolean live) {
-        require(accountId);
+        return issueKey(accountId, name, expiresAt, live, null);
+    }
+
+    @Override
+    public IssuedKey issueKey(String accountId, String name, Instant expiresAt, boolean live, String actor) {
+        requireActorOrNone(actor);
+        AccountState a = require(accountId);
         checkKeyTerms(name, expiresAt);
         String secret = KeySecrets.generate(live);
-        return new IssuedKey(addKey(accountId, secret, name, expiresAt), secret);
+        ApiKey k = addKey(accountId, secret, name, expiresAt);
+        note(a, actor, AdminNotes.issuedKey(k));
+        return new IssuedKey(k, secret);
     }
 
     @Override
     public ApiKey importKey(String accountId, String key, String name, Instant expiresAt) {
-        require(accountId);
+        return importKey(accountId, key, name, expiresAt, null);
+    }
+
+    @Override
+    public ApiKey importKey(String accountId, String key, String name, Instant expiresAt, String actor) {
+        requireActorOrNone(actor);
+        AccountState a = require(accountId);
         KeySecrets.requireImportable(key);
         checkKeyTerms(name, expiresAt);
-        return addKey(accountId, key, name, expiresAt);
+        ApiKey k = addKey(accountId, key, name, expiresAt);
+        note(a, actor, AdminNotes.importedKey(k));
+        return k;
     }
 
     @Override
     public ApiKey revokeKey(String keyId) {
+        return revokeKey(keyId, null);
+    }
+
+    @Override
+    public ApiKey revokeKey(String keyId, String actor) {
+        requireActorOrNone(actor);
         Instant now = now();
-        return keysByHash.compute(requireKeyHash(keyId), (h, k) -> k.revokedAt() != null && !k.revokedAt().isAfter(now)
-                ? k : withRevocation(k, now));
+        ApiKey k = keysByHash.compute(requireKeyHash(keyId), (h, old) -> old.revokedAt() != null
+                && !old.revokedAt().isAfter(now) ? old : withRevocation(old, now));
+        AccountState a = accounts.get(k.accountId());
+        if (a != null) {
+            note(a, actor, AdminNotes.revokedKey(k));
+        }
+        return k;
     }
 
     @Override
     public IssuedKey rotateKey(String keyId, Duration grace, boolean live) {
+        return rotateKey(keyId, grace, live, null);
+    }
+
+    @Override
+    public IssuedKey rotateKey(String keyId, Duration grace, boolean live, String actor) {
+        requireActorOrNone(actor);
         Objects.requireNonNull(grace, "grace");
         if (grace.isNegative()) {
             throw new IllegalArgumentException("grace must not be negative");
@@ -357,6 +427,10 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
         Instant end = now.plus(grace);
         keysByHash.computeIfPresent(hash, (h, k) -> k.revokedAt() != null && !k.revokedAt().isAfter(end)
                 ? k : withRevocation(k, end));
+        AccountState a = accounts.get(old.accountId());
+        if (a != null) {
+            note(a, actor, AdminNotes.rotatedKey(old, fresh, grace));
+        }
         return new IssuedKey(fresh, secret);
     }
 
@@ -702,6 +776,12 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
         }
 
         /** Appends to the bounded history; callers hold this account's lock or own it exclusively. */
+        /** {@link #log(LedgerEntry.Kind, BigDecimal, BigDecimal, String, String, BigDecimal)} without allowance. */
+        synchronized void log(LedgerEntry.Kind kind, BigDecimal availableDelta, BigDecimal heldDelta, String holdId,
+                              String reference) {
+            log(kind, availableDelta, heldDelta, holdId, reference, BigDecimal.ZERO);
+        }
+
         synchronized void log(LedgerEntry.Kind kind, BigDecimal availableDelta, BigDecimal heldDelta, String holdId,
                               String reference, BigDecimal allowanceDelta) {
             if (history == 0) {

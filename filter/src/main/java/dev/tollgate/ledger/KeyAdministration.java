@@ -14,6 +14,13 @@ import java.util.Optional;
  * short display prefix. Implemented by the built-in ledgers next to {@link KeyLookup}.
  * Implementations are thread-safe; methods may block on I/O. Times come from the ledger's clock.
  *
+ * <p>Each change has a second form that takes the operator's name (an
+ * {@linkplain AdminNotes#requireActor actor}; {@code null}: none) and also records the action in
+ * the account's statement as a {@link LedgerEntry.Kind#NOTE} entry naming the key by id and display
+ * prefix, atomically with the change where the ledger can (the built-in ledgers do; PostgreSQL in
+ * the same transaction). Their defaults, for ledgers that keep no statement, make the change and
+ * record nothing.
+ *
  * <p>Bad input (no such account or key, a name too long, an expiry in the past, a negative grace)
  * throws {@link IllegalArgumentException} before anything changes (an admin API answers it with
  * 400); a ledger that cannot answer throws {@link dev.tollgate.spi.LedgerUnavailableException}.
@@ -34,6 +41,22 @@ public interface KeyAdministration {
     IssuedKey issueKey(String accountId, String name, Instant expiresAt, boolean live);
 
     /**
+     * Issues a key as {@link #issueKey(String, String, Instant, boolean)} does and records who
+     * issued it. The default records nothing.
+     *
+     * @param accountId the account
+     * @param name the operator's name for the key; may be {@code null}
+     * @param expiresAt when the key stops working; {@code null} for never
+     * @param live {@code true} for a {@code tg_live_} key, {@code false} for {@code tg_test_}
+     * @param actor who issues it; {@code null} records nothing
+     * @return the key and its secret, to be shown once
+     * @throws IllegalArgumentException as the form without an actor, or if the actor is malformed
+     */
+    default IssuedKey issueKey(String accountId, String name, Instant expiresAt, boolean live, String actor) {
+        return issueKey(accountId, name, expiresAt, live);
+    }
+
+    /**
      * Imports a key the caller chose, for migrations from another system and for demos: generated
      * keys ({@link #issueKey}) are the default. The key is hashed; its text is not kept.
      *
@@ -48,6 +71,22 @@ public interface KeyAdministration {
     ApiKey importKey(String accountId, String key, String name, Instant expiresAt);
 
     /**
+     * Imports a key as {@link #importKey(String, String, String, Instant)} does and records who
+     * imported it (by key id and display prefix). The default records nothing.
+     *
+     * @param accountId the account
+     * @param key the key
+     * @param name the operator's name for the key; may be {@code null}
+     * @param expiresAt when the key stops working; {@code null} for never
+     * @param actor who imports it; {@code null} records nothing
+     * @return what the ledger keeps about the key
+     * @throws IllegalArgumentException as the form without an actor, or if the actor is malformed
+     */
+    default ApiKey importKey(String accountId, String key, String name, Instant expiresAt, String actor) {
+        return importKey(accountId, key, name, expiresAt);
+    }
+
+    /**
      * Revokes a key now; it is refused like an unknown key from then on (on other nodes within
      * {@value KeyLookup#CACHE_SECONDS} seconds). Revoking a revoked key changes nothing.
      *
@@ -56,6 +95,19 @@ public interface KeyAdministration {
      * @throws IllegalArgumentException if there is no such key
      */
     ApiKey revokeKey(String keyId);
+
+    /**
+     * Revokes a key as {@link #revokeKey(String)} does and records who revoked it in its account's
+     * statement. The default records nothing.
+     *
+     * @param keyId the key's {@link ApiKey#id()}
+     * @param actor who revokes it; {@code null} records nothing
+     * @return the key after the call
+     * @throws IllegalArgumentException if there is no such key or the actor is malformed
+     */
+    default ApiKey revokeKey(String keyId, String actor) {
+        return revokeKey(keyId);
+    }
 
     /**
      * Rotates a key: issues a new key for the same account, with the same name and expiry, and
@@ -69,6 +121,21 @@ public interface KeyAdministration {
      *     is negative
      */
     IssuedKey rotateKey(String keyId, Duration grace, boolean live);
+
+    /**
+     * Rotates a key as {@link #rotateKey(String, Duration, boolean)} does and records who rotated it
+     * (old and new key ids, the grace) in the account's statement. The default records nothing.
+     *
+     * @param keyId the key to replace
+     * @param grace how long the old key keeps working
+     * @param live {@code true} for a {@code tg_live_} key, {@code false} for {@code tg_test_}
+     * @param actor who rotates it; {@code null} records nothing
+     * @return the new key and its secret, to be shown once
+     * @throws IllegalArgumentException as the form without an actor, or if the actor is malformed
+     */
+    default IssuedKey rotateKey(String keyId, Duration grace, boolean live, String actor) {
+        return rotateKey(keyId, grace, live);
+    }
 
     /**
      * Looks a key up by its id.

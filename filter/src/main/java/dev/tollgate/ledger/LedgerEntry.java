@@ -17,7 +17,7 @@ import java.util.Objects;
  *   <tr><td>COMMIT</td><td>0</td><td>-a</td></tr>
  *   <tr><td>RELEASE, EXPIRY</td><td>+a</td><td>-a</td></tr>
  *   <tr><td>DEBIT</td><td>-a</td><td>0</td></tr>
- *   <tr><td>ALLOWANCE</td><td>0</td><td>0</td></tr>
+ *   <tr><td>ALLOWANCE, NOTE</td><td>0</td><td>0</td></tr>
  * </table>
  *
  * @param id the entry's sequence number (increasing within a ledger)
@@ -92,6 +92,13 @@ public record LedgerEntry(long id, String account, Kind kind, BigDecimal availab
          * An operator set or removed the account's monthly allowance (no money moves; the reference says
          * what and who).
          */
-        ALLOWANCE
+        ALLOWANCE,
+        /**
+         * An operator's action that moved no money (opened the account, granted or revoked an
+         * entitlement, issued, imported, revoked or rotated a key), with who did it: the reference
+         * is built by {@link AdminNotes}. Zero deltas; not a charge, a call or revenue, so usage
+         * exports and reports skip it.
+         */
+        NOTE
     }
 }

@@ -35,7 +35,7 @@ final class MemoryHoldStore implements HoldStore {
 
     MemoryHoldStore(ReplayRecords replay, int settledHolds) {
         this.replay = replay;
-        this.settled = Caffeine.newBuilder().maximumSize(settledHolds).build();
+        this.settled = Caffeine.newBuilder().executor(Runnable::run).maximumSize(settledHolds).build();
     }
 
     @Override

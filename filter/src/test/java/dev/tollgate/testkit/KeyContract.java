@@ -8,15 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.Money;
+import dev.tollgate.ledger.AccountAdministration;
 import dev.tollgate.ledger.IssuedKey;
 import dev.tollgate.ledger.KeyAdministration;
 import dev.tollgate.ledger.KeySecrets;
+import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.spi.ApiKey;
 import dev.tollgate.spi.KeyLookup;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -172,6 +177,55 @@ public abstract class KeyContract {
         assertThrows(IllegalArgumentException.class, () -> keys.rotateKey(third.key().id(), Duration.ofSeconds(-1),
                 true));
         assertEquals(3, keys.keys(account).size());
+    }
+
+    /**
+     * Every admin action without money is a NOTE entry of the account's statement with its actor,
+     * zero deltas and the account's unit; keys are named by id and display prefix, never by secret
+     * or hash; the forms without an actor record nothing; a malformed actor changes nothing.
+     */
+    @Test
+    void actionsWithAnActorAreNotesInTheStatementWithoutSecretsOrHashes() throws Exception {
+        AccountAdministration admin = (AccountAdministration) keys;
+        String account = "noted-" + accounts.incrementAndGet();
+        String legacy = "legacy-key-for-notes-0123456789";
+        assertTrue(admin.openAccount(account, Money.credits("5"), Set.of("gold"), "alice"));
+        admin.grant(account, "silver", "alice");
+        admin.revoke(account, "gold", "bob.smith");
+        IssuedKey issued = keys.issueKey(account, "ci", null, true, "alice");
+        ApiKey imported = keys.importKey(account, legacy, null, null, "bob.smith");
+        IssuedKey rotated = keys.rotateKey(issued.key().id(), Duration.ofHours(1), false, "carol_1");
+        keys.revokeKey(imported.id(), "carol_1");
+        keys.issueKey(account, null, null, true);
+        admin.grant(account, "platinum");
+        assertThrows(IllegalArgumentException.class, () -> admin.grant(account, "bronze", "bad actor"));
+        assertThrows(IllegalArgumentException.class, () -> keys.issueKey(account, null, null, true, "[admin:x]"));
+
+        List<LedgerEntry> notes = admin.statement(account, Instant.EPOCH, aboutNow().plus(Duration.ofDays(1)), 100)
+                .stream().filter(e -> e.kind() == LedgerEntry.Kind.NOTE).toList();
+        String i = issued.key().id() + " (" + issued.key().displayPrefix() + "…)";
+        String m = imported.id() + " (" + imported.displayPrefix() + "…)";
+        String r = rotated.key().id() + " (" + rotated.key().displayPrefix() + "…)";
+        assertEquals(List.of("[admin:alice] opened the account with entitlements \"gold\"",
+                "[admin:alice] granted entitlement \"silver\"",
+                "[admin:bob.smith] revoked entitlement \"gold\"",
+                "[admin:alice] issued key " + i,
+                "[admin:bob.smith] imported key " + m,
+                "[admin:carol_1] rotated key " + i + " to " + r + ", grace 3600 s",
+                "[admin:carol_1] revoked key " + m), notes.stream().map(LedgerEntry::reference).toList());
+        for (LedgerEntry e : notes) {
+            assertEquals(0, e.availableDelta().signum(), e.toString());
+            assertEquals(0, e.heldDelta().signum(), e.toString());
+            assertEquals("credits", e.currency());
+            assertNull(e.holdId());
+            for (String secret : List.of(issued.secret(), rotated.secret(), legacy, issued.key().hash(),
+                    rotated.key().hash(), imported.hash())) {
+                assertFalse(e.reference().contains(secret), e.reference());
+            }
+        }
+        assertFalse(admin.account(account).orElseThrow().entitlements().contains("bronze"));
+        assertEquals(Set.of("silver", "platinum"), admin.account(account).orElseThrow().entitlements());
+        assertEquals(new BigDecimal("5"), admin.account(account).orElseThrow().balance().amount().stripTrailingZeros());
     }
 
     @Test

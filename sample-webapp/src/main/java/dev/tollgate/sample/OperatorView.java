@@ -12,6 +12,7 @@ import dev.tollgate.usage.UsageLog;
 import dev.tollgate.usage.UsagePush;
 import dev.tollgate.usage.UsageRecorder;
 import dev.tollgate.usage.alerts.BalanceAlerts;
+import dev.tollgate.usage.alerts.PostgresCrossingStore;
 import dev.tollgate.usage.alerts.WebhookDelivery;
 import dev.tollgate.usage.alerts.WebhookSigner;
 import jakarta.servlet.ServletContext;
@@ -34,7 +35,8 @@ import javax.sql.DataSource;
  *   <li>{@code TOLLGATE_USAGE_PUSH_URL}: push the usage there as CloudEvents batches (cursor in the database with
  *       PostgreSQL, else in memory).</li>
  *   <li>{@code TOLLGATE_ALERT_WEBHOOK_URL} with {@code TOLLGATE_ALERT_WEBHOOK_SECRET} (16 bytes or more) and
- *       {@code TOLLGATE_ALERT_THRESHOLD} (credits, default 10): low-balance webhooks.</li>
+ *       {@code TOLLGATE_ALERT_THRESHOLD} (credits, default 10): low-balance webhooks (crossings kept in the
+ *       database with PostgreSQL, so several instances send one per crossing; else in memory).</li>
  * </ul>
  */
 final class OperatorView implements AutoCloseable {
@@ -98,8 +100,12 @@ final class OperatorView implements AutoCloseable {
                 throw new IllegalStateException("TOLLGATE_ALERT_WEBHOOK_URL needs TOLLGATE_ALERT_WEBHOOK_SECRET");
             }
             webhooks = WebhookDelivery.builder(URI.create(alertUrl), new WebhookSigner(secret)).build();
-            BalanceAlerts alerts = BalanceAlerts.builder(webhooks)
-                    .defaultThreshold(Money.credits(Settings.get("TOLLGATE_ALERT_THRESHOLD", "10"))).build();
+            BalanceAlerts.Builder ab = BalanceAlerts.builder(webhooks)
+                    .defaultThreshold(Money.credits(Settings.get("TOLLGATE_ALERT_THRESHOLD", "10")));
+            if (database != null) {
+                ab.crossingStore(new PostgresCrossingStore(database, schema).createTable()); // once across nodes
+            }
+            BalanceAlerts alerts = ab.build();
             alertListener = alerts.listener(ledger, 10_000);
             listeners.add(alertListener);
             LOG.log(System.Logger.Level.INFO, "Low-balance alerts sent to {0}", alertUrl);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.Money;
+import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.ledger.postgresql.PostgresLedger;
 import dev.tollgate.spi.Charge;
 import dev.tollgate.spi.Hold;
@@ -21,6 +22,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -96,6 +98,22 @@ class PostgresUsageExportTest {
         assertEquals(page.records(), log().read(log.start(), 10).records());
         assertTrue(log.read(page.next(), 10).records().isEmpty());
         assertThrows(IllegalArgumentException.class, () -> log.read(UsageCursor.of("pg.elsewhere", 0), 10));
+    }
+
+    /** An operator's note (issue 12: admin actions in the statement) moves no money: never usage. */
+    @Test
+    void adminNotesAreNeitherChargesNorReversals() {
+        ledger.grant("acct", "gold", "ops");
+        ledger.issueKey("acct", null, null, true, "ops");
+        charge("acct", "2");
+        ledger.openAccount("third", Money.credits("1"), Set.of(), "ops");
+        ledger.revoke("acct", "gold", "ops");
+        assertEquals(3, ledger.statement("acct", Instant.EPOCH, Instant.now().plusSeconds(60), 100).stream()
+                .filter(e -> e.kind() == LedgerEntry.Kind.NOTE).count(), "the premise: the statement has notes");
+        PostgresUsageLog log = log();
+        UsagePage page = log.read(log.start(), 10);
+        assertEquals(List.of("CHARGE acct 2"), page.records().stream()
+                .map(r -> r.kind() + " " + r.account() + " " + r.amount().toPlainString()).toList());
     }
 
     /**

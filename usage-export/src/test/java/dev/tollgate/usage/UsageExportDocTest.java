@@ -3,6 +3,8 @@ package dev.tollgate.usage;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.usage.alerts.BalanceAlerts;
+import dev.tollgate.usage.alerts.CrossingStore;
+import dev.tollgate.usage.alerts.PostgresCrossingStore;
 import dev.tollgate.usage.alerts.WebhookDelivery;
 import dev.tollgate.usage.alerts.WebhookSigner;
 import java.io.IOException;
@@ -26,7 +28,9 @@ class UsageExportDocTest {
         String doc = doc();
         for (String name : List.of(CloudEvents.CHARGED, CloudEvents.REVERSED, CloudEvents.CONTENT_TYPE,
                 CloudEvents.BATCH_CONTENT_TYPE, WebhookSigner.HEADER, WebhookDelivery.ID_HEADER,
-                BalanceAlerts.LOW_BALANCE, "usage_export_cursors", "UsageRecorder", "ThresholdWatch")) {
+                BalanceAlerts.LOW_BALANCE, "usage_export_cursors", "UsageRecorder", "ThresholdWatch",
+                "alert_crossings", PostgresCrossingStore.class.getSimpleName(), CrossingStore.class.getSimpleName(),
+                "AlertsAcrossNodesTest")) {
             assertTrue(doc.contains(name), "docs/usage-export.md does not mention " + name);
         }
     }

@@ -3,6 +3,7 @@ package dev.tollgate.ledger.postgresql;
 import dev.tollgate.Money;
 import dev.tollgate.spi.Allowance;
 import dev.tollgate.ledger.AccountLimits;
+import dev.tollgate.ledger.AdminNotes;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.spi.Account;
 import java.math.BigDecimal;
@@ -59,7 +60,8 @@ final class Administration {
         });
     }
 
-    boolean openAccount(String id, Money balance, Set<String> entitlements) {
+    boolean openAccount(String id, Money balance, Set<String> entitlements, String actor) {
+        LedgerDatabase.requireActorOrNone(actor);
         AccountLimits.requireValidId(id);
         Objects.requireNonNull(balance, "balance");
         AccountLimits.requireWithinMaximum(balance.amount(), balance);
@@ -79,6 +81,7 @@ final class Administration {
                 grant(c, id, e);
             }
             entry(c, id, "open", balance.amount(), BigDecimal.ZERO, null);
+            db.note(c, id, actor, AdminNotes.opened(entitlements));
             return true;
         });
     }
@@ -132,12 +135,14 @@ final class Administration {
         }
     }
 
-    void grant(String id, String entitlement) {
+    void grant(String id, String entitlement, String actor) {
+        LedgerDatabase.requireActorOrNone(actor);
         AccountLimits.requireValidId(id);
         AccountLimits.requireValidEntitlement(entitlement);
         db.inTransaction("grant", c -> {
             requireAccount(c, id);
             grant(c, id, entitlement);
+            db.note(c, id, actor, AdminNotes.granted(entitlement));
             return null;
         });
     }
@@ -150,7 +155,8 @@ final class Administration {
         }
     }
 
-    void revoke(String id, String entitlement) {
+    void revoke(String id, String entitlement, String actor) {
+        LedgerDatabase.requireActorOrNone(actor);
         AccountLimits.requireValidId(id);
         AccountLimits.requireValidEntitlement(entitlement);
         db.inTransaction("revoke", c -> {
@@ -160,6 +166,7 @@ final class Administration {
                 ps.setString(2, entitlement);
                 ps.executeUpdate();
             }
+            db.note(c, id, actor, AdminNotes.revoked(entitlement));
             return null;
         });
     }

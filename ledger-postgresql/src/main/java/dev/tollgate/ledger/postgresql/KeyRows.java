@@ -1,6 +1,7 @@
 package dev.tollgate.ledger.postgresql;
 
 import dev.tollgate.ledger.AccountLimits;
+import dev.tollgate.ledger.AdminNotes;
 import dev.tollgate.ledger.IssuedKey;
 import dev.tollgate.ledger.KeySecrets;
 import dev.tollgate.spi.ApiKey;
@@ -59,35 +60,52 @@ final class KeyRows {
         });
     }
 
-    IssuedKey issue(String accountId, String name, Instant expiresAt, boolean live) {
+    IssuedKey issue(String accountId, String name, Instant expiresAt, boolean live, String actor) {
+        LedgerDatabase.requireActorOrNone(actor);
         checkTerms(accountId, name);
         String secret = KeySecrets.generate(live);
-        return new IssuedKey(db.inTransaction("issueKey", c -> insert(c, accountId, secret, name, expiresAt)), secret);
+        return new IssuedKey(db.inTransaction("issueKey", c -> {
+            ApiKey k = insert(c, accountId, secret, name, expiresAt);
+            db.note(c, accountId, actor, AdminNotes.issuedKey(k));
+            return k;
+        }), secret);
     }
 
-    ApiKey importKey(String accountId, String key, String name, Instant expiresAt) {
+    ApiKey importKey(String accountId, String key, String name, Instant expiresAt, String actor) {
+        LedgerDatabase.requireActorOrNone(actor);
         checkTerms(accountId, name);
         KeySecrets.requireImportable(key);
-        return db.inTransaction("importKey", c -> insert(c, accountId, key, name, expiresAt));
+        return db.inTransaction("importKey", c -> {
+            ApiKey k = insert(c, accountId, key, name, expiresAt);
+            db.note(c, accountId, actor, AdminNotes.importedKey(k));
+            return k;
+        });
     }
 
-    ApiKey revoke(String keyId) {
+    ApiKey revoke(String keyId, String actor) {
         Objects.requireNonNull(keyId, "keyId");
+        LedgerDatabase.requireActorOrNone(actor);
         return db.inTransaction("revokeKey", c -> {
+            ApiKey k = null;
             try (PreparedStatement ps = db.prepare(c, "UPDATE " + keys + " SET revoked_at = now() WHERE id = ?"
                     + " AND (revoked_at IS NULL OR revoked_at > now()) RETURNING " + COLUMNS)) {
                 ps.setString(1, keyId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        return row(rs);
+                        k = row(rs);
                     }
                 }
             }
-            return select(c, "id", keyId).orElseThrow(() -> noSuchKey(keyId));
+            if (k == null) {
+                k = select(c, "id", keyId).orElseThrow(() -> noSuchKey(keyId));
+            }
+            db.note(c, k.accountId(), actor, AdminNotes.revokedKey(k));
+            return k;
         });
     }
 
-    IssuedKey rotate(String keyId, Duration grace, boolean live) {
+    IssuedKey rotate(String keyId, Duration grace, boolean live, String actor) {
+        LedgerDatabase.requireActorOrNone(actor);
         Objects.requireNonNull(keyId, "keyId");
         Objects.requireNonNull(grace, "grace");
         if (grace.isNegative()) {
@@ -119,6 +137,7 @@ final class KeyRows {
                 ps.setString(3, LedgerDatabase.interval(grace));
                 ps.executeUpdate();
             }
+            db.note(c, old.accountId(), actor, AdminNotes.rotatedKey(old, made, grace));
             return made;
         });
         return new IssuedKey(fresh, secret);

@@ -1,5 +1,6 @@
 package dev.tollgate.ledger.postgresql;
 
+import dev.tollgate.ledger.AdminNotes;
 import dev.tollgate.spi.LedgerUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -104,6 +105,31 @@ final class LedgerDatabase {
                 rs.next();
                 return rs.getInt(1);
             }
+        }
+    }
+
+    /**
+     * Writes an operator's {@code note} entry (no money) in the caller's transaction, so the
+     * action and its record commit or roll back together; nothing when there is no actor.
+     */
+    void note(Connection c, String account, String actor, String action) throws SQLException {
+        if (actor == null) {
+            return;
+        }
+        try (PreparedStatement ps = prepare(c, sql.entry)) {
+            ps.setString(1, account);
+            ps.setString(2, "note");
+            ps.setBigDecimal(3, java.math.BigDecimal.ZERO);
+            ps.setBigDecimal(4, java.math.BigDecimal.ZERO);
+            ps.setString(5, AdminNotes.reference(actor, action));
+            ps.executeUpdate();
+        }
+    }
+
+    /** Checks an actor before anything changes: {@code null} (none) or a valid one. */
+    static void requireActorOrNone(String actor) {
+        if (actor != null) {
+            AdminNotes.requireActor(actor);
         }
     }
 

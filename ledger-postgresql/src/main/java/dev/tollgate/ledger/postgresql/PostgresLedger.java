@@ -356,7 +356,12 @@ public final class PostgresLedger implements Ledger, AccountAdministration, KeyL
 
     @Override
     public boolean openAccount(String id, Money balance, Set<String> entitlements) {
-        return administration.openAccount(id, balance, entitlements);
+        return administration.openAccount(id, balance, entitlements, null);
+    }
+
+    @Override
+    public boolean openAccount(String id, Money balance, Set<String> entitlements, String actor) {
+        return administration.openAccount(id, balance, entitlements, actor);
     }
 
     @Override
@@ -371,12 +376,22 @@ public final class PostgresLedger implements Ledger, AccountAdministration, KeyL
 
     @Override
     public void grant(String id, String entitlement) {
-        administration.grant(id, entitlement);
+        administration.grant(id, entitlement, null);
+    }
+
+    @Override
+    public void grant(String id, String entitlement, String actor) {
+        administration.grant(id, entitlement, actor);
     }
 
     @Override
     public void revoke(String id, String entitlement) {
-        administration.revoke(id, entitlement);
+        administration.revoke(id, entitlement, null);
+    }
+
+    @Override
+    public void revoke(String id, String entitlement, String actor) {
+        administration.revoke(id, entitlement, actor);
     }
 
     @Override
@@ -412,22 +427,42 @@ public final class PostgresLedger implements Ledger, AccountAdministration, KeyL
 
     @Override
     public IssuedKey issueKey(String accountId, String name, Instant expiresAt, boolean live) {
-        return keys.issue(accountId, name, expiresAt, live);
+        return keys.issue(accountId, name, expiresAt, live, null);
+    }
+
+    @Override
+    public IssuedKey issueKey(String accountId, String name, Instant expiresAt, boolean live, String actor) {
+        return keys.issue(accountId, name, expiresAt, live, actor);
     }
 
     @Override
     public ApiKey importKey(String accountId, String key, String name, Instant expiresAt) {
-        return keys.importKey(accountId, key, name, expiresAt);
+        return keys.importKey(accountId, key, name, expiresAt, null);
+    }
+
+    @Override
+    public ApiKey importKey(String accountId, String key, String name, Instant expiresAt, String actor) {
+        return keys.importKey(accountId, key, name, expiresAt, actor);
     }
 
     @Override
     public ApiKey revokeKey(String keyId) {
-        return keys.revoke(keyId);
+        return keys.revoke(keyId, null);
+    }
+
+    @Override
+    public ApiKey revokeKey(String keyId, String actor) {
+        return keys.revoke(keyId, actor);
     }
 
     @Override
     public IssuedKey rotateKey(String keyId, Duration grace, boolean live) {
-        return keys.rotate(keyId, grace, live);
+        return keys.rotate(keyId, grace, live, null);
+    }
+
+    @Override
+    public IssuedKey rotateKey(String keyId, Duration grace, boolean live, String actor) {
+        return keys.rotate(keyId, grace, live, actor);
     }
 
     @Override

@@ -9,7 +9,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Creates the ledger's schema and applies the versioned scripts it lacks
@@ -22,9 +24,14 @@ import java.util.List;
 final class SchemaMigrations {
 
     private static final System.Logger LOG = System.getLogger(PostgresLedger.class.getName());
-    /** The scripts in order; script {@code n} takes the schema from version {@code n - 1} to {@code n}. */
+    /**
+     * The scripts in order; {@code Vn__…} records version {@code n}. Each script not yet recorded is
+     * applied, in this order, so a version added later with a lower number (branches developed side
+     * by side) is still applied to a schema that has the higher one; such scripts must not depend
+     * on each other.
+     */
     private static final List<String> MIGRATIONS = List.of("V1__ledger.sql", "V2__group_commit.sql",
-            "V3__keys.sql", "V4__payment_claims.sql", "V5__allowances.sql");
+            "V3__keys.sql", "V4__payment_claims.sql", "V5__allowances.sql", "V6__admin_notes.sql");
 
     private final LedgerDatabase db;
 
@@ -51,14 +58,17 @@ final class SchemaMigrations {
                 st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
                 st.execute("CREATE TABLE IF NOT EXISTS " + schema + ".schema_version (version int PRIMARY KEY,"
                         + " script text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-                int current;
-                try (ResultSet rs = st.executeQuery("SELECT coalesce(max(version), 0) FROM " + schema
-                        + ".schema_version")) {
-                    rs.next();
-                    current = rs.getInt(1);
+                Set<Integer> applied = new HashSet<>();
+                try (ResultSet rs = st.executeQuery("SELECT version FROM " + schema + ".schema_version")) {
+                    while (rs.next()) {
+                        applied.add(rs.getInt(1));
+                    }
                 }
-                for (int v = current + 1; v <= MIGRATIONS.size(); v++) {
-                    String script = MIGRATIONS.get(v - 1);
+                for (String script : MIGRATIONS) {
+                    int v = version(script);
+                    if (applied.contains(v)) {
+                        continue;
+                    }
                     st.execute(resource(script).replace("${schema}", schema));
                     if (script.equals("V3__keys.sql")) {
                         warnOfRewrittenKeys(st, schema);
@@ -101,6 +111,11 @@ final class SchemaMigrations {
                     + " them after a plain VACUUM), expire backups and WAL archives taken before the upgrade, and"
                     + " rotate the imported legacy keys (see docs/postgresql.md, Keys)", schema, renamed);
         }
+    }
+
+    /** {@return n of {@code Vn__name.sql}} */
+    static int version(String script) {
+        return Integer.parseInt(script.substring(1, script.indexOf("__")));
     }
 
     /** A script next to this class: {@code dev/tollgate/ledger/postgresql/<name>}. */

@@ -28,9 +28,12 @@ ALTER TABLE ${schema}.holds
     ADD COLUMN allowance_period timestamptz;
 
 ALTER TABLE ${schema}.entries ADD COLUMN allowance_delta numeric(38, 18) NOT NULL DEFAULT 0;
+-- The same list as version 6 (admin notes), whichever of the two a schema gets first. NOT VALID: every row
+-- already passed the narrower check being replaced.
 ALTER TABLE ${schema}.entries DROP CONSTRAINT entries_kind_check;
-ALTER TABLE ${schema}.entries ADD CONSTRAINT entries_kind_check CHECK (kind IN ('open', 'hold', 'commit', 'release',
-    'expiry', 'reversal', 'credit', 'debit', 'allowance'));
+ALTER TABLE ${schema}.entries ADD CONSTRAINT entries_kind_check
+    CHECK (kind IN ('open', 'hold', 'commit', 'release', 'expiry', 'reversal', 'credit', 'debit', 'allowance',
+                  'note')) NOT VALID;
 
 -- The start of the allowance period that contains p_at: 00:00 UTC on the anchor day (clamped to the month's
 -- last day) of p_at's month, or of the month before when that day is still ahead.

@@ -222,7 +222,8 @@ class PostgresAllowanceTest extends AllowanceContract {
             }
         }
         PostgresLedger l = node(true);
-        assertEquals(0, number("SELECT max(version) FROM " + schema + ".schema_version").compareTo(new BigDecimal(5)));
+        assertEquals(0, number("SELECT count(*) FROM " + schema + ".schema_version WHERE version = 5"
+                + " AND script = 'V5__allowances.sql'").compareTo(BigDecimal.ONE));
         assertEquals(0, new BigDecimal(7).compareTo(l.account("acct_old").orElseThrow().balance().amount()));
         assertTrue(l.allowance("acct_old").isEmpty());
         assertEquals(0, l.expireOverdueHolds()); // nothing overdue yet; the sweep runs on the new columns
@@ -235,6 +236,34 @@ class PostgresAllowanceTest extends AllowanceContract {
         assertEquals(0, BigDecimal.TEN.compareTo(l.account("acct_old").orElseThrow().balance().amount()));
         reserve(l, "acct_old", "4");
         assertEquals(0, new BigDecimal(6).compareTo(l.account("acct_old").orElseThrow().balance().amount()));
+    }
+
+    /** A schema that got version 6 (admin notes) before version 5: both kinds are allowed afterwards. */
+    @Test
+    void version5AppliedAfterVersion6KeepsTheNoteKind() throws Exception {
+        PostgresLedger first = ledgers.remove(0);
+        first.close();
+        Postgres.dropSchema(pool, schema);
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+            st.execute("CREATE TABLE " + schema + ".schema_version (version int PRIMARY KEY, script text NOT NULL,"
+                    + " applied_at timestamptz NOT NULL DEFAULT now())");
+            String[] old = {"V1__ledger.sql", "V2__group_commit.sql", "V3__keys.sql", "V4__payment_claims.sql", null,
+                "V6__admin_notes.sql"};
+            for (int v = 1; v <= old.length; v++) {
+                if (old[v - 1] != null) {
+                    st.execute(script(old[v - 1]).replace("${schema}", schema));
+                    st.execute("INSERT INTO " + schema + ".schema_version (version, script) VALUES (" + v + ", '"
+                            + old[v - 1] + "')");
+                }
+            }
+        }
+        PostgresLedger l = node(true);
+        l.openAccount("acct_x", Money.credits("5"), Set.of(), "ops"); // a note
+        l.setAllowance("acct_x", Allowance.calls("starter", 1, 1), "[admin:ops] plan");
+        List<String> kinds = l.statement("acct_x", java.time.Instant.EPOCH, java.time.Instant.now().plusSeconds(60), 10)
+                .stream().map(e -> e.kind().name()).toList();
+        assertEquals(List.of("OPEN", "NOTE", "ALLOWANCE"), kinds);
     }
 
     private static String script(String name) throws IOException {

@@ -10,12 +10,14 @@ import dev.tollgate.spi.events.TollgateListener;
 import dev.tollgate.usage.internal.JsonText;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Low-balance alerts: a signed webhook when an account's available balance falls to or below its threshold,
@@ -33,8 +35,17 @@ import java.util.UUID;
  *  "balance":"4.5","threshold":"10","currency":"credits"}
  * }</pre>
  * with the headers {@value WebhookDelivery#ID_HEADER} (the {@code id}) and {@value WebhookSigner#HEADER}. The
- * webhook is retried as {@link WebhookDelivery} says. The crossing state lives in this JVM: on several nodes,
- * each node alerts for the crossings it observes.
+ * webhook is retried as {@link WebhookDelivery} says.
+ *
+ * <p>Crossing state lives in a {@link CrossingStore} ({@link Builder#crossingStore}): by default in this JVM
+ * (each node alerts for the crossings it observes; a restart alerts again for an account still low); with a
+ * {@link PostgresCrossingStore} shared by every node, the webhook of a crossing is handed to the delivery of
+ * exactly one node, once, also across restarts. The delivery itself is in that node's memory: if the node stops
+ * before the receiver acknowledged, that alert is lost (the crossing stays marked as fired until a re-arm).
+ * A webhook the delivery refuses (full or closed) re-arms the account, so a later observation sends it.
+ *
+ * <p>Another "ran low" alert (such as allowance used up, once allowances exist) is a {@link ThresholdWatch} of
+ * its own type over the same store, and a call to the private {@code alert} method with its members.
  *
  * <p>Thread-safe.
  */
@@ -43,18 +54,22 @@ public final class BalanceAlerts {
     /** The {@code type} of a low-balance alert. */
     public static final String LOW_BALANCE = "dev.tollgate.alert.low-balance";
 
+    private static final System.Logger LOG = System.getLogger(BalanceAlerts.class.getName());
+
     private final WebhookDelivery delivery;
     private final Clock clock;
     private final Money defaultThreshold;
     private final Map<String, Money> thresholds;
-    private final ThresholdWatch<String> watch;
+    private final CrossingStore store;
+    private final ThresholdWatch lowBalance;
 
     private BalanceAlerts(Builder b) {
         this.delivery = b.delivery;
         this.clock = b.clock;
         this.defaultThreshold = b.defaultThreshold;
         this.thresholds = Map.copyOf(b.thresholds);
-        this.watch = new ThresholdWatch<>(b.maxAccounts);
+        this.store = b.store != null ? b.store : CrossingStore.inMemory(b.maxAccounts);
+        this.lowBalance = new ThresholdWatch(LOW_BALANCE, store);
     }
 
     /**
@@ -76,30 +91,65 @@ public final class BalanceAlerts {
     }
 
     /**
-     * Observes an account's available balance; sends the alert when this is a crossing.
+     * Observes an account's available balance, read now; sends the alert when this is a crossing.
      *
      * @param account the account
      * @param balance its available balance
      * @return whether an alert was sent (handed to the delivery)
+     * @throws CrossingStoreUnavailableException if the crossing store cannot be reached (nothing is sent; the
+     *     next observation decides again)
      */
     public boolean observe(String account, Money balance) {
+        return observe(account, balance, clock.instant());
+    }
+
+    /**
+     * Observes an account's available balance, read at a given time; sends the alert when this is a crossing.
+     * The time orders observations made on several nodes: one read before a crossing fired does not re-arm it.
+     *
+     * @param account the account
+     * @param balance its available balance
+     * @param observedAt when the balance was read (take the time before reading it)
+     * @return whether an alert was sent (handed to the delivery)
+     * @throws CrossingStoreUnavailableException if the crossing store cannot be reached (nothing is sent; the
+     *     next observation decides again)
+     */
+    public boolean observe(String account, Money balance, Instant observedAt) {
         Objects.requireNonNull(account, "account");
         Objects.requireNonNull(balance, "balance");
+        Objects.requireNonNull(observedAt, "observedAt");
         Money threshold = threshold(account).orElse(null);
         boolean unitMatches = threshold != null && threshold.currency().equals(balance.currency());
-        if (!watch.observe(account, unitMatches ? balance.amount() : null, unitMatches ? threshold.amount() : null)) {
+        return alert(lowBalance, account, unitMatches ? balance.amount() : null,
+                unitMatches ? threshold.amount() : null, observedAt, json -> {
+                    JsonText.member(json, "account", account).append(',');
+                    JsonText.member(json, "balance", balance.amount().toPlainString()).append(',');
+                    JsonText.member(json, "threshold", threshold.amount().toPlainString()).append(',');
+                    JsonText.member(json, "currency", balance.currency());
+                });
+    }
+
+    /**
+     * The generic half of every alert: asks the watch whether this observation is a crossing (only one caller
+     * on all nodes sharing the store is told so), then hands the webhook {@code {"id","type","time", members…}}
+     * to the delivery; a webhook the delivery refuses re-arms the key.
+     */
+    private boolean alert(ThresholdWatch watch, String key, BigDecimal value, BigDecimal threshold,
+            Instant observedAt, Consumer<StringBuilder> members) {
+        if (!watch.observe(key, value, threshold, observedAt)) {
             return false;
         }
         String id = UUID.randomUUID().toString();
         StringBuilder json = new StringBuilder(200).append('{');
         JsonText.member(json, "id", id).append(',');
-        JsonText.member(json, "type", LOW_BALANCE).append(',');
+        JsonText.member(json, "type", watch.kind()).append(',');
         JsonText.member(json, "time", DateTimeFormatter.ISO_INSTANT.format(clock.instant())).append(',');
-        JsonText.member(json, "account", account).append(',');
-        JsonText.member(json, "balance", balance.amount().toPlainString()).append(',');
-        JsonText.member(json, "threshold", threshold.amount().toPlainString()).append(',');
-        JsonText.member(json, "currency", balance.currency()).append('}');
-        return delivery.send(id, json.toString());
+        members.accept(json);
+        if (delivery.send(id, json.append('}').toString())) {
+            return true;
+        }
+        watch.rearm(key, observedAt);
+        return false;
     }
 
     /**
@@ -120,10 +170,15 @@ public final class BalanceAlerts {
             if (account == null || threshold(account).isEmpty()) {
                 return;
             }
+            Instant readAt = clock.instant(); // before the read: a later fall on another node wins over it
             try {
-                ledger.account(account).map(Account::balance).ifPresent(b -> observe(account, b));
+                ledger.account(account).map(Account::balance).ifPresent(b -> observe(account, b, readAt));
             } catch (LedgerUnavailableException e) {
                 // The next charge of this account observes it again.
+            } catch (CrossingStoreUnavailableException e) {
+                // Nothing was sent or marked: the next charge of this account decides again.
+                LOG.log(System.Logger.Level.WARNING, "Low-balance alert of {0} not decided: {1}", account,
+                        e.getMessage());
             }
         };
         return new AsyncTollgateListener(lookup, queue);
@@ -131,8 +186,8 @@ public final class BalanceAlerts {
 
     @Override
     public String toString() {
-        return "BalanceAlerts[" + delivery + ", default threshold " + defaultThreshold + ", " + thresholds.size()
-                + " account thresholds]";
+        return "BalanceAlerts[" + delivery + ", " + store + ", default threshold " + defaultThreshold + ", "
+                + thresholds.size() + " account thresholds]";
     }
 
     /** Builds {@link BalanceAlerts}; not thread-safe. */
@@ -143,6 +198,8 @@ public final class BalanceAlerts {
         private Money defaultThreshold;
         private final Map<String, Money> thresholds = new HashMap<>();
         private int maxAccounts = 1_000_000;
+        private boolean maxAccountsSet;
+        private CrossingStore store;
 
         private Builder(WebhookDelivery delivery) {
             this.delivery = delivery;
@@ -178,12 +235,24 @@ public final class BalanceAlerts {
         }
 
         /**
-         * @param max the most accounts remembered below their threshold (1,000,000 by default; see
-         *     {@link ThresholdWatch})
+         * @param max the most accounts remembered below their threshold by the default in-memory store
+         *     (1,000,000 by default; see {@link CrossingStore#inMemory}); not with {@link #crossingStore}
          * @return this builder
          */
         public Builder maxAccounts(int max) {
             this.maxAccounts = max;
+            this.maxAccountsSet = true;
+            return this;
+        }
+
+        /**
+         * @param store where crossings are kept ({@link CrossingStore#inMemory} of {@link #maxAccounts} by
+         *     default); give every node the same {@link PostgresCrossingStore} to alert once per crossing across
+         *     nodes and restarts
+         * @return this builder
+         */
+        public Builder crossingStore(CrossingStore store) {
+            this.store = Objects.requireNonNull(store, "store");
             return this;
         }
 
@@ -191,6 +260,10 @@ public final class BalanceAlerts {
         public BalanceAlerts build() {
             if (maxAccounts < 1 || maxAccounts > 10_000_000) {
                 throw new IllegalArgumentException("maxAccounts must be 1 to 10000000: " + maxAccounts);
+            }
+            if (maxAccountsSet && store != null) {
+                throw new IllegalArgumentException("maxAccounts bounds the in-memory crossing store; " + store
+                        + " was given instead");
             }
             return new BalanceAlerts(this);
         }

@@ -1,44 +1,35 @@
 package dev.tollgate.usage.alerts;
 
 import java.math.BigDecimal;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Fires once per downward crossing of a threshold, per key: {@link #observe} returns {@code true} the first
- * time a key's value is at or below its threshold, {@code false} while it stays there, and the key is re-armed
- * as soon as a value above the threshold is observed. A key first observed below its threshold fires at once.
- * The threshold comes with each observation, so it may differ per key and change over time.
+ * Fires once per downward crossing of a threshold, per key, for one kind of alert: {@link #observe} returns
+ * {@code true} the first time a key's value is at or below its threshold, {@code false} while it stays there,
+ * and the key is re-armed as soon as a value above the threshold is observed. A key first observed below its
+ * threshold fires at once. The threshold comes with each observation, so it may differ per key and change over
+ * time.
  *
- * <p>The generic half of every "ran low" alert: balances ({@link BalanceAlerts}), and later remaining
- * allowances with a threshold of zero ("used up"). An observation without a threshold forgets the key.
+ * <p>The generic half of every "ran low" alert: balances ({@link BalanceAlerts}), and remaining allowances with
+ * a threshold of zero ("used up") once allowances exist. The state lives in a {@link CrossingStore}: in this JVM,
+ * or shared by the nodes of a cluster ({@link PostgresCrossingStore}), where a crossing fires on one node only.
+ * An observation without a threshold re-arms the key.
  *
- * <p>Memory is bounded: only keys currently below their threshold are remembered, at most {@code maxKeys}
- * of them; past that the longest-remembered one is forgotten, and it may fire once more while still below.
- * Thread-safe (one short lock per observation).
- *
- * @param <K> the key, such as an account id
+ * <p>Thread-safe when its store is (the built-in ones are).
  */
-public final class ThresholdWatch<K> {
+public final class ThresholdWatch {
 
-    private final Map<K, Boolean> below; // guarded by this; the keys that fired and are not re-armed
+    private final String kind;
+    private final CrossingStore store;
 
     /**
-     * @param maxKeys the most keys remembered below their threshold, 1 to 10,000,000
+     * @param kind the kind of alert, the name under which the store keeps its crossings (such as its type)
+     * @param store where crossings are kept
      */
-    public ThresholdWatch(int maxKeys) {
-        if (maxKeys < 1 || maxKeys > 10_000_000) {
-            throw new IllegalArgumentException("maxKeys must be 1 to 10000000: " + maxKeys);
-        }
-        this.below = new LinkedHashMap<>(16, 0.75f, false) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, Boolean> eldest) {
-                return size() > maxKeys;
-            }
-        };
+    public ThresholdWatch(String kind, CrossingStore store) {
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.store = Objects.requireNonNull(store, "store");
     }
 
     /**
@@ -47,28 +38,43 @@ public final class ThresholdWatch<K> {
      * @param key the key
      * @param value its current value; may be {@code null} when the threshold is
      * @param threshold its threshold, or {@code null} when the key is not watched
+     * @param observedAt when the value was observed (read, not when this call is made)
      * @return whether this observation is a crossing: the alert to send, once
+     * @throws CrossingStoreUnavailableException if the store cannot be reached; then no alert is sent, and the
+     *     next observation of the key decides again
      */
-    public boolean observe(K key, BigDecimal value, BigDecimal threshold) {
+    public boolean observe(String key, BigDecimal value, BigDecimal threshold, Instant observedAt) {
         Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(observedAt, "observedAt");
         if (threshold != null) {
             Objects.requireNonNull(value, "value");
         }
-        synchronized (this) {
-            if (threshold == null || value.compareTo(threshold) > 0) {
-                below.remove(key); // re-armed
-                return false;
-            }
-            return below.put(key, Boolean.TRUE) == null;
+        if (threshold == null || value.compareTo(threshold) > 0) {
+            store.rearm(kind, key, observedAt);
+            return false;
         }
+        return store.fire(kind, key, observedAt);
     }
 
     /**
-     * {@return whether a key fired and has not been re-armed}
+     * Re-arms a key that fired although its alert could not be handed over (the delivery refused it), so that
+     * the next observation at or below the threshold fires again.
      *
      * @param key the key
+     * @param observedAt the time of the observation that fired
+     * @throws CrossingStoreUnavailableException if the store cannot be reached
      */
-    public synchronized boolean isBelow(K key) {
-        return below.containsKey(key);
+    public void rearm(String key, Instant observedAt) {
+        store.rearm(kind, Objects.requireNonNull(key, "key"), observedAt);
+    }
+
+    /** {@return the kind of alert} */
+    public String kind() {
+        return kind;
+    }
+
+    @Override
+    public String toString() {
+        return "ThresholdWatch[" + kind + ", " + store + "]";
     }
 }

@@ -25,6 +25,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
@@ -174,5 +175,40 @@ class BalanceAlertsTest {
         scheduler.advance(Duration.ZERO);
         assertEquals(1, hooks.size());
         assertTrue(hooks.get(0).body().contains("\"balance\":\"9\""), hooks.get(0).body());
+    }
+
+    @Test
+    void aCrossingStoreOutageSendsNothingAndTheNextChargeDecidesAgain() {
+        CrossingStore memory = CrossingStore.inMemory(10);
+        AtomicInteger outages = new AtomicInteger(1);
+        CrossingStore flaky = new CrossingStore() {
+            @Override
+            public boolean fire(String kind, String key, Instant observedAt) {
+                if (outages.getAndDecrement() > 0) {
+                    throw new CrossingStoreUnavailableException("store down", null);
+                }
+                return memory.fire(kind, key, observedAt);
+            }
+
+            @Override
+            public boolean rearm(String kind, String key, Instant observedAt) {
+                return memory.rearm(kind, key, observedAt);
+            }
+        };
+        BalanceAlerts onFlaky = BalanceAlerts.builder(delivery).clock(clock).defaultThreshold(credits("10"))
+                .crossingStore(flaky).build();
+        InMemoryLedger ledger = InMemoryLedger.builder().account("acme", credits("5")).build();
+        AsyncTollgateListener listener = onFlaky.listener(ledger, 100);
+        listener.onEvent(new TollgateEvent.Charged(clock.instant(), "reports", "GET", "account", "acme",
+                credits("0"), "h1")); // the store is down: nothing sent, nothing marked
+        listener.onEvent(new TollgateEvent.Charged(clock.instant(), "reports", "GET", "account", "acme",
+                credits("0"), "h2"));
+        listener.onEvent(new TollgateEvent.Charged(clock.instant(), "reports", "GET", "account", "acme",
+                credits("0"), "h3"));
+        listener.close();
+        scheduler.advance(Duration.ZERO);
+        assertEquals(1, hooks.size());
+        assertThrows(IllegalArgumentException.class, () -> BalanceAlerts.builder(delivery).maxAccounts(5)
+                .crossingStore(memory).build());
     }
 }

@@ -1,0 +1,93 @@
+package dev.tollgate.usage.alerts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+/** What every {@link CrossingStore} does; each implementation's test extends this. */
+abstract class CrossingStoreContract {
+
+    static final Instant T = Instant.parse("2026-12-01T17:00:00Z");
+
+    /** {@return the store under test; every call within one test sees the same state} */
+    abstract CrossingStore store();
+
+    @Test
+    void firesOnceUntilRearmed() {
+        CrossingStore s = store();
+        assertTrue(s.fire("low", "acme", T));
+        assertFalse(s.fire("low", "acme", T.plusSeconds(1)));
+        assertTrue(s.rearm("low", "acme", T.plusSeconds(2)));
+        assertFalse(s.rearm("low", "acme", T.plusSeconds(2)));
+        assertTrue(s.fire("low", "acme", T.plusSeconds(3)));
+    }
+
+    @Test
+    void kindsAndKeysAreIndependent() {
+        CrossingStore s = store();
+        assertTrue(s.fire("low", "acme", T));
+        assertTrue(s.fire("used-up", "acme", T));
+        assertTrue(s.fire("low", "globex", T));
+        assertTrue(s.rearm("used-up", "acme", T));
+        assertFalse(s.fire("low", "acme", T));
+        assertTrue(s.fire("used-up", "acme", T));
+        assertFalse(s.rearm("low", "initech", T)); // never fired: nothing to re-arm
+    }
+
+    @Test
+    void anObservationOlderThanTheFiringOneDoesNotRearm() {
+        CrossingStore s = store();
+        assertTrue(s.fire("low", "acme", T));
+        assertFalse(s.rearm("low", "acme", T.minusMillis(1))); // read before the fall, arrived late
+        assertFalse(s.fire("low", "acme", T.plusSeconds(1)));
+        assertTrue(s.rearm("low", "acme", T)); // the same time re-arms: a top-up seen at once
+        assertTrue(s.fire("low", "acme", T.plusSeconds(2)));
+    }
+
+    @Test
+    void ofConcurrentCallersExactlyOneFiresEachKey() throws Exception {
+        CrossingStore s = store();
+        int threads = 8;
+        int keys = 40;
+        AtomicIntegerArray wins = new AtomicIntegerArray(keys);
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    go.await();
+                    for (int k = 0; k < keys; k++) {
+                        if (s.fire("low", "k" + k, T)) {
+                            wins.incrementAndGet(k);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+            pool.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        for (int k = 0; k < keys; k++) {
+            assertEquals(1, wins.get(k), "wins of k" + k);
+        }
+        assertFalse(s.fire("low", "k0", T.plus(Duration.ofHours(1))));
+    }
+}
