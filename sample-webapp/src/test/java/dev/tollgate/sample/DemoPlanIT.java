@@ -63,7 +63,7 @@ class DemoPlanIT {
         Map<String, Object> before = self();
         assertEquals(0, BigDecimal.TEN.compareTo(number(before.get("balance"))), before.toString());
         Map<String, Object> plan = (Map<String, Object>) before.get("allowance");
-        assertEquals("demo-plan", plan.get("plan"));
+        assertEquals("starter", plan.get("plan"));
         assertEquals("calls", plan.get("unit"));
         assertEquals(0, new BigDecimal(5).compareTo(number(plan.get("remaining"))));
         for (int i = 1; i <= 5; i++) {
@@ -82,7 +82,7 @@ class DemoPlanIT {
         assertEquals(402, refused.statusCode(), refused.body());
         Map<String, Object> problem = SampleHttp.json(refused);
         Map<String, Object> allowance = (Map<String, Object>) problem.get("allowance");
-        assertEquals("demo-plan", allowance.get("plan"), refused.body());
+        assertEquals("starter", allowance.get("plan"), refused.body());
         assertEquals("calls", allowance.get("unit"));
         assertEquals(0, new BigDecimal(5).compareTo(number(allowance.get("limit"))));
         assertEquals(0, new BigDecimal(5).compareTo(number(allowance.get("used"))));
