@@ -5,7 +5,9 @@
 #      (tollgate.enabled=false) and an empty filter on /* mapped as Tollgate maps its own;
 #   2. the same endpoint rate-limited by a configured policy that never refuses (per client address,
 #      a billion requests a second) vs unlimited (the instance of 1);
-#   3. the paid endpoint (/api/quotes/ACME as demo-gold, topped up for the run) vs the free endpoint;
+#   3. the paid endpoint (/api/quotes/ACME as demo-gold, topped up for the run) vs the free endpoint, and vs
+#      the same quotes endpoint on the WAR without Tollgate (what Tollgate adds to that very endpoint: the
+#      quotes servlet itself does more than /api/hello, so the first ratio also counts its own work);
 #   4. with --peer: bucket4j-spring-boot-starter 0.12.10 on Spring Boot 3.4.5 (benchmarks/peer-bucket4j-boot),
 #      the same endpoint limited the same way vs unlimited (bucket4j.enabled=false).
 # The servers run on CPU 0 and wrk on CPU 1 (taskset) when the machine has at least two.
@@ -114,6 +116,7 @@ warm "http://127.0.0.1:$ON$HELLO"
 warm "http://127.0.0.1:$EMPTY$HELLO"
 warm "http://127.0.0.1:$LIMITED$HELLO"
 warm -H 'X-API-Key: demo-gold' "http://127.0.0.1:$ON$PAID"
+warm "http://127.0.0.1:$EMPTY$PAID"
 if $PEER; then
   warm "http://127.0.0.1:$PEER_LIMITED$HELLO"
   warm "http://127.0.0.1:$PEER_OFF$HELLO"
@@ -152,6 +155,8 @@ pair "never-refusing limit (A) vs the same endpoint unlimited (B), Tollgate" \
   limited "http://127.0.0.1:$LIMITED$HELLO" unlimited "http://127.0.0.1:$ON$HELLO"
 pair "paid (A) vs free (B), Tollgate" \
   paid "http://127.0.0.1:$ON$PAID" free "http://127.0.0.1:$ON$HELLO" 'X-API-Key: demo-gold'
+pair "paid (A) vs the same endpoint on the WAR without Tollgate (B)" \
+  paid "http://127.0.0.1:$ON$PAID" quotes-no-tollgate "http://127.0.0.1:$EMPTY$PAID" 'X-API-Key: demo-gold'
 if $PEER; then
   pair "never-refusing limit (A) vs unlimited (B), bucket4j-spring-boot-starter 0.12.10, Boot 3.4.5" \
     peer-limited "http://127.0.0.1:$PEER_LIMITED$HELLO" peer-unlimited "http://127.0.0.1:$PEER_OFF$HELLO"

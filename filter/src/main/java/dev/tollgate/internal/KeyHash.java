@@ -52,7 +52,6 @@ record KeyHash(long h0, long h1, long h2, long h3) {
         MessageDigest sha256 = (MessageDigest) scratch[0];
         byte[] in = (byte[]) scratch[1];
         byte[] out = (byte[]) scratch[2];
-        sha256.reset();
         int n = key.length();
         boolean ascii = n <= BUFFER;
         for (int i = 0; ascii && i < n; i++) {
@@ -63,6 +62,7 @@ record KeyHash(long h0, long h1, long h2, long h3) {
                 in[i] = (byte) c; // UTF-8 of an ASCII character is that byte
             }
         }
+        // No reset(): digest() leaves the digest reset, and nothing between the two can throw.
         if (ascii) {
             sha256.update(in, 0, n);
         } else {

@@ -29,7 +29,7 @@ class UsageExportDocTest {
         for (String name : List.of(CloudEvents.CHARGED, CloudEvents.REVERSED, CloudEvents.CONTENT_TYPE,
                 CloudEvents.BATCH_CONTENT_TYPE, WebhookSigner.HEADER, WebhookDelivery.ID_HEADER,
                 BalanceAlerts.LOW_BALANCE, "usage_export_cursors", "UsageRecorder", "ThresholdWatch",
-                "alert_crossings", PostgresCrossingStore.class.getSimpleName(), CrossingStore.class.getSimpleName(),
+                "alert_crossing_states", "key_sha256", PostgresCrossingStore.class.getSimpleName(), CrossingStore.class.getSimpleName(),
                 "AlertsAcrossNodesTest")) {
             assertTrue(doc.contains(name), "docs/usage-export.md does not mention " + name);
         }

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -42,7 +43,11 @@ import java.util.function.Consumer;
  * {@link PostgresCrossingStore} shared by every node, the webhook of a crossing is handed to the delivery of
  * exactly one node, once, also across restarts. The delivery itself is in that node's memory: if the node stops
  * before the receiver acknowledged, that alert is lost (the crossing stays marked as fired until a re-arm).
- * A webhook the delivery refuses (full or closed) re-arms the account, so a later observation sends it.
+ * A webhook the delivery refuses (full or closed) re-arms the account, so a later observation sends it; when
+ * that re-arm fails too (the store is down), an error is logged and the re-arm is tried again before the next
+ * observation of that account (at most 10,000 such accounts are remembered; past that the oldest stays fired
+ * until its balance is seen above the threshold). Account ids are logged masked (their first 4 characters):
+ * with a ledger without key look-up an account id is the raw API key.
  *
  * <p>Another "ran low" alert (such as allowance used up, once allowances exist) is a {@link ThresholdWatch} of
  * its own type over the same store, and a call to the private {@code alert} method with its members.
@@ -55,6 +60,7 @@ public final class BalanceAlerts {
     public static final String LOW_BALANCE = "dev.tollgate.alert.low-balance";
 
     private static final System.Logger LOG = System.getLogger(BalanceAlerts.class.getName());
+    private static final int MAX_UNARMED = 10_000;
 
     private final WebhookDelivery delivery;
     private final Clock clock;
@@ -62,6 +68,25 @@ public final class BalanceAlerts {
     private final Map<String, Money> thresholds;
     private final CrossingStore store;
     private final ThresholdWatch lowBalance;
+    /** Keys whose alert fired but was neither delivered nor re-armed, with the time that fired; bounded. */
+    private final Map<Unarmed, Instant> unarmed = new LinkedHashMap<>(16, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Unarmed, Instant> eldest) {
+            if (size() <= MAX_UNARMED) {
+                return false;
+            }
+            LOG.log(System.Logger.Level.ERROR, "Alert {0} of {1} forgotten: more than {2} alerts wait to be"
+                    + " re-armed; it stays fired until it is seen above its threshold", eldest.getKey().kind(),
+                    masked(eldest.getKey().key()), MAX_UNARMED);
+            return true;
+        }
+    };
+
+    /** A key of an alert kind. */
+    private record Unarmed(String kind, String key) {
+    }
 
     private BalanceAlerts(Builder b) {
         this.delivery = b.delivery;
@@ -136,6 +161,7 @@ public final class BalanceAlerts {
      */
     private boolean alert(ThresholdWatch watch, String key, BigDecimal value, BigDecimal threshold,
             Instant observedAt, Consumer<StringBuilder> members) {
+        retryRearm(watch, key);
         if (!watch.observe(key, value, threshold, observedAt)) {
             return false;
         }
@@ -148,8 +174,41 @@ public final class BalanceAlerts {
         if (delivery.send(id, json.append('}').toString())) {
             return true;
         }
-        watch.rearm(key, observedAt);
+        try {
+            watch.rearm(key, observedAt);
+        } catch (CrossingStoreUnavailableException e) {
+            Unarmed u = new Unarmed(watch.kind(), key);
+            synchronized (unarmed) {
+                unarmed.put(u, observedAt);
+            }
+            LOG.log(System.Logger.Level.ERROR, "Alert {0} of {1} fired, not delivered, not re-armed (re-armed at its"
+                    + " next observation): {2}", watch.kind(), masked(key), e.getMessage());
+        }
         return false;
+    }
+
+    /**
+     * Re-arms a key whose alert fired but was neither delivered nor re-armed, before its observation is decided.
+     *
+     * @throws CrossingStoreUnavailableException if the store still cannot be reached (the key stays to re-arm)
+     */
+    private void retryRearm(ThresholdWatch watch, String key) {
+        Unarmed u = new Unarmed(watch.kind(), key);
+        Instant firedAt;
+        synchronized (unarmed) {
+            if (unarmed.isEmpty() || (firedAt = unarmed.get(u)) == null) {
+                return;
+            }
+        }
+        watch.rearm(key, firedAt);
+        synchronized (unarmed) {
+            unarmed.remove(u, firedAt);
+        }
+    }
+
+    /** {@return an account id fit for a log line: it may be a raw API key, so only its first 4 characters} */
+    static String masked(String account) {
+        return account.length() <= 4 ? "****" : account.substring(0, 4) + "****";
     }
 
     /**
@@ -176,8 +235,8 @@ public final class BalanceAlerts {
             } catch (LedgerUnavailableException e) {
                 // The next charge of this account observes it again.
             } catch (CrossingStoreUnavailableException e) {
-                // Nothing was sent or marked: the next charge of this account decides again.
-                LOG.log(System.Logger.Level.WARNING, "Low-balance alert of {0} not decided: {1}", account,
+                // Nothing was sent: the next charge of this account decides again.
+                LOG.log(System.Logger.Level.WARNING, "Low-balance alert of {0} not decided: {1}", masked(account),
                         e.getMessage());
             }
         };
@@ -235,7 +294,7 @@ public final class BalanceAlerts {
         }
 
         /**
-         * @param max the most accounts remembered below their threshold by the default in-memory store
+         * @param max the most accounts remembered (armed or fired) by the default in-memory store
          *     (1,000,000 by default; see {@link CrossingStore#inMemory}); not with {@link #crossingStore}
          * @return this builder
          */

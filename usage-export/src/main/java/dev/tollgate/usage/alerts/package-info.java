@@ -6,7 +6,7 @@
  *       value that falls to or below its threshold fires once, and the key is re-armed when the value rises
  *       above it again. The low-balance alert uses it with balances; an allowance-used-up alert can use it with
  *       the remaining allowance and a threshold of zero once allowances exist (they do not yet).</li>
- *   <li>{@link dev.tollgate.usage.alerts.CrossingStore} keeps which crossings fired: in the JVM
+ *   <li>{@link dev.tollgate.usage.alerts.CrossingStore} keeps per key whether it is armed or fired: in the JVM
  *       ({@link dev.tollgate.usage.alerts.CrossingStore#inMemory}), or in PostgreSQL
  *       ({@link dev.tollgate.usage.alerts.PostgresCrossingStore}) so that the nodes of a cluster send each alert
  *       once per crossing between them, also across restarts.</li>

@@ -220,6 +220,7 @@ class AlertsAcrossNodesTest {
         Node b = node(true);
         a.delivery.close(); // node a is shutting down: its delivery refuses
         assertFalse(a.alerts.observe("acct-0", Money.credits("5")));
+        clock.advance(Duration.ofMillis(1)); // a later observation (at the same instant the re-arm wins)
         assertTrue(b.alerts.observe("acct-0", Money.credits("5")));
         deliver();
         assertEquals(1, received.size());

@@ -26,6 +26,10 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
@@ -82,10 +86,12 @@ class BalanceAlertsTest {
     @Test
     void alertsOncePerCrossingAndAgainAfterATopUp() {
         assertFalse(alerts.observe("acme", credits("20")));
+        clock.advance(Duration.ofMillis(1)); // at the same instant the reading above wins
         assertTrue(alerts.observe("acme", credits("10")));   // at the threshold: crossed
         assertFalse(alerts.observe("acme", credits("4")));   // still low: no second alert
         assertFalse(alerts.observe("acme", credits("0")));
         assertFalse(alerts.observe("acme", credits("10.000000000000000001"))); // a top-up re-arms
+        clock.advance(Duration.ofMillis(1));
         assertTrue(alerts.observe("acme", credits("9.5")));  // the next fall alerts again
         assertTrue(alerts.observe("vip", credits("49")));    // its own threshold
         assertFalse(alerts.observe("vip", Money.parse("1", "usd"))); // another unit is not watched
@@ -210,5 +216,113 @@ class BalanceAlertsTest {
         assertEquals(1, hooks.size());
         assertThrows(IllegalArgumentException.class, () -> BalanceAlerts.builder(delivery).maxAccounts(5)
                 .crossingStore(memory).build());
+    }
+
+    /** A raw API key used as the account id (a ledger without key look-up). */
+    private static final String RAW_KEY = "tg_live_SuperSecretCustomerKey0123456789";
+
+    /** {@return the log records of BalanceAlerts while {@code action} runs} */
+    private static List<LogRecord> logsOf(Runnable action) {
+        Logger jul = Logger.getLogger(BalanceAlerts.class.getName());
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(handler);
+        try {
+            action.run();
+        } finally {
+            jul.removeHandler(handler);
+        }
+        return records;
+    }
+
+    private static String text(List<LogRecord> records) {
+        SimpleFormatter f = new SimpleFormatter();
+        return records.stream().map(f::formatMessage).toList().toString();
+    }
+
+    @Test
+    void aStoreOutageLogsTheAccountMasked() {
+        CrossingStore down = new CrossingStore() {
+            @Override
+            public boolean fire(String kind, String key, Instant observedAt) {
+                throw new CrossingStoreUnavailableException("store down", null);
+            }
+
+            @Override
+            public boolean rearm(String kind, String key, Instant observedAt) {
+                return false;
+            }
+        };
+        BalanceAlerts onDown = BalanceAlerts.builder(delivery).clock(clock).defaultThreshold(credits("10"))
+                .crossingStore(down).build();
+        InMemoryLedger ledger = InMemoryLedger.builder().account(RAW_KEY, credits("5")).build();
+        List<LogRecord> logs = logsOf(() -> {
+            AsyncTollgateListener listener = onDown.listener(ledger, 10);
+            listener.onEvent(new TollgateEvent.Charged(clock.instant(), "reports", "GET", "api-key", RAW_KEY,
+                    credits("0"), "h1"));
+            listener.close();
+        });
+        assertEquals(1, logs.size(), text(logs));
+        assertFalse(text(logs).contains(RAW_KEY), text(logs));
+        assertTrue(text(logs).contains("tg_l****"), text(logs));
+    }
+
+    @Test
+    void aRefusedAlertWhoseRearmFailsIsLoggedAndRearmedOnTheNextObservation() {
+        CrossingStore memory = CrossingStore.inMemory(10);
+        AtomicInteger rearmOutages = new AtomicInteger();
+        CrossingStore flaky = new CrossingStore() {
+            @Override
+            public boolean fire(String kind, String key, Instant observedAt) {
+                return memory.fire(kind, key, observedAt);
+            }
+
+            @Override
+            public boolean rearm(String kind, String key, Instant observedAt) {
+                if (rearmOutages.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    throw new CrossingStoreUnavailableException("store down", null);
+                }
+                return memory.rearm(kind, key, observedAt);
+            }
+        };
+        URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hooks");
+        WebhookDelivery one = WebhookDelivery.builder(uri, new WebhookSigner(SECRET)).scheduler(scheduler)
+                .clock(clock).maxPending(1).build();
+        try {
+            BalanceAlerts onFlaky = BalanceAlerts.builder(one).clock(clock).defaultThreshold(credits("10"))
+                    .crossingStore(flaky).build();
+            assertTrue(onFlaky.observe("globex", credits("1"))); // takes the only place of the delivery
+            rearmOutages.set(1);
+            List<LogRecord> logs = logsOf(() -> assertFalse(onFlaky.observe(RAW_KEY, credits("5"))));
+            assertEquals(1, logs.size(), text(logs));
+            assertEquals(java.util.logging.Level.SEVERE, logs.get(0).getLevel());
+            assertTrue(text(logs).contains("fired, not delivered, not re-armed"), text(logs));
+            assertFalse(text(logs).contains(RAW_KEY), text(logs));
+            scheduler.advance(Duration.ZERO); // globex delivered: the delivery has room again
+            clock.advance(Duration.ofSeconds(1));
+            rearmOutages.set(1); // still down at the next observation: it stays pending
+            assertThrows(CrossingStoreUnavailableException.class, () -> onFlaky.observe(RAW_KEY, credits("5")));
+            clock.advance(Duration.ofSeconds(1));
+            assertTrue(onFlaky.observe(RAW_KEY, credits("4"))); // re-armed first, then this fall fires
+            assertFalse(onFlaky.observe(RAW_KEY, credits("3")));
+            scheduler.advance(Duration.ZERO);
+            assertEquals(2, hooks.size());
+            assertTrue(hooks.get(1).body().contains("\"balance\":\"4\""), hooks.get(1).body());
+        } finally {
+            one.close();
+        }
     }
 }

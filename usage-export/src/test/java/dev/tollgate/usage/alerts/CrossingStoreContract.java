@@ -42,7 +42,7 @@ abstract class CrossingStoreContract {
         assertTrue(s.fire("low", "globex", T));
         assertTrue(s.rearm("used-up", "acme", T));
         assertFalse(s.fire("low", "acme", T));
-        assertTrue(s.fire("used-up", "acme", T));
+        assertTrue(s.fire("used-up", "acme", T.plusSeconds(1)));
         assertFalse(s.rearm("low", "initech", T)); // never fired: nothing to re-arm
     }
 
@@ -89,5 +89,29 @@ abstract class CrossingStoreContract {
             assertEquals(1, wins.get(k), "wins of k" + k);
         }
         assertFalse(s.fire("low", "k0", T.plus(Duration.ofHours(1))));
+    }
+
+    @Test
+    void aLateFallReadBeforeATopUpDoesNotTakeTheNextCrossing() {
+        CrossingStore s = store();
+        assertFalse(s.rearm("low", "acme", T.plusSeconds(2))); // node B: above at T+2, nothing had fired
+        assertFalse(s.fire("low", "acme", T));                 // node A: its read at T (below) arrives late
+        assertTrue(s.fire("low", "acme", T.plusSeconds(3)));   // the real fall after the top-up fires
+        assertFalse(s.fire("low", "acme", T.plusSeconds(4)));
+    }
+
+    @Test
+    void everyReadingAboveMovesTheArmedTimeForwardOnly() {
+        CrossingStore s = store();
+        assertFalse(s.rearm("low", "acme", T.plusSeconds(5)));
+        assertFalse(s.rearm("low", "acme", T.plusSeconds(2))); // older: the armed time stays T+5
+        assertFalse(s.fire("low", "acme", T.plusSeconds(4)));  // read before the reading above at T+5
+        assertFalse(s.fire("low", "acme", T.plusSeconds(5)));  // the same instant: the reading above wins
+        assertTrue(s.fire("low", "acme", T.plusSeconds(6)));
+        assertFalse(s.rearm("low", "acme", T.plusSeconds(5))); // older than the fall that fired
+        assertTrue(s.rearm("low", "acme", T.plusSeconds(6)));  // the same instant re-arms
+        assertFalse(s.rearm("low", "acme", T.plusSeconds(7))); // armed already: only its time moves
+        assertFalse(s.fire("low", "acme", T.plusSeconds(7)));
+        assertTrue(s.fire("low", "acme", T.plusSeconds(8)));
     }
 }
