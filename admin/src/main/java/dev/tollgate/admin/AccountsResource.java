@@ -4,6 +4,8 @@ import dev.tollgate.Money;
 import dev.tollgate.ledger.AccountAdministration;
 import dev.tollgate.ledger.AccountLimits;
 import dev.tollgate.ledger.AdminNotes;
+import dev.tollgate.ledger.AllowanceAdministration;
+import dev.tollgate.spi.Allowance;
 import dev.tollgate.ledger.IssuedKey;
 import dev.tollgate.ledger.KeyAdministration;
 import dev.tollgate.ledger.KeySecrets;
@@ -41,12 +43,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Accounts: open, read, credit, debit, grant and revoke entitlements, statements. Every credit and
- * debit is recorded in the statement with the admin credential's name as its actor (see
- * {@link #reference}); every other change (opening, entitlements, keys) as a {@code note} entry
- * with its actor and action, written by the ledger with the change ({@link AdminNotes}), and on the
- * {@code dev.tollgate.admin.audit} logger for ledgers that keep no notes. Paths are relative to
- * where the admin API is mounted.
+ * Accounts: open, read, credit, debit, grant and revoke entitlements, set and remove the monthly
+ * allowance, statements. Every credit, debit and allowance change is recorded in the statement with the
+ * admin credential's name as its actor (see {@link #reference}); every other change (opening,
+ * entitlements, keys) as a {@code note} entry with its actor and action, written by the ledger with the
+ * change ({@link AdminNotes}), and on the {@code dev.tollgate.admin.audit} logger for ledgers that keep
+ * no notes. Paths are relative to where the admin API is mounted.
  */
 @Path("accounts")
 public final class AccountsResource {
@@ -133,6 +135,119 @@ public final class AccountsResource {
     @Path("{id}")
     public Response get(@PathParam("id") String id) {
         return ok(view(find(administration(), id)));
+    }
+
+    /**
+     * Sets the account's monthly allowance (its plan's), replacing the one it has:
+     * {@code {"plan":"starter","unit":"calls","calls":1000,"anchorDay":15}} or
+     * {@code {"plan":"starter","unit":"credits","amount":"5.00"}}; {@code anchorDay} 1 (the calendar month,
+     * the default) to 31. Recorded in the statement with the admin's name as actor.
+     *
+     * @param id the account
+     * @param body the request body
+     * @param security who is asking
+     * @return the account afterwards, with its allowance
+     * @throws IOException if the body cannot be read
+     */
+    @PUT
+    @Path("{id}/allowance")
+    public Response setAllowance(@PathParam("id") String id, InputStream body, @Context SecurityContext security)
+            throws IOException {
+        AccountAdministration admin = administration();
+        AllowanceAdministration allowances = allowances();
+        Account account = find(admin, id);
+        Map<String, Object> b = JsonBody.read(body);
+        String plan = text(b, "plan", true);
+        if (plan.length() > AccountLimits.MAX_ID_LENGTH || !plan.strip().equals(plan) || plan.chars().anyMatch(
+                ch -> Character.isISOControl(ch) || Character.isSurrogate((char) ch))) {
+            throw AdminProblem.badRequest("\"plan\" must be 1 to " + AccountLimits.MAX_ID_LENGTH
+                    + " characters without control characters or surrounding spaces.");
+        }
+        String unit = text(b, "unit", true);
+        int anchorDay = anchorDay(b.get("anchorDay"));
+        Allowance allowance;
+        String currency = account.balance().currency();
+        if (unit.equals("credits")) {
+            if (b.containsKey("calls")) {
+                throw AdminProblem.badRequest("An allowance of credits takes \"amount\", not \"calls\".");
+            }
+            String asked = text(b, "currency", false);
+            if (asked != null && !asked.equals(currency)) {
+                throw AdminProblem.badRequest("The account is kept in " + Problems.quote(currency)
+                        + "; its allowance's credits must be too, not " + Problems.quote(asked) + ".");
+            }
+            Money amount = money(b, "amount", currency);
+            if (amount.amount().signum() <= 0) {
+                throw AdminProblem.badRequest("\"amount\" must be more than zero.");
+            }
+            allowance = Allowance.credits(plan, amount, anchorDay);
+        } else if (unit.equals("calls")) {
+            if (b.containsKey("amount") || b.containsKey("currency")) {
+                throw AdminProblem.badRequest("An allowance of calls takes \"calls\", not \"amount\" or \"currency\".");
+            }
+            allowance = Allowance.calls(plan, calls(b.get("calls")), anchorDay);
+        } else {
+            throw AdminProblem.badRequest("\"unit\" must be \"credits\" or \"calls\".");
+        }
+        String reference = reference(actor(security), "allowance " + describe(allowance));
+        allowances.setAllowance(id, allowance, reference);
+        KeyViews.audit(actor(security), "set the allowance " + describe(allowance) + " of", Problems.quote(id));
+        return ok(view(find(admin, id)));
+    }
+
+    /**
+     * Removes the account's allowance; its charges are then paid from the balance alone.
+     *
+     * @param id the account
+     * @param security who is asking
+     * @return the account afterwards; 404 if it had no allowance
+     */
+    @DELETE
+    @Path("{id}/allowance")
+    public Response removeAllowance(@PathParam("id") String id, @Context SecurityContext security) {
+        AccountAdministration admin = administration();
+        AllowanceAdministration allowances = allowances();
+        find(admin, id);
+        if (!allowances.removeAllowance(id, reference(actor(security), "allowance removed"))) {
+            throw AdminProblem.notFound("account " + Problems.quote(id) + " has no allowance");
+        }
+        KeyViews.audit(actor(security), "removed the allowance of", Problems.quote(id));
+        return ok(view(find(admin, id)));
+    }
+
+    private static String describe(Allowance a) {
+        return Problems.quote(a.plan()) + ": " + a.limit().toPlainString() + " "
+                + (a.unit() == Allowance.Unit.CALLS ? "calls" : a.currency()) + " per month from day " + a.anchorDay();
+    }
+
+    private static int anchorDay(Object v) {
+        if (v == null) {
+            return 1;
+        }
+        if (v instanceof BigDecimal d && d.stripTrailingZeros().scale() <= 0 && d.compareTo(BigDecimal.ONE) >= 0
+                && d.compareTo(BigDecimal.valueOf(31)) <= 0) {
+            return d.intValue();
+        }
+        throw AdminProblem.badRequest("\"anchorDay\" must be a whole number from 1 to 31.");
+    }
+
+    private static long calls(Object v) {
+        if (v == null) {
+            throw AdminProblem.badRequest("\"calls\" is required.");
+        }
+        if (v instanceof BigDecimal d && d.stripTrailingZeros().scale() <= 0 && d.signum() > 0
+                && d.compareTo(BigDecimal.valueOf(Allowance.MAX_CALLS)) <= 0) {
+            return d.longValueExact();
+        }
+        throw AdminProblem.badRequest("\"calls\" must be a whole number from 1 to " + Allowance.MAX_CALLS + ".");
+    }
+
+    private AllowanceAdministration allowances() {
+        Object ledger = KeyViews.ledger(fixed, servletContext);
+        if (ledger instanceof AllowanceAdministration a) {
+            return a;
+        }
+        throw new AdminProblem(501, "Not Implemented", null, "This ledger keeps no allowances.");
     }
 
     /**
@@ -300,6 +415,9 @@ public final class AccountsResource {
             m.put("held", e.heldDelta());
             m.put("currency", e.currency());
             m.put("hold", e.holdId());
+            if (e.allowanceDelta().signum() != 0) {
+                m.put("allowance", e.allowanceDelta());
+            }
             Matcher a = e.reference() == null ? null : ACTOR.matcher(e.reference());
             if (a != null && a.matches() && e.kind() == LedgerEntry.Kind.NOTE) {
                 m.put("actor", a.group(1));
@@ -352,12 +470,32 @@ public final class AccountsResource {
         return a.orElseThrow(() -> AdminProblem.notFound("no such account: " + Problems.quote(id)));
     }
 
-    private static Map<String, Object> view(Account a) {
+    private Map<String, Object> view(Account a) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("account", a.id());
         m.put("balance", a.balance().amount());
         m.put("currency", a.balance().currency());
         m.put("entitlements", new TreeSet<>(a.entitlements()));
+        if (KeyViews.ledger(fixed, servletContext) instanceof AllowanceAdministration allowances) {
+            allowances.allowance(a.id()).ifPresent(s -> m.put("allowance", allowanceView(s)));
+        }
+        return m;
+    }
+
+    /** An allowance's state: plan, unit, limit, used, remaining, anchor day, period start and reset (ISO-8601). */
+    static Map<String, Object> allowanceView(Allowance.State s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("plan", s.allowance().plan());
+        m.put("unit", s.allowance().unit().name().toLowerCase(Locale.ROOT));
+        m.put("limit", s.allowance().limit());
+        if (s.allowance().currency() != null) {
+            m.put("currency", s.allowance().currency());
+        }
+        m.put("used", s.used());
+        m.put("remaining", s.remaining());
+        m.put("anchorDay", s.allowance().anchorDay());
+        m.put("periodStart", s.periodStart().toString());
+        m.put("resetsAt", s.resetsAt().toString());
         return m;
     }
 

@@ -3,6 +3,7 @@ package dev.tollgate.internal;
 import dev.tollgate.Denial;
 import dev.tollgate.Money;
 import dev.tollgate.TollgateConfig;
+import dev.tollgate.spi.Allowance;
 import dev.tollgate.spi.PaymentOption;
 import dev.tollgate.spi.Reservation;
 import dev.tollgate.spi.payment.Terms;
@@ -177,12 +178,38 @@ public final class Refusals {
                         .withRetryAfter(retryAfter);
             case INSUFFICIENT_FUNDS:
             default:
-                return new Denial(Denial.Kind.INSUFFICIENT_FUNDS, "This call costs " + amount(price)
-                        + (d.balance() == null ? "" : "; the balance is " + amount(d.balance())) + ".", price,
+                Denial funds = new Denial(Denial.Kind.INSUFFICIENT_FUNDS, "This call costs " + amount(price)
+                        + (d.balance() == null ? "" : "; the balance is " + amount(d.balance()))
+                        + (d.allowance() == null ? "" : allowanceDetail(d.allowance())) + ".", price,
                         d.balance(), null, terms.description(), null, List.of(),
                         // A ledger that lists no option still gets the built-ins' offer: every 402 says how to pay.
                         d.paymentOptions().isEmpty() ? PaymentOption.accountOptions(price) : d.paymentOptions());
+                // Accounts without an allowance get exactly the body they always got.
+                return d.allowance() == null ? funds : funds.withMembers(Map.of("allowance", allowance(d.allowance())));
         }
+    }
+
+    private static String allowanceDetail(Allowance.State a) {
+        return ", and the '" + a.allowance().plan() + "' allowance has " + a.remaining().toPlainString() + " "
+                + a.allowance().unit().name().toLowerCase(java.util.Locale.ROOT) + " left until "
+                + a.resetsAt();
+    }
+
+    /**
+     * {@return the {@code allowance} problem member: plan, unit, limit, used, remaining, resetsAt
+     * (ISO-8601)}
+     *
+     * @param a the allowance's state
+     */
+    public static Map<String, Object> allowance(Allowance.State a) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("plan", a.allowance().plan());
+        m.put("unit", a.allowance().unit().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("limit", a.allowance().limit());
+        m.put("used", a.used());
+        m.put("remaining", a.remaining());
+        m.put("resetsAt", a.resetsAt().toString());
+        return m;
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.tollgate.ledger;
 
 import dev.tollgate.Money;
+import dev.tollgate.spi.Allowance;
+import java.math.BigDecimal;
 import dev.tollgate.spi.Account;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,11 +24,15 @@ import java.util.stream.Collectors;
  * account.demo-gold.balance      = 1000
  * account.demo-gold.currency     = credits      (optional; default credits)
  * account.demo-gold.entitlements = premium, beta (optional)
+ * account.demo-gold.allowance    = starter, 5 calls (optional: plan, limit and unit, then optionally
+ *                                  ", day 15", the anchor day; credits are in the account's unit)
  * </pre>
  */
 public final class AccountsFile {
 
-    private static final Set<String> ATTRIBUTES = Set.of("balance", "currency", "entitlements");
+    private static final Set<String> ATTRIBUTES = Set.of("balance", "currency", "entitlements", "allowance");
+    private static final java.util.regex.Pattern ALLOWANCE = java.util.regex.Pattern.compile(
+            "([^,]+),\\s*([0-9]+(?:\\.[0-9]+)?)\\s+(calls|credits)(?:,\\s*day\\s+([0-9]{1,2}))?");
 
     private AccountsFile() {
     }
@@ -48,7 +54,7 @@ public final class AccountsFile {
             String attribute = last < 0 ? "" : name.substring(last + 1);
             if (!name.startsWith("account.") || last <= "account.".length() || !ATTRIBUTES.contains(attribute)) {
                 throw new IllegalArgumentException("unexpected key \"" + name
-                        + "\": expected account.<id>.balance, .currency or .entitlements");
+                        + "\": expected account.<id>.balance, .currency, .entitlements or .allowance");
             }
             byId.computeIfAbsent(name.substring("account.".length(), last), x -> new LinkedHashMap<>())
                     .put(attribute, p.getProperty(name).strip());
@@ -69,8 +75,49 @@ public final class AccountsFile {
             }
             Set<String> entitlements = Arrays.stream(a.getOrDefault("entitlements", "").split(","))
                     .map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+            if (a.containsKey("allowance")) {
+                allowance(id, a.get("allowance"), money.currency()); // checked here, so a bad one fails the load
+            }
             accounts.add(new Account(id, money, entitlements));
         }
         return accounts;
+    }
+
+    /**
+     * Reads the allowances of the accounts that have one.
+     *
+     * @param in the file; not closed
+     * @return account id to allowance, sorted by id
+     * @throws IOException if it cannot be read
+     * @throws IllegalArgumentException if an entry is malformed; the message names the key
+     * @since issue 12
+     */
+    public static Map<String, Allowance> allowances(InputStream in) throws IOException {
+        Properties p = new Properties();
+        p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+        Map<String, Allowance> out = new java.util.TreeMap<>();
+        for (String name : p.stringPropertyNames()) {
+            if (name.startsWith("account.") && name.endsWith(".allowance")) {
+                String id = name.substring("account.".length(), name.length() - ".allowance".length());
+                String currency = p.getProperty("account." + id + ".currency", Money.DEFAULT_CURRENCY).strip();
+                out.put(id, allowance(id, p.getProperty(name).strip(), currency));
+            }
+        }
+        return out;
+    }
+
+    private static Allowance allowance(String id, String text, String currency) {
+        java.util.regex.Matcher m = ALLOWANCE.matcher(text);
+        try {
+            if (!m.matches()) {
+                throw new IllegalArgumentException("expected \"<plan>, <limit> calls|credits[, day <1-31>]\"");
+            }
+            int day = m.group(4) == null ? 1 : Integer.parseInt(m.group(4));
+            BigDecimal limit = new BigDecimal(m.group(2));
+            return m.group(3).equals("calls") ? new Allowance(m.group(1).strip(), Allowance.Unit.CALLS, limit, null, day)
+                    : new Allowance(m.group(1).strip(), Allowance.Unit.CREDITS, limit, currency, day);
+        } catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("account." + id + ".allowance: " + ex.getMessage(), ex);
+        }
     }
 }

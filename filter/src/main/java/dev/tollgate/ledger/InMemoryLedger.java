@@ -2,6 +2,7 @@ package dev.tollgate.ledger;
 
 import dev.tollgate.Money;
 import dev.tollgate.spi.Account;
+import dev.tollgate.spi.Allowance;
 import dev.tollgate.spi.ApiKey;
 import dev.tollgate.spi.KeyLookup;
 import dev.tollgate.spi.Charge;
@@ -78,7 +79,8 @@ import java.util.stream.Collectors;
  * other for money; keeping or dropping a reply body takes one short lock shared by all accounts.
  * Methods never block on I/O.
  */
-public final class InMemoryLedger implements Ledger, AccountAdministration, KeyLookup, KeyAdministration {
+public final class InMemoryLedger implements Ledger, AccountAdministration, KeyLookup, KeyAdministration,
+        AllowanceAdministration {
 
     private static final System.Logger LOG = System.getLogger(InMemoryLedger.class.getName());
 
@@ -116,8 +118,10 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
         this.replay = new ReplayRecords(b.replayMemory, b.replayMemoryPerAccount, b.maxReplayRecords,
                 b.replayBodyMemory);
         b.accounts.forEach((id, a) -> accounts.put(id, new AccountState(id, a.balance, a.entitlements)));
-        accounts.values().forEach(a -> a.log(LedgerEntry.Kind.OPEN, a.balance().amount(), BigDecimal.ZERO, null, null));
+        accounts.values().forEach(a -> a.log(LedgerEntry.Kind.OPEN, a.balance().amount(), BigDecimal.ZERO, null, null,
+                BigDecimal.ZERO));
         b.keys.forEach((key, k) -> addKey(k.accountId, key, k.name, null, true));
+        b.allowances.forEach((id, a) -> accounts.get(id).setAllowance(a, null));
     }
 
     /** {@return a builder for an empty ledger with default settings} */
@@ -195,7 +199,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
                     now().plus(replayRetention).toEpochMilli());
         }
         finish(open, Settlement.COMMITTED);
-        open.account.committed(charged, rest, open.hold.id(), open.resource);
+        open.account.committed(open, rest);
         return Settlement.COMMITTED;
     }
 
@@ -215,7 +219,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
         if (!open.state.compareAndSet(null, Settlement.RELEASED)) {
             return settledState(hold.id());
         }
-        open.account.refund(open.hold.amount(), LedgerEntry.Kind.RELEASE, open.hold.id(), open.resource);
+        open.account.refund(open, LedgerEntry.Kind.RELEASE);
         finish(open, Settlement.RELEASED);
         forgetRecord(open);
         return Settlement.RELEASED;
@@ -245,7 +249,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
         if (accounts.putIfAbsent(id, fresh) != null) {
             return false;
         }
-        fresh.log(LedgerEntry.Kind.OPEN, balance.amount(), BigDecimal.ZERO, null, null);
+        fresh.log(LedgerEntry.Kind.OPEN, balance.amount(), BigDecimal.ZERO, null, null, BigDecimal.ZERO);
         note(fresh, actor, AdminNotes.opened(entitlements));
         return true;
     }
@@ -313,6 +317,24 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
             throw new IllegalArgumentException("limit must be 1 to 10000: " + limit);
         }
         return require(id).entries(from, to, limit);
+    }
+
+    @Override
+    public void setAllowance(String accountId, Allowance allowance, String reference) {
+        Objects.requireNonNull(allowance, "allowance");
+        AccountLimits.requireValidReference(reference);
+        require(accountId).setAllowance(allowance, reference);
+    }
+
+    @Override
+    public boolean removeAllowance(String accountId, String reference) {
+        AccountLimits.requireValidReference(reference);
+        return require(accountId).removeAllowance(reference);
+    }
+
+    @Override
+    public Optional<Allowance.State> allowance(String accountId) {
+        return Optional.ofNullable(require(accountId).allowanceState(now()));
     }
 
     // ---------------------------------------------------------------- keys
@@ -534,7 +556,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
                 && h.state.compareAndSet(null, Settlement.EXPIRED)) {
             // Lazy expiry; we are inside records.compute() for this key, so do not touch the
             // record map here: the caller overwrites the stale record.
-            h.account.refund(h.hold.amount(), LedgerEntry.Kind.EXPIRY, h.hold.id(), h.resource);
+            h.account.refund(h, LedgerEntry.Kind.EXPIRY);
             finish(h, Settlement.EXPIRED);
             return false;
         }
@@ -547,7 +569,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
         if (!h.state.compareAndSet(null, Settlement.EXPIRED)) {
             return false;
         }
-        h.account.refund(h.hold.amount(), LedgerEntry.Kind.EXPIRY, h.hold.id(), h.resource);
+        h.account.refund(h, LedgerEntry.Kind.EXPIRY);
         finish(h, Settlement.EXPIRED);
         forgetRecord(h);
         LOG.log(System.Logger.Level.WARNING, "Hold {0} of {1} expired unsettled; its amount went back to the account",
@@ -609,6 +631,11 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
         final ReplayRecords.Payer records;
         private volatile Set<String> entitlements;
         private final java.util.ArrayDeque<LedgerEntry> entries = new java.util.ArrayDeque<>(); // guarded by this
+        /** The monthly allowance, or null; with what was used of it since {@link #allowanceFrom}. */
+        private Allowance allowance; // guarded by this
+        private BigDecimal allowanceUsed = BigDecimal.ZERO; // guarded by this
+        /** The start of the period {@link #allowanceUsed} counts, or null before the first use. */
+        private Instant allowanceFrom; // guarded by this
 
         AccountState(String id, Money balance, Set<String> entitlements) {
             this.id = id;
@@ -630,36 +657,109 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
             long sequence = holdSequence.incrementAndGet();
             String holdId = holdPrefix + Long.toString(sequence, 36);
             Money after;
+            Split split = Split.NONE;
+            Allowance.State allowanceAfter;
             synchronized (this) {
-                if (available.compareTo(price.amount()) < 0) {
-                    return new Reservation.Denied(DenialReason.INSUFFICIENT_FUNDS, price,
-                            new Money(available, currency), null, options(charge));
+                Instant now = now();
+                if (allowance != null && !price.isZero()) {
+                    // The lazy reset: the first charge of a new period starts its count at zero.
+                    Instant start = allowance.periodStart(now);
+                    if (allowanceFrom == null || allowanceFrom.isBefore(start)) {
+                        allowanceFrom = start;
+                        allowanceUsed = BigDecimal.ZERO;
+                    }
+                    BigDecimal[] cover = allowance.cover(price.amount(),
+                            allowance.limit().subtract(allowanceUsed).max(BigDecimal.ZERO));
+                    split = new Split(cover[0], cover[1], start, allowance.unit());
                 }
-                after = new Money(available.subtract(price.amount()), currency);
+                BigDecimal fromBalance = price.amount().subtract(split.money);
+                if (available.compareTo(fromBalance) < 0) {
+                    return new Reservation.Denied(DenialReason.INSUFFICIENT_FUNDS, price,
+                            new Money(available, currency), null, options(charge), null, allowanceState(now));
+                }
+                after = new Money(available.subtract(fromBalance), currency);
                 available = after.amount();
-                held = held.add(price.amount());
-                log(LedgerEntry.Kind.HOLD, price.amount().negate(), price.amount(), holdId, charge.resource());
+                held = held.add(fromBalance);
+                allowanceUsed = allowanceUsed.add(split.units);
+                log(LedgerEntry.Kind.HOLD, fromBalance.negate(), fromBalance, holdId, charge.resource(),
+                        split.units.negate());
+                allowanceAfter = allowanceState(now);
             }
             Hold hold = new Hold(holdId, id, price.isZero() ? Money.zero(currency) : price, now().plus(holdTimeout));
-            openHolds.put(holdId, new OpenHold(hold, sequence, this, recordKey, charge.resource()));
-            return new Reservation.Authorized(hold, after);
+            openHolds.put(holdId, new OpenHold(hold, sequence, this, recordKey, charge.resource(), split));
+            return new Reservation.Authorized(hold, after, allowanceAfter);
         }
 
-        synchronized void refund(Money amount, LedgerEntry.Kind kind, String holdId, String resource) {
+        /** Gives back what a hold took from the balance and, within the same period, from the allowance. */
+        synchronized void refund(OpenHold h, LedgerEntry.Kind kind) {
+            BigDecimal fromBalance = h.hold.amount().amount().subtract(h.split.money);
             // Within the maximum: the hold took this money out of the same total.
-            BigDecimal after = new Money(available.add(amount.amount()), currency).amount();
-            available = after;
-            held = held.subtract(amount.amount());
-            log(kind, amount.amount(), amount.amount().negate(), holdId, resource);
+            available = new Money(available.add(fromBalance), currency).amount();
+            held = held.subtract(fromBalance);
+            BigDecimal back = giveBack(h.split, h.split.units);
+            log(kind, fromBalance, fromBalance.negate(), h.hold.id(), h.resource, back);
         }
 
-        synchronized void committed(Money amount, Money rest, String holdId, String resource) {
-            held = held.subtract(amount.amount());
-            log(LedgerEntry.Kind.COMMIT, BigDecimal.ZERO, amount.amount().negate(), holdId, resource);
-            if (rest != null && !rest.isZero()) {
-                // A metered call cost less than its hold: the rest goes back in the same step.
-                refund(rest, LedgerEntry.Kind.RELEASE, holdId, resource);
+        /**
+         * Commits a hold; with {@code rest} (a metered call that cost less), the rest goes back in the
+         * same step: the balance part first, then the allowance part (a call stays used).
+         */
+        synchronized void committed(OpenHold h, Money rest) {
+            BigDecimal fromBalance = h.hold.amount().amount().subtract(h.split.money);
+            BigDecimal backToBalance = rest == null ? BigDecimal.ZERO : rest.amount().min(fromBalance);
+            BigDecimal backToAllowance = rest == null ? BigDecimal.ZERO : rest.amount().subtract(backToBalance);
+            held = held.subtract(fromBalance);
+            log(LedgerEntry.Kind.COMMIT, BigDecimal.ZERO, backToBalance.subtract(fromBalance), h.hold.id(), h.resource,
+                    BigDecimal.ZERO);
+            if (backToBalance.signum() > 0 || backToAllowance.signum() > 0) {
+                available = available.add(backToBalance);
+                BigDecimal units = h.split.unit == Allowance.Unit.CREDITS ? backToAllowance : BigDecimal.ZERO;
+                log(LedgerEntry.Kind.RELEASE, backToBalance, backToBalance.negate(), h.hold.id(), h.resource,
+                        giveBack(h.split, units));
             }
+        }
+
+        /**
+         * Returns {@code units} of a hold's allowance part when the allowance of that unit still counts the
+         * hold's period; else drops them (they belonged to an old period). {@return what was given back}
+         */
+        private BigDecimal giveBack(Split split, BigDecimal units) {
+            if (units.signum() == 0 || allowance == null || allowance.unit() != split.unit
+                    || !split.period.equals(allowanceFrom)) {
+                return BigDecimal.ZERO;
+            }
+            BigDecimal back = units.min(allowanceUsed);
+            allowanceUsed = allowanceUsed.subtract(back);
+            return back;
+        }
+
+        /** {@return the allowance's state now, or null when there is none} */
+        synchronized Allowance.State allowanceState(Instant now) {
+            return allowance == null ? null : Allowance.State.of(allowance, allowanceUsed, allowanceFrom, now);
+        }
+
+        synchronized void setAllowance(Allowance a, String reference) {
+            if (a.unit() == Allowance.Unit.CREDITS && !a.currency().equals(currency)) {
+                throw new IllegalArgumentException("account " + id + " is kept in " + currency
+                        + "; its allowance's credits must be too, not " + a.currency());
+            }
+            if (allowance == null || allowance.unit() != a.unit()) {
+                allowanceUsed = BigDecimal.ZERO;
+                allowanceFrom = null;
+            }
+            allowance = a;
+            log(LedgerEntry.Kind.ALLOWANCE, BigDecimal.ZERO, BigDecimal.ZERO, null, reference, BigDecimal.ZERO);
+        }
+
+        synchronized boolean removeAllowance(String reference) {
+            boolean had = allowance != null;
+            allowance = null;
+            allowanceUsed = BigDecimal.ZERO;
+            allowanceFrom = null;
+            if (had) {
+                log(LedgerEntry.Kind.ALLOWANCE, BigDecimal.ZERO, BigDecimal.ZERO, null, reference, BigDecimal.ZERO);
+            }
+            return had;
         }
 
         synchronized Money adjust(Money amount, boolean credit, String reference) {
@@ -680,13 +780,20 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
             }
             Money result = new Money(after, currency);
             available = after;
-            log(credit ? LedgerEntry.Kind.CREDIT : LedgerEntry.Kind.DEBIT, delta, BigDecimal.ZERO, null, reference);
+            log(credit ? LedgerEntry.Kind.CREDIT : LedgerEntry.Kind.DEBIT, delta, BigDecimal.ZERO, null, reference,
+                    BigDecimal.ZERO);
             return result;
         }
 
         /** Appends to the bounded history; callers hold this account's lock or own it exclusively. */
+        /** {@link #log(LedgerEntry.Kind, BigDecimal, BigDecimal, String, String, BigDecimal)} without allowance. */
         synchronized void log(LedgerEntry.Kind kind, BigDecimal availableDelta, BigDecimal heldDelta, String holdId,
                               String reference) {
+            log(kind, availableDelta, heldDelta, holdId, reference, BigDecimal.ZERO);
+        }
+
+        synchronized void log(LedgerEntry.Kind kind, BigDecimal availableDelta, BigDecimal heldDelta, String holdId,
+                              String reference, BigDecimal allowanceDelta) {
             if (history == 0) {
                 return;
             }
@@ -694,7 +801,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
                 entries.removeFirst();
             }
             entries.addLast(new LedgerEntry(entrySequence.incrementAndGet(), id, kind, availableDelta, heldDelta,
-                    currency, holdId, reference, now()));
+                    currency, holdId, reference, now(), allowanceDelta));
         }
 
         synchronized List<LedgerEntry> entries(Instant from, Instant to, int limit) {
@@ -744,10 +851,19 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
     }
 
     private record OpenHold(Hold hold, long sequence, AccountState account, ReplayRecords.Key recordKey,
-                            String resource, AtomicReference<Settlement> state) {
-        OpenHold(Hold hold, long sequence, AccountState account, ReplayRecords.Key recordKey, String resource) {
-            this(hold, sequence, account, recordKey, resource, new AtomicReference<>());
+                            String resource, Split split, AtomicReference<Settlement> state) {
+        OpenHold(Hold hold, long sequence, AccountState account, ReplayRecords.Key recordKey, String resource,
+                 Split split) {
+            this(hold, sequence, account, recordKey, resource, split, new AtomicReference<>());
         }
+    }
+
+    /**
+     * How a hold was split: {@code money} of its amount covered by the allowance, which used {@code units}
+     * of it (credits, or one call) in the period starting at {@code period}; the rest came from the balance.
+     */
+    private record Split(BigDecimal money, BigDecimal units, Instant period, Allowance.Unit unit) {
+        static final Split NONE = new Split(BigDecimal.ZERO, BigDecimal.ZERO, Instant.EPOCH, null);
     }
 
     /** The heap one record takes beyond its key and fingerprint bytes; see {@link ReplayRecords#RECORD_OVERHEAD}. */
@@ -773,6 +889,7 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
         private int maxReplayRecords = 1_000_000;
         private final Map<String, Seed> accounts = new LinkedHashMap<>();
         private final Map<String, KeySeed> keys = new LinkedHashMap<>();
+        private final Map<String, Allowance> allowances = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -853,9 +970,33 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
          * @throws IllegalArgumentException if an entry is malformed; the message names the key
          */
         public Builder load(InputStream in) throws IOException {
-            for (Account a : AccountsFile.read(in)) {
+            byte[] file = in.readAllBytes();
+            for (Account a : AccountsFile.read(new java.io.ByteArrayInputStream(file))) {
                 account(a.id(), a.balance(), a.entitlements().toArray(String[]::new));
             }
+            AccountsFile.allowances(new java.io.ByteArrayInputStream(file)).forEach(this::allowance);
+            return this;
+        }
+
+        /**
+         * Gives an account added to this builder a monthly allowance.
+         *
+         * @param accountId an account added with {@link #account}
+         * @param allowance the allowance; credits in the account's unit
+         * @return this builder
+         * @throws IllegalArgumentException if the account is not added or the credits are in another unit
+         * @since issue 12
+         */
+        public Builder allowance(String accountId, Allowance allowance) {
+            Seed seed = accounts.get(accountId);
+            if (seed == null) {
+                throw new IllegalArgumentException("no such account in this builder: " + quoted(accountId));
+            }
+            if (allowance.unit() == Allowance.Unit.CREDITS && !allowance.currency().equals(seed.balance.currency())) {
+                throw new IllegalArgumentException("account " + quoted(accountId) + " is kept in "
+                        + seed.balance.currency() + ", not " + allowance.currency());
+            }
+            allowances.put(accountId, allowance);
             return this;
         }
 

@@ -17,7 +17,7 @@ import java.util.Objects;
  *   <tr><td>COMMIT</td><td>0</td><td>-a</td></tr>
  *   <tr><td>RELEASE, EXPIRY</td><td>+a</td><td>-a</td></tr>
  *   <tr><td>DEBIT</td><td>-a</td><td>0</td></tr>
- *   <tr><td>NOTE</td><td>0</td><td>0</td></tr>
+ *   <tr><td>ALLOWANCE, NOTE</td><td>0</td><td>0</td></tr>
  * </table>
  *
  * @param id the entry's sequence number (increasing within a ledger)
@@ -29,11 +29,16 @@ import java.util.Objects;
  * @param holdId the hold concerned, or {@code null} for administrative entries
  * @param reference what was bought ({@code "GET reports"}) or the operator's note; may be null
  * @param at when
+ * @param allowanceDelta the signed change of the monthly allowance used (see
+ *     {@link dev.tollgate.spi.Allowance}), in its unit (credits or calls): negative on a {@code HOLD} that
+ *     the allowance (partly) covers, positive on a {@code RELEASE}, {@code EXPIRY} or {@code REVERSAL} that
+ *     gives that part back within the same period; zero otherwise. The available and held deltas are the
+ *     balance's part only.
  */
 public record LedgerEntry(long id, String account, Kind kind, BigDecimal availableDelta, BigDecimal heldDelta,
-                          String currency, String holdId, String reference, Instant at) {
+                          String currency, String holdId, String reference, Instant at, BigDecimal allowanceDelta) {
 
-    /** Requires the non-null components. */
+    /** Requires the non-null components; a {@code null} allowance delta is zero. */
     public LedgerEntry {
         Objects.requireNonNull(account, "account");
         Objects.requireNonNull(kind, "kind");
@@ -41,6 +46,25 @@ public record LedgerEntry(long id, String account, Kind kind, BigDecimal availab
         Objects.requireNonNull(heldDelta, "heldDelta");
         Objects.requireNonNull(currency, "currency");
         Objects.requireNonNull(at, "at");
+        allowanceDelta = allowanceDelta == null ? BigDecimal.ZERO : allowanceDelta;
+    }
+
+    /**
+     * An entry that does not touch an allowance.
+     *
+     * @param id the entry's sequence number
+     * @param account the account
+     * @param kind why the balance changed
+     * @param availableDelta the signed change of the available balance
+     * @param heldDelta the signed change of the money held
+     * @param currency the account's unit
+     * @param holdId the hold concerned, or {@code null}
+     * @param reference what was bought or the operator's note; may be null
+     * @param at when
+     */
+    public LedgerEntry(long id, String account, Kind kind, BigDecimal availableDelta, BigDecimal heldDelta,
+                       String currency, String holdId, String reference, Instant at) {
+        this(id, account, kind, availableDelta, heldDelta, currency, holdId, reference, at, BigDecimal.ZERO);
     }
 
     /** Why a balance changed. */
@@ -64,6 +88,11 @@ public record LedgerEntry(long id, String account, Kind kind, BigDecimal availab
         CREDIT,
         /** An operator took money away (an adjustment). */
         DEBIT,
+        /**
+         * An operator set or removed the account's monthly allowance (no money moves; the reference says
+         * what and who).
+         */
+        ALLOWANCE,
         /**
          * An operator's action that moved no money (opened the account, granted or revoked an
          * entitlement, issued, imported, revoked or rotated a key), with who did it: the reference

@@ -16,13 +16,25 @@ public sealed interface Reservation {
      *
      * @param hold the hold to commit or release afterwards
      * @param balance the available balance after the hold
+     * @param allowance the account's monthly allowance after the hold, or {@code null} when it has none or
+     *     the ledger does not say (a listener that alerts on a used-up allowance reads it here)
      */
-    record Authorized(Hold hold, Money balance) implements Reservation {
+    record Authorized(Hold hold, Money balance, Allowance.State allowance) implements Reservation {
 
         // Validates.
         public Authorized {
             Objects.requireNonNull(hold, "hold");
             Objects.requireNonNull(balance, "balance");
+        }
+
+        /**
+         * A hold that says nothing of an allowance.
+         *
+         * @param hold the hold to commit or release afterwards
+         * @param balance the available balance after the hold
+         */
+        public Authorized(Hold hold, Money balance) {
+            this(hold, balance, null);
         }
     }
 
@@ -37,15 +49,33 @@ public sealed interface Reservation {
      * @param paymentOptions how the client could pay instead; may be empty
      * @param retryAfter when the same request may succeed, or {@code null} when waiting alone
      *     does not help (sent as {@code Retry-After})
+     * @param allowance the account's monthly allowance, or {@code null} when it has none (or the ledger
+     *     does not say); shown in a 402 for {@link DenialReason#INSUFFICIENT_FUNDS}
      */
     record Denied(DenialReason reason, Money price, Money balance, String entitlement,
-                  List<PaymentOption> paymentOptions, Duration retryAfter) implements Reservation {
+                  List<PaymentOption> paymentOptions, Duration retryAfter, Allowance.State allowance)
+            implements Reservation {
 
         // Validates and copies.
         public Denied {
             Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(price, "price");
             paymentOptions = List.copyOf(paymentOptions);
+        }
+
+        /**
+         * A refusal without an allowance.
+         *
+         * @param reason why
+         * @param price the price that was asked
+         * @param balance the available balance, or {@code null}
+         * @param entitlement the entitlement that is missing, or {@code null}
+         * @param paymentOptions how the client could pay instead; may be empty
+         * @param retryAfter when the same request may succeed, or {@code null}
+         */
+        public Denied(DenialReason reason, Money price, Money balance, String entitlement,
+                      List<PaymentOption> paymentOptions, Duration retryAfter) {
+            this(reason, price, balance, entitlement, paymentOptions, retryAfter, null);
         }
 
         /**
@@ -59,7 +89,7 @@ public sealed interface Reservation {
          */
         public Denied(DenialReason reason, Money price, Money balance, String entitlement,
                       List<PaymentOption> paymentOptions) {
-            this(reason, price, balance, entitlement, paymentOptions, null);
+            this(reason, price, balance, entitlement, paymentOptions, null, null);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.tollgate.sample;
 
 import dev.tollgate.Tollgate;
 import dev.tollgate.ledger.AccountAdministration;
+import dev.tollgate.ledger.AllowanceAdministration;
 import dev.tollgate.ledger.LedgerEntry;
 import dev.tollgate.spi.Account;
 import dev.tollgate.spi.LedgerUnavailableException;
@@ -24,7 +25,8 @@ import java.util.TreeSet;
 /**
  * {@code GET /api/balance}: not priced, but needs a valid key. Shows the programmatic side of
  * Tollgate: {@link Tollgate#requireAccount} identifies the caller and answers 401 itself. It is
- * also the caller's self-service page: its own balance and entitlements, and its most recent
+ * also the caller's self-service page: its own balance and entitlements, its monthly allowance left (when
+ * it has one), and its most recent
  * charges ({@value #RECENT} at most, from the last hour's first {@value #SCAN} statement entries)
  * when the ledger keeps statements ({@link AccountAdministration}), each with when, how much and
  * what for. Only the caller's own account is ever shown: the key decides which.
@@ -56,11 +58,33 @@ public class BalanceServlet extends HttpServlet {
         body.put("balance", account.get().balance().amount());
         body.put("currency", account.get().balance().currency());
         body.put("entitlements", new TreeSet<>(account.get().entitlements()));
+        if (tollgate.get().ledger() instanceof AllowanceAdministration plans) {
+            // Only for an account with a monthly allowance: the others' page stays as it was.
+            allowance(plans, account.get().id()).ifPresent(a -> body.put("allowance", a));
+        }
         if (tollgate.get().ledger() instanceof AccountAdministration admin) {
             body.put("recent", recent(admin, account.get().id()));
         }
         resp.setHeader("Cache-Control", "no-store");
         Json.write(resp, 200, body);
+    }
+
+    /** The account's allowance left in this period; empty when it has none or it cannot be read now. */
+    private static Optional<Map<String, Object>> allowance(AllowanceAdministration plans, String account) {
+        try {
+            return plans.allowance(account).map(s -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("plan", s.allowance().plan());
+                m.put("unit", s.allowance().unit().name().toLowerCase(java.util.Locale.ROOT));
+                m.put("limit", s.allowance().limit());
+                m.put("used", s.used());
+                m.put("remaining", s.remaining());
+                m.put("resetsAt", s.resetsAt().toString());
+                return m;
+            });
+        } catch (LedgerUnavailableException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /** The newest charges (commits), newest first; empty when the statement cannot be read now. */

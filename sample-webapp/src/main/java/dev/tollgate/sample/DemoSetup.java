@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.Tollgate;
 import dev.tollgate.ledger.AccountAdministration;
 import dev.tollgate.ledger.AccountsFile;
+import dev.tollgate.ledger.AllowanceAdministration;
+import dev.tollgate.spi.Allowance;
 import dev.tollgate.ledger.KeyAdministration;
 import dev.tollgate.ledger.InMemoryLedger;
 import dev.tollgate.ledger.postgresql.PostgresLedger;
@@ -41,9 +43,10 @@ import java.util.Map;
  *
  * <ul>
  *   <li>By default: an in-memory ledger seeded from {@code /WEB-INF/demo-accounts.properties}
- *       ({@code acct_demo_gold}, {@code acct_demo_silver}, {@code acct_demo_empty}), fixed ids never
- *       derived from a key. Each demo key of {@code /WEB-INF/demo-keys.properties} ({@code demo-gold},
- *       {@code demo-silver}, {@code demo-empty}) is imported ({@link KeyAdministration#importKey}) as
+ *       ({@code acct_demo_gold}, {@code acct_demo_silver}, {@code acct_demo_empty}, {@code acct_demo_plan}
+ *       with a monthly allowance of 5 calls), fixed ids never derived from a key. Each demo key of
+ *       {@code /WEB-INF/demo-keys.properties} ({@code demo-gold}, {@code demo-silver}, {@code demo-empty},
+ *       {@code demo-plan}) is imported ({@link KeyAdministration#importKey}) as
  *       the key of its account, so the ledger keeps only the key's hash.</li>
  *   <li>With {@code TOLLGATE_JDBC_URL} set (system property or environment variable; optional
  *       {@code TOLLGATE_JDBC_USER}, {@code TOLLGATE_JDBC_PASSWORD}, {@code TOLLGATE_JDBC_SCHEMA}):
@@ -89,11 +92,12 @@ public class DemoSetup implements ServletContextListener {
         ServletContext context = event.getServletContext();
         List<Account> demo = demoAccounts(context);
         Map<String, String> demoKeys = demoKeys(context);
+        Map<String, Allowance> plans = demoAllowances(context);
         String url = Settings.get("TOLLGATE_JDBC_URL");
         Ledger ledger;
         if (url == null) {
             InMemoryLedger memory = InMemoryLedger.builder().build();
-            demo.forEach(a -> seed(memory, memory, memory, a, demoKeys));
+            demo.forEach(a -> seed(memory, memory, memory, memory, a, plans.get(a.id()), demoKeys));
             ledger = memory;
             LOG.log(System.Logger.Level.INFO, "Sample ledger: in memory ({0} demo accounts)", demo.size());
         } else {
@@ -104,7 +108,8 @@ public class DemoSetup implements ServletContextListener {
                     .build();
             int opened = 0;
             for (Account a : demo) {
-                opened += seed(postgresLedger, postgresLedger, postgresLedger, a, demoKeys) ? 1 : 0;
+                opened += seed(postgresLedger, postgresLedger, postgresLedger, postgresLedger, a, plans.get(a.id()),
+                        demoKeys) ? 1 : 0;
             }
             ledger = postgresLedger;
             LOG.log(System.Logger.Level.INFO, "Sample ledger: PostgreSQL at {0}, schema {1} ({2} demo accounts opened,"
@@ -205,12 +210,17 @@ public class DemoSetup implements ServletContextListener {
      * Opens a demo account and imports its demo keys, unless they exist.
      *
      * @param demo the demo account
+     * @param plan its monthly allowance, or {@code null}; set when the account is opened
      * @param demoKeys demo key to account id
      * @return whether the account was opened
      */
-    private static boolean seed(AccountAdministration accounts, KeyAdministration keys, KeyLookup lookup, Account demo,
+    private static boolean seed(AccountAdministration accounts, KeyAdministration keys, KeyLookup lookup,
+                                AllowanceAdministration allowances, Account demo, Allowance plan,
                                 Map<String, String> demoKeys) {
         boolean opened = accounts.openAccount(demo.id(), demo.balance(), demo.entitlements());
+        if (opened && plan != null) {
+            allowances.setAllowance(demo.id(), plan, "demo plan");
+        }
         demoKeys.forEach((key, id) -> {
             if (id.equals(demo.id()) && lookup.findKey(ApiKey.hash(key)).isEmpty()) {
                 keys.importKey(id, key, "demo key", null);
@@ -230,6 +240,15 @@ public class DemoSetup implements ServletContextListener {
             Map<String, String> keys = new java.util.TreeMap<>();
             p.stringPropertyNames().forEach(k -> keys.put(k, p.getProperty(k).strip()));
             return keys;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@return the monthly allowances of {@code /WEB-INF/demo-accounts.properties}, by account id} */
+    private static Map<String, Allowance> demoAllowances(ServletContext context) {
+        try (InputStream in = context.getResourceAsStream("/WEB-INF/demo-accounts.properties")) {
+            return AccountsFile.allowances(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

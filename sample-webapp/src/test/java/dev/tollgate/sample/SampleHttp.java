@@ -84,6 +84,7 @@ final class SampleHttp {
             case "demo-gold" -> "acct_demo_gold";
             case "demo-silver" -> "acct_demo_silver";
             case "demo-empty" -> "acct_demo_empty";
+            case "demo-plan" -> "acct_demo_plan";
             default -> throw new IllegalArgumentException("not a demo key");
         };
     }

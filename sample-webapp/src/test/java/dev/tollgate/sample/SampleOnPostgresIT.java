@@ -165,7 +165,8 @@ class SampleOnPostgresIT {
         assertEquals(200, statement.statusCode());
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> entries = (List<Map<String, Object>>) json(statement).get("entries");
-        assertEquals(List.of("open", "credit", "debit", "hold", "commit", "hold", "commit"),
+        // Notes (admin actions without money, from main's admin notes): opened, key imported, entitlement revoked.
+        assertEquals(List.of("open", "note", "note", "credit", "debit", "hold", "commit", "note", "hold", "commit"),
                 entries.stream().map(e -> e.get("kind")).toList());
         BigDecimal sum = entries.stream().map(e -> new BigDecimal(e.get("available").toString()))
                 .reduce(BigDecimal.ZERO, BigDecimal::add);

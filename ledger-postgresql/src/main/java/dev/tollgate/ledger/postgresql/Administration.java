@@ -1,6 +1,7 @@
 package dev.tollgate.ledger.postgresql;
 
 import dev.tollgate.Money;
+import dev.tollgate.spi.Allowance;
 import dev.tollgate.ledger.AccountLimits;
 import dev.tollgate.ledger.AdminNotes;
 import dev.tollgate.ledger.LedgerEntry;
@@ -196,11 +197,72 @@ final class Administration {
                                 LedgerEntry.Kind.valueOf(rs.getString(2).toUpperCase(java.util.Locale.ROOT)),
                                 plain(rs.getBigDecimal(3)), plain(rs.getBigDecimal(4)),
                                 a.balance().currency(), holdId, rs.getString(6),
-                                rs.getObject(7, OffsetDateTime.class).toInstant()));
+                                rs.getObject(7, OffsetDateTime.class).toInstant(), plain(rs.getBigDecimal(8))));
                     }
                 }
             }
             return out;
+        });
+    }
+
+    void setAllowance(String id, Allowance allowance, String reference) {
+        AccountLimits.requireValidId(id);
+        Objects.requireNonNull(allowance, "allowance");
+        AccountLimits.requireValidReference(reference);
+        String unit = allowance.unit().name().toLowerCase(java.util.Locale.ROOT);
+        db.inTransaction("setAllowance", c -> {
+            try (PreparedStatement ps = db.prepare(c, sql.setAllowance)) {
+                ps.setString(1, allowance.plan());
+                ps.setBigDecimal(2, allowance.limit());
+                ps.setInt(3, allowance.anchorDay());
+                ps.setString(4, unit);
+                ps.setString(5, unit);
+                ps.setString(6, unit);
+                ps.setString(7, id);
+                ps.setString(8, allowance.currency());
+                ps.setString(9, allowance.currency());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        Account a = requireAccount(c, id);
+                        throw new IllegalArgumentException("account " + id + " is kept in " + a.balance().currency()
+                                + "; its allowance's credits must be too, not " + allowance.currency());
+                    }
+                }
+            }
+            entry(c, id, "allowance", BigDecimal.ZERO, BigDecimal.ZERO, reference);
+            return null;
+        });
+    }
+
+    boolean removeAllowance(String id, String reference) {
+        AccountLimits.requireValidId(id);
+        AccountLimits.requireValidReference(reference);
+        return db.inTransaction("removeAllowance", c -> {
+            requireAccount(c, id);
+            try (PreparedStatement ps = db.prepare(c, sql.removeAllowance)) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                }
+            }
+            entry(c, id, "allowance", BigDecimal.ZERO, BigDecimal.ZERO, reference);
+            return true;
+        });
+    }
+
+    Optional<Allowance.State> allowance(String id) {
+        AccountLimits.requireValidId(id);
+        return db.autoCommit("allowance", c -> {
+            Account a = requireAccount(c, id);
+            try (PreparedStatement ps = db.prepare(c, sql.allowance)) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return Optional.ofNullable(Holds.allowanceState(rs, 1, a.balance().currency()));
+                }
+            }
         });
     }
 

@@ -1,6 +1,7 @@
 package dev.tollgate.ledger.postgresql;
 
 import dev.tollgate.Money;
+import dev.tollgate.spi.Allowance;
 import dev.tollgate.spi.Charge;
 import dev.tollgate.spi.DenialReason;
 import dev.tollgate.spi.Hold;
@@ -172,9 +173,27 @@ final class Holds {
                 if (!price.isZero() && !price.currency().equals(balance.currency())) {
                     return new Reservation.Denied(DenialReason.CURRENCY_MISMATCH, price, balance, null, List.of());
                 }
-                return new Reservation.Denied(DenialReason.INSUFFICIENT_FUNDS, price, balance, null, options(price));
+                return new Reservation.Denied(DenialReason.INSUFFICIENT_FUNDS, price, balance, null, options(price), null,
+                        allowanceState(rs, 4, balance.currency()));
             }
         }
+    }
+
+    /**
+     * An account's allowance state from {@link LedgerStatements#ALLOWANCE_COLUMNS} starting at column
+     * {@code first}, as of the database clock; null when it has none.
+     */
+    static Allowance.State allowanceState(ResultSet rs, int first, String currency) throws SQLException {
+        String plan = rs.getString(first);
+        if (plan == null) {
+            return null;
+        }
+        Allowance.Unit unit = "calls".equals(rs.getString(first + 1)) ? Allowance.Unit.CALLS : Allowance.Unit.CREDITS;
+        Allowance a = new Allowance(plan, unit, rs.getBigDecimal(first + 2),
+                unit == Allowance.Unit.CALLS ? null : currency, rs.getInt(first + 3));
+        OffsetDateTime from = rs.getObject(first + 4, OffsetDateTime.class);
+        Instant now = rs.getObject(first + 6, OffsetDateTime.class).toInstant();
+        return Allowance.State.of(a, rs.getBigDecimal(first + 5), from == null ? null : from.toInstant(), now);
     }
 
     static List<PaymentOption> options(Money price) {
@@ -238,13 +257,8 @@ final class Holds {
                     if (rest == null) {
                         ps.setLong(p++, id);
                     } else {
-                        ps.setBigDecimal(p++, actual.amount());
                         ps.setLong(p++, id);
                         ps.setBigDecimal(p++, hold.amount().amount());
-                        ps.setBigDecimal(p++, rest.amount());
-                        ps.setBigDecimal(p++, actual.amount());
-                        ps.setBigDecimal(p++, rest.amount());
-                        ps.setBigDecimal(p++, rest.amount());
                         ps.setBigDecimal(p++, rest.amount());
                     }
                     if (response != null) {

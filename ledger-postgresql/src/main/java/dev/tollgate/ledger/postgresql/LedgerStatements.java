@@ -21,6 +21,18 @@ final class LedgerStatements {
     final String applyBatch;
     /** Why a charge could not be held: currency, balance and entitlement of the account. */
     final String explain;
+    /** The columns of an account's allowance (plan, unit, limit, anchor day, period start, used) and now(). */
+    static final String ALLOWANCE_COLUMNS = "a.allowance_plan, a.allowance_unit, a.allowance_limit,"
+            + " a.allowance_anchor_day, a.allowance_period_start, a.allowance_used, now()";
+    /** An account's allowance: {@link #ALLOWANCE_COLUMNS}. */
+    final String allowance;
+    /**
+     * Sets an account's allowance. Parameters: plan, limit, anchor day, unit, unit, unit, id, currency of
+     * credits (or null), the same again.
+     */
+    final String setAllowance;
+    /** Removes an account's allowance; a row when it had one. */
+    final String removeAllowance;
     /** Commits an open hold that is not overdue and writes its entry. */
     final String commit;
     /** {@link #commit}, and completes the hold's idempotency record with the replayable response. */
@@ -28,7 +40,7 @@ final class LedgerStatements {
     /**
      * Commits part of an open hold that is not overdue: the hold keeps the charged amount, the rest
      * returns to the account, and the entries show a {@code commit} of the charge and a
-     * {@code release} of the rest. Parameters: actual, id, reserved, rest, actual, rest, rest, rest.
+     * {@code release} of the rest. Parameters: id, reserved, rest.
      */
     final String commitPart;
     /** {@link #commitPart}, and completes the hold's idempotency record (parameters after those). */
@@ -98,7 +110,18 @@ final class LedgerStatements {
                 + ".reserve(?, ?, ?, ?, ?, CAST(? AS interval))";
         this.applyBatch = "SELECT o_ord, o_ok, o_hold, o_expires, o_balance, o_currency FROM " + s
                 + ".apply_batch(?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS interval))";
-        this.explain = "SELECT a.currency, a.balance, " + entitled + " FROM " + s + ".accounts a WHERE a.id = ?";
+        this.explain = "SELECT a.currency, a.balance, " + entitled + ", " + ALLOWANCE_COLUMNS + " FROM " + s
+                + ".accounts a WHERE a.id = ?";
+        this.allowance = "SELECT " + ALLOWANCE_COLUMNS + " FROM " + s + ".accounts a WHERE a.id = ?";
+        // Keeps the usage counted when the unit stays (a plan change mid-period grants nothing fresh).
+        this.setAllowance = "UPDATE " + s + ".accounts SET allowance_plan = ?, allowance_limit = ?, allowance_anchor_day = ?,"
+                + " allowance_used = CASE WHEN allowance_unit = CAST(? AS text) THEN allowance_used ELSE 0 END,"
+                + " allowance_period_start = CASE WHEN allowance_unit = CAST(? AS text) THEN allowance_period_start END,"
+                + " allowance_unit = CAST(? AS text) WHERE id = ? AND (CAST(? AS text) IS NULL OR currency = CAST(? AS text))"
+                + " RETURNING id";
+        this.removeAllowance = "UPDATE " + s + ".accounts SET allowance_plan = NULL, allowance_unit = NULL,"
+                + " allowance_limit = NULL, allowance_anchor_day = NULL, allowance_used = 0, allowance_period_start = NULL"
+                + " WHERE id = ? AND allowance_unit IS NOT NULL RETURNING id";
         this.claimKey = "INSERT INTO " + s + ".idempotency_keys (account_id, key, fingerprint, state, expires_at)"
                 + " VALUES (?, ?, ?, 'in_progress', now() + CAST(? AS interval)) ON CONFLICT (account_id, key) DO NOTHING";
         this.readKey = "SELECT k.fingerprint, k.state, k.hold_id, k.status, k.headers, k.body, k.body_retained,"
@@ -118,28 +141,51 @@ final class LedgerStatements {
         this.commitReplayable = commitCte + "," + complete + " SELECT count(*) FROM c";
         // The hold row then says what was charged, so undoing an uncertain commit (reverse) returns
         // exactly that; the guard on the reserved amount refuses a hold the ledger did not issue.
-        String commitPartCte = "WITH c AS (UPDATE " + s + ".holds SET state = 'committed', settled_at = now(),"
-                + " amount = CAST(? AS numeric) WHERE id = ? AND state = 'open' AND expires_at > now()"
-                + " AND amount = CAST(? AS numeric) RETURNING id, account_id, resource),"
-                + " a AS (UPDATE " + s + ".accounts SET balance = balance + CAST(? AS numeric) FROM c"
-                + " WHERE accounts.id = c.account_id),"
-                + " e AS (INSERT INTO " + s + ".entries (account_id, kind, available_delta, held_delta, hold_id, reference)"
-                + " SELECT account_id, 'commit', 0, -CAST(? AS numeric), id, resource FROM c"
-                + " UNION ALL SELECT account_id, 'release', CAST(? AS numeric), -CAST(? AS numeric), id, resource"
-                + " FROM c WHERE CAST(? AS numeric) > 0)";
+        // With an allowance (version 5) the rest goes back to the balance part first, then to the
+        // allowance part (a call stays used); the hold row keeps what each part charged.
+        String commitPartCte = "WITH c AS (UPDATE " + s + ".holds x SET state = 'committed', settled_at = now(),"
+                + " amount = o.amount - least(p.rest, o.amount),"
+                + " allowance_amount = o.allowance_amount - (p.rest - least(p.rest, o.amount)),"
+                + " allowance_units = CASE WHEN o.allowance_unit = 'credits'"
+                + " THEN o.allowance_units - (p.rest - least(p.rest, o.amount)) ELSE o.allowance_units END"
+                + " FROM (SELECT CAST(? AS bigint) AS id, CAST(? AS numeric) AS reserved, CAST(? AS numeric) AS rest) p"
+                + " JOIN " + s + ".holds o ON o.id = p.id"
+                + " WHERE x.id = p.id AND x.state = 'open' AND x.expires_at > now()"
+                + " AND o.amount + o.allowance_amount = p.reserved"
+                + " RETURNING x.id, x.account_id, x.resource, x.amount AS charged,"
+                + " least(p.rest, o.amount) AS back_balance,"
+                + " CASE WHEN o.allowance_unit = 'credits' THEN p.rest - least(p.rest, o.amount) ELSE 0 END AS back_units,"
+                + " o.allowance_unit AS unit, o.allowance_period AS period),"
+                + " a AS (UPDATE " + s + ".accounts SET balance = balance + c.back_balance," + giveBack("c.back_units", "c")
+                + " FROM c WHERE accounts.id = c.account_id RETURNING accounts.id, " + givenBack("c.back_units", "c")
+                + " AS back),"
+                + " e AS (INSERT INTO " + s + ".entries (account_id, kind, available_delta, held_delta, hold_id, reference,"
+                + " allowance_delta)"
+                + " SELECT c.account_id, 'commit', 0, -c.charged, c.id, c.resource, 0 FROM c"
+                + " UNION ALL SELECT c.account_id, 'release', c.back_balance, -c.back_balance, c.id, c.resource, a.back"
+                + " FROM c JOIN a ON a.id = c.account_id WHERE c.back_balance > 0 OR c.back_units > 0)";
         this.commitPart = commitPartCte + " SELECT count(*) FROM c";
         this.commitPartReplayable = commitPartCte + "," + complete + " SELECT count(*) FROM c";
-        this.release = settle(s, "state = 'open'", "'released'", "'release'", "amount", "-amount");
-        this.reverse = settle(s, "state = 'committed'", "'released'", "'reversal'", "amount", "0");
-        this.expireOne = settle(s, "state = 'open' AND expires_at <= now()", "'expired'", "'expiry'", "amount",
-                "-amount");
+        this.release = settle(s, "state = 'open'", "'released'", "'release'", "r.amount", "-r.amount");
+        this.reverse = settle(s, "state = 'committed'", "'released'", "'reversal'", "r.amount", "0");
+        this.expireOne = settle(s, "state = 'open' AND expires_at <= now()", "'expired'", "'expiry'", "r.amount",
+                "-r.amount");
         this.expireBatch = "WITH x AS (UPDATE " + s + ".holds SET state = 'expired', settled_at = now()"
                 + " WHERE id IN (SELECT id FROM " + s + ".holds WHERE state = 'open' AND expires_at <= now()"
-                + " ORDER BY expires_at LIMIT 500 FOR UPDATE SKIP LOCKED) RETURNING id, account_id, amount, resource),"
+                + " ORDER BY expires_at LIMIT 500 FOR UPDATE SKIP LOCKED)"
+                + " RETURNING id, account_id, amount, resource, allowance_units, allowance_unit, allowance_period),"
                 + " t AS (SELECT account_id, sum(amount) AS total FROM x GROUP BY account_id),"
-                + " a AS (UPDATE " + s + ".accounts SET balance = balance + t.total FROM t WHERE accounts.id = t.account_id),"
-                + " e AS (INSERT INTO " + s + ".entries (account_id, kind, available_delta, held_delta, hold_id, reference)"
-                + " SELECT account_id, 'expiry', amount, -amount, id, resource FROM x),"
+                + " a AS (UPDATE " + s + ".accounts SET balance = balance + t.total,"
+                + " allowance_used = greatest(allowance_used - coalesce((SELECT sum(x.allowance_units) FROM x"
+                + " WHERE x.account_id = accounts.id AND x.allowance_unit = accounts.allowance_unit"
+                + " AND x.allowance_period = accounts.allowance_period_start), 0), 0)"
+                + " FROM t WHERE accounts.id = t.account_id"
+                + " RETURNING accounts.id, accounts.allowance_unit AS unit, accounts.allowance_period_start AS period),"
+                + " e AS (INSERT INTO " + s + ".entries (account_id, kind, available_delta, held_delta, hold_id, reference,"
+                + " allowance_delta)"
+                + " SELECT x.account_id, 'expiry', x.amount, -x.amount, x.id, x.resource,"
+                + " CASE WHEN x.allowance_unit = a.unit AND x.allowance_period = a.period THEN x.allowance_units ELSE 0 END"
+                + " FROM x JOIN a ON a.id = x.account_id),"
                 + " k AS (DELETE FROM " + s + ".idempotency_keys WHERE state = 'in_progress'"
                 + " AND hold_id IN (SELECT id FROM x))"
                 + " SELECT count(*) FROM x";
@@ -171,7 +217,7 @@ final class LedgerStatements {
         this.revoke = "DELETE FROM " + s + ".entitlements WHERE account_id = ?"
                 + " AND name = ?";
         this.statement = "SELECT id, kind, available_delta, held_delta, hold_id, reference,"
-                + " created_at FROM " + s + ".entries WHERE account_id = ? AND created_at >= ?"
+                + " created_at, allowance_delta FROM " + s + ".entries WHERE account_id = ? AND created_at >= ?"
                 + " AND created_at < ? ORDER BY id LIMIT ?";
     }
 
@@ -182,12 +228,38 @@ final class LedgerStatements {
     private static String settle(String s, String condition, String newState, String kind, String available,
                                  String held) {
         return "WITH r AS (UPDATE " + s + ".holds SET state = " + newState + ", settled_at = now()"
-                + " WHERE id = ? AND " + condition + " RETURNING id, account_id, amount, resource),"
-                + " a AS (UPDATE " + s + ".accounts SET balance = balance + r.amount FROM r WHERE accounts.id = r.account_id),"
-                + " e AS (INSERT INTO " + s + ".entries (account_id, kind, available_delta, held_delta, hold_id, reference)"
-                + " SELECT account_id, " + kind + ", " + available + ", " + held + ", id, resource FROM r),"
+                + " WHERE id = ? AND " + condition
+                + " RETURNING id, account_id, amount, resource, allowance_units, allowance_unit, allowance_period),"
+                + " a AS (UPDATE " + s + ".accounts SET balance = balance + r.amount," + giveBack("r.allowance_units", "r")
+                + " FROM r WHERE accounts.id = r.account_id RETURNING accounts.id, "
+                + givenBack("r.allowance_units", "r") + " AS back),"
+                + " e AS (INSERT INTO " + s + ".entries (account_id, kind, available_delta, held_delta, hold_id, reference,"
+                + " allowance_delta)"
+                + " SELECT r.account_id, " + kind + ", " + available + ", " + held + ", r.id, r.resource, a.back"
+                + " FROM r JOIN a ON a.id = r.account_id),"
                 + " k AS (DELETE FROM " + s + ".idempotency_keys WHERE hold_id IN (SELECT id FROM r))"
                 + " SELECT count(*) FROM r";
+    }
+
+    /**
+     * The {@code SET} item that gives a hold's allowance units back to the account's allowance when it
+     * still counts the hold's period in the same unit (else they belonged to an old period: dropped).
+     * {@code h} names the relation with the hold's {@code unit}/{@code allowance_unit} and period.
+     */
+    private static String giveBack(String units, String h) {
+        return " allowance_used = CASE WHEN " + sameAllowance(units, h)
+                + " THEN greatest(accounts.allowance_used - " + units + ", 0) ELSE accounts.allowance_used END";
+    }
+
+    /** What {@link #giveBack} gave back, for the entry. */
+    private static String givenBack(String units, String h) {
+        return "CASE WHEN " + sameAllowance(units, h) + " THEN " + units + " ELSE 0 END";
+    }
+
+    private static String sameAllowance(String units, String h) {
+        String unit = h.equals("r") ? "r.allowance_unit" : h + ".unit";
+        String period = h.equals("r") ? "r.allowance_period" : h + ".period";
+        return units + " > 0 AND accounts.allowance_unit = " + unit + " AND accounts.allowance_period_start = " + period;
     }
 
     /** Parameters: amount, id, currency, amount, and for a credit the maximum balance. */

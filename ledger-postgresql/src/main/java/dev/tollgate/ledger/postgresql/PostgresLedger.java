@@ -2,6 +2,8 @@ package dev.tollgate.ledger.postgresql;
 
 import dev.tollgate.Money;
 import dev.tollgate.ledger.AccountAdministration;
+import dev.tollgate.ledger.AllowanceAdministration;
+import dev.tollgate.spi.Allowance;
 import dev.tollgate.ledger.IssuedKey;
 import dev.tollgate.ledger.KeyAdministration;
 import dev.tollgate.ledger.AccountLimits;
@@ -103,7 +105,7 @@ import javax.sql.DataSource;
  * <p>Thread-safe. {@link #close()} stops the sweeper; it does not close the data source.
  */
 public final class PostgresLedger implements Ledger, AccountAdministration, KeyLookup, KeyAdministration,
-        AutoCloseable {
+        AllowanceAdministration, AutoCloseable {
 
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     /**
@@ -395,6 +397,25 @@ public final class PostgresLedger implements Ledger, AccountAdministration, KeyL
     @Override
     public List<LedgerEntry> statement(String id, Instant from, Instant to, int limit) {
         return administration.statement(id, from, to, limit);
+    }
+
+    // ---------------------------------------------------------------- allowances
+
+    /** {@inheritDoc} The period is computed from the database clock, as the reserves compute it. */
+    @Override
+    public void setAllowance(String accountId, Allowance allowance, String reference) {
+        administration.setAllowance(accountId, allowance, reference);
+    }
+
+    @Override
+    public boolean removeAllowance(String accountId, String reference) {
+        return administration.removeAllowance(accountId, reference);
+    }
+
+    /** {@inheritDoc} As of the database clock. */
+    @Override
+    public Optional<Allowance.State> allowance(String accountId) {
+        return administration.allowance(accountId);
     }
 
     // ---------------------------------------------------------------- keys
