@@ -164,6 +164,8 @@ public final class PostgresLedger implements Ledger, AccountAdministration, KeyL
         this.keys = new KeyRows(db);
         if (b.createSchema) {
             createSchema();
+        } else {
+            migrations.requireCurrent(); // fail closed: a schema without a migration fails later calls
         }
         this.sweeper = new HoldSweeper(db, b.sweepInterval);
     }
@@ -523,7 +525,8 @@ public final class PostgresLedger implements Ledger, AccountAdministration, KeyL
         /**
          * Creates or migrates the schema when the ledger is built (see {@link PostgresLedger#createSchema()}).
          *
-         * @param create {@code false} by default
+         * @param create {@code false} by default: then {@link #build()} only checks that the schema has every
+         *     migration this library needs and refuses to build otherwise, naming the missing scripts
          * @return this builder
          */
         public Builder createSchema(boolean create) {
@@ -614,8 +617,9 @@ public final class PostgresLedger implements Ledger, AccountAdministration, KeyL
         /**
          * {@return the ledger}
          *
-         * @throws LedgerUnavailableException if {@link #createSchema(boolean)} is set and the
-         *     database cannot be reached
+         * @throws LedgerUnavailableException if the database cannot be reached
+         * @throws LedgerSchemaException if {@link #createSchema(boolean)} is not set and the schema lacks a
+         *     migration (the message names it)
          */
         public PostgresLedger build() {
             return new PostgresLedger(this);

@@ -94,6 +94,40 @@ final class SchemaMigrations {
     }
 
     /**
+     * Checks, without changing anything, that every migration this library needs is recorded in
+     * {@code schema_version}: a node whose schema lacks one would start, then fail the calls that need it.
+     *
+     * @throws LedgerSchemaException naming the missing scripts, or when the schema or its
+     *     {@code schema_version} table is missing
+     * @throws LedgerUnavailableException if the database cannot be reached
+     */
+    void requireCurrent() {
+        String schema = db.schema;
+        Set<Integer> applied = new HashSet<>();
+        try (Connection c = db.dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.setQueryTimeout(db.queryTimeoutSeconds);
+            try (ResultSet rs = st.executeQuery("SELECT version FROM " + schema + ".schema_version")) {
+                while (rs.next()) {
+                    applied.add(rs.getInt(1));
+                }
+            }
+        } catch (SQLException e) {
+            String state = e.getSQLState();
+            if (!"42P01".equals(state) && !"3F000".equals(state)) {
+                throw db.unavailable("schema version check", e);
+            }
+            // No schema_version table: nothing is applied.
+        }
+        List<String> missing = MIGRATIONS.stream().filter(s -> !applied.contains(version(s))).toList();
+        if (!missing.isEmpty()) {
+            throw new LedgerSchemaException("Tollgate ledger schema " + schema + " lacks the migration"
+                    + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing) + ": call"
+                    + " PostgresLedger.createSchema(), build with createSchema(true) or set "
+                    + PostgresLedger.CREATE_SCHEMA + "=true (see docs/postgresql.md)", null);
+        }
+    }
+
+    /**
      * After {@code V3__keys.sql}: when it renamed any account (whose old id was a caller's key), one
      * WARNING telling the operator that the old keys' text survives outside the live rows.
      */

@@ -2,6 +2,7 @@ package dev.tollgate.ledger.postgresql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -258,12 +259,28 @@ class PostgresAllowanceTest extends AllowanceContract {
                 }
             }
         }
+        // A node that does not migrate refuses to start on it, naming what is missing (it would fail every
+        // release and expiry on the missing allowance columns).
+        LedgerSchemaException refused = assertThrows(LedgerSchemaException.class, () -> node(false));
+        assertTrue(refused.getMessage().contains("lacks the migration V5__allowances.sql: call"
+                + " PostgresLedger.createSchema()"), refused.getMessage());
         PostgresLedger l = node(true);
+        node(false); // now it may
         l.openAccount("acct_x", Money.credits("5"), Set.of(), "ops"); // a note
         l.setAllowance("acct_x", Allowance.calls("starter", 1, 1), "[admin:ops] plan");
         List<String> kinds = l.statement("acct_x", java.time.Instant.EPOCH, java.time.Instant.now().plusSeconds(60), 10)
                 .stream().map(e -> e.kind().name()).toList();
         assertEquals(List.of("OPEN", "NOTE", "ALLOWANCE"), kinds);
+    }
+
+    /** A node that does not migrate refuses a schema that does not exist, naming every script. */
+    @Test
+    void aNodeThatDoesNotMigrateRefusesAMissingSchema() throws SQLException {
+        ledgers.remove(0).close();
+        Postgres.dropSchema(pool, schema);
+        LedgerSchemaException e = assertThrows(LedgerSchemaException.class, () -> node(false));
+        assertTrue(e.getMessage().contains("lacks the migrations V1__ledger.sql, V2__group_commit.sql, V3__keys.sql,"
+                + " V4__payment_claims.sql, V5__allowances.sql, V6__admin_notes.sql"), e.getMessage());
     }
 
     private static String script(String name) throws IOException {
