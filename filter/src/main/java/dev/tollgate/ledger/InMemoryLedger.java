@@ -711,21 +711,23 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
             held = held.subtract(fromBalance);
             log(LedgerEntry.Kind.COMMIT, BigDecimal.ZERO, backToBalance.subtract(fromBalance), h.hold.id(), h.resource,
                     BigDecimal.ZERO);
-            if (backToBalance.signum() > 0 || backToAllowance.signum() > 0) {
+            BigDecimal units = h.split.unit == Allowance.Unit.CREDITS ? backToAllowance : BigDecimal.ZERO;
+            BigDecimal given = giveBack(h.split, units);
+            // No entry when nothing goes back (a call stays used; a part of an old period is dropped).
+            if (backToBalance.signum() > 0 || given.signum() > 0) {
                 available = available.add(backToBalance);
-                BigDecimal units = h.split.unit == Allowance.Unit.CREDITS ? backToAllowance : BigDecimal.ZERO;
-                log(LedgerEntry.Kind.RELEASE, backToBalance, backToBalance.negate(), h.hold.id(), h.resource,
-                        giveBack(h.split, units));
+                log(LedgerEntry.Kind.RELEASE, backToBalance, backToBalance.negate(), h.hold.id(), h.resource, given);
             }
         }
 
         /**
          * Returns {@code units} of a hold's allowance part when the allowance of that unit still counts the
-         * hold's period; else drops them (they belonged to an old period). {@return what was given back}
+         * hold's period and that period is the current one; else drops them (they belonged to an old period,
+         * also before the new period's first charge). {@return what was given back}
          */
         private BigDecimal giveBack(Split split, BigDecimal units) {
             if (units.signum() == 0 || allowance == null || allowance.unit() != split.unit
-                    || !split.period.equals(allowanceFrom)) {
+                    || !split.period.equals(allowanceFrom) || !split.period.equals(allowance.periodStart(now()))) {
                 return BigDecimal.ZERO;
             }
             BigDecimal back = units.min(allowanceUsed);
@@ -743,7 +745,13 @@ public final class InMemoryLedger implements Ledger, AccountAdministration, KeyL
                 throw new IllegalArgumentException("account " + id + " is kept in " + currency
                         + "; its allowance's credits must be too, not " + a.currency());
             }
-            if (allowance == null || allowance.unit() != a.unit()) {
+            Instant now = now();
+            if (allowance != null && allowance.unit() == a.unit() && allowanceFrom != null
+                    && allowanceFrom.equals(allowance.periodStart(now))) {
+                // The usage of the current period is kept, also when the anchor day changes: it then
+                // counts in the new anchor's current period (no fresh allowance mid-month).
+                allowanceFrom = a.periodStart(now);
+            } else {
                 allowanceUsed = BigDecimal.ZERO;
                 allowanceFrom = null;
             }

@@ -160,6 +160,10 @@ public record Allowance(String plan, Unit unit, BigDecimal limit, String currenc
     /**
      * An allowance's state in its current period.
      *
+     * <p>The constructor normalises both numbers, so that their text is the same whichever ledger counted
+     * them: no trailing zeros, no exponent ({@code 100}, not {@code 1E+2} or {@code 100.000000000000000000}),
+     * zero as {@code 0}, and calls as whole numbers.
+     *
      * @param allowance the allowance
      * @param used what was used in the period (credits or calls; open holds included)
      * @param remaining {@code limit - used}, never below zero
@@ -176,6 +180,17 @@ public record Allowance(String plan, Unit unit, BigDecimal limit, String currenc
             Objects.requireNonNull(remaining, "remaining");
             Objects.requireNonNull(periodStart, "periodStart");
             Objects.requireNonNull(resetsAt, "resetsAt");
+            used = plain(used);
+            remaining = plain(remaining);
+        }
+
+        /** A number without trailing zeros or exponent; zero as {@code 0}. */
+        private static BigDecimal plain(BigDecimal n) {
+            if (n.signum() == 0) {
+                return BigDecimal.ZERO;
+            }
+            BigDecimal stripped = n.stripTrailingZeros();
+            return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
         }
 
         /**

@@ -30,6 +30,11 @@ class InMemoryAllowanceTest extends AllowanceContract {
     }
 
     @Override
+    protected Instant now() {
+        return clock.instant();
+    }
+
+    @Override
     protected void startNextPeriod() {
         clock.advance(Duration.ofDays(31));
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.Money;
+import dev.tollgate.internal.Refusals;
 import dev.tollgate.ledger.AccountAdministration;
 import dev.tollgate.ledger.AllowanceAdministration;
 import dev.tollgate.ledger.LedgerEntry;
@@ -21,9 +22,12 @@ import dev.tollgate.spi.Reservation;
 import dev.tollgate.spi.Settlement;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +55,11 @@ public abstract class AllowanceContract {
      * @throws Exception if the ledger cannot be reached
      */
     protected abstract void startNextPeriod() throws Exception;
+
+    /** {@return the ledger's current time (what it computes periods from)} */
+    protected Instant now() {
+        return Instant.now();
+    }
 
     @BeforeEach
     void setUp() {
@@ -234,5 +243,106 @@ public abstract class AllowanceContract {
         same("9", balance());
         assertTrue(allowances.allowance(ACCOUNT).isEmpty());
         assertEquals(2, entries(LedgerEntry.Kind.ALLOWANCE).size());
+    }
+
+    /** The numbers read the same on every ledger: no trailing zeros, no exponent, calls whole (review 3). */
+    @Test
+    void allowanceNumbersArePlainInTextAndJson() throws Exception {
+        open("10", Allowance.calls("starter", 2, 1));
+        ledger.commit(hold("5"), null);
+        assertEquals("1 1 2", state().used() + " " + state().remaining() + " " + state().allowance().limit());
+        hold("5");
+        hold("5"); // from the balance
+        Reservation.Denied d = assertInstanceOf(Reservation.Denied.class, reserve("6"));
+        try (Jsonb json = JsonbBuilder.create()) {
+            assertTrue(json.toJson(Refusals.allowance(d.allowance())).contains(
+                    "\"unit\":\"calls\",\"limit\":2,\"used\":2,\"remaining\":0,"), json.toJson(Refusals.allowance(d.allowance())));
+        }
+        assertEquals("2 0", state().used() + " " + state().remaining());
+    }
+
+    /** The same for credits. */
+    @Test
+    void allowanceCreditsArePlainInTextAndJson() throws Exception {
+        open("10", Allowance.credits("starter", Money.credits("5"), 1));
+        ledger.commit(hold("3.5"), null);
+        assertEquals("3.5 1.5 5", state().used() + " " + state().remaining() + " " + state().allowance().limit());
+        hold("11.5"); // 1.5 allowance + 10 balance
+        Reservation.Denied d = assertInstanceOf(Reservation.Denied.class, reserve("1"));
+        try (Jsonb json = JsonbBuilder.create()) {
+            assertTrue(json.toJson(Refusals.allowance(d.allowance())).contains(
+                    "\"unit\":\"credits\",\"limit\":5,\"used\":5,\"remaining\":0,"), json.toJson(Refusals.allowance(d.allowance())));
+        }
+    }
+
+    /** A rollover with no charge yet in the new period: the old part is dropped all the same (review 4). */
+    @Test
+    void aReleaseAfterTheRolloverBeforeAnyNewChargeDropsTheAllowancePart() throws Exception {
+        open("10", Allowance.calls("starter", 2, 1));
+        Hold h = hold("5");
+        startNextPeriod();
+        assertEquals(Settlement.RELEASED, ledger.release(h));
+        same("10", balance());
+        same("0", entries(LedgerEntry.Kind.RELEASE).get(0).allowanceDelta());
+        same("0", state().used());
+        hold("5");
+        hold("5"); // the new period's two calls
+        same("10", balance());
+        hold("5");
+        same("5", balance());
+    }
+
+    /** The same for the allowance part a metered commit gives back: dropped, and no entry at all. */
+    @Test
+    void aMeteredCommitAfterTheRolloverDropsTheAllowancePart() throws Exception {
+        open("10", Allowance.credits("starter", Money.credits("3"), 1));
+        Hold h = hold("3"); // all from the allowance
+        startNextPeriod();
+        assertEquals(Settlement.COMMITTED, ledger.commit(h, Money.credits("1"), null)); // 2 back: to the old period
+        same("10", balance());
+        assertEquals(List.of(), entries(LedgerEntry.Kind.RELEASE));
+        same("0", state().used());
+        hold("4"); // 3 allowance + 1 balance: the new period has its own 3, not 5
+        same("9", balance());
+    }
+
+    /** A metered commit of a covered call writes no all-zero entry; both ledgers write the same (review 5). */
+    @Test
+    void aMeteredCommitOfACoveredCallWritesNoEmptyEntry() {
+        open("10", Allowance.calls("starter", 1, 1));
+        Hold h = hold("5");
+        assertEquals(Settlement.COMMITTED, ledger.commit(h, Money.credits("2"), null));
+        List<String> lines = accounts.statement(ACCOUNT, Instant.EPOCH, Instant.now().plusSeconds(86_400 * 400), 100)
+                .stream().filter(e -> e.kind() == LedgerEntry.Kind.HOLD || e.kind() == LedgerEntry.Kind.COMMIT
+                        || e.kind() == LedgerEntry.Kind.RELEASE)
+                .map(e -> e.kind() + " " + plain(e.availableDelta()) + " " + plain(e.heldDelta()) + " "
+                        + plain(e.allowanceDelta())).toList();
+        assertEquals(List.of("HOLD 0 0 -1", "COMMIT 0 0 0"), lines);
+        same("10", balance());
+        same("1", state().used());
+    }
+
+    private static String plain(BigDecimal n) {
+        return n.signum() == 0 ? "0" : n.stripTrailingZeros().toPlainString();
+    }
+
+    /**
+     * Changing only the anchor day keeps the usage of the current period (no fresh allowance mid-month, as
+     * the docs promise); it then counts in the new anchor's current period (review 6).
+     */
+    @Test
+    void changingOnlyTheAnchorDayKeepsTheUsage() {
+        int today = now().atOffset(ZoneOffset.UTC).getDayOfMonth();
+        int oldAnchor = today == 1 ? 2 : 1; // so that the new anchor's period starts later than the old one's
+        open("10", Allowance.calls("starter", 2, oldAnchor));
+        hold("5");
+        same("1", state().used());
+        allowances.setAllowance(ACCOUNT, Allowance.calls("starter", 2, today), "[admin:test] anchor");
+        same("1", state().used());
+        assertEquals(today, state().periodStart().atOffset(ZoneOffset.UTC).getDayOfMonth());
+        hold("5"); // the period's second call
+        same("10", balance());
+        hold("5");
+        same("5", balance());
     }
 }

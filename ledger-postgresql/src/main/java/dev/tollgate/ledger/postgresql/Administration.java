@@ -217,10 +217,11 @@ final class Administration {
                 ps.setInt(3, allowance.anchorDay());
                 ps.setString(4, unit);
                 ps.setString(5, unit);
-                ps.setString(6, unit);
-                ps.setString(7, id);
-                ps.setString(8, allowance.currency());
+                ps.setInt(6, allowance.anchorDay());
+                ps.setString(7, unit);
+                ps.setString(8, id);
                 ps.setString(9, allowance.currency());
+                ps.setString(10, allowance.currency());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         Account a = requireAccount(c, id);

@@ -113,10 +113,15 @@ final class LedgerStatements {
         this.explain = "SELECT a.currency, a.balance, " + entitled + ", " + ALLOWANCE_COLUMNS + " FROM " + s
                 + ".accounts a WHERE a.id = ?";
         this.allowance = "SELECT " + ALLOWANCE_COLUMNS + " FROM " + s + ".accounts a WHERE a.id = ?";
-        // Keeps the usage counted when the unit stays (a plan change mid-period grants nothing fresh).
+        // Keeps the usage counted in the current period when the unit stays (a plan change mid-period grants
+        // nothing fresh), also when the anchor day changes: the usage then counts in the new anchor's current
+        // period. (SET expressions read the row as it was: the old anchor.)
+        String counting = "allowance_unit = CAST(? AS text) AND allowance_period_start = " + s
+                + ".allowance_period_start(allowance_anchor_day, now())";
         this.setAllowance = "UPDATE " + s + ".accounts SET allowance_plan = ?, allowance_limit = ?, allowance_anchor_day = ?,"
-                + " allowance_used = CASE WHEN allowance_unit = CAST(? AS text) THEN allowance_used ELSE 0 END,"
-                + " allowance_period_start = CASE WHEN allowance_unit = CAST(? AS text) THEN allowance_period_start END,"
+                + " allowance_used = CASE WHEN " + counting + " THEN allowance_used ELSE 0 END,"
+                + " allowance_period_start = CASE WHEN " + counting + " THEN " + s
+                + ".allowance_period_start(CAST(? AS int), now()) END,"
                 + " allowance_unit = CAST(? AS text) WHERE id = ? AND (CAST(? AS text) IS NULL OR currency = CAST(? AS text))"
                 + " RETURNING id";
         this.removeAllowance = "UPDATE " + s + ".accounts SET allowance_plan = NULL, allowance_unit = NULL,"
@@ -156,14 +161,14 @@ final class LedgerStatements {
                 + " least(p.rest, o.amount) AS back_balance,"
                 + " CASE WHEN o.allowance_unit = 'credits' THEN p.rest - least(p.rest, o.amount) ELSE 0 END AS back_units,"
                 + " o.allowance_unit AS unit, o.allowance_period AS period),"
-                + " a AS (UPDATE " + s + ".accounts SET balance = balance + c.back_balance," + giveBack("c.back_units", "c")
-                + " FROM c WHERE accounts.id = c.account_id RETURNING accounts.id, " + givenBack("c.back_units", "c")
+                + " a AS (UPDATE " + s + ".accounts SET balance = balance + c.back_balance," + giveBack(s, "c.back_units", "c")
+                + " FROM c WHERE accounts.id = c.account_id RETURNING accounts.id, " + givenBack(s, "c.back_units", "c")
                 + " AS back),"
                 + " e AS (INSERT INTO " + s + ".entries (account_id, kind, available_delta, held_delta, hold_id, reference,"
                 + " allowance_delta)"
                 + " SELECT c.account_id, 'commit', 0, -c.charged, c.id, c.resource, 0 FROM c"
                 + " UNION ALL SELECT c.account_id, 'release', c.back_balance, -c.back_balance, c.id, c.resource, a.back"
-                + " FROM c JOIN a ON a.id = c.account_id WHERE c.back_balance > 0 OR c.back_units > 0)";
+                + " FROM c JOIN a ON a.id = c.account_id WHERE c.back_balance > 0 OR a.back > 0)";
         this.commitPart = commitPartCte + " SELECT count(*) FROM c";
         this.commitPartReplayable = commitPartCte + "," + complete + " SELECT count(*) FROM c";
         this.release = settle(s, "state = 'open'", "'released'", "'release'", "r.amount", "-r.amount");
@@ -178,9 +183,12 @@ final class LedgerStatements {
                 + " a AS (UPDATE " + s + ".accounts SET balance = balance + t.total,"
                 + " allowance_used = greatest(allowance_used - coalesce((SELECT sum(x.allowance_units) FROM x"
                 + " WHERE x.account_id = accounts.id AND x.allowance_unit = accounts.allowance_unit"
-                + " AND x.allowance_period = accounts.allowance_period_start), 0), 0)"
+                + " AND x.allowance_period = accounts.allowance_period_start"
+                + " AND x.allowance_period = " + s + ".allowance_period_start(accounts.allowance_anchor_day, now())), 0), 0)"
                 + " FROM t WHERE accounts.id = t.account_id"
-                + " RETURNING accounts.id, accounts.allowance_unit AS unit, accounts.allowance_period_start AS period),"
+                + " RETURNING accounts.id, accounts.allowance_unit AS unit, CASE WHEN accounts.allowance_period_start = "
+                + s + ".allowance_period_start(accounts.allowance_anchor_day, now())"
+                + " THEN accounts.allowance_period_start END AS period),"
                 + " e AS (INSERT INTO " + s + ".entries (account_id, kind, available_delta, held_delta, hold_id, reference,"
                 + " allowance_delta)"
                 + " SELECT x.account_id, 'expiry', x.amount, -x.amount, x.id, x.resource,"
@@ -230,9 +238,9 @@ final class LedgerStatements {
         return "WITH r AS (UPDATE " + s + ".holds SET state = " + newState + ", settled_at = now()"
                 + " WHERE id = ? AND " + condition
                 + " RETURNING id, account_id, amount, resource, allowance_units, allowance_unit, allowance_period),"
-                + " a AS (UPDATE " + s + ".accounts SET balance = balance + r.amount," + giveBack("r.allowance_units", "r")
+                + " a AS (UPDATE " + s + ".accounts SET balance = balance + r.amount," + giveBack(s, "r.allowance_units", "r")
                 + " FROM r WHERE accounts.id = r.account_id RETURNING accounts.id, "
-                + givenBack("r.allowance_units", "r") + " AS back),"
+                + givenBack(s, "r.allowance_units", "r") + " AS back),"
                 + " e AS (INSERT INTO " + s + ".entries (account_id, kind, available_delta, held_delta, hold_id, reference,"
                 + " allowance_delta)"
                 + " SELECT r.account_id, " + kind + ", " + available + ", " + held + ", r.id, r.resource, a.back"
@@ -243,23 +251,25 @@ final class LedgerStatements {
 
     /**
      * The {@code SET} item that gives a hold's allowance units back to the account's allowance when it
-     * still counts the hold's period in the same unit (else they belonged to an old period: dropped).
+     * still counts the hold's period in the same unit and that period is the current one by the database
+     * clock (else they belonged to an old period: dropped, also before the new period's first charge).
      * {@code h} names the relation with the hold's {@code unit}/{@code allowance_unit} and period.
      */
-    private static String giveBack(String units, String h) {
-        return " allowance_used = CASE WHEN " + sameAllowance(units, h)
+    private static String giveBack(String s, String units, String h) {
+        return " allowance_used = CASE WHEN " + sameAllowance(s, units, h)
                 + " THEN greatest(accounts.allowance_used - " + units + ", 0) ELSE accounts.allowance_used END";
     }
 
     /** What {@link #giveBack} gave back, for the entry. */
-    private static String givenBack(String units, String h) {
-        return "CASE WHEN " + sameAllowance(units, h) + " THEN " + units + " ELSE 0 END";
+    private static String givenBack(String s, String units, String h) {
+        return "CASE WHEN " + sameAllowance(s, units, h) + " THEN " + units + " ELSE 0 END";
     }
 
-    private static String sameAllowance(String units, String h) {
+    private static String sameAllowance(String s, String units, String h) {
         String unit = h.equals("r") ? "r.allowance_unit" : h + ".unit";
         String period = h.equals("r") ? "r.allowance_period" : h + ".period";
-        return units + " > 0 AND accounts.allowance_unit = " + unit + " AND accounts.allowance_period_start = " + period;
+        return units + " > 0 AND accounts.allowance_unit = " + unit + " AND accounts.allowance_period_start = " + period
+                + " AND " + period + " = " + s + ".allowance_period_start(accounts.allowance_anchor_day, now())";
     }
 
     /** Parameters: amount, id, currency, amount, and for a credit the maximum balance. */

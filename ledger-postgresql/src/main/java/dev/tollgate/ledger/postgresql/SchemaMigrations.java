@@ -31,7 +31,8 @@ final class SchemaMigrations {
      * on each other.
      */
     private static final List<String> MIGRATIONS = List.of("V1__ledger.sql", "V2__group_commit.sql",
-            "V3__keys.sql", "V4__payment_claims.sql", "V5__allowances.sql", "V6__admin_notes.sql");
+            "V3__keys.sql", "V4__payment_claims.sql", "V5__allowances.sql", "V6__admin_notes.sql",
+            "V7__allowance_current_period.sql");
 
     private final LedgerDatabase db;
 

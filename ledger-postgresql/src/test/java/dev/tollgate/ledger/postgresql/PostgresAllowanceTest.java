@@ -262,8 +262,8 @@ class PostgresAllowanceTest extends AllowanceContract {
         // A node that does not migrate refuses to start on it, naming what is missing (it would fail every
         // release and expiry on the missing allowance columns).
         LedgerSchemaException refused = assertThrows(LedgerSchemaException.class, () -> node(false));
-        assertTrue(refused.getMessage().contains("lacks the migration V5__allowances.sql: call"
-                + " PostgresLedger.createSchema()"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("lacks the migrations V5__allowances.sql,"
+                + " V7__allowance_current_period.sql: call PostgresLedger.createSchema()"), refused.getMessage());
         PostgresLedger l = node(true);
         node(false); // now it may
         l.openAccount("acct_x", Money.credits("5"), Set.of(), "ops"); // a note
@@ -280,7 +280,38 @@ class PostgresAllowanceTest extends AllowanceContract {
         Postgres.dropSchema(pool, schema);
         LedgerSchemaException e = assertThrows(LedgerSchemaException.class, () -> node(false));
         assertTrue(e.getMessage().contains("lacks the migrations V1__ledger.sql, V2__group_commit.sql, V3__keys.sql,"
-                + " V4__payment_claims.sql, V5__allowances.sql, V6__admin_notes.sql"), e.getMessage());
+                + " V4__payment_claims.sql, V5__allowances.sql, V6__admin_notes.sql, V7__allowance_current_period.sql"),
+                e.getMessage());
+    }
+
+    /** An expiry after a rollover with no charge yet in the new period drops the allowance part too. */
+    @Test
+    void anExpiryAfterTheRolloverBeforeAnyNewChargeDropsTheAllowancePart() throws Exception {
+        PostgresLedger l = ledgers.get(0);
+        l.openAccount("acct_plan", Money.credits("10"), Set.of());
+        l.setAllowance("acct_plan", Allowance.calls("starter", 2, 1), null);
+        assertInstanceOf(Reservation.Authorized.class, reserve(l, "acct_plan", "5"));
+        startNextPeriod();
+        sql("UPDATE " + schema + ".holds SET expires_at = now() - interval '1 second' WHERE state = 'open'");
+        assertEquals(1, l.expireOverdueHolds());
+        assertEquals(0, BigDecimal.ZERO.compareTo(number("SELECT allowance_delta FROM " + schema
+                + ".entries WHERE kind = 'expiry'")));
+        assertEquals("0 2", l.allowance("acct_plan").orElseThrow().used() + " "
+                + l.allowance("acct_plan").orElseThrow().remaining());
+    }
+
+    /** Metered commits after a rollover, statement by statement (without group commit): nothing goes back. */
+    @Test
+    void aMeteredCommitAfterTheRolloverWithoutGroupCommitWritesNoEntry() throws Exception {
+        PostgresLedger l = node(false, false);
+        l.openAccount("acct_plan", Money.credits("10"), Set.of());
+        l.setAllowance("acct_plan", Allowance.credits("starter", Money.credits("3"), 1), null);
+        Reservation.Authorized h = assertInstanceOf(Reservation.Authorized.class, reserve(l, "acct_plan", "3"));
+        startNextPeriod();
+        assertEquals(dev.tollgate.spi.Settlement.COMMITTED, l.commit(h.hold(), Money.credits("1"), null));
+        assertEquals(0, BigDecimal.ZERO.compareTo(number("SELECT count(*) FROM " + schema
+                + ".entries WHERE kind = 'release'")));
+        assertEquals("0", l.allowance("acct_plan").orElseThrow().used().toString());
     }
 
     private static String script(String name) throws IOException {
