@@ -95,12 +95,14 @@ final class SchemaMigrations {
     }
 
     /**
-     * Checks, without changing anything, that every migration this library needs is recorded in
-     * {@code schema_version}: a node whose schema lacks one would start, then fail the calls that need it.
+     * Checks, without changing anything, that a schema some version of this library created has every
+     * migration this library needs: a node on a schema that lacks one would start, then fail the calls
+     * that need it. A schema without {@code schema_version} (not created yet) passes: its first call fails
+     * with a {@link LedgerSchemaException} saying how to create it, and {@link PostgresLedger#createSchema()}
+     * may still be called after the build. When the database cannot be reached the check is skipped with a
+     * WARNING (the ledger answers 503 until it is back; an outage at start-up does not stop the node).
      *
-     * @throws LedgerSchemaException naming the missing scripts, or when the schema or its
-     *     {@code schema_version} table is missing
-     * @throws LedgerUnavailableException if the database cannot be reached
+     * @throws LedgerSchemaException naming the missing scripts
      */
     void requireCurrent() {
         String schema = db.schema;
@@ -115,15 +117,17 @@ final class SchemaMigrations {
         } catch (SQLException e) {
             String state = e.getSQLState();
             if (!"42P01".equals(state) && !"3F000".equals(state)) {
-                throw db.unavailable("schema version check", e);
+                LOG.log(System.Logger.Level.WARNING, "Tollgate ledger schema {0}: could not check its version at"
+                        + " start-up (SQLState {1}: {2}); a schema that lacks a migration will fail the calls that"
+                        + " need it", schema, state, e.getMessage());
             }
-            // No schema_version table: nothing is applied.
+            return; // not created yet, or not reachable
         }
         List<String> missing = MIGRATIONS.stream().filter(s -> !applied.contains(version(s))).toList();
         if (!missing.isEmpty()) {
             throw new LedgerSchemaException("Tollgate ledger schema " + schema + " lacks the migration"
                     + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing) + ": call"
-                    + " PostgresLedger.createSchema(), build with createSchema(true) or set "
+                    + " PostgresLedger.createSchema() before building this node, build with createSchema(true) or set "
                     + PostgresLedger.CREATE_SCHEMA + "=true (see docs/postgresql.md)", null);
         }
     }

@@ -273,17 +273,6 @@ class PostgresAllowanceTest extends AllowanceContract {
         assertEquals(List.of("OPEN", "NOTE", "ALLOWANCE"), kinds);
     }
 
-    /** A node that does not migrate refuses a schema that does not exist, naming every script. */
-    @Test
-    void aNodeThatDoesNotMigrateRefusesAMissingSchema() throws SQLException {
-        ledgers.remove(0).close();
-        Postgres.dropSchema(pool, schema);
-        LedgerSchemaException e = assertThrows(LedgerSchemaException.class, () -> node(false));
-        assertTrue(e.getMessage().contains("lacks the migrations V1__ledger.sql, V2__group_commit.sql, V3__keys.sql,"
-                + " V4__payment_claims.sql, V5__allowances.sql, V6__admin_notes.sql, V7__allowance_current_period.sql"),
-                e.getMessage());
-    }
-
     /** An expiry after a rollover with no charge yet in the new period drops the allowance part too. */
     @Test
     void anExpiryAfterTheRolloverBeforeAnyNewChargeDropsTheAllowancePart() throws Exception {
