@@ -131,6 +131,20 @@ class AllowanceAlertsTest {
         assertEquals(2, bodies.size());
     }
 
+    /** With one call a period the allowance is never seen above zero: only the period in the key re-arms it. */
+    @Test
+    void anAllowanceOfOneCallAlertsInEveryPeriod() throws Exception {
+        ledger.setAllowance("acme", Allowance.calls("single", 1, 1), null);
+        listen(BalanceAlerts.builder(delivery).clock(clock).allowanceUsedUp().build(), ledger);
+        call();
+        call();
+        assertEquals(1, bodies.size());
+        clock.advance(Duration.ofDays(31));
+        call();
+        assertEquals(2, bodies.size(), "a new period, a new crossing");
+        assertTrue(bodies.get(1).contains("\"periodStart\":\"2027-01-01T00:00:00Z\""), bodies.get(1));
+    }
+
     @Test
     void aThresholdAlertsWhenThatManyCallsAreLeft() throws Exception {
         listen(BalanceAlerts.builder(delivery).clock(clock).allowanceUsedUp(new BigDecimal("2")).build(), ledger);
