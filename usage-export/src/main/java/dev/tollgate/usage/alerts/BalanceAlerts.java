@@ -217,10 +217,10 @@ public final class BalanceAlerts {
                     if (a.currency() != null) {
                         JsonText.member(json, "currency", a.currency()).append(',');
                     }
-                    JsonText.member(json, "limit", a.limit().toPlainString()).append(',');
-                    JsonText.member(json, "used", state.used().toPlainString()).append(',');
-                    JsonText.member(json, "remaining", state.remaining().toPlainString()).append(',');
-                    JsonText.member(json, "threshold", allowanceThreshold.toPlainString()).append(',');
+                    JsonText.member(json, "limit", plain(a.limit())).append(',');
+                    JsonText.member(json, "used", plain(state.used())).append(',');
+                    JsonText.member(json, "remaining", plain(state.remaining())).append(',');
+                    JsonText.member(json, "threshold", plain(allowanceThreshold)).append(',');
                     JsonText.member(json, "periodStart", periodStart).append(',');
                     JsonText.member(json, "resetsAt", DateTimeFormatter.ISO_INSTANT.format(state.resetsAt()));
                 });
@@ -319,6 +319,11 @@ public final class BalanceAlerts {
             }
         };
         return new AsyncTollgateListener(lookup, queue);
+    }
+
+    /** {@return a number as the alert writes it: plain, without trailing zeros (a ledger may pad its scale)} */
+    private static String plain(BigDecimal n) {
+        return n.signum() == 0 ? "0" : n.stripTrailingZeros().toPlainString();
     }
 
     /** {@return an account's allowance state, or empty when it has none or is not an account of that ledger} */
