@@ -24,9 +24,9 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * Low-balance and allowance-used-up alerts: a signed webhook when an account's available balance falls to or below its threshold,
- * once per crossing; the account is re-armed when its balance is seen above the threshold again (a top-up),
- * and the next fall sends a new alert.
+ * Low-balance and allowance-used-up alerts. Low balance: a signed webhook when an account's available balance
+ * falls to or below its threshold, once per crossing; the account is re-armed when its balance is seen above the
+ * threshold again (a top-up), and the next fall sends a new alert.
  *
  * <p>Thresholds: a default for every account (optional) and per-account ones, each in a unit; an account
  * whose balance is in another unit than its threshold is not watched. Balances are observed through

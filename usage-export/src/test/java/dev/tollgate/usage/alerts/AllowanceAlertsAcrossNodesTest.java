@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.Money;
 import dev.tollgate.ledger.postgresql.PostgresLedger;
@@ -15,18 +14,15 @@ import dev.tollgate.spi.Reservation;
 import dev.tollgate.spi.events.AsyncTollgateListener;
 import dev.tollgate.spi.events.TollgateEvent;
 import dev.tollgate.testing.Postgres;
+import dev.tollgate.usage.Receiver;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -84,30 +80,23 @@ class AllowanceAlertsAcrossNodesTest {
         }
     }
 
-    private final List<String> received = new CopyOnWriteArrayList<>();
     private final List<Node> nodes = new ArrayList<>();
     private final AtomicLong keys = new AtomicLong();
-    private HttpServer server;
+    private Receiver receiver;
     private URI receiverUri;
     private String schema;
 
     @BeforeEach
     void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/hooks", exchange -> {
-            received.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        server.start();
-        receiverUri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hooks");
+        receiver = new Receiver();
+        receiverUri = receiver.uri();
         schema = Postgres.uniqueSchema();
     }
 
     @AfterEach
     void stop() throws SQLException {
         nodes.forEach(Node::close);
-        server.stop(0);
+        receiver.close();
         try (HikariDataSource admin = Postgres.server().pool(1)) {
             Postgres.dropSchema(admin, schema);
         }
@@ -151,13 +140,14 @@ class AllowanceAlertsAcrossNodesTest {
         }
         waitFor("both listeners observed every charge",
                 () -> a.listener.delivered() + b.listener.delivered() == CHARGES);
-        waitFor("the webhook reached the receiver", () -> !received.isEmpty()
+        waitFor("the webhook reached the receiver", () -> !receiver.requests.isEmpty()
                 && a.delivery.pending() == 0 && b.delivery.pending() == 0);
         Thread.sleep(200); // a second webhook, were there one, has had its time too
-        assertEquals(1, received.size(), "exactly one webhook: " + received);
-        assertTrue(received.get(0).contains("\"type\":\"dev.tollgate.alert.allowance-used-up\""), received.get(0));
-        assertTrue(received.get(0).contains("\"account\":\"acct_plan\",\"plan\":\"starter\",\"unit\":\"calls\","
-                + "\"limit\":\"5\",\"used\":\"5\",\"remaining\":\"0\""), received.get(0));
+        assertEquals(1, receiver.requests.size(), "exactly one webhook: " + receiver.requests);
+        String body = receiver.requests.get(0).body();
+        assertTrue(body.contains("\"type\":\"dev.tollgate.alert.allowance-used-up\""), body);
+        assertTrue(body.contains("\"account\":\"acct_plan\",\"plan\":\"starter\",\"unit\":\"calls\","
+                + "\"limit\":\"5\",\"used\":\"5\",\"remaining\":\"0\""), body);
         assertEquals(0, a.ledger.allowance("acct_plan").orElseThrow().remaining().signum());
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.tollgate.Money;
 import dev.tollgate.ledger.InMemoryLedger;
 import dev.tollgate.spi.Allowance;
@@ -18,16 +17,15 @@ import dev.tollgate.spi.events.AsyncTollgateListener;
 import dev.tollgate.spi.events.TollgateEvent;
 import dev.tollgate.testing.ManualScheduler;
 import dev.tollgate.testing.MutableClock;
+import dev.tollgate.usage.Receiver;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,10 +41,19 @@ class AllowanceAlertsTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T17:00:00Z"));
     private final ManualScheduler scheduler = new ManualScheduler(clock);
-    private final List<String> bodies = new CopyOnWriteArrayList<>();
-    private final List<String> signatures = new CopyOnWriteArrayList<>();
     private final AtomicLong keys = new AtomicLong();
-    private HttpServer server;
+    private Receiver receiver;
+    private final List<String> bodies = new AbstractList<>() {
+        @Override
+        public String get(int i) {
+            return receiver.requests.get(i).body();
+        }
+
+        @Override
+        public int size() {
+            return receiver.requests.size();
+        }
+    };
     private WebhookDelivery delivery;
     private InMemoryLedger ledger;
     private AsyncTollgateListener listener;
@@ -54,15 +61,8 @@ class AllowanceAlertsTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/hooks", exchange -> {
-            bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            signatures.add(exchange.getRequestHeaders().getFirst(WebhookSigner.HEADER));
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        server.start();
-        URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hooks");
+        receiver = new Receiver();
+        URI uri = receiver.uri();
         delivery = WebhookDelivery.builder(uri, new WebhookSigner(SECRET)).scheduler(scheduler).clock(clock).build();
         ledger = InMemoryLedger.builder().clock(clock).account("acme", Money.credits("10"))
                 .allowance("acme", Allowance.calls("starter", 5, 1)).build();
@@ -74,7 +74,7 @@ class AllowanceAlertsTest {
             listener.close();
         }
         delivery.close();
-        server.stop(0);
+        receiver.close();
     }
 
     private void listen(BalanceAlerts alerts, Ledger on) {
@@ -112,7 +112,10 @@ class AllowanceAlertsTest {
                 + "\"time\":\"2026-12-01T17:00:00.005Z\",\"account\":\"acme\",\"plan\":\"starter\",\"unit\":\"calls\","
                 + "\"limit\":\"5\",\"used\":\"5\",\"remaining\":\"0\",\"threshold\":\"0\","
                 + "\"periodStart\":\"2026-12-01T00:00:00Z\",\"resetsAt\":\"2027-01-01T00:00:00Z\"}"), body);
-        assertTrue(new WebhookSigner(SECRET).verify(signatures.get(0), body.getBytes(StandardCharsets.UTF_8),
+        String signature = receiver.requests.get(0).headers().entrySet().stream()
+                .filter(h -> h.getKey().equalsIgnoreCase(WebhookSigner.HEADER)).findFirst().orElseThrow().getValue()
+                .get(0);
+        assertTrue(new WebhookSigner(SECRET).verify(signature, body.getBytes(StandardCharsets.UTF_8),
                 clock.instant(), Duration.ofMinutes(5)));
         call();
         assertEquals(1, bodies.size(), "the 6th call (paid from the balance) does not alert again");
@@ -125,8 +128,8 @@ class AllowanceAlertsTest {
         assertEquals(1, bodies.size());
         call();
         assertEquals(2, bodies.size(), "the next period's use-up alerts again");
-        assertTrue(bodies.get(1).contains("\"periodStart\":\"2027-01-01T00:00:00Z\",\"resetsAt\":\"2027-02-01T00:00:00Z\""),
-                bodies.get(1));
+        assertTrue(bodies.get(1).contains(
+                "\"periodStart\":\"2027-01-01T00:00:00Z\",\"resetsAt\":\"2027-02-01T00:00:00Z\""), bodies.get(1));
         call();
         assertEquals(2, bodies.size());
     }
