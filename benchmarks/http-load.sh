@@ -4,7 +4,8 @@
 #   1. the free endpoint (/api/hello, no policy) with Tollgate vs the same WAR without Tollgate
 #      (tollgate.enabled=false) and an empty filter on /* mapped as Tollgate maps its own;
 #   2. the same endpoint rate-limited by a configured policy that never refuses (per client address,
-#      a billion requests a second) vs unlimited (the instance of 1);
+#      a billion requests a second) vs unlimited (the instance of 1); and the same limit with
+#      tollgate.rateLimit.headers=NONE, to tell the limiter's cost from its two response headers;
 #   3. the paid endpoint (/api/quotes/ACME as demo-gold, topped up for the run) vs the free endpoint, and vs
 #      the same quotes endpoint on the WAR without Tollgate (what Tollgate adds to that very endpoint: the
 #      quotes servlet itself does more than /api/hello, so the first ratio also counts its own work);
@@ -45,6 +46,7 @@ WAR=sample-webapp/target/sample-webapp.war
 ON=18181
 EMPTY=18182
 LIMITED=18183
+QUIET_LIMITED=18186
 PEER_LIMITED=18184
 PEER_OFF=18185
 LOGS=$(mktemp -d)
@@ -67,7 +69,9 @@ start $ON
 start $EMPTY -Dtollgate.enabled=false -Dtollgate.sample.emptyFilter=true
 start $LIMITED -Dtollgate.policy.bench.servlets=hello -Dtollgate.policy.bench.limit=1000000000/1s \
   -Dtollgate.policy.bench.limit.key=CLIENT_IP
-PORTS=($ON $EMPTY $LIMITED)
+start $QUIET_LIMITED -Dtollgate.policy.bench.servlets=hello -Dtollgate.policy.bench.limit=1000000000/1s \
+  -Dtollgate.policy.bench.limit.key=CLIENT_IP -Dtollgate.rateLimit.headers=NONE
+PORTS=($ON $EMPTY $LIMITED $QUIET_LIMITED)
 if $PEER; then
   start_peer $PEER_LIMITED
   start_peer $PEER_OFF --bucket4j.enabled=false
@@ -115,6 +119,7 @@ warm() { "${CLIENT_CPU[@]}" wrk -t$THREADS -c$CONNECTIONS -d15s "$@" >/dev/null;
 warm "http://127.0.0.1:$ON$HELLO"
 warm "http://127.0.0.1:$EMPTY$HELLO"
 warm "http://127.0.0.1:$LIMITED$HELLO"
+warm "http://127.0.0.1:$QUIET_LIMITED$HELLO"
 warm -H 'X-API-Key: demo-gold' "http://127.0.0.1:$ON$PAID"
 warm "http://127.0.0.1:$EMPTY$PAID"
 if $PEER; then
@@ -153,6 +158,8 @@ pair "free endpoint, no policy: Tollgate (A) vs empty filter, no Tollgate (B)" \
   tollgate "http://127.0.0.1:$ON$HELLO" empty-filter "http://127.0.0.1:$EMPTY$HELLO"
 pair "never-refusing limit (A) vs the same endpoint unlimited (B), Tollgate" \
   limited "http://127.0.0.1:$LIMITED$HELLO" unlimited "http://127.0.0.1:$ON$HELLO"
+pair "the same limit without rate-limit headers (A) vs unlimited (B), Tollgate" \
+  limited-no-headers "http://127.0.0.1:$QUIET_LIMITED$HELLO" unlimited "http://127.0.0.1:$ON$HELLO"
 pair "paid (A) vs free (B), Tollgate" \
   paid "http://127.0.0.1:$ON$PAID" free "http://127.0.0.1:$ON$HELLO" 'X-API-Key: demo-gold'
 pair "paid (A) vs the same endpoint on the WAR without Tollgate (B)" \

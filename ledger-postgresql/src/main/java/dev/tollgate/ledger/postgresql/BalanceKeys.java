@@ -139,14 +139,14 @@ final class BalanceKeys {
     }
 
     private PreparedStatement prepare(Connection c, String sql) throws SQLException {
-        return PostgresHoldStore.prepare(c, sql, queryTimeoutSeconds);
+        return BalanceStoreDatabase.prepare(c, sql, queryTimeoutSeconds);
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {
-        return PostgresHoldStore.instant(rs, column);
+        return BalanceStoreDatabase.instant(rs, column);
     }
 
     private static java.time.OffsetDateTime at(Instant instant) {
-        return PostgresHoldStore.at(instant);
+        return BalanceStoreDatabase.at(instant);
     }
 }

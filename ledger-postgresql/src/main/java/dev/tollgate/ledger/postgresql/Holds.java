@@ -37,6 +37,14 @@ final class Holds {
     private static final System.Logger LOG = System.getLogger(PostgresLedger.class.getName());
     /** SQLSTATE of a refusal raised by the {@code reserve} function. */
     private static final String REFUSED = "TG001";
+    /**
+     * Batches of different accounts in flight at once, per node, unless a test sets fewer
+     * ({@code PostgresLedger.Builder.groupCommitLanes}): an account's requests always go to the same
+     * lane, so a hot account batches as a whole, requests for different accounts seldom share one
+     * (and then mostly go alone), and lanes never wait for one another's rows. Lanes are made when
+     * first used.
+     */
+    static final int DEFAULT_LANES = 1024;
 
     private final LedgerDatabase db;
     private final LedgerStatements sql;

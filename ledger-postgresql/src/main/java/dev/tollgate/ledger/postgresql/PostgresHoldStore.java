@@ -1,6 +1,10 @@
 package dev.tollgate.ledger.postgresql;
 
-import dev.tollgate.Money;
+import static dev.tollgate.ledger.postgresql.BalanceStoreDatabase.at;
+import static dev.tollgate.ledger.postgresql.BalanceStoreDatabase.hold;
+import static dev.tollgate.ledger.postgresql.BalanceStoreDatabase.instant;
+import static dev.tollgate.ledger.postgresql.BalanceStoreDatabase.settlement;
+
 import dev.tollgate.ledger.HoldStore;
 import dev.tollgate.spi.Hold;
 import dev.tollgate.spi.Idempotency;
@@ -8,18 +12,10 @@ import dev.tollgate.spi.LedgerUnavailableException;
 import dev.tollgate.spi.RecordedResponse;
 import dev.tollgate.spi.Reservation;
 import dev.tollgate.spi.Settlement;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -56,16 +52,15 @@ public final class PostgresHoldStore implements HoldStore {
     /** Rows a sweep deletes at most per table, so one call's work stays bounded. */
     private static final int CLEANUP_BATCH = 1000;
 
-    private final DataSource dataSource;
+    private final BalanceStoreDatabase db;
     private final String t;
-    private final int queryTimeoutSeconds;
     private final BalanceKeys keys;
     private final Duration settledRetention;
 
     private PostgresHoldStore(Builder b) {
-        this.dataSource = b.dataSource;
+        int queryTimeoutSeconds = (int) Math.max(1, b.queryTimeout.toSeconds());
+        this.db = new BalanceStoreDatabase(b.dataSource, b.schema, queryTimeoutSeconds);
         this.t = b.schema;
-        this.queryTimeoutSeconds = (int) Math.max(1, b.queryTimeout.toSeconds());
         this.keys = new BalanceKeys(b.schema, queryTimeoutSeconds, b.maxKeysPerAccount, b.maxBodyBytes);
         this.settledRetention = b.settledRetention;
     }
@@ -86,31 +81,19 @@ public final class PostgresHoldStore implements HoldStore {
      * @throws LedgerUnavailableException if the database refuses
      */
     public void createSchema() {
-        String script = resource().replace("${schema}", t);
-        tx("createSchema", c -> {
-            try (PreparedStatement lock = prepare(c, "SELECT pg_advisory_xact_lock(hashtext(?))")) {
-                lock.setString(1, "tollgate-balance-store:" + t);
-                lock.execute();
-            }
-            try (Statement st = c.createStatement()) {
-                st.setQueryTimeout(Math.max(queryTimeoutSeconds, 60));
-                st.execute("CREATE SCHEMA IF NOT EXISTS " + t);
-                st.execute(script);
-            }
-            return null;
-        });
+        db.createSchema();
     }
 
     @Override
     public Reservation open(Hold hold, Idempotency idempotency, Instant now, Duration retryAfter) {
-        return tx("reserve", c -> {
+        return db.tx("reserve", c -> {
             if (idempotency.clientSupplied()) {
                 Reservation refused = keys.claim(c, hold, idempotency, now, retryAfter);
                 if (refused != null) {
                     return refused;
                 }
             }
-            try (PreparedStatement ps = prepare(c, "INSERT INTO " + t + ".balance_holds (id, account_id, amount,"
+            try (PreparedStatement ps = db.prepare(c, "INSERT INTO " + t + ".balance_holds (id, account_id, amount,"
                     + " currency, state, expires_at) VALUES (?, ?, ?, ?, 'debiting', ?)")) {
                 ps.setString(1, hold.id());
                 ps.setString(2, hold.account());
@@ -125,14 +108,14 @@ public final class PostgresHoldStore implements HoldStore {
 
     @Override
     public void opened(String holdId) {
-        update("opened", "UPDATE " + t + ".balance_holds SET state = 'open' WHERE id = ? AND state = 'debiting'", holdId);
+        db.update("opened", "UPDATE " + t + ".balance_holds SET state = 'open' WHERE id = ? AND state = 'debiting'", holdId);
     }
 
     @Override
     public void abandon(String holdId) {
-        tx("abandon", c -> {
+        db.tx("abandon", c -> {
             keys.forget(c, holdId);
-            try (PreparedStatement ps = prepare(c, "DELETE FROM " + t + ".balance_holds WHERE id = ?"
+            try (PreparedStatement ps = db.prepare(c, "DELETE FROM " + t + ".balance_holds WHERE id = ?"
                     + " AND state = 'debiting'")) {
                 ps.setString(1, holdId);
                 ps.executeUpdate();
@@ -143,8 +126,8 @@ public final class PostgresHoldStore implements HoldStore {
 
     @Override
     public Settlement commit(String holdId, RecordedResponse response, Instant now, Duration retention) {
-        return tx("commit", c -> {
-            try (PreparedStatement ps = prepare(c, "SELECT state, expires_at FROM " + t + ".balance_holds"
+        return db.tx("commit", c -> {
+            try (PreparedStatement ps = db.prepare(c, "SELECT state, expires_at FROM " + t + ".balance_holds"
                     + " WHERE id = ? FOR UPDATE")) {
                 ps.setString(1, holdId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -160,7 +143,7 @@ public final class PostgresHoldStore implements HoldStore {
                     }
                 }
             }
-            update(c, "UPDATE " + t + ".balance_holds SET state = 'committed', settled_at = now() WHERE id = ?", holdId);
+            db.update(c, "UPDATE " + t + ".balance_holds SET state = 'committed', settled_at = now() WHERE id = ?", holdId);
             if (response == null) {
                 keys.forget(c, holdId);
                 return Settlement.COMMITTED;
@@ -173,8 +156,8 @@ public final class PostgresHoldStore implements HoldStore {
 
     @Override
     public Optional<Hold> beginReturn(String holdId, boolean expiry, Instant now) {
-        return tx("release", c -> {
-            try (PreparedStatement ps = prepare(c, "UPDATE " + t + ".balance_holds SET state = ? WHERE id = ?"
+        return db.tx("release", c -> {
+            try (PreparedStatement ps = db.prepare(c, "UPDATE " + t + ".balance_holds SET state = ? WHERE id = ?"
                     + " AND state = 'open'" + (expiry ? " AND expires_at <= ?" : "")
                     + " RETURNING id, account_id, amount, currency, expires_at")) {
                 ps.setString(1, expiry ? "expiring" : "releasing");
@@ -191,8 +174,8 @@ public final class PostgresHoldStore implements HoldStore {
 
     @Override
     public void returned(String holdId) {
-        tx("release", c -> {
-            update(c, "UPDATE " + t + ".balance_holds SET state = CASE state WHEN 'releasing' THEN 'released'"
+        db.tx("release", c -> {
+            db.update(c, "UPDATE " + t + ".balance_holds SET state = CASE state WHEN 'releasing' THEN 'released'"
                     + " ELSE 'expired' END, settled_at = now() WHERE id = ? AND state IN ('releasing', 'expiring')", holdId);
             keys.forget(c, holdId);
             return null;
@@ -201,14 +184,14 @@ public final class PostgresHoldStore implements HoldStore {
 
     @Override
     public void returnFailed(String holdId) {
-        update("release", "UPDATE " + t + ".balance_holds SET state = 'open' WHERE id = ?"
+        db.update("release", "UPDATE " + t + ".balance_holds SET state = 'open' WHERE id = ?"
                 + " AND state IN ('releasing', 'expiring')", holdId);
     }
 
     @Override
     public Settlement state(String holdId) {
-        return tx("state", c -> {
-            try (PreparedStatement ps = prepare(c, "SELECT state FROM " + t + ".balance_holds WHERE id = ?")) {
+        return db.tx("state", c -> {
+            try (PreparedStatement ps = db.prepare(c, "SELECT state FROM " + t + ".balance_holds WHERE id = ?")) {
                 ps.setString(1, holdId);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? settlement(rs.getString(1)) : Settlement.UNKNOWN;
@@ -219,20 +202,20 @@ public final class PostgresHoldStore implements HoldStore {
 
     @Override
     public List<Hold> overdue(Instant now, int max) {
-        return tx("expireOverdueHolds", c -> {
-            try (PreparedStatement ps = prepare(c, "DELETE FROM " + t + ".balance_keys WHERE ctid IN (SELECT ctid FROM "
+        return db.tx("expireOverdueHolds", c -> {
+            try (PreparedStatement ps = db.prepare(c, "DELETE FROM " + t + ".balance_keys WHERE ctid IN (SELECT ctid FROM "
                     + t + ".balance_keys WHERE expires_at <= ? LIMIT " + CLEANUP_BATCH + ")")) {
                 ps.setObject(1, at(now));
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = prepare(c, "DELETE FROM " + t + ".balance_holds WHERE ctid IN (SELECT ctid FROM "
+            try (PreparedStatement ps = db.prepare(c, "DELETE FROM " + t + ".balance_holds WHERE ctid IN (SELECT ctid FROM "
                     + t + ".balance_holds WHERE settled_at < now() - ?::interval AND state IN ('committed', 'released',"
                     + " 'expired') LIMIT " + CLEANUP_BATCH + ")")) {
                 ps.setString(1, settledRetention.toMillis() + " milliseconds");
                 ps.executeUpdate();
             }
             List<Hold> out = new ArrayList<>();
-            try (PreparedStatement ps = prepare(c, "SELECT id, account_id, amount, currency, expires_at FROM " + t
+            try (PreparedStatement ps = db.prepare(c, "SELECT id, account_id, amount, currency, expires_at FROM " + t
                     + ".balance_holds WHERE state = 'open' AND expires_at <= ? ORDER BY expires_at LIMIT ?")) {
                 ps.setObject(1, at(now));
                 ps.setInt(2, max);
@@ -248,8 +231,8 @@ public final class PostgresHoldStore implements HoldStore {
 
     @Override
     public Optional<Hold> overdueHoldOfKey(String account, String key, Instant now) {
-        return tx("reserve", c -> {
-            try (PreparedStatement ps = prepare(c, "SELECT h.id, h.account_id, h.amount, h.currency, h.expires_at FROM "
+        return db.tx("reserve", c -> {
+            try (PreparedStatement ps = db.prepare(c, "SELECT h.id, h.account_id, h.amount, h.currency, h.expires_at FROM "
                     + t + ".balance_keys k JOIN " + t + ".balance_holds h ON h.id = k.hold_id WHERE k.account_id = ?"
                     + " AND k.key = ? AND k.status IS NULL AND h.state = 'open' AND h.expires_at <= ?")) {
                 ps.setString(1, account);
@@ -264,84 +247,14 @@ public final class PostgresHoldStore implements HoldStore {
 
     @Override
     public long openHoldCount() {
-        return tx("openHoldCount", c -> {
-            try (PreparedStatement ps = prepare(c, "SELECT count(*) FROM " + t + ".balance_holds"
+        return db.tx("openHoldCount", c -> {
+            try (PreparedStatement ps = db.prepare(c, "SELECT count(*) FROM " + t + ".balance_holds"
                     + " WHERE state IN ('debiting', 'open', 'releasing', 'expiring')");
                  ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
             }
         });
-    }
-
-    // ---------------------------------------------------------------- internals
-
-    private void update(String what, String sql, String holdId) {
-        tx(what, c -> {
-            update(c, sql, holdId);
-            return null;
-        });
-    }
-
-    private void update(Connection c, String sql, String holdId) throws SQLException {
-        try (PreparedStatement ps = prepare(c, sql)) {
-            ps.setString(1, holdId);
-            ps.executeUpdate();
-        }
-    }
-
-    private static Settlement settlement(String state) {
-        return switch (state) {
-            case "committed" -> Settlement.COMMITTED;
-            // A credit under way is reported as done: if it fails, the hold is open again and expires later.
-            case "releasing", "released" -> Settlement.RELEASED;
-            case "expiring", "expired" -> Settlement.EXPIRED;
-            default -> null; // debiting, open
-        };
-    }
-
-    private static Hold hold(ResultSet rs) throws SQLException {
-        return new Hold(rs.getString(1), rs.getString(2), new Money(rs.getBigDecimal(3), rs.getString(4)),
-                instant(rs, 5));
-    }
-
-    static Instant instant(ResultSet rs, int column) throws SQLException {
-        return rs.getObject(column, OffsetDateTime.class).toInstant();
-    }
-
-    static OffsetDateTime at(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-    }
-
-    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
-        return prepare(c, sql, queryTimeoutSeconds);
-    }
-
-    static PreparedStatement prepare(Connection c, String sql, int queryTimeoutSeconds) throws SQLException {
-        return LedgerDatabase.prepare(c, sql, queryTimeoutSeconds);
-    }
-
-    /** Runs work in one transaction, whatever mode the pool hands connections out in. */
-    private <T> T tx(String what, LedgerDatabase.Work<T> work) {
-        try {
-            return LedgerDatabase.inTransaction(dataSource, work);
-        } catch (SQLException e) {
-            String hint = "42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())
-                    ? " (tables missing in schema " + t + ": call PostgresHoldStore.createSchema())" : "";
-            throw new LedgerUnavailableException("balance store failed on " + what + " (SQLState " + e.getSQLState()
-                    + ")" + hint + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static String resource() {
-        try (InputStream in = PostgresHoldStore.class.getResourceAsStream("balance-store.sql")) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource dev/tollgate/ledger/postgresql/balance-store.sql");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read dev/tollgate/ledger/postgresql/balance-store.sql", e);
-        }
     }
 
     @Override

@@ -3,13 +3,8 @@ package dev.tollgate.ledger.postgresql;
 import dev.tollgate.Money;
 import dev.tollgate.ledger.AccountAdministration;
 import dev.tollgate.ledger.AllowanceAdministration;
-import dev.tollgate.spi.Allowance;
-import dev.tollgate.ledger.IssuedKey;
 import dev.tollgate.ledger.KeyAdministration;
 import dev.tollgate.ledger.AccountLimits;
-import dev.tollgate.ledger.LedgerEntry;
-import dev.tollgate.spi.Account;
-import dev.tollgate.spi.ApiKey;
 import dev.tollgate.spi.KeyLookup;
 import dev.tollgate.spi.Charge;
 import dev.tollgate.spi.DenialReason;
@@ -21,15 +16,10 @@ import dev.tollgate.spi.Reservation;
 import dev.tollgate.spi.Settlement;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
-import javax.naming.InitialContext;
-import javax.naming.NamingException;
 import javax.sql.DataSource;
 
 /**
@@ -104,17 +94,10 @@ import javax.sql.DataSource;
  *
  * <p>Thread-safe. {@link #close()} stops the sweeper; it does not close the data source.
  */
-public final class PostgresLedger implements Ledger, AccountAdministration, KeyLookup, KeyAdministration,
+public final class PostgresLedger extends LedgerAdministration implements Ledger, AccountAdministration, KeyLookup, KeyAdministration,
         AllowanceAdministration, AutoCloseable {
 
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
-    /**
-     * Batches of different accounts in flight at once, per node: an account's requests always go to
-     * the same lane, so a hot account batches as a whole, requests for different accounts seldom
-     * share one (and then mostly go alone), and lanes never wait for one another's rows. Lanes are
-     * made when first used.
-     */
-    static final int GROUP_COMMIT_LANES = 1024;
 
     /** Parameter for {@link #PostgresLedger(Map)}: the JNDI name of the data source (required). */
     public static final String DATA_SOURCE = "tollgate.jdbc.dataSource";
@@ -136,32 +119,28 @@ public final class PostgresLedger implements Ledger, AccountAdministration, KeyL
      */
     public static final String GROUP_COMMIT = "tollgate.postgresql.groupCommit";
 
-    /** Every parameter this ledger reads, declared to Tollgate by {@link PostgresLedgerParameters}. */
-    static final Set<String> PARAMETERS = Set.of(DATA_SOURCE, SCHEMA_NAME, CREATE_SCHEMA, HOLD_TIMEOUT,
-            QUERY_TIMEOUT, SWEEP_INTERVAL, REPLAY_RETENTION, GROUP_COMMIT);
-
     private final String schema;
     private final Duration holdTimeout;
     private final boolean groupCommit;
     private final SchemaMigrations migrations;
     private final Holds holds;
     private final IdempotencyRecords idempotency;
-    private final Administration administration;
     private final PostgresClaimStore claims;
-    private final KeyRows keys;
     private final HoldSweeper sweeper;
 
     private PostgresLedger(Builder b) {
+        this(b, new LedgerDatabase(b.dataSource, b.schema, (int) Math.max(1, b.queryTimeout.toSeconds())));
+    }
+
+    private PostgresLedger(Builder b, LedgerDatabase db) {
+        super(db);
         this.schema = b.schema;
         this.holdTimeout = b.holdTimeout;
         this.groupCommit = b.groupCommit;
-        LedgerDatabase db = new LedgerDatabase(b.dataSource, b.schema, (int) Math.max(1, b.queryTimeout.toSeconds()));
         this.migrations = new SchemaMigrations(db);
         this.holds = new Holds(db, b.holdTimeout, b.replayRetention, b.groupCommit ? b.groupCommitLanes : 0);
         this.idempotency = new IdempotencyRecords(db, holds, b.holdTimeout);
-        this.administration = new Administration(db);
         this.claims = new PostgresClaimStore(db);
-        this.keys = new KeyRows(db);
         if (b.createSchema) {
             createSchema();
         }
@@ -189,62 +168,7 @@ public final class PostgresLedger implements Ledger, AccountAdministration, KeyL
      * @throws IllegalArgumentException if the data source is missing or a value is invalid
      */
     public PostgresLedger(Map<String, String> parameters) {
-        this(fromParameters(parameters));
-    }
-
-    private static Builder fromParameters(Map<String, String> p) {
-        boolean groupCommit = true;
-        if (p.containsKey(GROUP_COMMIT)) {
-            String v = p.get(GROUP_COMMIT).strip();
-            if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
-                throw new IllegalArgumentException(GROUP_COMMIT + " = \"" + p.get(GROUP_COMMIT)
-                        + "\": expected true or false");
-            }
-            groupCommit = Boolean.parseBoolean(v);
-        }
-        String jndi = p.get(DATA_SOURCE);
-        if (jndi == null || jndi.isBlank()) {
-            throw new IllegalArgumentException(DATA_SOURCE + " must name the JNDI data source of the ledger,"
-                    + " such as java:comp/env/jdbc/tollgate");
-        }
-        DataSource ds;
-        try {
-            Object o = new InitialContext().lookup(jndi.strip());
-            if (!(o instanceof DataSource d)) {
-                throw new IllegalArgumentException(DATA_SOURCE + " = \"" + jndi + "\" is a "
-                        + (o == null ? "null" : o.getClass().getName()) + ", not a javax.sql.DataSource");
-            }
-            ds = d;
-        } catch (NamingException e) {
-            throw new IllegalArgumentException(DATA_SOURCE + " = \"" + jndi + "\": JNDI lookup failed: " + e, e);
-        }
-        Builder b = builder(ds);
-        if (p.containsKey(SCHEMA_NAME)) {
-            b.schema(p.get(SCHEMA_NAME).strip());
-        }
-        b.createSchema(Boolean.parseBoolean(p.getOrDefault(CREATE_SCHEMA, "false").strip()));
-        if (p.containsKey(HOLD_TIMEOUT)) {
-            b.holdTimeout(Duration.ofSeconds(seconds(p, HOLD_TIMEOUT)));
-        }
-        if (p.containsKey(QUERY_TIMEOUT)) {
-            b.queryTimeout(Duration.ofSeconds(seconds(p, QUERY_TIMEOUT)));
-        }
-        if (p.containsKey(SWEEP_INTERVAL)) {
-            b.sweepInterval(Duration.ofSeconds(seconds(p, SWEEP_INTERVAL)));
-        }
-        if (p.containsKey(REPLAY_RETENTION)) {
-            b.replayRetention(Duration.ofSeconds(seconds(p, REPLAY_RETENTION)));
-        }
-        b.groupCommit(groupCommit);
-        return b;
-    }
-
-    private static long seconds(Map<String, String> p, String name) {
-        try {
-            return Long.parseLong(p.get(name).strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " = \"" + p.get(name) + "\": expected whole seconds");
-        }
+        this(TollgateParameters.builder(parameters));
     }
 
     /** {@return single-use claims of payment credentials, in this ledger's schema (table {@code payment_claims})} */
@@ -314,11 +238,6 @@ public final class PostgresLedger implements Ledger, AccountAdministration, KeyL
         return holds.release(hold);
     }
 
-    @Override
-    public Optional<Account> account(String accountId) {
-        return administration.account(accountId);
-    }
-
     // ---------------------------------------------------------------- expiry
 
     /**
@@ -352,129 +271,6 @@ public final class PostgresLedger implements Ledger, AccountAdministration, KeyL
         return sweeper.openHoldCount();
     }
 
-    // ---------------------------------------------------------------- administration
-
-    @Override
-    public boolean openAccount(String id, Money balance, Set<String> entitlements) {
-        return administration.openAccount(id, balance, entitlements, null);
-    }
-
-    @Override
-    public boolean openAccount(String id, Money balance, Set<String> entitlements, String actor) {
-        return administration.openAccount(id, balance, entitlements, actor);
-    }
-
-    @Override
-    public Money credit(String id, Money amount, String reference) {
-        return administration.adjust(id, amount, true, reference);
-    }
-
-    @Override
-    public Money debit(String id, Money amount, String reference) {
-        return administration.adjust(id, amount, false, reference);
-    }
-
-    @Override
-    public void grant(String id, String entitlement) {
-        administration.grant(id, entitlement, null);
-    }
-
-    @Override
-    public void grant(String id, String entitlement, String actor) {
-        administration.grant(id, entitlement, actor);
-    }
-
-    @Override
-    public void revoke(String id, String entitlement) {
-        administration.revoke(id, entitlement, null);
-    }
-
-    @Override
-    public void revoke(String id, String entitlement, String actor) {
-        administration.revoke(id, entitlement, actor);
-    }
-
-    @Override
-    public List<LedgerEntry> statement(String id, Instant from, Instant to, int limit) {
-        return administration.statement(id, from, to, limit);
-    }
-
-    // ---------------------------------------------------------------- allowances
-
-    /** {@inheritDoc} The period is computed from the database clock, as the reserves compute it. */
-    @Override
-    public void setAllowance(String accountId, Allowance allowance, String reference) {
-        administration.setAllowance(accountId, allowance, reference);
-    }
-
-    @Override
-    public boolean removeAllowance(String accountId, String reference) {
-        return administration.removeAllowance(accountId, reference);
-    }
-
-    /** {@inheritDoc} As of the database clock. */
-    @Override
-    public Optional<Allowance.State> allowance(String accountId) {
-        return administration.allowance(accountId);
-    }
-
-    // ---------------------------------------------------------------- keys
-
-    @Override
-    public Optional<ApiKey> findKey(String hash) {
-        return keys.find(hash);
-    }
-
-    @Override
-    public IssuedKey issueKey(String accountId, String name, Instant expiresAt, boolean live) {
-        return keys.issue(accountId, name, expiresAt, live, null);
-    }
-
-    @Override
-    public IssuedKey issueKey(String accountId, String name, Instant expiresAt, boolean live, String actor) {
-        return keys.issue(accountId, name, expiresAt, live, actor);
-    }
-
-    @Override
-    public ApiKey importKey(String accountId, String key, String name, Instant expiresAt) {
-        return keys.importKey(accountId, key, name, expiresAt, null);
-    }
-
-    @Override
-    public ApiKey importKey(String accountId, String key, String name, Instant expiresAt, String actor) {
-        return keys.importKey(accountId, key, name, expiresAt, actor);
-    }
-
-    @Override
-    public ApiKey revokeKey(String keyId) {
-        return keys.revoke(keyId, null);
-    }
-
-    @Override
-    public ApiKey revokeKey(String keyId, String actor) {
-        return keys.revoke(keyId, actor);
-    }
-
-    @Override
-    public IssuedKey rotateKey(String keyId, Duration grace, boolean live) {
-        return keys.rotate(keyId, grace, live, null);
-    }
-
-    @Override
-    public IssuedKey rotateKey(String keyId, Duration grace, boolean live, String actor) {
-        return keys.rotate(keyId, grace, live, actor);
-    }
-
-    @Override
-    public Optional<ApiKey> key(String keyId) {
-        return keys.key(keyId);
-    }
-
-    @Override
-    public List<ApiKey> keys(String accountId) {
-        return keys.list(accountId);
-    }
-
     /** Stops the sweeper. The data source stays open: it belongs to the application. */
     @Override
     public void close() {
@@ -499,7 +295,7 @@ public final class PostgresLedger implements Ledger, AccountAdministration, KeyL
         private Duration sweepInterval = Duration.ofSeconds(30);
         private Duration replayRetention = Duration.ofHours(24);
         private boolean groupCommit = true;
-        private int groupCommitLanes = GROUP_COMMIT_LANES;
+        private int groupCommitLanes = Holds.DEFAULT_LANES;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");

@@ -23,6 +23,6 @@ public final class PostgresLedgerParameters implements ParameterNames {
 
     @Override
     public Set<String> names() {
-        return PostgresLedger.PARAMETERS;
+        return TollgateParameters.NAMES;
     }
 }
