@@ -34,7 +34,11 @@ import org.junit.jupiter.api.Test;
 class LedgerDecoratorKeyLookupTest {
 
     /** What an application writes to log or meter ledger calls: delegates the Ledger SPI. */
-    record Decorated(Ledger d, boolean forwardKeys) implements Ledger {
+    record Decorated(Ledger d, Optional<KeyLookup> keys) implements Ledger {
+        Decorated(Ledger d, boolean forwardKeys) {
+            this(d, forwardKeys ? d.keyLookup() : Optional.empty());
+        }
+
         public Reservation reserve(Charge c) {
             return d.reserve(c);
         }
@@ -53,7 +57,7 @@ class LedgerDecoratorKeyLookupTest {
 
         @Override
         public Optional<KeyLookup> keyLookup() {
-            return forwardKeys ? d.keyLookup() : Optional.empty();
+            return keys;
         }
     }
 
@@ -117,35 +121,14 @@ class LedgerDecoratorKeyLookupTest {
         assertEquals(1, log.stream().filter(r -> r.getLevel() == Level.WARNING).count(), "one warning");
     }
 
-    /** A key look-up that answers every hash with the record of one real key: a broken or hostile store. */
-    record LyingKeys(Ledger d) implements Ledger {
-        public Reservation reserve(Charge c) {
-            return d.reserve(c);
-        }
-
-        public Settlement commit(Hold h, RecordedResponse r) {
-            return d.commit(h, r);
-        }
-
-        public Settlement release(Hold h) {
-            return d.release(h);
-        }
-
-        public Optional<Account> account(String id) {
-            return d.account(id);
-        }
-
-        @Override
-        public Optional<KeyLookup> keyLookup() {
-            KeyLookup real = d.keyLookup().orElseThrow();
-            return Optional.of(hash -> real.findKey(dev.tollgate.spi.ApiKey.hash("real-secret-key-123")));
-        }
-    }
-
     @Test
     void aKeyRecordOfAnotherHashIsNotBelieved() throws Exception {
         List<LogRecord> log = new CopyOnWriteArrayList<>();
-        int[] s = statuses(new LyingKeys(ledger()), log);
+        // A key look-up that answers every hash with the record of one real key: a broken or hostile store.
+        InMemoryLedger ledger = ledger();
+        KeyLookup real = ledger.keyLookup().orElseThrow();
+        KeyLookup lying = hash -> real.findKey(dev.tollgate.spi.ApiKey.hash("real-secret-key-123"));
+        int[] s = statuses(new Decorated(ledger, Optional.of(lying)), log);
         assertEquals(401, s[0], "a key whose hash the record does not carry pays nothing, twice over: "
                 + "not on the first request (looked up) nor when cached");
         assertEquals(200, s[1], "the real key still pays");

@@ -25,7 +25,7 @@ import javax.sql.DataSource;
 
 /**
  * The operator's side of the sample: the usage log the dashboard and {@code /admin/usage} read, the
- * dashboard's statistics, and, when configured, the usage push and the low-balance alerts. Installed by
+ * dashboard's statistics, and, when configured, the usage push and the alerts. Installed by
  * {@link DemoSetup} next to the ledger; the listeners reach Tollgate through
  * {@link Tollgate#EVENT_LISTENERS_ATTRIBUTE} (added to whatever listeners are there already).
  *
@@ -35,8 +35,10 @@ import javax.sql.DataSource;
  *   <li>{@code TOLLGATE_USAGE_PUSH_URL}: push the usage there as CloudEvents batches (cursor in the database with
  *       PostgreSQL, else in memory).</li>
  *   <li>{@code TOLLGATE_ALERT_WEBHOOK_URL} with {@code TOLLGATE_ALERT_WEBHOOK_SECRET} (16 bytes or more) and
- *       {@code TOLLGATE_ALERT_THRESHOLD} (credits, default 10): low-balance webhooks (crossings kept in the
- *       database with PostgreSQL, so several instances send one per crossing; else in memory).</li>
+ *       {@code TOLLGATE_ALERT_THRESHOLD} (credits, default 10): low-balance webhooks, and allowance-used-up
+ *       webhooks when an account's monthly allowance is used up (such as {@code demo-plan}'s 5th call of the
+ *       month); crossings kept in the database with PostgreSQL, so several instances send one per crossing; else
+ *       in memory.</li>
  * </ul>
  */
 final class OperatorView implements AutoCloseable {
@@ -101,14 +103,15 @@ final class OperatorView implements AutoCloseable {
             }
             webhooks = WebhookDelivery.builder(URI.create(alertUrl), new WebhookSigner(secret)).build();
             BalanceAlerts.Builder ab = BalanceAlerts.builder(webhooks)
-                    .defaultThreshold(Money.credits(Settings.get("TOLLGATE_ALERT_THRESHOLD", "10")));
+                    .defaultThreshold(Money.credits(Settings.get("TOLLGATE_ALERT_THRESHOLD", "10")))
+                    .allowanceUsedUp();
             if (database != null) {
                 ab.crossingStore(new PostgresCrossingStore(database, schema).createTable()); // once across nodes
             }
             BalanceAlerts alerts = ab.build();
             alertListener = alerts.listener(ledger, 10_000);
             listeners.add(alertListener);
-            LOG.log(System.Logger.Level.INFO, "Low-balance alerts sent to {0}", alertUrl);
+            LOG.log(System.Logger.Level.INFO, "Low-balance and allowance-used-up alerts sent to {0}", alertUrl);
         }
         Object existing = context.getAttribute(Tollgate.EVENT_LISTENERS_ATTRIBUTE);
         if (existing instanceof TollgateListener l) {

@@ -207,6 +207,8 @@ class SampleOnPostgresIT {
         assertTrue(dump.indexOf("pg-it-dump") >= 0, "the dump covers the idempotency records");
         assertTrue(dump.indexOf("demo-gold") < 0, "no row holds demo-gold");
         assertTrue(dump.indexOf("demo-silver") < 0, "no row holds demo-silver");
+        assertTrue(dump.indexOf("demo-empty") < 0, "no row holds demo-empty");
+        assertTrue(dump.indexOf("demo-plan") < 0, "no row holds demo-plan");
     }
 
     /**

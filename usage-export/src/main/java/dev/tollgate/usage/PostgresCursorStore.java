@@ -1,10 +1,10 @@
 package dev.tollgate.usage;
 
+import dev.tollgate.usage.internal.Tables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -52,18 +52,11 @@ public final class PostgresCursorStore implements CursorStore {
      * @throws UsageLogUnavailableException if the database refuses
      */
     public PostgresCursorStore createTable() {
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            st.setQueryTimeout(TIMEOUT_SECONDS);
-            st.execute("CREATE TABLE IF NOT EXISTS " + table + " (consumer text PRIMARY KEY,"
-                    + " cursor text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())");
-            if (!c.getAutoCommit()) {
-                c.commit();
-            }
+        try {
+            Tables.createIfAbsent(dataSource, "CREATE TABLE IF NOT EXISTS " + table + " (consumer text PRIMARY KEY,"
+                    + " cursor text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())", TIMEOUT_SECONDS);
             return this;
         } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState()) || "42P07".equals(e.getSQLState())) {
-                return this; // another node created it at the same moment
-            }
             throw new UsageLogUnavailableException("cannot create " + table + ": " + e.getMessage(), e);
         }
     }

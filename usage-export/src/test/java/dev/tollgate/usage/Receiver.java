@@ -17,22 +17,27 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A CloudEvents receiver on the JDK's HTTP server (an ephemeral loopback port): answers the statuses it was
+ * A CloudEvents (or webhook) receiver on the JDK's HTTP server (an ephemeral loopback port): answers the statuses it was
  * told to (then 200), keeps every request, and the event ids of the acknowledged ones.
  */
-final class Receiver implements AutoCloseable {
+public final class Receiver implements AutoCloseable {
 
     /** One request as it arrived. */
-    record Request(String contentType, String body, Map<String, List<String>> headers, int answered) {
+    public record Request(String contentType, String body, Map<String, List<String>> headers, int answered) {
     }
 
     private static final Pattern ID = Pattern.compile("\"specversion\":\"1\\.0\",\"id\":\"([^\"]+)\"");
 
     private final HttpServer server;
     private final ConcurrentLinkedDeque<Integer> script = new ConcurrentLinkedDeque<>();
-    final List<Request> requests = new CopyOnWriteArrayList<>();
+    public final List<Request> requests = new CopyOnWriteArrayList<>();
 
-    Receiver() throws IOException {
+    /**
+     * Starts it.
+     *
+     * @throws IOException if no port can be bound
+     */
+    public Receiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/events", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
@@ -51,7 +56,8 @@ final class Receiver implements AutoCloseable {
         script.addAll(List.of(statuses));
     }
 
-    URI uri() {
+    /** {@return where it listens} */
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/events");
     }
 

@@ -30,7 +30,8 @@ class UsageExportDocTest {
                 CloudEvents.BATCH_CONTENT_TYPE, WebhookSigner.HEADER, WebhookDelivery.ID_HEADER,
                 BalanceAlerts.LOW_BALANCE, "usage_export_cursors", "UsageRecorder", "ThresholdWatch",
                 "alert_crossing_states", "key_sha256", PostgresCrossingStore.class.getSimpleName(), CrossingStore.class.getSimpleName(),
-                "AlertsAcrossNodesTest")) {
+                "AlertsAcrossNodesTest", BalanceAlerts.ALLOWANCE_USED_UP, "allowanceUsedUp",
+                "AllowanceAlertsAcrossNodesTest")) {
             assertTrue(doc.contains(name), "docs/usage-export.md does not mention " + name);
         }
     }

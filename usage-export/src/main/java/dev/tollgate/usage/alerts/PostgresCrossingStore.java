@@ -1,5 +1,6 @@
 package dev.tollgate.usage.alerts;
 
+import dev.tollgate.usage.internal.Tables;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -7,7 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -79,19 +79,13 @@ public final class PostgresCrossingStore implements CrossingStore {
      * @throws CrossingStoreUnavailableException if the database refuses
      */
     public PostgresCrossingStore createTable() {
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            st.setQueryTimeout(TIMEOUT_SECONDS);
-            st.execute("CREATE TABLE IF NOT EXISTS " + table + " (kind text NOT NULL, key_sha256 text NOT NULL,"
+        try {
+            Tables.createIfAbsent(dataSource, "CREATE TABLE IF NOT EXISTS " + table
+                    + " (kind text NOT NULL, key_sha256 text NOT NULL,"
                     + " state text NOT NULL CHECK (state IN ('armed', 'fired')), observed_at timestamptz NOT NULL,"
-                    + " PRIMARY KEY (kind, key_sha256))");
-            if (!c.getAutoCommit()) {
-                c.commit();
-            }
+                    + " PRIMARY KEY (kind, key_sha256))", TIMEOUT_SECONDS);
             return this;
         } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState()) || "42P07".equals(e.getSQLState())) {
-                return this; // another node created it at the same moment
-            }
             throw new CrossingStoreUnavailableException("cannot create " + table + ": " + e.getMessage(), e);
         }
     }

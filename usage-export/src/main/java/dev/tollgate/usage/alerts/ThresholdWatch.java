@@ -12,8 +12,9 @@ import java.util.Objects;
  * time.
  *
  * <p>The generic half of every "ran low" alert: balances ({@link BalanceAlerts}), and remaining allowances with
- * a threshold of zero ("used up") once allowances exist. The state lives in a {@link CrossingStore}: in this JVM,
- * or shared by the nodes of a cluster ({@link PostgresCrossingStore}), where a crossing fires on one node only.
+ * a threshold of zero ("used up"), keyed by account and period. The state lives in a {@link CrossingStore}: in
+ * this JVM, or shared by the nodes of a cluster ({@link PostgresCrossingStore}), where a crossing fires on one node
+ * only.
  * An observation without a threshold re-arms the key.
  *
  * <p>Thread-safe when its store is (the built-in ones are).
